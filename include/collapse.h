@@ -1,0 +1,22 @@
+/* collapse.h - libcollapse: a laboratory for model collapse.
+ *
+ * A generative model is fit to data; its samples become the next generation's training data.
+ * This header pulls in the whole public API. See docs/ARCHITECTURE.md.
+ */
+#ifndef COLLAPSE_H
+#define COLLAPSE_H
+
+#define MC_VERSION "0.1.0"
+
+#include "collapse/error.h"
+#include "collapse/rng.h"
+#include "collapse/config.h"
+#include "collapse/family.h"
+#include "collapse/regime.h"
+#include "collapse/experiment.h"
+#include "collapse/summary.h"
+#include "collapse/output.h"
+#include "collapse/registry.h"
+#include "collapse/presets.h"
+
+#endif

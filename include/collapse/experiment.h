@@ -1,0 +1,123 @@
+/* experiment.h - an experiment: a configuration resolved into grid points, run, summarised.
+ *
+ *   mc_config  --mc_experiment_prepare-->  mc_experiment (points, worlds, metric lists)
+ *              --mc_experiment_run------>  per point: values[replicate][generation][metric]
+ *              --callback--------------->  streamed to the writer (output.h) point by point
+ *
+ * One unit of work is one (point, replicate): it owns the generator stream
+ * mc_stream_key(seed, point, replicate), runs its generations in order and writes into a slot
+ * reserved for it. Units run in parallel (OpenMP) in any order; finished points are handed to
+ * the callback in point order, so outputs are identical for any thread count.
+ */
+#ifndef COLLAPSE_EXPERIMENT_H
+#define COLLAPSE_EXPERIMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "config.h"
+#include "family.h"
+#include "regime.h"
+
+/* Engine settings of a point ([run], [regime] and [sampling] keys). */
+typedef struct mc_run_settings {
+    long generations;  /* G: models 0..G are fitted */
+    long replicates;   /* R */
+    uint64_t seed;
+} mc_run_settings;
+
+typedef struct mc_regime_settings {
+    const char *name;  /* regime.name */
+    double h;          /* human fraction, [0,1] */
+    uint64_t n;        /* n_0 */
+    double growth;     /* n_g = round(n_0 growth^g) */
+    double human_weight; /* regime.human_weight, or -1 */
+} mc_regime_settings;
+
+/* An axis of the grid: a key with several alternatives. */
+typedef struct mc_axis {
+    char *section, *key;
+    char **values;
+    size_t nvalues;
+    mc_origin origin;
+} mc_axis;
+
+/* One point of the grid. Everything is resolved; pointers are owned by the experiment. */
+typedef struct mc_point {
+    size_t index;
+    size_t *choice;                 /* choice[a]: index of axis a's value */
+    const mc_family_type *family;
+    void *params;                   /* family parameter block (family->params_size) */
+    const mc_regime_type *regime;
+    mc_regime_settings regime_settings;
+    mc_sampling sampling;
+    mc_run_settings run;
+    void *world;                    /* shared with points of the same [world] */
+    mc_metric_list metrics;         /* engine metrics then family metrics */
+    const struct mc_experiment *exp;
+} mc_point;
+
+typedef struct mc_world_slot {
+    char *key;                      /* family name + resolved [world] text */
+    const mc_family_type *family;
+    void *world;
+} mc_world_slot;
+
+typedef struct mc_experiment {
+    mc_config *config;              /* owned: the layered configuration */
+    mc_axis *axes;
+    size_t naxes;
+    mc_point *points;
+    size_t npoints;
+    mc_world_slot *worlds;
+    size_t nworlds;
+    char *name;
+} mc_experiment;
+
+/* Number of the engine's own metrics at the front of every point's list. */
+#define MC_ENGINE_METRICS 2 /* n (training-set size), human_share */
+
+/* Resolves a configuration: validates every section and key (did-you-mean), splits grid axes,
+ * parses every point's settings, runs the families' checks, creates the worlds (reading data
+ * files) and checks that the run fits in memory. Takes ownership of c in all cases.
+ * On success *out is owned by the caller (mc_experiment_free). */
+int mc_experiment_prepare(mc_config *c, mc_experiment **out, mc_error *err);
+void mc_experiment_free(mc_experiment *e);
+
+/* Training-set size of generation g at a point. */
+uint64_t mc_point_n(const mc_point *p, unsigned g);
+
+/* Origin of section.key for a point, formatted for messages ("cats.ini:3: [world] weights"). */
+const char *mc_point_where(const mc_point *p, const char *section, const char *key, char *buf,
+                           size_t size);
+
+/* The value text of section.key at a point (the chosen alternative), or NULL when unset. */
+const char *mc_point_value(const mc_point *p, const char *section, const char *key);
+
+/* Results of one finished point: values[(r * (G + 1) + g) * M + m]. Borrowed by the callback. */
+typedef struct mc_point_result {
+    const mc_point *point;
+    long replicates, generations; /* R, G (so G + 1 rows per replicate) */
+    size_t nmetrics;              /* M */
+    const double *values;
+} mc_point_result;
+
+/* Called for each finished point, in point order, from the calling thread. */
+typedef int (*mc_point_fn)(const mc_point_result *res, void *user, mc_error *err);
+/* Called after each finished unit (from the calling thread): done of total units. */
+typedef void (*mc_progress_fn)(size_t done, size_t total, const mc_point *p, void *user);
+
+typedef struct mc_run_opts {
+    int threads;                  /* 0 = OpenMP's default */
+    mc_point_fn on_point;
+    mc_progress_fn on_progress;
+    void *user;
+} mc_run_opts;
+
+/* Runs every point; points are processed in batches so that at most a batch's replicates are in
+ * memory. Returns MC_OK or the first error (in point/replicate order). */
+int mc_experiment_run(const mc_experiment *e, const mc_run_opts *opts, mc_error *err);
+
+/* Runs one unit of work (point p, replicate r) into values[(G + 1) * M]. Exposed for tests. */
+int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err);
+
+#endif

@@ -1,0 +1,147 @@
+/* family.h - the model-family plug-in interface.
+ *
+ * A model family is a const mc_family_type: a type descriptor in the style of gsl_rng_type. Each
+ * family lives in one file of src/families/, exports only its `const mc_family_type *`, and is
+ * listed once in src/registry.c. The engine never switches on a family's name.
+ *
+ * Data is family-shaped (a count vector, an n x d array, label vectors, sentences), so the
+ * engine and the regimes only hold opaque dataset handles and act on them through the family's
+ * dataset operations. Every dataset knows how many of its samples are human-made (provenance).
+ *
+ * Lifecycle for one grid point and one replicate (see docs/ARCHITECTURE.md):
+ *   world  = world_create(params)                 once per distinct [world], shared, read-only
+ *   human0 = draw_world(r, world, n_0)            the generation-0 human training set
+ *   model  = model_alloc(params, world); fit(model, human0)
+ *   metrics(model) -> generation 0
+ *   for g = 1..G: train = regime->assemble(...)   via draw_world / draw_model / merge / subsample
+ *                 fit(model, train); metrics(model) -> generation g
+ */
+#ifndef COLLAPSE_FAMILY_H
+#define COLLAPSE_FAMILY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+#include "config.h"
+#include "error.h"
+
+/* Sampling settings shared by all families: how a model generates, as a deployed model would. */
+typedef struct mc_sampling {
+    double temperature; /* > 0; 1 = the fitted distribution */
+    long top_k;         /* 0 = off; keep the k most probable outcomes */
+    double top_p;       /* (0,1]; 1 = off; keep the smallest set with mass >= top_p */
+    double shrink;      /* [0,1]; continuous families: pull samples towards the model mean */
+    double truncate;    /* 0 = off; continuous families: reject samples beyond c sd */
+} mc_sampling;
+
+/* Which sampling settings a family honours (mc_family_type.sampling). */
+enum {
+    MC_SAMPLE_TEMPERATURE = 1u << 0,
+    MC_SAMPLE_TOP_K = 1u << 1,
+    MC_SAMPLE_TOP_P = 1u << 2,
+    MC_SAMPLE_SHRINK = 1u << 3,
+    MC_SAMPLE_TRUNCATE = 1u << 4
+};
+
+/* Options of a fit. */
+typedef struct mc_fit_opts {
+    /* Weight of the human part of the training set, in [0,1]: the human samples together carry
+     * weight w and the synthetic ones 1 - w. Negative: every sample weighs the same. */
+    double human_weight;
+} mc_fit_opts;
+
+/* Flags of a metric. */
+enum {
+    MC_METRIC_PRESENCE = 1u << 0, /* a 0/1 indicator: the engine reports first-extinction
+                                     generation and alive-at-end for it */
+    MC_METRIC_HEADLINE = 1u << 1  /* shown in the CLI's closing table */
+};
+
+#define MC_METRIC_NAME_MAX 64
+
+/* A named, self-describing metric. Values may be +inf (e.g. KL after an extinction) or NaN
+ * (undefined); files write them as inf / nan. */
+typedef struct mc_metric {
+    char name[MC_METRIC_NAME_MAX]; /* [a-z0-9_] plus a category name for per-category metrics */
+    const char *description;       /* static text: what it measures and its unit */
+    int direction;                 /* +1 higher is healthier, -1 lower is healthier, 0 neither */
+    unsigned flags;
+    char subject[MC_METRIC_NAME_MAX]; /* the category a per-category metric is about, or "" */
+} mc_metric;
+
+typedef struct mc_metric_list {
+    mc_metric *items;
+    size_t n, cap;
+} mc_metric_list;
+
+/* Appends a metric; name is printf-formatted. Returns MC_OK or MC_ENOMEM/MC_ERANGE. */
+int mc_metric_add(mc_metric_list *l, const char *description, int direction, unsigned flags,
+                  const char *subject, const char *name_fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+void mc_metric_list_free(mc_metric_list *l);
+/* Index of a metric by name, or -1. */
+long mc_metric_find(const mc_metric_list *l, const char *name);
+
+struct mc_point;
+
+/* What metrics() sees. All pointers borrowed. */
+typedef struct mc_eval {
+    const struct mc_point *point;
+    const void *params;   /* the family's parameter block */
+    const void *world;
+    const void *model;    /* fitted model of this generation */
+    const void *train;    /* the training set it was fitted on */
+    unsigned generation;
+} mc_eval;
+
+typedef struct mc_family_type {
+    const char *name;        /* value of model.family */
+    const char *description; /* one line for `collapse presets` / help */
+    const mc_key *keys;      /* its [world], [model] and [metrics] keys; parsed into params */
+    size_t params_size;      /* size of the parameter block the keys write into */
+    unsigned sampling;       /* MC_SAMPLE_* it honours; others set away from default = error */
+
+    /* optional: cross-key checks after parsing (the point gives origins for messages). */
+    int (*check)(void *params, const struct mc_point *pt, mc_error *err);
+
+    /* The world: the real, human-made distribution. Created once per distinct [world] section
+     * with its own generator r (for held-out sets), read-only afterwards, shared by threads. */
+    int (*world_create)(const void *params, const struct mc_point *pt, gsl_rng *r, void **world,
+                        mc_error *err);
+    void (*world_free)(void *world);
+
+    /* Metrics this family reports for this world (appended after the engine's own). */
+    int (*describe)(const void *params, const void *world, mc_metric_list *out, mc_error *err);
+
+    /* Bytes one unit of work needs for a training set of n samples (for the memory check). */
+    double (*bytes_needed)(const void *params, const void *world, double n);
+
+    /* Dataset operations. A dataset is opaque; it records how many samples are human-made.
+     * Every returned dataset is owned by the caller and freed with ds_free. */
+    int (*draw_world)(gsl_rng *r, const void *params, const void *world, uint64_t n, void **out,
+                      mc_error *err); /* n human samples */
+    int (*draw_model)(gsl_rng *r, const void *params, const void *model, const mc_sampling *s,
+                      uint64_t n, void **out, mc_error *err); /* n synthetic samples */
+    int (*ds_copy)(const void *ds, void **out, mc_error *err);
+    int (*ds_merge)(void *into, const void *from, mc_error *err); /* into += from */
+    int (*ds_subsample)(gsl_rng *r, const void *pool, uint64_t n, void **out,
+                        mc_error *err); /* n without replacement, provenance kept */
+    uint64_t (*ds_size)(const void *ds);
+    uint64_t (*ds_human)(const void *ds);
+    void (*ds_free)(void *ds);
+
+    /* The model. */
+    int (*model_alloc)(const void *params, const void *world, void **model, mc_error *err);
+    int (*fit)(void *model, const void *params, const void *train, const mc_fit_opts *opts,
+               mc_error *err);
+    void (*model_free)(void *model);
+
+    /* Metric values of a fitted model, in the order describe() gave; r for any Monte Carlo. */
+    int (*metrics)(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err);
+
+    /* optional: closed-form expected value of metric m (index into describe()'s list) at
+     * generation g for this point, or NAN where no closed form exists. */
+    double (*theory)(const struct mc_point *pt, const void *world, size_t m, unsigned g);
+} mc_family_type;
+
+#endif

@@ -1,0 +1,45 @@
+/* regime.h - the data-regime plug-in interface.
+ *
+ * A data regime decides how generation g's training set is assembled from human data and the
+ * previous model's samples. It is written once against the family's dataset operations, so every
+ * regime works with every family. Each regime is one file of src/regimes/, exports a
+ * `const mc_regime_type *`, and is listed once in src/registry.c.
+ */
+#ifndef COLLAPSE_REGIME_H
+#define COLLAPSE_REGIME_H
+
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+#include "family.h"
+
+/* What a regime sees when it assembles generation g >= 1. All pointers are borrowed. */
+typedef struct mc_unit {
+    const struct mc_point *point;
+    const mc_family_type *fam;
+    const void *params;       /* family parameter block */
+    const void *world;
+    const mc_sampling *sampling;
+    gsl_rng *rng;             /* this unit's stream */
+    const void *human0;       /* generation-0 human training set (owned by the engine) */
+    const void *model;        /* the model of generation g - 1 */
+    unsigned generation;      /* g */
+    uint64_t n;               /* target training-set size n_g */
+    double h;                 /* regime.h: the human fraction */
+} mc_unit;
+
+typedef struct mc_regime_type {
+    const char *name;        /* value of regime.name */
+    const char *description;
+    int uses_h;              /* whether regime.h means something to it (for printing) */
+    /* optional: state for one unit of work, created before generation 1 */
+    int (*init)(const mc_unit *u, void **state, mc_error *err);
+    /* Builds generation u->generation's training set. The regime owns *train: it stays valid
+     * until the next assemble() or free() of this state. */
+    int (*assemble)(const mc_unit *u, void *state, const void **train, mc_error *err);
+    void (*free)(const mc_unit *u, void *state);
+} mc_regime_type;
+
+/* Number of human samples in a training set of n with human fraction h: round(h n). */
+uint64_t mc_human_count(double h, uint64_t n);
+
+#endif

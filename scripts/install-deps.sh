@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs the Debian packages collapse needs, only those that are missing.
+# Usage: scripts/install-deps.sh [test|bench]   (bench adds the Python peers for bench/)
+set -eu
+pkgs="cmake pkg-config libgsl-dev libinih-dev libcjson-dev libcmocka-dev libcairo2-dev nodejs npm"
+case "${1:-}" in
+  bench) pkgs="$pkgs python3 python3-numpy" ;;
+esac
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "collapse: installing Debian packages:$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -q >&2
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing >&2

@@ -1,0 +1,45 @@
+/* registry.c - name -> type tables for families and regimes.
+ *
+ * Adding a family or a regime: one new file in src/families/ or src/regimes/ that defines
+ * `const mc_family_type mc_family_NAME` (or `const mc_regime_type mc_regime_NAME`), plus one
+ * declaration and one table line below. The engine never switches on a name. */
+#include <string.h>
+#include "collapse/registry.h"
+
+extern const mc_family_type mc_family_categorical;
+
+extern const mc_regime_type mc_regime_replace;
+extern const mc_regime_type mc_regime_accumulate;
+extern const mc_regime_type mc_regime_accumulate_subsample;
+extern const mc_regime_type mc_regime_fresh;
+extern const mc_regime_type mc_regime_keep_original;
+
+const mc_family_type *const mc_families[] = {
+    &mc_family_categorical,
+    NULL,
+};
+
+const mc_regime_type *const mc_regimes[] = {
+    &mc_regime_replace,
+    &mc_regime_accumulate,
+    &mc_regime_accumulate_subsample,
+    &mc_regime_fresh,
+    &mc_regime_keep_original,
+    NULL,
+};
+
+const mc_family_type *mc_family_lookup(const char *name)
+{
+    for (size_t i = 0; mc_families[i]; i++)
+        if (strcmp(mc_families[i]->name, name) == 0)
+            return mc_families[i];
+    return NULL;
+}
+
+const mc_regime_type *mc_regime_lookup(const char *name)
+{
+    for (size_t i = 0; mc_regimes[i]; i++)
+        if (strcmp(mc_regimes[i]->name, name) == 0)
+            return mc_regimes[i];
+    return NULL;
+}
