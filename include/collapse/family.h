@@ -116,6 +116,16 @@ typedef struct mc_family_type {
     /* Bytes one unit of work needs for a training set of n samples (for the memory check). */
     double (*bytes_needed)(const void *params, const void *world, double n);
 
+    /* optional: generation 0's human training set of n samples (default: draw_world). A family
+     * whose world holds a fixed human training split (a corpus) returns that split here, while
+     * draw_world keeps serving fresh human data from a reserve. */
+    int (*draw_human0)(gsl_rng *r, const void *params, const void *world, uint64_t n, void **out,
+                       mc_error *err);
+
+    /* optional: n_0 when regime.n is not set (e.g. the corpus's training-set size, the rows T of
+     * a fixed design). Without it the engine's default (1000) applies. */
+    uint64_t (*default_n)(const void *params, const void *world);
+
     /* Dataset operations. A dataset is opaque; it records how many samples are human-made.
      * Every returned dataset is owned by the caller and freed with ds_free. */
     int (*draw_world)(gsl_rng *r, const void *params, const void *world, uint64_t n, void **out,
