@@ -27,6 +27,7 @@ demo: build
 	./$(BUILD)/collapse run cats -o results/cats-demo
 
 test-release: build data
+	@sh scripts/install-deps.sh test
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-asan: asan data

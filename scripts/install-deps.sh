@@ -1,10 +1,15 @@
 #!/bin/sh
 # Installs the Debian packages collapse needs, only those that are missing.
-# Usage: scripts/install-deps.sh [test|bench]   (bench adds the Python peers for bench/)
+# Usage: scripts/install-deps.sh [build|test|bench]
+#   build: compilers' libraries and tools; test: + headless Chromium (report test) and the data
+#   tools; bench: + the peers the benchmarks compare against (numpy, scikit-learn, NLTK, IRSTLM).
 set -eu
 pkgs="cmake pkg-config libgsl-dev libinih-dev libcjson-dev libcmocka-dev libcairo2-dev nodejs npm"
-case "${1:-}" in
-  bench) pkgs="$pkgs python3 python3-numpy" ;;
+case "${1:-build}" in
+  build) ;;
+  test) pkgs="$pkgs chromium" ;;
+  bench) pkgs="$pkgs python3 python3-numpy python3-sklearn python3-nltk irstlm" ;;
+  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
 missing=""
 for p in $pkgs; do
