@@ -1,0 +1,777 @@
+/* gauss_common.c - datasets of n x d doubles, Gaussians, mixtures and Wasserstein distances shared
+ * by the continuous families. The contracts are in gauss_common.h; the math is stated above each
+ * function. Linear algebra is GSL's (Cholesky, BLAS, symmetric eigensolver). */
+#include "gauss_common.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_math.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sort.h>
+
+/* ================================================================ datasets */
+
+int mc_gdata_new(size_t d, uint64_t n, int human, mc_gdata **out, mc_error *err)
+{
+    *out = NULL;
+    if (d == 0)
+        return mc_error_set(err, MC_EINTERNAL, "gauss_common: dataset of dimension 0");
+    mc_gdata *ds = calloc(1, sizeof *ds);
+    if (!ds)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for a dataset");
+    ds->d = d;
+    int rc = mc_gdata_reserve(ds, n > 0 ? n : 1, err);
+    if (rc != MC_OK) {
+        mc_gdata_free(ds);
+        return rc;
+    }
+    ds->n = n;
+    ds->human = human ? n : 0;
+    memset(ds->is_human, human ? 1 : 0, (size_t)n);
+    *out = ds;
+    return MC_OK;
+}
+
+int mc_gdata_reserve(mc_gdata *ds, uint64_t cap, mc_error *err)
+{
+    if (cap <= ds->cap)
+        return MC_OK;
+    if (cap > SIZE_MAX / sizeof(double) / ds->d)
+        return mc_error_set(err, MC_ENOMEM, "a dataset of %llu x %zu values cannot fit in memory",
+                            (unsigned long long)cap, ds->d);
+    double *x = realloc(ds->x, (size_t)cap * ds->d * sizeof(double));
+    if (!x)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for a dataset of %llu rows",
+                            (unsigned long long)cap);
+    ds->x = x;
+    unsigned char *h = realloc(ds->is_human, (size_t)cap);
+    if (!h)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for a dataset of %llu rows",
+                            (unsigned long long)cap);
+    ds->is_human = h;
+    ds->cap = cap;
+    return MC_OK;
+}
+
+int mc_gdata_copy(const void *src, void **out, mc_error *err)
+{
+    const mc_gdata *a = src;
+    mc_gdata *b;
+    int rc = mc_gdata_new(a->d, a->n, 0, &b, err);
+    if (rc != MC_OK)
+        return rc;
+    memcpy(b->x, a->x, (size_t)a->n * a->d * sizeof(double));
+    memcpy(b->is_human, a->is_human, (size_t)a->n);
+    b->human = a->human;
+    *out = b;
+    return MC_OK;
+}
+
+int mc_gdata_merge(void *into, const void *from, mc_error *err)
+{
+    mc_gdata *a = into;
+    const mc_gdata *b = from;
+    if (a->d != b->d)
+        return mc_error_set(err, MC_EINTERNAL, "gauss_common: merging datasets of dimension %zu "
+                            "and %zu", a->d, b->d);
+    uint64_t need = a->n + b->n;
+    if (need > a->cap) {
+        uint64_t cap = a->cap * 2 > need ? a->cap * 2 : need;
+        int rc = mc_gdata_reserve(a, cap, err);
+        if (rc != MC_OK)
+            return rc;
+    }
+    /* from may be into itself: b->n was read before a->n changes, and b->x follows the realloc. */
+    memcpy(a->x + (size_t)a->n * a->d, b->x, (size_t)b->n * b->d * sizeof(double));
+    memcpy(a->is_human + a->n, b->is_human, (size_t)b->n);
+    a->human += b->human;
+    a->n = need;
+    return MC_OK;
+}
+
+/* Selection sampling (Knuth, TAOCP vol. 2, 3.4.2, algorithm S; the algorithm of gsl_ran_choose,
+ * applied here to the rows and their human flags together): row i of N is taken with probability
+ * (k - chosen) / (N - i). Each k-subset is equally likely; the chosen rows keep their order. */
+int mc_gdata_subsample(gsl_rng *r, const void *src, uint64_t k, void **out, mc_error *err)
+{
+    const mc_gdata *pool = src;
+    if (k > pool->n)
+        return mc_error_set(err, MC_EINTERNAL, "gauss_common: subsample of %llu rows from a pool "
+                            "of %llu", (unsigned long long)k, (unsigned long long)pool->n);
+    mc_gdata *ds;
+    int rc = mc_gdata_new(pool->d, k, 0, &ds, err);
+    if (rc != MC_OK)
+        return rc;
+    size_t d = pool->d;
+    uint64_t chosen = 0, human = 0;
+    for (uint64_t i = 0; i < pool->n && chosen < k; i++) {
+        if ((double)(pool->n - i) * gsl_rng_uniform(r) < (double)(k - chosen)) {
+            memcpy(ds->x + (size_t)chosen * d, pool->x + (size_t)i * d, d * sizeof(double));
+            ds->is_human[chosen] = pool->is_human[i];
+            human += pool->is_human[i];
+            chosen++;
+        }
+    }
+    ds->human = human;
+    *out = ds;
+    return MC_OK;
+}
+
+uint64_t mc_gdata_size(const void *ds) { return ((const mc_gdata *)ds)->n; }
+uint64_t mc_gdata_human(const void *ds) { return ((const mc_gdata *)ds)->human; }
+
+void mc_gdata_free(void *p)
+{
+    mc_gdata *ds = p;
+    if (!ds)
+        return;
+    free(ds->x);
+    free(ds->is_human);
+    free(ds);
+}
+
+void mc_gdata_weights(const mc_gdata *ds, double human_weight, double *w)
+{
+    uint64_t n = ds->n, H = ds->human, S = n - H;
+    if (human_weight < 0 || H == 0 || S == 0) {
+        for (uint64_t i = 0; i < n; i++)
+            w[i] = 1.0 / (double)n;
+        return;
+    }
+    double wh = human_weight / (double)H, ws = (1.0 - human_weight) / (double)S;
+    for (uint64_t i = 0; i < n; i++)
+        w[i] = ds->is_human[i] ? wh : ws;
+}
+
+/* ================================================================ one Gaussian */
+
+int mc_gauss_alloc(size_t d, mc_gauss **out, mc_error *err)
+{
+    *out = NULL;
+    if (d == 0)
+        return mc_error_set(err, MC_EINTERNAL, "gauss_common: Gaussian of dimension 0");
+    mc_gauss *g = calloc(1, sizeof *g);
+    if (!g)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for a Gaussian");
+    g->d = d;
+    g->mu = calloc(d, sizeof(double));
+    g->cov = gsl_matrix_calloc(d, d);
+    g->chol = gsl_matrix_calloc(d, d);
+    if (!g->mu || !g->cov || !g->chol) {
+        mc_gauss_free(g);
+        return mc_error_set(err, MC_ENOMEM, "out of memory for a Gaussian");
+    }
+    gsl_matrix_set_identity(g->cov);
+    gsl_matrix_set_identity(g->chol);
+    g->logdet = 0.0;
+    *out = g;
+    return MC_OK;
+}
+
+void mc_gauss_free(mc_gauss *g)
+{
+    if (!g)
+        return;
+    free(g->mu);
+    gsl_matrix_free(g->cov);
+    gsl_matrix_free(g->chol);
+    free(g);
+}
+
+void mc_gauss_copy(mc_gauss *dst, const mc_gauss *src)
+{
+    memcpy(dst->mu, src->mu, src->d * sizeof(double));
+    gsl_matrix_memcpy(dst->cov, src->cov);
+    gsl_matrix_memcpy(dst->chol, src->chol);
+    dst->logdet = src->logdet;
+    dst->ridge = src->ridge;
+    dst->point_mass = src->point_mass;
+}
+
+static double trace(const gsl_matrix *A)
+{
+    double t = 0.0;
+    for (size_t i = 0; i < A->size1; i++)
+        t += gsl_matrix_get(A, i, i);
+    return t;
+}
+
+int mc_gauss_factor(mc_gauss *g, int singular, int strict, const char *what, mc_error *err)
+{
+    size_t d = g->d;
+    if (!what)
+        what = "covariance";
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < d; j++)
+            if (!isfinite(gsl_matrix_get(g->cov, i, j)))
+                return mc_error_set(err, strict ? MC_ECONFIG : MC_EINTERNAL,
+                                    "%s has a non-finite entry", what);
+    double tr = trace(g->cov);
+    g->ridge = 0.0;
+    g->point_mass = 0;
+    if (tr <= 0.0) {
+        int zero = 1;
+        for (size_t i = 0; i < d && zero; i++)
+            for (size_t j = 0; j < d; j++)
+                if (gsl_matrix_get(g->cov, i, j) != 0.0)
+                    zero = 0;
+        if (strict || !zero)
+            return mc_error_set(err, MC_ECONFIG, "%s is not positive definite (its trace is %g)",
+                                what, tr);
+        gsl_matrix_set_zero(g->chol);
+        g->logdet = -INFINITY;
+        g->point_mass = 1;
+        return MC_OK;
+    }
+    double scale = tr / (double)d, ridge = 0.0;
+    for (int attempt = 0; attempt < 40; attempt++) {
+        gsl_matrix_memcpy(g->chol, g->cov);
+        for (size_t i = 0; i < d; i++)
+            *gsl_matrix_ptr(g->chol, i, i) += ridge;
+        int st = gsl_linalg_cholesky_decomp1(g->chol);
+        int ok = st == GSL_SUCCESS;
+        for (size_t i = 0; ok && i < d; i++) {
+            double p = gsl_matrix_get(g->chol, i, i);
+            if (!(p * p >= 1e-12 * scale))
+                ok = 0;
+        }
+        if (ok && (!singular || ridge > 0.0))
+            break;
+        if (strict)
+            return mc_error_set(err, MC_ECONFIG, "%s is not positive definite", what);
+        ridge = ridge > 0.0 ? ridge * 10.0 : 1e-6 * scale;
+        if (attempt == 39)
+            return mc_error_set(err, MC_EINTERNAL, "%s could not be regularised", what);
+    }
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = i + 1; j < d; j++)
+            gsl_matrix_set(g->chol, i, j, 0.0);
+    if (ridge > 0.0)
+        for (size_t i = 0; i < d; i++)
+            *gsl_matrix_ptr(g->cov, i, i) += ridge;
+    g->ridge = ridge;
+    double ld = 0.0;
+    for (size_t i = 0; i < d; i++)
+        ld += log(gsl_matrix_get(g->chol, i, i));
+    g->logdet = 2.0 * ld;
+    return MC_OK;
+}
+
+/* Weighted moments: mu = sum_i w_i x_i, C = sum_i w_i (x_i - mu)(x_i - mu)^T, computed as
+ * C = Y^T Y with the rows y_i = sqrt(w_i) (x_i - mu) (one BLAS dsyrk). The unbiased variant divides
+ * by 1 - sum_i w_i^2, the reliability-weights correction (n / (n - 1) for equal weights). */
+int mc_gauss_fit(mc_gauss *g, const double *x, uint64_t n, const double *w, int unbiased,
+                 double *scratch, mc_error *err)
+{
+    size_t d = g->d;
+    if (n == 0)
+        return mc_error_set(err, MC_EINTERNAL, "gauss_common: fit on an empty dataset");
+    double *mu = g->mu;
+    memset(mu, 0, d * sizeof(double));
+    double sumw2 = 0.0;
+    uint64_t support = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        double wi = w ? w[i] : 1.0 / (double)n;
+        const double *xi = x + (size_t)i * d;
+        for (size_t j = 0; j < d; j++)
+            mu[j] += wi * xi[j];
+        sumw2 += wi * wi;
+        support += wi > 0.0;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        double s = sqrt(w ? w[i] : 1.0 / (double)n);
+        const double *xi = x + (size_t)i * d;
+        double *yi = scratch + (size_t)i * d;
+        for (size_t j = 0; j < d; j++)
+            yi[j] = s * (xi[j] - mu[j]);
+    }
+    gsl_matrix_const_view Y = gsl_matrix_const_view_array(scratch, (size_t)n, d);
+    int st = gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Y.matrix, 0.0, g->cov);
+    if (st != GSL_SUCCESS)
+        return mc_error_set(err, MC_EINTERNAL, "gsl_blas_dsyrk: %s", gsl_strerror(st));
+    double scale = 1.0;
+    if (unbiased && 1.0 - sumw2 > 1e-300)
+        scale = 1.0 / (1.0 - sumw2);
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j <= i; j++) {
+            double v = gsl_matrix_get(g->cov, i, j) * scale;
+            gsl_matrix_set(g->cov, i, j, v);
+            gsl_matrix_set(g->cov, j, i, v);
+        }
+    return mc_gauss_factor(g, support <= d, 0, "fitted covariance", err);
+}
+
+double mc_sampling_cov_factor(size_t d, const mc_sampling *s)
+{
+    if (!s)
+        return 1.0;
+    double f = (1.0 - s->shrink) * (1.0 - s->shrink);
+    if (s->truncate > 0.0) {
+        double c2 = s->truncate * s->truncate;
+        double p = gsl_cdf_chisq_P(c2, (double)d);
+        f *= p > 0.0 ? gsl_cdf_chisq_P(c2, (double)d + 2.0) / p : 0.0;
+    }
+    return f;
+}
+
+static double norm2(const double *z, size_t d)
+{
+    double s = 0.0;
+    for (size_t j = 0; j < d; j++)
+        s += z[j] * z[j];
+    return s;
+}
+
+int mc_gauss_sample(gsl_rng *r, const mc_gauss *g, const mc_sampling *s, uint64_t n, double *x,
+                    mc_error *err)
+{
+    size_t d = g->d;
+    if (n == 0)
+        return MC_OK;
+    size_t total = (size_t)n * d;
+    for (size_t i = 0; i < total; i++)
+        x[i] = gsl_ran_gaussian_ziggurat(r, 1.0);
+    double c = s ? s->truncate : 0.0;
+    if (c > 0.0) {
+        double c2 = c * c, p = gsl_cdf_chisq_P(c2, (double)d);
+        for (uint64_t i = 0; i < n; i++) {
+            double *z = x + (size_t)i * d;
+            if (p >= 0.25) {
+                while (norm2(z, d) > c2)
+                    for (size_t j = 0; j < d; j++)
+                        z[j] = gsl_ran_gaussian_ziggurat(r, 1.0);
+            } else {
+                /* Spherical symmetry: z = |z| u with u uniform on the sphere and |z|^2 ~ chi2_d
+                 * independent of u, so the truncated law is u times the truncated radius. */
+                double z2;
+                while ((z2 = norm2(z, d)) == 0.0)
+                    for (size_t j = 0; j < d; j++)
+                        z[j] = gsl_ran_gaussian_ziggurat(r, 1.0);
+                double rad2 = p > 0.0 ? gsl_cdf_chisq_Pinv(gsl_rng_uniform_pos(r) * p, (double)d)
+                                      : 0.0;
+                if (!isfinite(rad2) || rad2 < 0.0)
+                    rad2 = 0.0;
+                if (rad2 > c2)
+                    rad2 = c2;
+                double f = sqrt(rad2 / z2);
+                for (size_t j = 0; j < d; j++)
+                    z[j] *= f;
+            }
+        }
+    }
+    double alpha = s ? 1.0 - s->shrink : 1.0;
+    gsl_matrix_view Z = gsl_matrix_view_array(x, (size_t)n, d);
+    int st = gsl_blas_dtrmm(CblasRight, CblasLower, CblasTrans, CblasNonUnit, alpha, g->chol,
+                            &Z.matrix);
+    if (st != GSL_SUCCESS)
+        return mc_error_set(err, MC_EINTERNAL, "gsl_blas_dtrmm: %s", gsl_strerror(st));
+    for (uint64_t i = 0; i < n; i++) {
+        double *xi = x + (size_t)i * d;
+        for (size_t j = 0; j < d; j++)
+            xi[j] += g->mu[j];
+    }
+    return MC_OK;
+}
+
+double mc_gauss_maha2(const mc_gauss *g, const double *x, double *work)
+{
+    size_t d = g->d;
+    if (g->point_mass) {
+        for (size_t j = 0; j < d; j++)
+            if (x[j] != g->mu[j])
+                return INFINITY;
+        return 0.0;
+    }
+    for (size_t j = 0; j < d; j++)
+        work[j] = x[j] - g->mu[j];
+    gsl_vector_view y = gsl_vector_view_array(work, d);
+    gsl_blas_dtrsv(CblasLower, CblasNoTrans, CblasNonUnit, g->chol, &y.vector);
+    return norm2(work, d);
+}
+
+double mc_gauss_logpdf(const mc_gauss *g, const double *x, double *work)
+{
+    double m2 = mc_gauss_maha2(g, x, work);
+    if (g->point_mass)
+        return m2 == 0.0 ? INFINITY : -INFINITY;
+    return -0.5 * ((double)g->d * log(2.0 * M_PI) + g->logdet + m2);
+}
+
+/* ================================================================ mixtures */
+
+int mc_gmix_alloc(size_t k, size_t d, mc_gmix **out, mc_error *err)
+{
+    *out = NULL;
+    if (k == 0 || d == 0)
+        return mc_error_set(err, MC_EINTERNAL, "gauss_common: mixture of %zu components in %zu "
+                            "dimensions", k, d);
+    mc_gmix *m = calloc(1, sizeof *m);
+    if (!m)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for a mixture");
+    m->k = k;
+    m->d = d;
+    m->w = calloc(k, sizeof(double));
+    m->comp = calloc(k, sizeof(mc_gauss *));
+    if (!m->w || !m->comp) {
+        mc_gmix_free(m);
+        return mc_error_set(err, MC_ENOMEM, "out of memory for a mixture");
+    }
+    for (size_t j = 0; j < k; j++) {
+        m->w[j] = 1.0 / (double)k;
+        int rc = mc_gauss_alloc(d, &m->comp[j], err);
+        if (rc != MC_OK) {
+            mc_gmix_free(m);
+            return rc;
+        }
+    }
+    *out = m;
+    return MC_OK;
+}
+
+void mc_gmix_free(mc_gmix *m)
+{
+    if (!m)
+        return;
+    if (m->comp)
+        for (size_t j = 0; j < m->k; j++)
+            mc_gauss_free(m->comp[j]);
+    free(m->comp);
+    free(m->w);
+    free(m);
+}
+
+int mc_gmix_sample(gsl_rng *r, const mc_gmix *m, uint64_t n, double *x, mc_error *err)
+{
+    if (n > UINT_MAX)
+        return mc_error_set(err, MC_ERANGE, "a mixture sample of %llu rows is too large",
+                            (unsigned long long)n);
+    uint64_t left = n, row = 0;
+    double wleft = 1.0;
+    for (size_t j = 0; j < m->k && left > 0; j++) {
+        uint64_t c;
+        if (j + 1 == m->k || m->w[j] >= wleft)
+            c = left;
+        else
+            c = gsl_ran_binomial(r, m->w[j] / wleft, (unsigned)left);
+        int rc = mc_gauss_sample(r, m->comp[j], NULL, c, x + (size_t)row * m->d, err);
+        if (rc != MC_OK)
+            return rc;
+        row += c;
+        left -= c;
+        wleft -= m->w[j];
+    }
+    if (m->k > 1)
+        gsl_ran_shuffle(r, x, (size_t)n, m->d * sizeof(double));
+    return MC_OK;
+}
+
+double mc_gmix_logpdf(const mc_gmix *m, const double *x, double *work)
+{
+    double best = -INFINITY;
+    for (size_t j = 0; j < m->k; j++) {
+        double l = log(m->w[j]) + mc_gauss_logpdf(m->comp[j], x, work);
+        if (l > best)
+            best = l;
+    }
+    if (!isfinite(best))
+        return best;
+    double s = 0.0;
+    for (size_t j = 0; j < m->k; j++)
+        s += exp(log(m->w[j]) + mc_gauss_logpdf(m->comp[j], x, work) - best);
+    return best + log(s);
+}
+
+void mc_gmix_moments(const mc_gmix *m, double *mean, gsl_matrix *cov)
+{
+    size_t d = m->d;
+    memset(mean, 0, d * sizeof(double));
+    for (size_t j = 0; j < m->k; j++)
+        for (size_t a = 0; a < d; a++)
+            mean[a] += m->w[j] * m->comp[j]->mu[a];
+    gsl_matrix_set_zero(cov);
+    /* cov = sum_j w_j (cov_j + (mu_j - mean)(mu_j - mean)^T) */
+    for (size_t j = 0; j < m->k; j++) {
+        const mc_gauss *c = m->comp[j];
+        for (size_t a = 0; a < d; a++)
+            for (size_t b = 0; b < d; b++)
+                *gsl_matrix_ptr(cov, a, b) +=
+                    m->w[j] * (gsl_matrix_get(c->cov, a, b) +
+                               (c->mu[a] - mean[a]) * (c->mu[b] - mean[b]));
+    }
+}
+
+/* ================================================================ distances */
+
+int mc_sqrtm_psd(const gsl_matrix *S, gsl_matrix *out, mc_error *err)
+{
+    size_t d = S->size1;
+    gsl_matrix *A = gsl_matrix_alloc(d, d), *V = gsl_matrix_alloc(d, d);
+    gsl_vector *lam = gsl_vector_alloc(d);
+    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(d);
+    int rc = MC_OK;
+    if (!A || !V || !lam || !ws) {
+        rc = mc_error_set(err, MC_ENOMEM, "out of memory for a matrix square root");
+        goto done;
+    }
+    gsl_matrix_memcpy(A, S);
+    int st = gsl_eigen_symmv(A, lam, V, ws);
+    if (st != GSL_SUCCESS) {
+        rc = mc_error_set(err, MC_EINTERNAL, "gsl_eigen_symmv: %s", gsl_strerror(st));
+        goto done;
+    }
+    /* out = V diag(sqrt(lambda)) V^T: scale V's columns, then one dgemm. */
+    gsl_matrix_memcpy(A, V);
+    for (size_t j = 0; j < d; j++) {
+        double l = gsl_vector_get(lam, j);
+        gsl_vector_view col = gsl_matrix_column(A, j);
+        gsl_vector_scale(&col.vector, l > 0.0 ? sqrt(l) : 0.0);
+    }
+    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, A, V, 0.0, out);
+done:
+    gsl_eigen_symmv_free(ws);
+    gsl_vector_free(lam);
+    gsl_matrix_free(V);
+    gsl_matrix_free(A);
+    return rc;
+}
+
+int mc_gauss_w2(const double *m1, const gsl_matrix *S1, const double *m2, const gsl_matrix *S2,
+                const gsl_matrix *R, double *out, mc_error *err)
+{
+    size_t d = S1->size1;
+    gsl_matrix *T = gsl_matrix_alloc(d, d), *M = gsl_matrix_alloc(d, d);
+    gsl_vector *lam = gsl_vector_alloc(d);
+    gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(d);
+    int rc = MC_OK;
+    if (!T || !M || !lam || !ws) {
+        rc = mc_error_set(err, MC_ENOMEM, "out of memory for a W2 distance");
+        goto done;
+    }
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, R, S1, 0.0, T);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, T, R, 0.0, M);
+    int st = gsl_eigen_symm(M, lam, ws);
+    if (st != GSL_SUCCESS) {
+        rc = mc_error_set(err, MC_EINTERNAL, "gsl_eigen_symm: %s", gsl_strerror(st));
+        goto done;
+    }
+    double w2 = 0.0;
+    for (size_t j = 0; j < d; j++)
+        w2 += (m1[j] - m2[j]) * (m1[j] - m2[j]);
+    w2 += trace(S1) + trace(S2);
+    for (size_t j = 0; j < d; j++) {
+        double l = gsl_vector_get(lam, j);
+        if (l > 0.0)
+            w2 -= 2.0 * sqrt(l);
+    }
+    *out = sqrt(w2 > 0.0 ? w2 : 0.0);
+done:
+    gsl_eigen_symm_free(ws);
+    gsl_vector_free(lam);
+    gsl_matrix_free(M);
+    gsl_matrix_free(T);
+    return rc;
+}
+
+int mc_qgrid_alloc(size_t m, mc_qgrid **out, mc_error *err)
+{
+    *out = NULL;
+    if (m < 3)
+        return mc_error_set(err, MC_EINTERNAL, "gauss_common: quantile grid of %zu nodes", m);
+    mc_qgrid *q = calloc(1, sizeof *q);
+    double *z = malloc(2 * m * sizeof(double));
+    if (!q || !z) {
+        free(q);
+        free(z);
+        return mc_error_set(err, MC_ENOMEM, "out of memory for a quantile grid");
+    }
+    q->m = m;
+    q->z = z;
+    q->wt = z + m;
+    const double zmax = 8.5;
+    double h = 2.0 * zmax / (double)(m - 1), sum = 0.0;
+    for (size_t i = 0; i < m; i++) {
+        q->z[i] = -zmax + h * (double)i;
+        q->wt[i] = h * gsl_ran_ugaussian_pdf(q->z[i]) * (i == 0 || i == m - 1 ? 0.5 : 1.0);
+        sum += q->wt[i];
+    }
+    for (size_t i = 0; i < m; i++)
+        q->wt[i] /= sum;
+    *out = q;
+    return MC_OK;
+}
+
+void mc_qgrid_free(mc_qgrid *q)
+{
+    if (!q)
+        return;
+    free(q->z);
+    free(q);
+}
+
+double mc_w2_quantiles(const mc_qgrid *q, const double *qa, const double *qb)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < q->m; i++)
+        s += q->wt[i] * (qa[i] - qb[i]) * (qa[i] - qb[i]);
+    return sqrt(s);
+}
+
+double mc_w2_gauss_quantiles(const mc_qgrid *q, double mu, double sd, const double *qb)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < q->m; i++) {
+        double e = mu + sd * q->z[i] - qb[i];
+        s += q->wt[i] * e * e;
+    }
+    return sqrt(s);
+}
+
+/* G(y) = sum_j w_j P(sign X_j <= y), X_j ~ N(mu_j, sd_j^2): the lower-tail cdf of sign X. */
+static double mix_tail(size_t k, const double *w, const double *mu, const double *sd,
+                       double sign, double y)
+{
+    double s = 0.0;
+    for (size_t j = 0; j < k; j++) {
+        double m = sign * mu[j];
+        if (sd[j] > 0.0)
+            s += w[j] * gsl_cdf_ugaussian_P((y - m) / sd[j]);
+        else
+            s += y >= m ? w[j] : 0.0;
+    }
+    return s;
+}
+
+/* The quantile lies between the smallest and the largest component quantile (at the smallest
+ * every component's cdf is <= u, at the largest >= u), so bisection on that bracket converges.
+ * The upper half (z > 0) is solved as the lower tail of -X so that 1 - u keeps its precision. */
+double mc_gmix1_quantile(size_t k, const double *w, const double *mu, const double *sd, double z)
+{
+    double sign = z > 0.0 ? -1.0 : 1.0, zl = -fabs(z);
+    double t = gsl_cdf_ugaussian_P(zl);
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t j = 0; j < k; j++) {
+        if (w[j] <= 0.0)
+            continue;
+        double qj = sign * mu[j] + sd[j] * zl;
+        lo = qj < lo ? qj : lo;
+        hi = qj > hi ? qj : hi;
+    }
+    if (!(lo < hi))
+        return sign * lo;
+    for (int it = 0; it < 200 && hi - lo > 1e-13 * (fabs(lo) + fabs(hi) + 1e-300); it++) {
+        double mid = 0.5 * (lo + hi);
+        if (mid <= lo || mid >= hi)
+            break;
+        if (mix_tail(k, w, mu, sd, sign, mid) < t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return sign * 0.5 * (lo + hi);
+}
+
+/* Both quantile functions are steps, constant on ((i-1)/na, i/na] and ((j-1)/nb, j/nb]; walking
+ * the merged breakpoints integrates (QA - QB)^2 exactly. Breakpoints are compared in integers. */
+double mc_w2_sorted(const double *a, size_t na, const double *b, size_t nb)
+{
+    if (na == 0 || nb == 0)
+        return NAN;
+    size_t i = 0, j = 0;
+    double u = 0.0, s = 0.0, N = (double)na * (double)nb;
+    while (i < na && j < nb) {
+        uint64_t ea = (uint64_t)(i + 1) * nb, eb = (uint64_t)(j + 1) * na; /* ends, times na nb */
+        uint64_t e = ea < eb ? ea : eb;
+        double next = (double)e / N, diff = a[i] - b[j];
+        s += (next - u) * diff * diff;
+        u = next;
+        if (ea == e)
+            i++;
+        if (eb == e)
+            j++;
+    }
+    return sqrt(s);
+}
+
+void mc_sliced_dirs(gsl_rng *r, size_t d, size_t L, double *theta)
+{
+    for (size_t l = 0; l < L; l++)
+        gsl_ran_dir_nd(r, d, theta + l * d);
+}
+
+double mc_sliced_w2_gauss(const mc_qgrid *q, const mc_gauss *g, const double *theta, size_t L,
+                          const double *qb)
+{
+    size_t d = g->d;
+    double s = 0.0;
+    for (size_t l = 0; l < L; l++) {
+        const double *t = theta + l * d;
+        double a = 0.0, v = 0.0;
+        for (size_t i = 0; i < d; i++) {
+            a += t[i] * g->mu[i];
+            double row = 0.0;
+            for (size_t j = 0; j < d; j++)
+                row += gsl_matrix_get(g->cov, i, j) * t[j];
+            v += t[i] * row;
+        }
+        double w = mc_w2_gauss_quantiles(q, a, sqrt(v > 0.0 ? v : 0.0), qb + l * q->m);
+        s += w * w;
+    }
+    return sqrt(s / (double)L);
+}
+
+double mc_sliced_w2_samples(const double *theta, size_t L, size_t d, const double *x, size_t nx,
+                            const double *y, size_t ny, double *work)
+{
+    double *px = work, *py = work + nx, s = 0.0;
+    for (size_t l = 0; l < L; l++) {
+        const double *t = theta + l * d;
+        for (size_t i = 0; i < nx; i++) {
+            double p = 0.0;
+            for (size_t j = 0; j < d; j++)
+                p += t[j] * x[i * d + j];
+            px[i] = p;
+        }
+        for (size_t i = 0; i < ny; i++) {
+            double p = 0.0;
+            for (size_t j = 0; j < d; j++)
+                p += t[j] * y[i * d + j];
+            py[i] = p;
+        }
+        gsl_sort(px, 1, nx);
+        gsl_sort(py, 1, ny);
+        double w = mc_w2_sorted(px, nx, py, ny);
+        s += w * w;
+    }
+    return sqrt(s / (double)L);
+}
+
+double mc_gauss_tail1(double mu, double sd, double lo, double hi)
+{
+    if (!(sd > 0.0))
+        return mu < lo || mu > hi ? 1.0 : 0.0;
+    return gsl_cdf_ugaussian_P((lo - mu) / sd) + gsl_cdf_ugaussian_Q((hi - mu) / sd);
+}
+
+double mc_gauss_tail_maha(const mc_gauss *g, const mc_gauss *ref, double r2, const double *zref,
+                          size_t m, double *work)
+{
+    size_t d = g->d, beyond = 0;
+    double *xv = work, *w2 = work + d;
+    gsl_vector_view xvv = gsl_vector_view_array(xv, d);
+    for (size_t i = 0; i < m; i++) {
+        memcpy(xv, zref + i * d, d * sizeof(double));
+        gsl_blas_dtrmv(CblasLower, CblasNoTrans, CblasNonUnit, g->chol, &xvv.vector);
+        for (size_t j = 0; j < d; j++)
+            xv[j] += g->mu[j];
+        if (mc_gauss_maha2(ref, xv, w2) > r2)
+            beyond++;
+    }
+    return (double)beyond / (double)m;
+}

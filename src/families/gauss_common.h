@@ -1,0 +1,205 @@
+/* gauss_common.h - shared pieces of the continuous families (gaussian, gmm, kde, linreg).
+ *
+ * 1. mc_gdata: a training set that is an n x d array of doubles, row-major, with a human flag per
+ *    row (provenance). Its operations have exactly the signatures of mc_family_type's dataset
+ *    slots, so a continuous family puts them straight into its type descriptor:
+ *        .ds_copy = mc_gdata_copy, .ds_merge = mc_gdata_merge, .ds_subsample = mc_gdata_subsample,
+ *        .ds_size = mc_gdata_size, .ds_human = mc_gdata_human, .ds_free = mc_gdata_free
+ *    merge is concatenation; subsample is index sampling without replacement that keeps the order
+ *    and the human flags of the chosen rows.
+ * 2. mc_gauss: a d-dimensional Gaussian N(mu, Sigma) with its lower Cholesky factor L (Sigma =
+ *    L L^T): maximum-likelihood / unbiased / weighted fit, regularisation of a singular covariance
+ *    (flagged), sampling with the sampling bias of issue 3 (shrink, truncate), log-density,
+ *    Mahalanobis distance.
+ * 3. mc_gmix: a Gaussian mixture sum_j w_j N(mu_j, Sigma_j) built from mc_gauss components.
+ * 4. Distances: W2 between Gaussians in closed form, exact 1-D W2 from quantile functions on a
+ *    fixed grid, sliced W2 in d-D, tail masses.
+ *
+ * Conventions: d dimensions, n samples, k mixture components. Arrays are contiguous and
+ * row-major; shapes are given as (rows, cols). Nothing here allocates per sample. Every stochastic
+ * function takes the generator first. Functions that can fail return MC_OK or a negative MC_E*
+ * code and fill err; GSL is called with its error handler off, and its status codes are checked.
+ */
+#ifndef COLLAPSE_GAUSS_COMMON_H
+#define COLLAPSE_GAUSS_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_rng.h>
+#include "collapse/error.h"
+#include "collapse/family.h"
+
+/* ---------------------------------------------------------------- datasets */
+
+/* n x d doubles with a human flag per row. Owned by whoever holds the pointer; freed with
+ * mc_gdata_free. cap >= n rows are allocated, so merges grow the arrays geometrically. */
+typedef struct mc_gdata {
+    size_t d;             /* columns */
+    uint64_t n;           /* rows in use */
+    uint64_t cap;         /* rows allocated */
+    uint64_t human;       /* rows with is_human[i] == 1 */
+    double *x;            /* (cap, d); row i at x + i * d */
+    unsigned char *is_human; /* (cap); 1 = human-made, 0 = synthetic */
+} mc_gdata;
+
+/* A dataset of n rows of d columns, every row flagged human (human != 0) or synthetic; the values
+ * are uninitialised for the caller to fill. d >= 1. *out is owned by the caller. */
+int mc_gdata_new(size_t d, uint64_t n, int human, mc_gdata **out, mc_error *err);
+/* Makes room for cap rows (never shrinks). */
+int mc_gdata_reserve(mc_gdata *ds, uint64_t cap, mc_error *err);
+
+/* The dataset slots of mc_family_type (void * is an mc_gdata *). */
+int mc_gdata_copy(const void *ds, void **out, mc_error *err);
+int mc_gdata_merge(void *into, const void *from, mc_error *err);       /* same d required */
+int mc_gdata_subsample(gsl_rng *r, const void *pool, uint64_t n, void **out,
+                       mc_error *err);                                 /* n <= size(pool) */
+uint64_t mc_gdata_size(const void *ds);
+uint64_t mc_gdata_human(const void *ds);
+void mc_gdata_free(void *ds);
+
+/* Per-row weights of a weighted fit, written to w (n): with human_weight = h in [0,1] the human
+ * rows share total weight h and the synthetic rows 1 - h (each part equally); when one part is
+ * empty the other carries all the weight. With human_weight < 0 every row weighs 1/n. The
+ * weights sum to 1. */
+void mc_gdata_weights(const mc_gdata *ds, double human_weight, double *w);
+
+/* ---------------------------------------------------------------- one Gaussian */
+
+/* N(mu, cov) in d dimensions, carved out of one allocation. After mc_gauss_factor() (or a fit)
+ * chol holds the lower factor L of cov (cov = L L^T) and logdet = log det cov. */
+typedef struct mc_gauss {
+    size_t d;
+    double *mu;       /* (d) */
+    gsl_matrix *cov;  /* (d, d): the covariance the model uses (after any regularisation) */
+    gsl_matrix *chol; /* (d, d): lower factor L; the zero matrix for a point mass */
+    double logdet;    /* log det cov; -inf for a point mass */
+    double ridge;     /* what mc_gauss_factor added to the diagonal; 0 when nothing */
+    int point_mass;   /* 1 when cov == 0 (e.g. all training samples identical) */
+} mc_gauss;
+
+/* Allocates N(0, I_d). *out is owned by the caller (mc_gauss_free; NULL is a no-op). */
+int mc_gauss_alloc(size_t d, mc_gauss **out, mc_error *err);
+void mc_gauss_free(mc_gauss *g);
+/* Copies mean, covariance, factor and flags; both of the same d. */
+void mc_gauss_copy(mc_gauss *dst, const mc_gauss *src);
+
+/* Factors g->cov (lower Cholesky, gsl_linalg_cholesky_decomp1) and sets logdet, ridge and
+ * point_mass. A covariance that is singular (singular != 0 says so in advance, e.g. n <= d
+ * samples; otherwise a pivot below 1e-12 of the mean variance reveals it) gets a ridge
+ * 1e-6 * trace / d added to its diagonal, grown tenfold until the factorisation succeeds; the
+ * ridge is kept in g->cov and reported in g->ridge (a flag, not an error: singular fits are the
+ * phenomenon under study). A zero covariance becomes a point mass (L = 0, logdet = -inf).
+ * MC_ECONFIG with `what` in the message when strict != 0 and cov is not positive definite (world
+ * settings), MC_EINTERNAL when cov holds a non-finite value. */
+int mc_gauss_factor(mc_gauss *g, int singular, int strict, const char *what, mc_error *err);
+
+/* Fits g to the n rows of x (n, d): weighted mean and covariance with weights w (n, summing to 1;
+ * NULL = 1/n each). unbiased != 0 divides by 1 - sum w_i^2 (n - 1 for equal weights) instead of 1.
+ * scratch holds (n, d) doubles. Then factors as mc_gauss_factor (singular when n <= d).
+ * n == 1 gives a point mass (with unbiased too). n == 0 is MC_EINTERNAL. */
+int mc_gauss_fit(mc_gauss *g, const double *x, uint64_t n, const double *w, int unbiased,
+                 double *scratch, mc_error *err);
+
+/* Draws n samples into x (n, d) from g with the sampling bias s (NULL = none):
+ *   truncate = c > 0: only samples with Mahalanobis distance ||L^-1 (x - mu)|| <= c are kept
+ *     (|x - mu| <= c sd in 1-D); drawn by rejection when the acceptance F_chi2_d(c^2) >= 0.25,
+ *     otherwise exactly by direction times radius sqrt(F^-1_chi2_d(U F_chi2_d(c^2))), so it
+ *     never loops for long;
+ *   shrink = lambda in [0,1]: x = mu + (1 - lambda) (x' - mu), a pull towards the mean.
+ * x = mu + Z L^T with Z standard normal (gsl_ran_gaussian_ziggurat) and one BLAS dtrmm. */
+int mc_gauss_sample(gsl_rng *r, const mc_gauss *g, const mc_sampling *s, uint64_t n, double *x,
+                    mc_error *err);
+
+/* Factor by which the sampling bias s scales the covariance of samples, for theory:
+ * (1 - lambda)^2 * F_chi2_{d+2}(c^2) / F_chi2_d(c^2) (the second factor is 1 without truncation),
+ * since E[chi2_d 1{chi2_d <= c^2}] = d F_chi2_{d+2}(c^2). */
+double mc_sampling_cov_factor(size_t d, const mc_sampling *s);
+
+/* Squared Mahalanobis distance (x - mu)^T cov^-1 (x - mu) of x (d); work holds d doubles.
+ * For a point mass: 0 at mu, +inf elsewhere. */
+double mc_gauss_maha2(const mc_gauss *g, const double *x, double *work);
+/* log N(x; mu, cov); work holds d doubles. Point mass: +inf at mu, -inf elsewhere. */
+double mc_gauss_logpdf(const mc_gauss *g, const double *x, double *work);
+
+/* ---------------------------------------------------------------- mixtures */
+
+/* sum_j w_j N(mu_j, cov_j), k >= 1 components in d dimensions. */
+typedef struct mc_gmix {
+    size_t k, d;
+    double *w;         /* (k), sums to 1 */
+    mc_gauss **comp;   /* (k) */
+} mc_gmix;
+
+/* Allocates k standard-normal components with equal weights (mc_gmix_free). */
+int mc_gmix_alloc(size_t k, size_t d, mc_gmix **out, mc_error *err);
+void mc_gmix_free(mc_gmix *m);
+/* n samples into x (n, d): the component counts are one multinomial draw (sequential binomials),
+ * each component fills its block of rows with mc_gauss_sample, then the rows are shuffled
+ * (gsl_ran_shuffle) so that any prefix is a sample of the mixture. */
+int mc_gmix_sample(gsl_rng *r, const mc_gmix *m, uint64_t n, double *x, mc_error *err);
+/* log density at x (d), by log-sum-exp; work holds d doubles. */
+double mc_gmix_logpdf(const mc_gmix *m, const double *x, double *work);
+/* Overall mean (d) and covariance (d, d) of the mixture. */
+void mc_gmix_moments(const mc_gmix *m, double *mean, gsl_matrix *cov);
+
+/* ---------------------------------------------------------------- distances */
+
+/* Symmetric positive semi-definite square root: out = V diag(sqrt(max(lambda, 0))) V^T
+ * (gsl_eigen_symmv). out has S's shape. */
+int mc_sqrtm_psd(const gsl_matrix *S, gsl_matrix *out, mc_error *err);
+
+/* 2-Wasserstein distance between N(m1, S1) and N(m2, S2), given R = S2^(1/2) (mc_sqrtm_psd):
+ *   W2^2 = ||m1 - m2||^2 + tr S1 + tr S2 - 2 tr (R S1 R)^(1/2)
+ * (Dowson & Landau 1982; Givens & Shortt 1984). Writes W2 (not squared) to *out. */
+int mc_gauss_w2(const double *m1, const gsl_matrix *S1, const double *m2, const gsl_matrix *S2,
+                const gsl_matrix *R, double *out, mc_error *err);
+
+/* A quadrature grid for 1-D W2 from quantile functions:
+ *   W2^2(A, B) = int_0^1 (QA(u) - QB(u))^2 du = int (QA(Phi(z)) - QB(Phi(z)))^2 phi(z) dz,
+ * evaluated by the trapezoid rule on m equally spaced z in [-8.5, 8.5] (the integrand is smooth,
+ * the Gaussian weight makes the rule converge fast, and the mass beyond 8.5 is below 1e-16).
+ * A Gaussian's quantile at node i is simply mu + sd z[i]. */
+typedef struct mc_qgrid {
+    size_t m;
+    double *z;  /* (m) nodes */
+    double *wt; /* (m) weights phi(z_i) dz, summing to ~1 */
+} mc_qgrid;
+
+int mc_qgrid_alloc(size_t m, mc_qgrid **out, mc_error *err); /* m >= 3 */
+void mc_qgrid_free(mc_qgrid *q);
+/* W2 between two distributions given their quantiles qa, qb (m) at the grid's nodes. */
+double mc_w2_quantiles(const mc_qgrid *q, const double *qa, const double *qb);
+/* W2 between N(mu, sd^2) and a distribution with quantiles qb (m) at the nodes. */
+double mc_w2_gauss_quantiles(const mc_qgrid *q, double mu, double sd, const double *qb);
+/* Quantile at u = Phi(z) of the 1-D mixture sum_j w_j N(mu_j, sd_j^2), k components, solved
+ * by bisection on the lower tail for z <= 0 and the upper tail for z > 0 (so that u near 1
+ * keeps its precision). sd_j = 0 components are point masses. */
+double mc_gmix1_quantile(size_t k, const double *w, const double *mu, const double *sd, double z);
+
+/* Exact W2 between the empirical distributions of a (na) and b (nb), both sorted ascending:
+ * the integral of the squared difference of two step quantile functions. */
+double mc_w2_sorted(const double *a, size_t na, const double *b, size_t nb);
+
+/* L unit directions (L, d), uniform on the sphere (gsl_ran_dir_nd). */
+void mc_sliced_dirs(gsl_rng *r, size_t d, size_t L, double *theta);
+/* Sliced W2 between a Gaussian g and a distribution whose projections on the directions theta
+ * (L, d) have quantiles qb (L, m) at the grid's nodes:
+ *   SW2 = ( (1/L) sum_l W2^2(theta_l . g, theta_l . B) )^(1/2),
+ * the projection of N(mu, S) on theta being N(theta . mu, theta^T S theta). */
+double mc_sliced_w2_gauss(const mc_qgrid *q, const mc_gauss *g, const double *theta, size_t L,
+                          const double *qb);
+/* Sliced W2 between two point clouds x (nx, d) and y (ny, d) on directions theta (L, d), each
+ * direction by mc_w2_sorted; work holds nx + ny doubles. */
+double mc_sliced_w2_samples(const double *theta, size_t L, size_t d, const double *x, size_t nx,
+                            const double *y, size_t ny, double *work);
+
+/* P(X < lo) + P(X > hi) for X ~ N(mu, sd^2) (sd = 0: a point mass at mu). */
+double mc_gauss_tail1(double mu, double sd, double lo, double hi);
+/* Fraction of the points mu_g + L_g z_j, z_j the rows of zref (m, d) (fixed standard normal draws,
+ * common random numbers across generations), whose squared Mahalanobis distance under the world
+ * `ref` exceeds r2: the model's mass in the world's tails. work holds 2 d doubles. */
+double mc_gauss_tail_maha(const mc_gauss *g, const mc_gauss *ref, double r2, const double *zref,
+                          size_t m, double *work);
+
+#endif
