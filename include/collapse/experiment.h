@@ -30,7 +30,7 @@ typedef struct mc_regime_settings {
     double h;          /* human fraction, [0,1] */
     uint64_t n;        /* n_0 */
     double growth;     /* n_g = round(n_0 growth^g) */
-    double human_weight; /* regime.human_weight, or -1 */
+    double human_weight; /* regime.human_weight in [0,1], or -1 when unset (unweighted) */
 } mc_regime_settings;
 
 /* An axis of the grid: a key with several alternatives. */
@@ -45,9 +45,11 @@ typedef struct mc_axis {
 typedef struct mc_point {
     size_t index;
     size_t *choice;                 /* choice[a]: index of axis a's value */
+    char *label;                    /* "regime.name=fresh; sampling.temperature=0.9" */
     const mc_family_type *family;
     void *params;                   /* family parameter block (family->params_size) */
     const mc_regime_type *regime;
+    void *regime_params;            /* regime's own parameter block, or NULL */
     mc_regime_settings regime_settings;
     mc_sampling sampling;
     mc_run_settings run;
@@ -101,9 +103,10 @@ typedef struct mc_point_result {
     const double *values;
 } mc_point_result;
 
-/* Called for each finished point, in point order, from the calling thread. */
+/* Called for each finished point, in point order, from the calling thread. It may keep nothing
+ * of res after it returns. */
 typedef int (*mc_point_fn)(const mc_point_result *res, void *user, mc_error *err);
-/* Called after each finished unit (from the calling thread): done of total units. */
+/* Called after each finished unit, serialised (never two at once): done of total units. */
 typedef void (*mc_progress_fn)(size_t done, size_t total, const mc_point *p, void *user);
 
 typedef struct mc_run_opts {

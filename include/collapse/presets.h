@@ -1,4 +1,4 @@
-/* presets.h - built-in experiments, compiled from presets/*.ini. */
+/* presets.h - built-in experiments, compiled from the presets folder (*.ini). */
 #ifndef COLLAPSE_PRESETS_H
 #define COLLAPSE_PRESETS_H
 

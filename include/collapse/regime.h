@@ -25,12 +25,17 @@ typedef struct mc_unit {
     unsigned generation;      /* g */
     uint64_t n;               /* target training-set size n_g */
     double h;                 /* regime.h: the human fraction */
+    const void *regime_params; /* the regime's own parameter block (its keys), or NULL */
 } mc_unit;
 
 typedef struct mc_regime_type {
     const char *name;        /* value of regime.name */
     const char *description;
     int uses_h;              /* whether regime.h means something to it (for printing) */
+    const mc_key *keys;      /* optional: its own [regime] keys, parsed into a block of */
+    size_t params_size;      /* params_size bytes (mc_unit.regime_params) */
+    /* optional: cross-key checks after parsing */
+    int (*check)(void *params, const struct mc_point *pt, mc_error *err);
     /* optional: state for one unit of work, created before generation 1 */
     int (*init)(const mc_unit *u, void **state, mc_error *err);
     /* Builds generation u->generation's training set. The regime owns *train: it stays valid

@@ -1,0 +1,23 @@
+/* cli.h - pieces of the command line shared between its files. */
+#ifndef COLLAPSE_CLI_H
+#define COLLAPSE_CLI_H
+
+#include <stdio.h>
+#include "collapse.h"
+
+/* Loads PRESET|FILE (NULL: the default preset) and the overrides into a new configuration. */
+int mc_cli_load(const char *source, char **overrides, int noverrides, const char *seed,
+                mc_config **out, mc_error *err);
+
+/* The closing table: per grid point, the replicate mean of each headline metric at a few
+ * generations, printed with exactly the text summary.csv holds. */
+typedef struct mc_table mc_table;
+int mc_table_alloc(const mc_experiment *e, mc_table **out, mc_error *err);
+int mc_table_add(mc_table *t, const mc_summary *s, mc_error *err);
+void mc_table_print(const mc_table *t, FILE *f);
+void mc_table_free(mc_table *t);
+
+/* Prints the closed-form curves of an experiment; returns how many curves it printed. */
+int mc_theory_print(const mc_experiment *e, FILE *f);
+
+#endif

@@ -1,0 +1,188 @@
+/* table.c - the closing table of `collapse run` and the curves of `collapse theory`. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+#define MAXG 8
+
+typedef struct row {
+    size_t point;
+    char label[160];
+    char metric[MC_METRIC_NAME_MAX];
+    char cell[MAXG][32];
+} row;
+
+struct mc_table {
+    const mc_experiment *e;
+    long gens[MAXG];
+    int ng;
+    row *rows;
+    size_t n, cap;
+};
+
+static int pick_generations(long G, long *out)
+{
+    int n = 0;
+    if (G <= 5) {
+        for (long g = 0; g <= G; g++)
+            out[n++] = g;
+        return n;
+    }
+    for (int k = 0; k <= 5; k++) {
+        long g = (long)llround((double)G * k / 5.0);
+        if (n == 0 || out[n - 1] != g)
+            out[n++] = g;
+    }
+    return n;
+}
+
+int mc_table_alloc(const mc_experiment *e, mc_table **out, mc_error *err)
+{
+    mc_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    t->e = e;
+    t->ng = pick_generations(e->points[0].run.generations, t->gens);
+    *out = t;
+    return MC_OK;
+}
+
+void mc_table_free(mc_table *t)
+{
+    if (!t)
+        return;
+    free(t->rows);
+    free(t);
+}
+
+/* "regime.name=fresh; sampling.temperature=0.9" -> "fresh, temperature=0.9" */
+static void short_label(const mc_point *p, char *buf, size_t size)
+{
+    const mc_experiment *e = p->exp;
+    buf[0] = '\0';
+    if (!e->naxes) {
+        snprintf(buf, size, "%s", p->label);
+        return;
+    }
+    for (size_t a = 0; a < e->naxes; a++) {
+        size_t len = strlen(buf);
+        const char *v = e->axes[a].values[p->choice[a]];
+        if (!strcmp(e->axes[a].key, "name") || !strcmp(e->axes[a].key, "family"))
+            snprintf(buf + len, size - len, "%s%s", a ? ", " : "", v);
+        else
+            snprintf(buf + len, size - len, "%s%s=%s", a ? ", " : "", e->axes[a].key, v);
+    }
+    if (p->regime->uses_h && !strstr(buf, "h=")) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, size - len, ", h=%g", p->regime_settings.h);
+    }
+}
+
+int mc_table_add(mc_table *t, const mc_summary *s, mc_error *err)
+{
+    const mc_point *p = s->point;
+    for (size_t m = 0; m < s->nmetrics; m++) {
+        if (!(p->metrics.items[m].flags & MC_METRIC_HEADLINE))
+            continue;
+        if (t->n == t->cap) {
+            size_t cap = t->cap ? 2 * t->cap : 16;
+            row *r = realloc(t->rows, cap * sizeof *r);
+            if (!r)
+                return mc_error_set(err, MC_ENOMEM, "out of memory");
+            t->rows = r;
+            t->cap = cap;
+        }
+        row *r = &t->rows[t->n++];
+        memset(r, 0, sizeof *r);
+        r->point = p->index;
+        short_label(p, r->label, sizeof r->label);
+        snprintf(r->metric, sizeof r->metric, "%s", p->metrics.items[m].name);
+        for (int k = 0; k < t->ng; k++) {
+            long g = t->gens[k];
+            if (g > s->generations)
+                strcpy(r->cell[k], "-");
+            else
+                mc_format_value(s->stats[(size_t)g * s->nmetrics + m].mean, r->cell[k]);
+        }
+    }
+    return MC_OK;
+}
+
+void mc_table_print(const mc_table *t, FILE *f)
+{
+    if (!t->n)
+        return;
+    int lw = 7;
+    for (size_t i = 0; i < t->n; i++)
+        if ((int)strlen(t->rows[i].label) > lw)
+            lw = (int)strlen(t->rows[i].label);
+    int mw = 6;
+    for (size_t i = 0; i < t->n; i++)
+        if ((int)strlen(t->rows[i].metric) > mw)
+            mw = (int)strlen(t->rows[i].metric);
+    fprintf(f, "\n%s: mean over %ld replicates (the mean column of summary.csv); for alive_X "
+               "that is P(X alive), for p_X the mean share of X\n\n",
+            t->e->name, t->e->points[0].run.replicates);
+    fprintf(f, "%-5s  %-*s  %-*s ", "point", lw, "setting", mw, "metric");
+    for (int k = 0; k < t->ng; k++) {
+        char h[24];
+        snprintf(h, sizeof h, "g=%ld", t->gens[k]);
+        fprintf(f, " %10s", h);
+    }
+    fputc('\n', f);
+    for (size_t i = 0; i < t->n; i++) {
+        const row *r = &t->rows[i];
+        int first = i == 0 || t->rows[i - 1].point != r->point;
+        if (first && i)
+            fputc('\n', f);
+        char num[24] = "";
+        if (first)
+            snprintf(num, sizeof num, "%zu", r->point);
+        fprintf(f, "%-5s  %-*s  %-*s ", num, lw, first ? r->label : "", mw, r->metric);
+        for (int k = 0; k < t->ng; k++)
+            fprintf(f, " %10s", r->cell[k]);
+        fputc('\n', f);
+    }
+}
+
+int mc_theory_print(const mc_experiment *e, FILE *f)
+{
+    int curves = 0;
+    for (size_t i = 0; i < e->npoints; i++) {
+        const mc_point *p = &e->points[i];
+        if (!p->family->theory)
+            continue;
+        long gens[MAXG];
+        int ng = pick_generations(p->run.generations, gens);
+        for (size_t m = MC_ENGINE_METRICS; m < p->metrics.n; m++) {
+            double v[MAXG];
+            int any = 0;
+            for (int k = 0; k < ng; k++) {
+                v[k] = p->family->theory(p, p->world, m - MC_ENGINE_METRICS, (unsigned)gens[k]);
+                any |= !isnan(v[k]);
+            }
+            if (!any)
+                continue;
+            if (!curves) {
+                fprintf(f, "%-5s  %-40s  %-16s", "point", "setting", "metric");
+                for (int k = 0; k < ng; k++) {
+                    char h[24];
+                    snprintf(h, sizeof h, "g=%ld", gens[k]);
+                    fprintf(f, " %10s", h);
+                }
+                fputc('\n', f);
+            }
+            char label[160];
+            short_label(p, label, sizeof label);
+            fprintf(f, "%-5zu  %-40s  %-16s", i, label, p->metrics.items[m].name);
+            for (int k = 0; k < ng; k++) {
+                char b[32];
+                fprintf(f, " %10s", mc_format_value(v[k], b));
+            }
+            fputc('\n', f);
+            curves++;
+        }
+    }
+    return curves;
+}

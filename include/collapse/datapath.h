@@ -1,0 +1,15 @@
+/* datapath.h - where the real data installed by `make data` lives. */
+#ifndef COLLAPSE_DATAPATH_H
+#define COLLAPSE_DATAPATH_H
+
+#include <stddef.h>
+
+/* The data folder: $MC_DATA_DIR if set, else <source dir>/data (compiled in). */
+const char *mc_data_dir(void);
+
+/* Resolves a path from a configuration: a name of the data registry ("subtlex" for the SUBTLEX
+ * table, "brown" for the Brown corpus folder) maps into mc_data_dir(); an absolute path stays;
+ * a relative path is taken relative to base_dir (the INI file's folder). Writes into buf. */
+const char *mc_data_resolve(const char *value, const char *base_dir, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,170 @@
+/* ngram.h - a text corpus and an n-gram language model (interpolated modified Kneser-Ney).
+ *
+ * Corpus (src/io/corpus.c): plain text files, a directory of them, or the Brown corpus in its
+ * tagged `word/tag` format (tags stripped), read into documents of sentences of word types.
+ * One sentence per line; blank lines separate paragraphs. A deterministic split by document,
+ * stratified by genre, gives training, held-out and reserve documents.
+ *
+ * Model (src/ngram/): counts of orders 1..N kept in a sorted-array trie (one block per order, no
+ * allocation per n-gram), interpolated modified Kneser-Ney smoothing with three discounts per
+ * order (Chen & Goodman, "An empirical study of smoothing techniques for language modeling",
+ * TR-10-98, 1998) or unsmoothed maximum likelihood; perplexity; sentence-by-sentence sampling
+ * from <s> to </s> whose cost per token does not grow with the vocabulary in the default case.
+ *
+ * Token ids: 0 = <s> (context only, never predicted), 1 = </s>, 2 = <unk>, 3.. = word types.
+ * The predicted vocabulary has V = nids - 1 outcomes (every id except <s>).
+ */
+#ifndef COLLAPSE_NGRAM_H
+#define COLLAPSE_NGRAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+#include "error.h"
+#include "family.h"
+
+/* ---------------------------------------------------------------------------------------- */
+/* Corpus                                                                                   */
+
+typedef enum mc_corpus_format {
+    MC_CORPUS_AUTO = 0, /* brown for a directory holding cats.txt, plain otherwise */
+    MC_CORPUS_PLAIN,    /* whitespace-separated words, one sentence per line */
+    MC_CORPUS_BROWN     /* whitespace-separated word/tag tokens; the last /tag is stripped */
+} mc_corpus_format;
+
+/* Longest accepted line in bytes (one sentence per line: Brown's longest is under 4 KiB). A
+ * longer line is refused with MC_EDATA naming the file and line, before it is held in memory. */
+#define MC_CORPUS_LINE_MAX ((size_t)1 << 20)
+
+typedef struct mc_corpus_opts {
+    mc_corpus_format format;
+    int lowercase;   /* fold ASCII letters to lower case (other bytes are kept as they are) */
+    size_t line_max; /* 0 = MC_CORPUS_LINE_MAX */
+} mc_corpus_opts;
+
+/* A corpus read into memory. Everything is owned by the struct (mc_corpus_free).
+ * Documents: a directory gives one document per file (in byte order of the names; with a
+ * Brown cats.txt, the files it lists, in its order); a single file gives one document per
+ * paragraph (blank-line-separated block), so that a one-file corpus can still be split. */
+typedef struct mc_corpus {
+    size_t ntypes;        /* distinct word types */
+    char *chars;          /* type strings, NUL-terminated, at chars + type_off[t] */
+    size_t *type_off;     /* (ntypes) */
+    uint32_t *tok;        /* (ntok) type ids of all tokens, sentence after sentence */
+    uint64_t ntok;
+    uint64_t *sent;       /* (nsent + 1) first token of each sentence */
+    uint64_t nsent;
+    uint64_t *doc;        /* (ndocs + 1) first sentence of each document */
+    size_t ndocs;
+    uint32_t *doc_genre;  /* (ndocs) genre index */
+    char **genre;         /* (ngenres) genre names */
+    size_t ngenres;
+    /* private: interning table used while reading */
+    uint32_t *hash;
+    size_t hash_cap;
+    size_t chars_len, chars_cap, types_cap;
+    uint64_t tok_cap, sent_cap;
+    size_t doc_cap;
+} mc_corpus;
+
+/* Reads a file or a directory. Errors (MC_EIO for a missing or unreadable path, MC_EDATA for
+ * content) name the file and, for content, the line: a NUL byte ("binary file"), invalid UTF-8,
+ * a line longer than line_max, no token at all ("empty corpus"). On success *out is owned by the
+ * caller. */
+int mc_corpus_read(const char *path, const mc_corpus_opts *opts, mc_corpus **out, mc_error *err);
+void mc_corpus_free(mc_corpus *c);
+
+/* The text of word type t. */
+static inline const char *mc_corpus_type(const mc_corpus *c, size_t t)
+{
+    return c->chars + c->type_off[t];
+}
+
+/* Parts of a split. */
+enum { MC_SPLIT_TRAIN = 0, MC_SPLIT_HELDOUT = 1, MC_SPLIT_RESERVE = 2 };
+
+/* Splits documents deterministically into training, held-out and reserve, stratified by genre:
+ * in each genre of m documents, round(heldout m) documents are held out and round(reserve m)
+ * kept in reserve, chosen by the order of a keyed hash mc_stream_key(seed, genre, document);
+ * the rest train. part[d] receives MC_SPLIT_* for each of c->ndocs documents. Fails (MC_EDATA)
+ * when no document is left for training, or none is held out although heldout > 0. */
+int mc_corpus_split(const mc_corpus *c, double heldout, double reserve, uint64_t seed,
+                    uint8_t *part, mc_error *err);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Datasets: sentences of token ids, each flagged human or synthetic                         */
+
+enum { MC_NGRAM_BOS = 0, MC_NGRAM_EOS = 1, MC_NGRAM_UNK = 2, MC_NGRAM_FIRST_WORD = 3 };
+
+/* Sentences hold word ids only (>= MC_NGRAM_EOS + 1); the markers are implied. */
+typedef struct mc_ngram_ds {
+    uint32_t *tok;      /* (ntok) */
+    uint64_t ntok, tok_cap;
+    uint64_t *start;    /* (nsent + 1) first token of each sentence */
+    uint8_t *human;     /* (nsent) 1 = human-made */
+    uint64_t nsent, sent_cap;
+    uint64_t nhuman;
+} mc_ngram_ds;
+
+/* Empty dataset; NULL when out of memory. Free with mc_ngram_ds_free (NULL is a no-op). */
+mc_ngram_ds *mc_ngram_ds_alloc(void);
+void mc_ngram_ds_free(mc_ngram_ds *ds);
+/* Appends one sentence of len word ids (copied). Returns MC_OK or MC_ENOMEM. */
+int mc_ngram_ds_push(mc_ngram_ds *ds, const uint32_t *w, size_t len, int human);
+/* into += from (sentences and flags appended). */
+int mc_ngram_ds_merge(mc_ngram_ds *into, const mc_ngram_ds *from);
+/* A copy of n sentences of pool drawn uniformly without replacement (flags kept), in pool order.
+ * n > pool->nsent is MC_EINTERNAL. *out owned by the caller. */
+int mc_ngram_ds_subsample(gsl_rng *r, const mc_ngram_ds *pool, uint64_t n, mc_ngram_ds **out,
+                          mc_error *err);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Model                                                                                    */
+
+typedef enum mc_ngram_smoothing {
+    MC_NGRAM_KN = 0, /* interpolated modified Kneser-Ney */
+    MC_NGRAM_ML = 1  /* unsmoothed maximum likelihood (backs off only from unseen contexts) */
+} mc_ngram_smoothing;
+
+#define MC_NGRAM_ORDER_MAX 5
+
+typedef struct mc_ngram_model mc_ngram_model;
+
+/* A model of order N (1..5) over nids token ids (>= 3: the markers and <unk>). Holds no counts
+ * until fitted. *out owned by the caller (mc_ngram_free). */
+int mc_ngram_alloc(unsigned order, mc_ngram_smoothing smoothing, uint32_t nids,
+                   mc_ngram_model **out, mc_error *err);
+void mc_ngram_free(mc_ngram_model *m);
+
+/* Counts the n-grams of ds (each sentence padded as <s> w1 .. wm </s>) and estimates the
+ * model, replacing any previous fit; the count arrays and scratch are reused across fits.
+ * Word ids must be < nids (MC_EDATA otherwise). Fewer than 2^32 - 1 padded tokens. */
+int mc_ngram_fit(mc_ngram_model *m, const mc_ngram_ds *ds, mc_error *err);
+
+unsigned mc_ngram_order(const mc_ngram_model *m);
+uint32_t mc_ngram_nids(const mc_ngram_model *m);
+/* The three discounts D1, D2, D3+ of order k (1..N) after a fit (zeros for ML). */
+void mc_ngram_discounts(const mc_ngram_model *m, unsigned k, double d[3]);
+/* Entries of order k in the count structure (k = 1: nids). */
+uint64_t mc_ngram_entries(const mc_ngram_model *m, unsigned k);
+/* Bytes held by the model (counts and scratch). */
+size_t mc_ngram_bytes(const mc_ngram_model *m);
+
+/* p(w | ctx), ctx = the nctx preceding ids, oldest first (only the last N - 1 matter; ctx[0]
+ * may be <s>). w in 1..nids-1. */
+double mc_ngram_prob(const mc_ngram_model *m, const uint32_t *ctx, size_t nctx, uint32_t w);
+
+/* Perplexity of ds: exp(-(1/T) sum log p), over every word and each sentence's </s> (T tokens),
+ * ids >= nids counted as <unk>. Writes +inf when some token has probability 0 (ML), NaN for an
+ * empty dataset. *tokens (optional) receives T. */
+double mc_ngram_perplexity(const mc_ngram_model *m, const mc_ngram_ds *ds, uint64_t *tokens);
+
+/* Appends nsent sentences sampled from <s> to </s> to out (flagged synthetic). A sentence that
+ * reaches max_len words without </s> is cut there (a </s> is implied). Sampling settings:
+ * temperature 1, top_k 0, top_p 1 (the defaults) use the count structure, O(N log c) per token
+ * for contexts with c continuations; any other setting computes the full distribution over V
+ * per token, O(V) (plus O(V log V) for top_p), which is exact but far slower. */
+int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s, uint64_t nsent,
+                      size_t max_len, mc_ngram_ds *out, mc_error *err);
+
+#endif

@@ -1,0 +1,74 @@
+/* plot.h - pictures of a finished run and a self-contained HTML report.
+ *
+ * Both read a run directory written by `collapse run` (docs/OUTPUTS.md): summary.json (the
+ * statistics, metric descriptions and extinction table), points.csv (each grid point's axis
+ * settings, for legends) and config.ini (the resolved configuration, shown in the report). They
+ * never read metrics.csv: every figure is drawn from the summary, so a sweep of many replicates
+ * costs no more to plot than one.
+ *
+ * Figures (DIR/plots/NAME.png and NAME.svg, drawn with cairo):
+ *   metric-<m>   every metric m against generation: per grid point the replicate median, a
+ *                shaded 5-95 % band, and the closed-form theory dashed where the summary has one;
+ *   shares       (categorical) the world's and the model's category shares, stacked, per point;
+ *   survival     (presence metrics) per named category, the fraction of replicates alive;
+ *   perplexity   (when heldout_ppl exists) held-out perplexity and its ratio to generation 0;
+ *   pipeline     (when workforce exists) workforce and human share beside the damage metric.
+ * Each grid point has one colour (Okabe-Ito palette) in every figure and in the report.
+ *
+ * A run directory that is not a run (no summary.json, or not written by collapse), incomplete
+ * ("complete" not true) or from another format version gets MC_EDATA or MC_EIO with a message
+ * that names the file. Every file is written under a temporary name and renamed into place.
+ */
+#ifndef COLLAPSE_PLOT_H
+#define COLLAPSE_PLOT_H
+
+#include <stddef.h>
+#include "error.h"
+
+/* Draws every figure of the run in dir into dir/plots/ (created if needed), as PNG and SVG.
+ * Returns MC_OK, MC_EDATA (not a finished run of this version), MC_EIO (unreadable or
+ * unwritable) or MC_ENOMEM; err says which file. Without cairo it returns MC_EINTERNAL. */
+int mc_plot_run(const char *dir, mc_error *err);
+
+/* Writes dir/report.html: one file with the run's configuration, key findings in sentences,
+ * a condensed summary table and every figure inline as SVG (no external resources). Same
+ * return codes as mc_plot_run; without cairo the report is written without figures. */
+int mc_report_write(const char *dir, mc_error *err);
+
+/* ---- test hook: what the figures drew, instead of pixels ---- */
+
+typedef enum mc_plot_series_kind {
+    MC_PLOT_LINE,   /* a median or a survival curve */
+    MC_PLOT_BAND,   /* a shaded 5-95 % band */
+    MC_PLOT_THEORY, /* a dashed closed-form curve */
+    MC_PLOT_AREA    /* a layer of a stacked area */
+} mc_plot_series_kind;
+
+typedef struct mc_plot_series_info {
+    char name[160];          /* the series' legend text, e.g. "replace, temperature=0.9" */
+    mc_plot_series_kind kind;
+    int panel;               /* index of the panel it was drawn in */
+    size_t points;           /* points drawn (finite or clamped to an edge; NaN gaps excluded) */
+} mc_plot_series_info;
+
+typedef struct mc_plot_figure_info {
+    char name[96];           /* file stem in plots/, e.g. "metric-kl", "survival" */
+    char title[256];
+    int logy;                /* 1 when the first panel's y axis is logarithmic */
+    size_t nseries;
+    mc_plot_series_info *series;
+} mc_plot_figure_info;
+
+typedef struct mc_plot_log {
+    size_t nfigures;
+    mc_plot_figure_info *figures;
+} mc_plot_log;
+
+/* Like mc_plot_run, and on success *log (owned by the caller, mc_plot_log_free) lists every
+ * figure written with the series it drew. */
+int mc_plot_run_log(const char *dir, mc_plot_log **log, mc_error *err);
+void mc_plot_log_free(mc_plot_log *log);
+/* The figure named name in log, or NULL. */
+const mc_plot_figure_info *mc_plot_log_find(const mc_plot_log *log, const char *name);
+
+#endif

@@ -1,0 +1,740 @@
+/* categorical.c - the categorical family: the yellow cats.
+ *
+ * World: K categories with probabilities pi (named weights, Zipf(K, s), or a real frequency
+ * table). Model: p = (c + alpha) / (n + K alpha) from the counts c of the training set (maximum
+ * likelihood when alpha = 0; a category whose count is 0 is then extinct and never comes back
+ * under replace). Weighted fit: the human part carries total weight w, the synthetic part 1 - w:
+ * c'_i = n (w c^h_i / n_h + (1 - w) c^s_i / n_s).
+ *
+ * Generation: the deployed model samples from q = T(p): temperature tau (q_i ~ p_i^(1/tau)),
+ * then top-k, then top-p (nucleus) truncation, as a language model applies them. Drawing n
+ * samples is a multinomial draw by conditional binomials over the categories still alive, so a
+ * generation costs O(K_alive), whatever n (10^3 or 10^9).
+ *
+ * A dataset is a count vector with its human part (provenance): c_i = c^h_i + c^s_i.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include "collapse.h"
+#include "collapse/datapath.h"
+#include "collapse/randist.h"
+#include "../io/freqtable.h"
+
+enum { WORLD_WEIGHTS, WORLD_ZIPF, WORLD_TABLE };
+
+typedef struct cat_params {
+    int world_type;
+    const char *weights;
+    long zipf_k;
+    double zipf_s;
+    const char *table;
+    long table_top;
+    double alpha;
+    const char *track;
+    double tail_mass;
+    double tail_threshold;
+    double kl_lambda;
+} cat_params;
+
+#define CP(f) offsetof(cat_params, f)
+static const mc_key cat_keys[] = {
+    {"world", "type", MC_KEY_ENUM, "weights", 0, 0, 0, "weights|zipf|table", CP(world_type),
+     "the world: named weights, Zipf(K, s), or a frequency table"},
+    {"world", "weights", MC_KEY_LIST, "blue=0.90, yellow=0.09, green=0.01", 0, 0, 0, NULL,
+     CP(weights), "name=weight, ... (normalised; grid alternatives separated by '|')"},
+    {"world", "zipf_k", MC_KEY_INT, "1000", 1, 4e9, 0, NULL, CP(zipf_k),
+     "Zipf world: number of categories K"},
+    {"world", "zipf_s", MC_KEY_DOUBLE, "1.1", 0, 1e3, 0, NULL, CP(zipf_s),
+     "Zipf world: exponent s, pi_i ~ i^-s"},
+    {"world", "table", MC_KEY_STRING, "subtlex", 0, 0, 0, NULL, CP(table),
+     "table world: word,count CSV/TSV or the subtlex JSON; 'subtlex' = the installed SUBTLEX-US"},
+    {"world", "table_top", MC_KEY_INT, "0", 0, 4e9, 0, NULL, CP(table_top),
+     "table world: keep only the most frequent words (0: all)"},
+    {"model", "alpha", MC_KEY_DOUBLE, "0", 0, 1e300, 0, NULL, CP(alpha),
+     "additive (Dirichlet) smoothing; 0 = maximum likelihood"},
+    {"metrics", "track", MC_KEY_LIST, NULL, 0, 0, 0, NULL, CP(track),
+     "categories reported one by one (p_NAME, alive_NAME); default: all named weights when "
+     "K <= 20, else none; 'none' for none"},
+    {"metrics", "tail_mass", MC_KEY_DOUBLE, "0.1", 0, 1, MC_KEY_MIN_OPEN, NULL, CP(tail_mass),
+     "the tail: the rarest categories that together hold at most this world mass"},
+    {"metrics", "tail_threshold", MC_KEY_DOUBLE, NULL, 0, 1, MC_KEY_MIN_OPEN, NULL,
+     CP(tail_threshold), "the tail: categories with world probability below this (overrides "
+                         "tail_mass)"},
+    {"metrics", "kl_lambda", MC_KEY_DOUBLE, "1e-6", 0, 1, MC_KEY_MIN_OPEN | MC_KEY_MAX_OPEN,
+     NULL, CP(kl_lambda), "kl_smoothed: KL(world || (1 - lambda) model + lambda uniform)"},
+    {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
+};
+
+typedef struct cat_world {
+    uint32_t K;
+    char **names;
+    double *pi;
+    uint32_t *nz;       /* categories with pi > 0 */
+    uint32_t nnz;
+    unsigned char *tail;
+    double threshold;   /* world probability below which a category is in the tail */
+    double tail_world;  /* world mass of the tail */
+    uint32_t *tracked;
+    size_t ntracked;
+    uint32_t top;       /* most probable category */
+} cat_world;
+
+typedef struct cat_ds {
+    uint32_t K;
+    uint64_t n, nh;
+    uint64_t *c, *ch; /* counts, and their human part */
+} cat_ds;
+
+typedef struct cat_model {
+    uint32_t K;
+    double *p;
+    uint32_t *alive;
+    uint32_t nalive;
+    double *q;         /* scratch: the sampling distribution */
+    uint32_t *order;   /* scratch: categories sorted for top-k / top-p */
+} cat_model;
+
+/* ---- the world ------------------------------------------------------------------------- */
+
+static void world_free(void *vw)
+{
+    cat_world *w = vw;
+    if (!w)
+        return;
+    for (uint32_t i = 0; w->names && i < w->K; i++)
+        free(w->names[i]);
+    free(w->names);
+    free(w->pi);
+    free(w->nz);
+    free(w->tail);
+    free(w->tracked);
+    free(w);
+}
+
+static int world_alloc(cat_world *w, uint64_t K, mc_error *err)
+{
+    if (K == 0 || K > UINT32_MAX - 1)
+        return mc_error_set(err, MC_ERANGE, "K = %llu categories: out of range",
+                            (unsigned long long)K);
+    w->K = (uint32_t)K;
+    w->names = calloc(K, sizeof *w->names);
+    w->pi = calloc(K, sizeof *w->pi);
+    w->nz = calloc(K, sizeof *w->nz);
+    w->tail = calloc(K, 1);
+    if (!w->names || !w->pi || !w->nz || !w->tail)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for %llu categories",
+                            (unsigned long long)K);
+    return MC_OK;
+}
+
+static int parse_weights(cat_world *w, const char *text, const char *where, mc_error *err)
+{
+    char **items = NULL;
+    int n = mc_split_alternatives(text, MC_KEY_STRING, &items, err); /* split on ',' */
+    if (n < 0)
+        return mc_error_prefix(err, "%s: ", where);
+    int r = world_alloc(w, (uint64_t)n, err);
+    for (int i = 0; r == MC_OK && i < n; i++) {
+        char *eq = strchr(items[i], '=');
+        char name[64];
+        const char *num = items[i];
+        if (eq) {
+            size_t len = (size_t)(eq - items[i]);
+            while (len && (items[i][len - 1] == ' ' || items[i][len - 1] == '\t'))
+                len--;
+            if (len == 0 || len >= 48) {
+                r = mc_error_set(err, MC_ECONFIG, "%s: item %d '%s': the name must have 1 to 47 "
+                                 "characters", where, i + 1, items[i]);
+                break;
+            }
+            snprintf(name, sizeof name, "%.*s", (int)len, items[i]);
+            num = eq + 1;
+            while (*num == ' ' || *num == '\t')
+                num++;
+        } else {
+            snprintf(name, sizeof name, "c%d", i + 1);
+        }
+        double v;
+        if (mc_parse_double(num, &v) != MC_OK) {
+            r = mc_error_set(err, MC_ECONFIG, "%s: item %d '%s': '%s' is not a number (expected "
+                             "name=weight)", where, i + 1, items[i], num);
+            break;
+        }
+        if (v < 0) {
+            r = mc_error_set(err, MC_ECONFIG, "%s: weight of '%s' is negative (%s)", where, name,
+                             num);
+            break;
+        }
+        for (int j = 0; j < i; j++)
+            if (strcmp(w->names[j], name) == 0) {
+                r = mc_error_set(err, MC_ECONFIG, "%s: category '%s' is named twice", where, name);
+                break;
+            }
+        if (r != MC_OK)
+            break;
+        w->names[i] = strdup(name);
+        w->pi[i] = v;
+        if (!w->names[i])
+            r = mc_error_set(err, MC_ENOMEM, "out of memory");
+    }
+    mc_strings_free(items, (size_t)n);
+    return r;
+}
+
+static int zipf_world(cat_world *w, long K, double s, mc_error *err)
+{
+    int r = world_alloc(w, (uint64_t)K, err);
+    for (long i = 0; r == MC_OK && i < K; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "c%ld", i + 1);
+        w->names[i] = strdup(name);
+        w->pi[i] = pow((double)(i + 1), -s);
+        if (!w->names[i])
+            r = mc_error_set(err, MC_ENOMEM, "out of memory");
+    }
+    return r;
+}
+
+static int table_world(cat_world *w, const cat_params *cp, const mc_point *pt, mc_error *err)
+{
+    char path[4096], where[256];
+    mc_data_resolve(cp->table, pt->exp->config->base_dir, path, sizeof path);
+    mc_freqtable t;
+    int r = mc_freqtable_read(path, (size_t)cp->table_top, &t, err);
+    if (r != MC_OK) {
+        mc_point_where(pt, "world", "table", where, sizeof where);
+        if (strcmp(cp->table, "subtlex") == 0 && r == MC_EIO)
+            mc_error_prefix(err, "%s: the SUBTLEX table is not installed (run `make data`): ",
+                            where);
+        else
+            mc_error_prefix(err, "%s: ", where);
+        return r == MC_EIO ? MC_EIO : r;
+    }
+    r = world_alloc(w, t.n, err);
+    for (size_t i = 0; r == MC_OK && i < t.n; i++) {
+        w->names[i] = t.words[i];
+        t.words[i] = NULL;
+        w->pi[i] = t.counts[i];
+    }
+    mc_freqtable_free(&t);
+    return r;
+}
+
+typedef struct pi_rank {
+    double pi;
+    uint32_t i;
+} pi_rank;
+
+static int by_pi_asc(const void *a, const void *b)
+{
+    const pi_rank *x = a, *y = b;
+    if (x->pi != y->pi)
+        return x->pi < y->pi ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+static int world_create(const void *vp, const mc_point *pt, gsl_rng *rng, void **out,
+                        mc_error *err)
+{
+    (void)rng;
+    const cat_params *cp = vp;
+    cat_world *w = calloc(1, sizeof *w);
+    if (!w)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    char where[256];
+    int r;
+    switch (cp->world_type) {
+    case WORLD_WEIGHTS:
+        r = parse_weights(w, cp->weights, mc_point_where(pt, "world", "weights", where, sizeof where),
+                          err);
+        break;
+    case WORLD_ZIPF: r = zipf_world(w, cp->zipf_k, cp->zipf_s, err); break;
+    default: r = table_world(w, cp, pt, err); break;
+    }
+    /* normalise */
+    double sum = 0;
+    for (uint32_t i = 0; r == MC_OK && i < w->K; i++)
+        sum += w->pi[i];
+    if (r == MC_OK && !(sum > 0) ) {
+        r = mc_error_set(err, MC_ECONFIG, "%s: the weights sum to zero",
+                         mc_point_where(pt, "world", "weights", where, sizeof where));
+    }
+    if (r == MC_OK && !isfinite(sum))
+        r = mc_error_set(err, MC_ECONFIG, "%s: the weights sum to infinity",
+                         mc_point_where(pt, "world", "weights", where, sizeof where));
+    for (uint32_t i = 0; r == MC_OK && i < w->K; i++) {
+        w->pi[i] /= sum;
+        if (w->pi[i] > 0)
+            w->nz[w->nnz++] = i;
+        if (w->pi[i] > w->pi[w->top])
+            w->top = i;
+    }
+    /* the tail */
+    if (r == MC_OK) {
+        if (!isnan(cp->tail_threshold)) {
+            w->threshold = cp->tail_threshold;
+        } else {
+            pi_rank *rk = malloc(sizeof *rk * w->K);
+            if (!rk) {
+                r = mc_error_set(err, MC_ENOMEM, "out of memory");
+            } else {
+                for (uint32_t i = 0; i < w->K; i++)
+                    rk[i] = (pi_rank){w->pi[i], i};
+                qsort(rk, w->K, sizeof *rk, by_pi_asc);
+                /* the rarest categories whose cumulative mass stays within tail_mass (a small
+                 * relative tolerance absorbs rounding: 0.01 + 0.09 must count as 0.1) */
+                double cum = 0;
+                w->threshold = 0;
+                for (uint32_t k = 0; k < w->K; k++) {
+                    cum += rk[k].pi;
+                    if (cum > cp->tail_mass * (1 + 1e-9))
+                        break;
+                    if (k + 1 == w->K || rk[k + 1].pi > rk[k].pi)
+                        w->threshold = nextafter(rk[k].pi, INFINITY);
+                }
+                free(rk);
+            }
+        }
+        for (uint32_t i = 0; r == MC_OK && i < w->K; i++) {
+            w->tail[i] = w->pi[i] < w->threshold;
+            if (w->tail[i])
+                w->tail_world += w->pi[i];
+        }
+    }
+    /* tracked categories */
+    if (r == MC_OK) {
+        const char *track = cp->track;
+        if (!track && cp->world_type == WORLD_WEIGHTS && w->K <= 20) {
+            w->tracked = malloc(sizeof *w->tracked * w->K);
+            if (!w->tracked)
+                r = mc_error_set(err, MC_ENOMEM, "out of memory");
+            for (uint32_t i = 0; r == MC_OK && i < w->K; i++)
+                w->tracked[w->ntracked++] = i;
+        } else if (track && strcmp(track, "none") != 0) {
+            char **names = NULL;
+            int n = mc_split_alternatives(track, MC_KEY_STRING, &names, err);
+            if (n < 0)
+                r = mc_error_prefix(err, "%s: ", mc_point_where(pt, "metrics", "track", where, sizeof where));
+            if (r == MC_OK && n > 0 && !(w->tracked = malloc(sizeof *w->tracked * (unsigned)n)))
+                r = mc_error_set(err, MC_ENOMEM, "out of memory");
+            for (int j = 0; r == MC_OK && j < n; j++) {
+                uint32_t i = 0;
+                while (i < w->K && strcmp(w->names[i], names[j]) != 0)
+                    i++;
+                if (i == w->K) {
+                    r = mc_error_set(err, MC_ECONFIG, "%s: no category named '%s' in the world",
+                                     mc_point_where(pt, "metrics", "track", where, sizeof where),
+                                     names[j]);
+                    break;
+                }
+                w->tracked[w->ntracked++] = i;
+            }
+            if (n > 0)
+                mc_strings_free(names, (size_t)n);
+        }
+    }
+    if (r != MC_OK) {
+        world_free(w);
+        return r;
+    }
+    *out = w;
+    return MC_OK;
+}
+
+static int describe(const void *vp, const void *vw, mc_metric_list *l, mc_error *err)
+{
+    (void)vp;
+    const cat_world *w = vw;
+    int r = MC_OK;
+    r = r ? r : mc_metric_add(l, "categories with model probability > 0", 1, 0, NULL, "alive");
+    r = r ? r : mc_metric_add(l, "model probability of the world's tail (its rarest categories)",
+                              1, 0, NULL, "tail_mass");
+    r = r ? r : mc_metric_add(l, "entropy of the model (nats)", 1, 0, NULL, "entropy");
+    r = r ? r : mc_metric_add(l, "Gini-Simpson index 1 - sum p^2 of the model", 1, 0, NULL,
+                              "gini_simpson");
+    r = r ? r : mc_metric_add(l, "KL(world || model) in nats; inf once a category of the world "
+                              "is extinct", -1, 0, NULL, "kl");
+    r = r ? r : mc_metric_add(l, "KL(world || (1-lambda) model + lambda uniform) in nats", -1, 0,
+                              NULL, "kl_smoothed");
+    r = r ? r : mc_metric_add(l, "total variation distance between world and model", -1, 0,
+                              NULL, "tv");
+    for (size_t t = 0; r == MC_OK && t < w->ntracked; t++) {
+        uint32_t i = w->tracked[t];
+        unsigned head = (w->ntracked == 1 || i != w->top) ? MC_METRIC_HEADLINE : 0;
+        r = mc_metric_add(l, "model probability of the category", 0, head, w->names[i], "p_%s",
+                          w->names[i]);
+        r = r ? r : mc_metric_add(l, "1 if the category is alive (model probability > 0), else 0",
+                                  1, head | MC_METRIC_PRESENCE, w->names[i], "alive_%s",
+                                  w->names[i]);
+    }
+    if (r != MC_OK)
+        return mc_error_set(err, r, r == MC_ERANGE ? "a category name is too long for a metric "
+                                                     "name" : "out of memory");
+    return MC_OK;
+}
+
+static double bytes_needed(const void *vp, const void *vw, double n)
+{
+    (void)vp;
+    (void)n;
+    const cat_world *w = vw;
+    return 48.0 * w->K; /* two count vectors per dataset, the model's arrays */
+}
+
+/* ---- datasets -------------------------------------------------------------------------- */
+
+static void ds_free(void *vd)
+{
+    cat_ds *d = vd;
+    if (!d)
+        return;
+    free(d->c);
+    free(d->ch);
+    free(d);
+}
+
+static cat_ds *ds_alloc(uint32_t K)
+{
+    cat_ds *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->K = K;
+    d->c = calloc(K, sizeof *d->c);
+    d->ch = calloc(K, sizeof *d->ch);
+    if (!d->c || !d->ch) {
+        ds_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+static int draw_world(gsl_rng *r, const void *vp, const void *vw, uint64_t n, void **out,
+                      mc_error *err)
+{
+    (void)vp;
+    const cat_world *w = vw;
+    cat_ds *d = ds_alloc(w->K);
+    if (!d || mc_ran_multinomial(r, n, w->pi, w->nz, w->nnz, d->c) != MC_OK) {
+        ds_free(d);
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    }
+    memcpy(d->ch, d->c, sizeof *d->c * w->K);
+    d->n = d->nh = n;
+    *out = d;
+    return MC_OK;
+}
+
+/* The sampling distribution of the model: temperature, then top-k, then top-p. Fills m->q on
+ * the alive categories and returns the categories to draw from in *idx / *m_out. */
+static int sampling_distribution(cat_model *m, const mc_sampling *s, const uint32_t **idx,
+                                 uint32_t *m_out)
+{
+    uint32_t n = m->nalive;
+    const uint32_t *a = m->alive;
+    if (s->temperature == 1.0) {
+        for (uint32_t j = 0; j < n; j++)
+            m->q[a[j]] = m->p[a[j]];
+    } else {
+        double mx = -INFINITY;
+        for (uint32_t j = 0; j < n; j++) {
+            double v = log(m->p[a[j]]) / s->temperature;
+            m->q[a[j]] = v;
+            if (v > mx)
+                mx = v;
+        }
+        for (uint32_t j = 0; j < n; j++)
+            m->q[a[j]] = exp(m->q[a[j]] - mx);
+    }
+    *idx = a;
+    *m_out = n;
+    int topk = s->top_k > 0 && (uint64_t)s->top_k < n;
+    int topp = s->top_p < 1.0;
+    if (!topk && !topp)
+        return MC_OK;
+    /* sort the alive categories by q descending, ties by index (pairs keep qsort free of
+     * shared state, so threads never interfere) */
+    pi_rank *pr = malloc(sizeof *pr * n);
+    if (!pr)
+        return MC_ENOMEM;
+    for (uint32_t j = 0; j < n; j++)
+        pr[j] = (pi_rank){-m->q[a[j]], a[j]}; /* ascending -q = descending q, ties by index */
+    qsort(pr, n, sizeof *pr, by_pi_asc);
+    for (uint32_t j = 0; j < n; j++)
+        m->order[j] = pr[j].i;
+    free(pr);
+    uint32_t keep = n;
+    if (topk)
+        keep = (uint32_t)s->top_k;
+    if (topp) {
+        double total = 0;
+        for (uint32_t j = 0; j < keep; j++)
+            total += m->q[m->order[j]];
+        double cum = 0;
+        uint32_t j = 0;
+        while (j < keep) {
+            cum += m->q[m->order[j]];
+            j++;
+            if (cum >= s->top_p * total * (1 - 1e-12))
+                break;
+        }
+        keep = j;
+    }
+    *idx = m->order;
+    *m_out = keep;
+    return MC_OK;
+}
+
+static int draw_model(gsl_rng *r, const void *vp, const void *vm, const mc_sampling *s,
+                      uint64_t n, void **out, mc_error *err)
+{
+    (void)vp;
+    cat_model *m = (cat_model *)vm; /* only its scratch arrays are written */
+    cat_ds *d = ds_alloc(m->K);
+    const uint32_t *idx;
+    uint32_t k;
+    if (!d || sampling_distribution(m, s, &idx, &k) != MC_OK ||
+        mc_ran_multinomial(r, n, m->q, idx, k, d->c) != MC_OK) {
+        ds_free(d);
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    }
+    d->n = n;
+    *out = d;
+    return MC_OK;
+}
+
+static int ds_copy(const void *vs, void **out, mc_error *err)
+{
+    const cat_ds *s = vs;
+    cat_ds *d = ds_alloc(s->K);
+    if (!d)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    memcpy(d->c, s->c, sizeof *d->c * s->K);
+    memcpy(d->ch, s->ch, sizeof *d->ch * s->K);
+    d->n = s->n;
+    d->nh = s->nh;
+    *out = d;
+    return MC_OK;
+}
+
+static int ds_merge(void *vi, const void *vf, mc_error *err)
+{
+    cat_ds *into = vi;
+    const cat_ds *from = vf;
+    if (into->n > UINT64_MAX - from->n)
+        return mc_error_set(err, MC_ERANGE, "accumulated data exceeds 2^64 samples");
+    for (uint32_t i = 0; i < into->K; i++) {
+        into->c[i] += from->c[i];
+        into->ch[i] += from->ch[i];
+    }
+    into->n += from->n;
+    into->nh += from->nh;
+    return MC_OK;
+}
+
+/* n without replacement: a multivariate hypergeometric draw by sequential conditionals, and
+ * within each category a hypergeometric split into human and synthetic. */
+static int ds_subsample(gsl_rng *r, const void *vp, uint64_t n, void **out, mc_error *err)
+{
+    const cat_ds *pool = vp;
+    cat_ds *d = ds_alloc(pool->K);
+    if (!d)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    if (n > pool->n)
+        n = pool->n;
+    uint64_t rest = pool->n, want = n;
+    for (uint32_t i = 0; i < pool->K && want > 0; i++) {
+        uint64_t ci = pool->c[i];
+        if (!ci)
+            continue;
+        rest -= ci;
+        uint64_t x = mc_ran_hypergeometric(r, ci, rest, want);
+        uint64_t xh = mc_ran_hypergeometric(r, pool->ch[i], ci - pool->ch[i], x);
+        d->c[i] = x;
+        d->ch[i] = xh;
+        d->nh += xh;
+        want -= x;
+    }
+    d->n = n;
+    *out = d;
+    return MC_OK;
+}
+
+static uint64_t ds_size(const void *vd) { return ((const cat_ds *)vd)->n; }
+static uint64_t ds_human(const void *vd) { return ((const cat_ds *)vd)->nh; }
+
+/* ---- the model ------------------------------------------------------------------------- */
+
+static void model_free(void *vm)
+{
+    cat_model *m = vm;
+    if (!m)
+        return;
+    free(m->p);
+    free(m->alive);
+    free(m->q);
+    free(m->order);
+    free(m);
+}
+
+static int model_alloc(const void *vp, const void *vw, void **out, mc_error *err)
+{
+    (void)vp;
+    const cat_world *w = vw;
+    cat_model *m = calloc(1, sizeof *m);
+    if (m) {
+        m->K = w->K;
+        m->p = calloc(w->K, sizeof *m->p);
+        m->alive = calloc(w->K, sizeof *m->alive);
+        m->q = calloc(w->K, sizeof *m->q);
+        m->order = calloc(w->K, sizeof *m->order);
+    }
+    if (!m || !m->p || !m->alive || !m->q || !m->order) {
+        model_free(m);
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    }
+    *out = m;
+    return MC_OK;
+}
+
+static int fit(void *vm, const void *vp, const void *vt, const mc_fit_opts *o, mc_error *err)
+{
+    cat_model *m = vm;
+    const cat_params *cp = vp;
+    const cat_ds *d = vt;
+    if (d->n == 0)
+        return mc_error_set(err, MC_EINTERNAL, "fit on an empty training set");
+    double n = (double)d->n, K = (double)m->K, alpha = cp->alpha;
+    double wh = 0, ws = 0; /* per-sample weights of human and synthetic counts */
+    int weighted = o && o->human_weight >= 0;
+    if (weighted) {
+        uint64_t ns = d->n - d->nh;
+        double w = o->human_weight;
+        if (d->nh == 0)
+            ws = n / (double)ns;
+        else if (ns == 0)
+            wh = n / (double)d->nh;
+        else {
+            wh = n * w / (double)d->nh;
+            ws = n * (1 - w) / (double)ns;
+        }
+    }
+    double denom = n + K * alpha;
+    m->nalive = 0;
+    for (uint32_t i = 0; i < m->K; i++) {
+        double c = weighted ? wh * (double)d->ch[i] + ws * (double)(d->c[i] - d->ch[i])
+                            : (double)d->c[i];
+        double p = (c + alpha) / denom;
+        m->p[i] = p;
+        if (p > 0)
+            m->alive[m->nalive++] = i;
+    }
+    if (weighted) { /* renormalise against rounding in the weights */
+        double s = 0;
+        for (uint32_t j = 0; j < m->nalive; j++)
+            s += m->p[m->alive[j]];
+        for (uint32_t j = 0; j < m->nalive; j++)
+            m->p[m->alive[j]] /= s;
+    }
+    return MC_OK;
+}
+
+static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
+{
+    (void)r;
+    (void)err;
+    const cat_world *w = ev->world;
+    const cat_params *cp = ev->params;
+    const cat_model *m = ev->model;
+    double tail = 0, H = 0, sq = 0, kl = 0, kls = 0, tv = 0;
+    double lam = cp->kl_lambda, u = 1.0 / (double)w->K;
+    for (uint32_t i = 0; i < w->K; i++) {
+        double p = m->p[i], pi = w->pi[i];
+        if (w->tail[i])
+            tail += p;
+        if (p > 0)
+            H -= p * log(p);
+        sq += p * p;
+        if (pi > 0) {
+            kl += p > 0 ? pi * log(pi / p) : INFINITY;
+            kls += pi * log(pi / ((1 - lam) * p + lam * u));
+        }
+        tv += fabs(pi - p);
+    }
+    out[0] = m->nalive;
+    out[1] = tail;
+    out[2] = H;
+    out[3] = 1 - sq;
+    out[4] = kl;
+    out[5] = kls;
+    out[6] = 0.5 * tv;
+    for (size_t t = 0; t < w->ntracked; t++) {
+        double p = m->p[w->tracked[t]];
+        out[7 + 2 * t] = p;
+        out[8 + 2 * t] = p > 0;
+    }
+    return MC_OK;
+}
+
+/* Closed forms, where they exist (docs/THEORY.md):
+ *  - at temperature 1 without truncation or smoothing, every regime keeps E[p_g] = pi (a
+ *    multinomial draw and a hypergeometric subsample are unbiased; a mixture of unbiased parts is
+ *    unbiased), so E[p_NAME] = pi_NAME and E[tail_mass] = the world's tail mass;
+ *  - replace with fixed n: E[1 - sum p_g^2] = (1 - sum pi^2)(1 - 1/n)^(g+1) (the Wright-Fisher
+ *    decay of heterozygosity: E[sum phat^2] = (1 - 1/n) sum p^2 + 1/n for one multinomial draw);
+ *  - alive at generation 0: E = sum_i 1 - (1 - pi_i)^n. */
+static double theory(const mc_point *pt, const void *vw, size_t m, unsigned g)
+{
+    const cat_world *w = vw;
+    const cat_params *cp = pt->params;
+    const mc_sampling *s = &pt->sampling;
+    int neutral = s->temperature == 1.0 && s->top_k == 0 && s->top_p == 1.0 && cp->alpha == 0 &&
+                  pt->regime_settings.human_weight < 0;
+    double n = (double)pt->regime_settings.n;
+    if (m == 0 && g == 0 && cp->alpha == 0) {
+        double e = 0;
+        for (uint32_t i = 0; i < w->nnz; i++)
+            e += -expm1(n * log1p(-w->pi[w->nz[i]]));
+        return e;
+    }
+    if (m == 1 && neutral)
+        return w->tail_world;
+    if (m == 3 && (neutral || g == 0) && cp->alpha == 0 &&
+        (g == 0 || (strcmp(pt->regime->name, "replace") == 0 && pt->regime_settings.growth == 1))) {
+        double sq = 0;
+        for (uint32_t i = 0; i < w->nnz; i++)
+            sq += w->pi[w->nz[i]] * w->pi[w->nz[i]];
+        return (1 - sq) * pow(1 - 1 / n, (double)g + 1);
+    }
+    if (m >= 7 && (m - 7) % 2 == 0 && neutral)
+        return w->pi[w->tracked[(m - 7) / 2]];
+    return NAN;
+}
+
+const mc_family_type mc_family_categorical = {
+    .name = "categorical",
+    .description = "K categories (named weights, Zipf, or a word-frequency table); ML fit with "
+                   "optional additive smoothing",
+    .keys = cat_keys,
+    .params_size = sizeof(cat_params),
+    .sampling = MC_SAMPLE_TEMPERATURE | MC_SAMPLE_TOP_K | MC_SAMPLE_TOP_P,
+    .world_create = world_create,
+    .world_free = world_free,
+    .describe = describe,
+    .bytes_needed = bytes_needed,
+    .draw_world = draw_world,
+    .draw_model = draw_model,
+    .ds_copy = ds_copy,
+    .ds_merge = ds_merge,
+    .ds_subsample = ds_subsample,
+    .ds_size = ds_size,
+    .ds_human = ds_human,
+    .ds_free = ds_free,
+    .model_alloc = model_alloc,
+    .fit = fit,
+    .model_free = model_free,
+    .metrics = metrics,
+    .theory = theory,
+};

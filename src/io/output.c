@@ -1,0 +1,416 @@
+/* output.c - the run directory (format: docs/OUTPUTS.md).
+ *
+ * metrics.csv, summary.csv, extinction.csv and summary.json are streamed point by point into
+ * temporary files; config.ini and points.csv are written at the end; then everything is renamed
+ * into place, summary.json last, so its presence marks a complete run.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cjson/cJSON.h>
+#include "collapse.h"
+
+enum { F_METRICS, F_SUMMARY, F_EXTINCTION, F_JSON, F_CONFIG, F_POINTS, NFILES };
+static const char *const file_names[NFILES] = {"metrics.csv", "summary.csv", "extinction.csv",
+                                               "summary.json", "config.ini", "points.csv"};
+/* rename order: summary.json last */
+static const int rename_order[NFILES] = {F_CONFIG, F_POINTS, F_METRICS, F_SUMMARY, F_EXTINCTION,
+                                         F_JSON};
+
+struct mc_writer {
+    const mc_experiment *e;
+    char *dir;
+    char *tmp[NFILES], *final[NFILES];
+    FILE *f[NFILES];
+    size_t points_written;
+};
+
+static char *path_join(const char *dir, const char *prefix, const char *name, const char *suffix)
+{
+    size_t n = strlen(dir) + strlen(prefix) + strlen(name) + strlen(suffix) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s%s%s", dir, prefix, name, suffix);
+    return p;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *dir, mc_error *err)
+{
+    char *p = strdup(dir);
+    if (!p)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    for (char *s = p + 1; ; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+                int e = errno;
+                free(p);
+                return mc_error_set(err, MC_EIO, "%s: cannot create output directory: %s", dir,
+                                    strerror(e));
+            }
+            *s = c;
+            if (!c)
+                break;
+        }
+    }
+    free(p);
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return mc_error_set(err, MC_EIO, "%s: not a directory", dir);
+    return MC_OK;
+}
+
+/* RFC 4180 field */
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+void mc_writer_abort(mc_writer *w)
+{
+    if (!w)
+        return;
+    for (int i = 0; i < NFILES; i++) {
+        if (w->f[i])
+            fclose(w->f[i]);
+        if (w->tmp[i])
+            remove(w->tmp[i]);
+        free(w->tmp[i]);
+        free(w->final[i]);
+    }
+    free(w->dir);
+    free(w);
+}
+
+int mc_writer_open(const char *dir, const mc_experiment *e, mc_writer **out, mc_error *err)
+{
+    *out = NULL;
+    int r = make_dirs(dir, err);
+    if (r != MC_OK)
+        return r;
+    mc_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    w->e = e;
+    w->dir = strdup(dir);
+    for (int i = 0; i < NFILES; i++) {
+        w->tmp[i] = path_join(dir, ".", file_names[i], ".tmp");
+        w->final[i] = path_join(dir, "", file_names[i], "");
+        if (!w->tmp[i] || !w->final[i]) {
+            mc_writer_abort(w);
+            return mc_error_set(err, MC_ENOMEM, "out of memory");
+        }
+        w->f[i] = fopen(w->tmp[i], "w");
+        if (!w->f[i]) {
+            int en = errno;
+            r = mc_error_set(err, MC_EIO, "%s: cannot write: %s", w->tmp[i], strerror(en));
+            mc_writer_abort(w);
+            return r;
+        }
+    }
+    fputs("point,replicate,generation,metric,value\n", w->f[F_METRICS]);
+    fputs("point,generation,metric,n,mean,sd,q05,q50,q95,theory_mean\n", w->f[F_SUMMARY]);
+    fputs("point,category,metric,replicates,alive_end,extinct,first_extinct_mean,"
+          "first_extinct_q05,first_extinct_q50,first_extinct_q95\n",
+          w->f[F_EXTINCTION]);
+    /* summary.json: the head now, points streamed, the tail at close */
+    const mc_point *p0 = &e->points[0];
+    cJSON *head = cJSON_CreateObject();
+    cJSON *config = cJSON_CreateObject();
+    cJSON *axes = cJSON_CreateArray();
+    if (!head || !config || !axes) {
+        cJSON_Delete(head);
+        cJSON_Delete(config);
+        cJSON_Delete(axes);
+        mc_writer_abort(w);
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < e->config->n; i++) {
+        const mc_entry *en = &e->config->entries[i];
+        cJSON *sec = cJSON_GetObjectItemCaseSensitive(config, en->section);
+        if (!sec)
+            sec = cJSON_AddObjectToObject(config, en->section);
+        cJSON_AddStringToObject(sec, en->key, en->value);
+    }
+    for (size_t a = 0; a < e->naxes; a++) {
+        cJSON *ax = cJSON_CreateObject();
+        char key[256];
+        snprintf(key, sizeof key, "%s.%s", e->axes[a].section, e->axes[a].key);
+        cJSON_AddStringToObject(ax, "key", key);
+        cJSON *vals = cJSON_AddArrayToObject(ax, "values");
+        for (size_t v = 0; v < e->axes[a].nvalues; v++)
+            cJSON_AddItemToArray(vals, cJSON_CreateString(e->axes[a].values[v]));
+        cJSON_AddItemToArray(axes, ax);
+    }
+    char *cs = cJSON_PrintUnformatted(config), *as = cJSON_PrintUnformatted(axes);
+    char *name = cJSON_PrintUnformatted(cJSON_AddStringToObject(head, "n", e->name));
+    FILE *j = w->f[F_JSON];
+    fprintf(j, "{\"tool\":\"collapse\",\"version\":\"%s\",\"generator\":\"%s\",", MC_VERSION,
+            MC_RNG_NAME);
+    if (p0->run.seed <= (1ULL << 53))
+        fprintf(j, "\"seed\":%llu,", (unsigned long long)p0->run.seed);
+    else
+        fprintf(j, "\"seed\":\"%llu\",", (unsigned long long)p0->run.seed);
+    fprintf(j, "\"name\":%s,\"generations\":%ld,\"replicates\":%ld,\"config\":%s,\"axes\":%s,"
+               "\"points\":[",
+            name ? name : "\"\"", p0->run.generations, p0->run.replicates, cs ? cs : "{}",
+            as ? as : "[]");
+    cJSON_free(cs);
+    cJSON_free(as);
+    cJSON_free(name);
+    cJSON_Delete(head);
+    cJSON_Delete(config);
+    cJSON_Delete(axes);
+    *out = w;
+    return MC_OK;
+}
+
+static cJSON *num(double v)
+{
+    if (isnan(v))
+        return cJSON_CreateString("nan");
+    if (isinf(v))
+        return cJSON_CreateString(v > 0 ? "inf" : "-inf");
+    return cJSON_CreateNumber(v);
+}
+
+/* "regime.name" etc. of a point as a JSON object of its grid values */
+static cJSON *point_json(const mc_point_result *res, const mc_summary *s)
+{
+    const mc_point *p = res->point;
+    const mc_experiment *e = p->exp;
+    const size_t M = res->nmetrics, G1 = (size_t)res->generations + 1;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "point", (double)p->index);
+    cJSON_AddStringToObject(o, "label", p->label);
+    cJSON_AddStringToObject(o, "family", p->family->name);
+    cJSON_AddStringToObject(o, "regime", p->regime->name);
+    cJSON_AddNumberToObject(o, "generations", (double)res->generations);
+    cJSON_AddNumberToObject(o, "replicates", (double)res->replicates);
+    cJSON *params = cJSON_AddObjectToObject(o, "params");
+    for (size_t i = 0; i < e->config->n; i++) {
+        const mc_entry *en = &e->config->entries[i];
+        char key[256];
+        snprintf(key, sizeof key, "%s.%s", en->section, en->key);
+        const char *v = mc_point_value(p, en->section, en->key);
+        cJSON_AddStringToObject(params, key, v ? v : "");
+    }
+    cJSON *metrics = cJSON_AddArrayToObject(o, "metrics");
+    for (size_t m = 0; m < M; m++) {
+        const mc_metric *mt = &p->metrics.items[m];
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "name", mt->name);
+        cJSON_AddStringToObject(d, "description", mt->description ? mt->description : "");
+        cJSON_AddNumberToObject(d, "direction", mt->direction);
+        cJSON_AddBoolToObject(d, "presence", (mt->flags & MC_METRIC_PRESENCE) != 0);
+        cJSON_AddBoolToObject(d, "headline", (mt->flags & MC_METRIC_HEADLINE) != 0);
+        cJSON_AddStringToObject(d, "subject", mt->subject);
+        cJSON_AddItemToArray(metrics, d);
+    }
+    cJSON *summary = cJSON_AddObjectToObject(o, "summary");
+    static const char *const cols[] = {"n", "mean", "sd", "q05", "q50", "q95", "theory_mean"};
+    for (size_t m = 0; m < M; m++) {
+        cJSON *mo = cJSON_AddObjectToObject(summary, p->metrics.items[m].name);
+        cJSON *arr[7];
+        for (int c = 0; c < 7; c++)
+            arr[c] = cJSON_AddArrayToObject(mo, cols[c]);
+        for (size_t g = 0; g < G1; g++) {
+            const mc_stat *st = &s->stats[g * M + m];
+            cJSON_AddItemToArray(arr[0], cJSON_CreateNumber((double)st->n));
+            cJSON_AddItemToArray(arr[1], num(st->mean));
+            cJSON_AddItemToArray(arr[2], num(st->sd));
+            cJSON_AddItemToArray(arr[3], num(st->q05));
+            cJSON_AddItemToArray(arr[4], num(st->q50));
+            cJSON_AddItemToArray(arr[5], num(st->q95));
+            cJSON_AddItemToArray(arr[6], num(s->theory[g * M + m]));
+        }
+    }
+    cJSON *ext = cJSON_AddArrayToObject(o, "extinction");
+    for (size_t i = 0; i < s->npresence; i++) {
+        const mc_presence *pr = &s->presence[i];
+        const mc_metric *mt = &p->metrics.items[pr->metric];
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "category", mt->subject);
+        cJSON_AddStringToObject(x, "metric", mt->name);
+        cJSON_AddNumberToObject(x, "replicates", (double)pr->replicates);
+        cJSON_AddItemToObject(x, "alive_end", num((double)pr->alive_end / (double)pr->replicates));
+        cJSON_AddItemToObject(x, "extinct", num((double)pr->extinct / (double)pr->replicates));
+        cJSON *fe = cJSON_AddObjectToObject(x, "first_extinct");
+        cJSON_AddItemToObject(fe, "mean", num(pr->first_extinct.mean));
+        cJSON_AddItemToObject(fe, "q05", num(pr->first_extinct.q05));
+        cJSON_AddItemToObject(fe, "q50", num(pr->first_extinct.q50));
+        cJSON_AddItemToObject(fe, "q95", num(pr->first_extinct.q95));
+        cJSON_AddItemToArray(ext, x);
+    }
+    return o;
+}
+
+int mc_writer_point(mc_writer *w, const mc_point_result *res, const mc_summary *s, mc_error *err)
+{
+    const mc_point *p = res->point;
+    const size_t M = res->nmetrics, G1 = (size_t)res->generations + 1;
+    char b1[32], b2[32], b3[32], b4[32], b5[32], b6[32], b7[32];
+    FILE *f = w->f[F_METRICS];
+    for (long r = 0; r < res->replicates; r++)
+        for (size_t g = 0; g < G1; g++)
+            for (size_t m = 0; m < M; m++) {
+                fprintf(f, "%zu,%ld,%zu,", p->index, r, g);
+                csv_field(f, p->metrics.items[m].name);
+                fprintf(f, ",%s\n", mc_format_exact(res->values[((size_t)r * G1 + g) * M + m], b1));
+            }
+    f = w->f[F_SUMMARY];
+    for (size_t g = 0; g < G1; g++)
+        for (size_t m = 0; m < M; m++) {
+            const mc_stat *st = &s->stats[g * M + m];
+            fprintf(f, "%zu,%zu,", p->index, g);
+            csv_field(f, p->metrics.items[m].name);
+            fprintf(f, ",%zu,%s,%s,%s,%s,%s,%s\n", st->n, mc_format_value(st->mean, b1),
+                    mc_format_value(st->sd, b2), mc_format_value(st->q05, b3),
+                    mc_format_value(st->q50, b4), mc_format_value(st->q95, b5),
+                    mc_format_value(s->theory[g * M + m], b6));
+        }
+    f = w->f[F_EXTINCTION];
+    for (size_t i = 0; i < s->npresence; i++) {
+        const mc_presence *pr = &s->presence[i];
+        const mc_metric *mt = &p->metrics.items[pr->metric];
+        fprintf(f, "%zu,", p->index);
+        csv_field(f, mt->subject);
+        fputc(',', f);
+        csv_field(f, mt->name);
+        fprintf(f, ",%ld,%s,%s,%s,%s,%s,%s\n", pr->replicates,
+                mc_format_value((double)pr->alive_end / (double)pr->replicates, b1),
+                mc_format_value((double)pr->extinct / (double)pr->replicates, b2),
+                mc_format_value(pr->first_extinct.mean, b3),
+                mc_format_value(pr->first_extinct.q05, b4),
+                mc_format_value(pr->first_extinct.q50, b5),
+                mc_format_value(pr->first_extinct.q95, b7));
+    }
+    cJSON *o = point_json(res, s);
+    char *text = o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    if (!text)
+        return mc_error_set(err, MC_ENOMEM, "out of memory while writing summary.json");
+    fprintf(w->f[F_JSON], "%s\n%s", w->points_written ? "," : "", text);
+    cJSON_free(text);
+    w->points_written++;
+    for (int i = 0; i < NFILES; i++)
+        if (ferror(w->f[i]))
+            return mc_error_set(err, MC_EIO, "%s: write error", w->tmp[i]);
+    return MC_OK;
+}
+
+int mc_writer_close(mc_writer *w, mc_error *err)
+{
+    const mc_experiment *e = w->e;
+    /* points.csv */
+    FILE *f = w->f[F_POINTS];
+    fputs("point,label,family,regime", f);
+    for (size_t a = 0; a < e->naxes; a++) {
+        const mc_axis *ax = &e->axes[a];
+        if ((strcmp(ax->section, "model") == 0 && strcmp(ax->key, "family") == 0) ||
+            (strcmp(ax->section, "regime") == 0 && strcmp(ax->key, "name") == 0))
+            continue;
+        char key[256];
+        snprintf(key, sizeof key, "%s.%s", ax->section, ax->key);
+        fputc(',', f);
+        csv_field(f, key);
+    }
+    fputc('\n', f);
+    for (size_t i = 0; i < e->npoints; i++) {
+        const mc_point *p = &e->points[i];
+        fprintf(f, "%zu,", i);
+        csv_field(f, p->label);
+        fprintf(f, ",%s,%s", p->family->name, p->regime->name);
+        for (size_t a = 0; a < e->naxes; a++) {
+            const mc_axis *ax = &e->axes[a];
+            if ((strcmp(ax->section, "model") == 0 && strcmp(ax->key, "family") == 0) ||
+                (strcmp(ax->section, "regime") == 0 && strcmp(ax->key, "name") == 0))
+                continue;
+            fputc(',', f);
+            csv_field(f, ax->values[p->choice[a]]);
+        }
+        fputc('\n', f);
+    }
+    /* config.ini */
+    f = w->f[F_CONFIG];
+    fprintf(f, "# collapse %s: the fully resolved configuration of this run.\n"
+               "# `collapse run %s/config.ini` repeats it exactly (generator %s, seed %llu).\n",
+            MC_VERSION, w->dir, MC_RNG_NAME, (unsigned long long)e->points[0].run.seed);
+    int r = mc_config_write(e->config, f);
+    if (r == MC_ERANGE) {
+        int st = mc_error_set(err, MC_ERANGE,
+                              "config.ini: a value has a list item too long for an INI line");
+        mc_writer_abort(w);
+        return st;
+    }
+    fputs("\n],\"complete\":true}\n", w->f[F_JSON]);
+    int status = MC_OK;
+    for (int i = 0; i < NFILES; i++) {
+        int bad = ferror(w->f[i]);
+        if (fclose(w->f[i]) != 0 || bad)
+            status = status ? status : mc_error_set(err, MC_EIO, "%s: write error", w->tmp[i]);
+        w->f[i] = NULL;
+    }
+    for (int k = 0; status == MC_OK && k < NFILES; k++) {
+        int i = rename_order[k];
+        if (rename(w->tmp[i], w->final[i]) != 0)
+            status = mc_error_set(err, MC_EIO, "%s: cannot rename into place: %s", w->final[i],
+                                  strerror(errno));
+    }
+    mc_writer_abort(w); /* removes what was not renamed, frees */
+    return status;
+}
+
+typedef struct atomic_ctx {
+    int (*fn)(FILE *, void *);
+    void *user;
+} atomic_ctx;
+
+int mc_write_atomic(const char *path, int (*fn)(FILE *f, void *user), void *user, mc_error *err)
+{
+    size_t n = strlen(path) + 8;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(tmp, n, "%.*s/.%s.tmp", (int)(slash - path), path, slash + 1);
+    else
+        snprintf(tmp, n, ".%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        int st = mc_error_set(err, MC_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+        free(tmp);
+        return st;
+    }
+    int st = fn(f, user);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad)
+        st = st ? st : MC_EIO;
+    if (st != MC_OK) {
+        remove(tmp);
+        free(tmp);
+        return mc_error_set(err, st, "%s: write error", path);
+    }
+    if (rename(tmp, path) != 0) {
+        st = mc_error_set(err, MC_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
+        remove(tmp);
+    }
+    free(tmp);
+    return st;
+}

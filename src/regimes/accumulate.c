@@ -1,0 +1,51 @@
+/* accumulate.c - generation g trains on all data so far: the original human data plus every
+ * generation's synthetic samples (Gerstgrasser et al. 2024, "Is model collapse inevitable?"). */
+#include <stdlib.h>
+#include "collapse/regime.h"
+
+typedef struct state {
+    void *pool;
+} state;
+
+static int init(const mc_unit *u, void **out, mc_error *err)
+{
+    state *s = calloc(1, sizeof *s);
+    if (!s)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    int r = u->fam->ds_copy(u->human0, &s->pool, err);
+    if (r != MC_OK) {
+        free(s);
+        return r;
+    }
+    *out = s;
+    return MC_OK;
+}
+
+static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *err)
+{
+    state *s = vs;
+    void *synth = NULL;
+    int r = u->fam->draw_model(u->rng, u->params, u->model, u->sampling, u->n, &synth, err);
+    if (r == MC_OK)
+        r = u->fam->ds_merge(s->pool, synth, err);
+    if (synth)
+        u->fam->ds_free(synth);
+    *train = s->pool;
+    return r;
+}
+
+static void release(const mc_unit *u, void *vs)
+{
+    state *s = vs;
+    if (s->pool)
+        u->fam->ds_free(s->pool);
+    free(s);
+}
+
+const mc_regime_type mc_regime_accumulate = {
+    .name = "accumulate",
+    .description = "train on the original human data plus all synthetic data generated so far",
+    .init = init,
+    .assemble = assemble,
+    .free = release,
+};

@@ -1,0 +1,60 @@
+/* accumulate_subsample.c - the pool accumulates as in `accumulate`, but each generation trains on
+ * n_g points drawn uniformly without replacement from it (Kazdan et al. 2024, "Collapse or
+ * thrive?"): the training budget stays fixed while the pool grows. */
+#include <stdlib.h>
+#include "collapse/regime.h"
+
+typedef struct state {
+    void *pool;
+    void *train;
+} state;
+
+static int init(const mc_unit *u, void **out, mc_error *err)
+{
+    state *s = calloc(1, sizeof *s);
+    if (!s)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    int r = u->fam->ds_copy(u->human0, &s->pool, err);
+    if (r != MC_OK) {
+        free(s);
+        return r;
+    }
+    *out = s;
+    return MC_OK;
+}
+
+static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *err)
+{
+    state *s = vs;
+    void *synth = NULL;
+    if (s->train)
+        u->fam->ds_free(s->train);
+    s->train = NULL;
+    int r = u->fam->draw_model(u->rng, u->params, u->model, u->sampling, u->n, &synth, err);
+    if (r == MC_OK)
+        r = u->fam->ds_merge(s->pool, synth, err);
+    if (synth)
+        u->fam->ds_free(synth);
+    if (r == MC_OK)
+        r = u->fam->ds_subsample(u->rng, s->pool, u->n, &s->train, err);
+    *train = s->train;
+    return r;
+}
+
+static void release(const mc_unit *u, void *vs)
+{
+    state *s = vs;
+    if (s->pool)
+        u->fam->ds_free(s->pool);
+    if (s->train)
+        u->fam->ds_free(s->train);
+    free(s);
+}
+
+const mc_regime_type mc_regime_accumulate_subsample = {
+    .name = "accumulate-subsample",
+    .description = "accumulate all data, train on n points drawn from the pool without replacement",
+    .init = init,
+    .assemble = assemble,
+    .free = release,
+};

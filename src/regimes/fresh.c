@@ -1,0 +1,53 @@
+/* fresh.c - a fraction h of every training set is new human data drawn from the world, the rest
+ * the previous model's samples (Bertrand et al. 2024; Alemohammad et al. 2024's "fresh data
+ * loop"). In the infinite-sample limit p_{g+1} = h pi + (1 - h) T(p_g), whose fixed point the
+ * tests check. */
+#include <stdlib.h>
+#include "collapse/regime.h"
+
+typedef struct state {
+    void *train;
+} state;
+
+static int init(const mc_unit *u, void **out, mc_error *err)
+{
+    (void)u;
+    *out = calloc(1, sizeof(state));
+    return *out ? MC_OK : mc_error_set(err, MC_ENOMEM, "out of memory");
+}
+
+static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *err)
+{
+    state *s = vs;
+    if (s->train)
+        u->fam->ds_free(s->train);
+    s->train = NULL;
+    uint64_t nh = mc_human_count(u->h, u->n);
+    void *synth = NULL;
+    int r = u->fam->draw_world(u->rng, u->params, u->world, nh, &s->train, err);
+    if (r == MC_OK && u->n > nh)
+        r = u->fam->draw_model(u->rng, u->params, u->model, u->sampling, u->n - nh, &synth, err);
+    if (r == MC_OK && synth)
+        r = u->fam->ds_merge(s->train, synth, err);
+    if (synth)
+        u->fam->ds_free(synth);
+    *train = s->train;
+    return r;
+}
+
+static void release(const mc_unit *u, void *vs)
+{
+    state *s = vs;
+    if (s->train)
+        u->fam->ds_free(s->train);
+    free(s);
+}
+
+const mc_regime_type mc_regime_fresh = {
+    .name = "fresh",
+    .description = "a fraction h of each training set is new human data, the rest synthetic",
+    .uses_h = 1,
+    .init = init,
+    .assemble = assemble,
+    .free = release,
+};

@@ -1,0 +1,66 @@
+/* keep_original.c - a fraction h of every training set is a fixed subset of generation 0's human
+ * data, chosen once per replicate ("keep 10 % of the original data", Shumailov et al. 2024); the
+ * rest is the previous model's samples. When n grows, the fixed subset keeps its size h n_0 and
+ * is subsampled if h n_g is smaller. */
+#include <stdlib.h>
+#include "collapse/regime.h"
+
+typedef struct state {
+    void *kept;
+    void *train;
+} state;
+
+static int init(const mc_unit *u, void **out, mc_error *err)
+{
+    state *s = calloc(1, sizeof *s);
+    if (!s)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    uint64_t n0 = u->fam->ds_size(u->human0);
+    int r = u->fam->ds_subsample(u->rng, u->human0, mc_human_count(u->h, n0), &s->kept, err);
+    if (r != MC_OK) {
+        free(s);
+        return r;
+    }
+    *out = s;
+    return MC_OK;
+}
+
+static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *err)
+{
+    state *s = vs;
+    if (s->train)
+        u->fam->ds_free(s->train);
+    s->train = NULL;
+    uint64_t nh = mc_human_count(u->h, u->n), kept = u->fam->ds_size(s->kept);
+    int r = nh >= kept ? u->fam->ds_copy(s->kept, &s->train, err)
+                       : u->fam->ds_subsample(u->rng, s->kept, nh, &s->train, err);
+    uint64_t have = r == MC_OK ? u->fam->ds_size(s->train) : 0;
+    void *synth = NULL;
+    if (r == MC_OK && u->n > have)
+        r = u->fam->draw_model(u->rng, u->params, u->model, u->sampling, u->n - have, &synth, err);
+    if (r == MC_OK && synth)
+        r = u->fam->ds_merge(s->train, synth, err);
+    if (synth)
+        u->fam->ds_free(synth);
+    *train = s->train;
+    return r;
+}
+
+static void release(const mc_unit *u, void *vs)
+{
+    state *s = vs;
+    if (s->kept)
+        u->fam->ds_free(s->kept);
+    if (s->train)
+        u->fam->ds_free(s->train);
+    free(s);
+}
+
+const mc_regime_type mc_regime_keep_original = {
+    .name = "keep-original",
+    .description = "a fixed fraction h of generation 0's human data in every training set",
+    .uses_h = 1,
+    .init = init,
+    .assemble = assemble,
+    .free = release,
+};

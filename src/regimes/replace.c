@@ -1,0 +1,41 @@
+/* replace.c - generation g trains only on n_g samples of model g-1 (Shumailov et al. 2024). */
+#include <stdlib.h>
+#include "collapse/regime.h"
+
+typedef struct state {
+    void *train;
+} state;
+
+static int init(const mc_unit *u, void **out, mc_error *err)
+{
+    (void)u;
+    *out = calloc(1, sizeof(state));
+    return *out ? MC_OK : mc_error_set(err, MC_ENOMEM, "out of memory");
+}
+
+static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *err)
+{
+    state *s = vs;
+    if (s->train)
+        u->fam->ds_free(s->train);
+    s->train = NULL;
+    int r = u->fam->draw_model(u->rng, u->params, u->model, u->sampling, u->n, &s->train, err);
+    *train = s->train;
+    return r;
+}
+
+static void release(const mc_unit *u, void *vs)
+{
+    state *s = vs;
+    if (s->train)
+        u->fam->ds_free(s->train);
+    free(s);
+}
+
+const mc_regime_type mc_regime_replace = {
+    .name = "replace",
+    .description = "train only on the previous model's samples",
+    .init = init,
+    .assemble = assemble,
+    .free = release,
+};
