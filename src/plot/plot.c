@@ -1,0 +1,591 @@
+/* plot.c - which figures a run gets, and mc_plot_run. See plot.h and figure.h.
+ *
+ * Every figure is drawn from summary.json's statistics:
+ *   metric-<m>  per point the replicate median (q50) with the 5-95 % band (q05..q95) and the
+ *               closed-form theory_mean dashed where it is defined (not NaN);
+ *   shares      per point, the mean of each p_<category> stacked (the means of shares that sum
+ *               to 1 in every replicate sum to 1), rarest category at the bottom, with dashed
+ *               lines at the world's cumulative shares; the summary does not hold the world's
+ *               shares, so they are estimated by generation 0's mean (the maximum-likelihood fit
+ *               to n_0 human samples is unbiased for them);
+ *   survival    per named category, the mean of alive_<category> (a 0/1 indicator), i.e. the
+ *               fraction of replicates in which it is alive at each generation;
+ *   perplexity  heldout_ppl and its ratio to generation 0 (language models);
+ *   pipeline    workforce and human_share beside the damage metric (pipeline regime).
+ * Continuous families' densities cannot be drawn: the summary holds metrics (trace ratio, W2,
+ * ...), not the fitted parameters of each generation; their metric figures tell that story.
+ *
+ * Colours: Okabe, M. & Ito, K. (2008), "Color Universal Design", the palette recommended for
+ * readers with colour-vision deficiencies; grid point i has colour i in every figure.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "collapse/plot.h"
+#include "figure.h"
+#include "rundir.h"
+
+static mc_rgb hex(unsigned v)
+{
+    return (mc_rgb){((v >> 16) & 0xff) / 255.0, ((v >> 8) & 0xff) / 255.0, (v & 0xff) / 255.0};
+}
+
+/* Lines on white: the darker Okabe-Ito colours first, yellow (low contrast on white) last. */
+static const unsigned POINT_COLORS[] = {0x0072B2, 0xD55E00, 0x009E73, 0xE69F00,
+                                        0xCC79A7, 0x56B4E9, 0x000000, 0xF0E442};
+#define NCOLORS (sizeof POINT_COLORS / sizeof POINT_COLORS[0])
+static const mc_rgb GREY = {0.45, 0.45, 0.45};
+
+mc_rgb mc_plot_point_color(size_t i)
+{
+    return hex(POINT_COLORS[i % NCOLORS]);
+}
+
+mc_rgb mc_plot_category_color(const char *name, size_t index)
+{
+    static const struct {
+        const char *name;
+        unsigned rgb;
+    } words[] = {{"blue", 0x0072B2},   {"yellow", 0xF0E442}, {"green", 0x009E73},
+                 {"orange", 0xE69F00}, {"red", 0xD55E00},    {"vermillion", 0xD55E00},
+                 {"purple", 0xCC79A7}, {"pink", 0xCC79A7},   {"sky", 0x56B4E9},
+                 {"black", 0x000000},  {"grey", 0x999999},   {"gray", 0x999999}};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(name, words[i].name) == 0)
+            return hex(words[i].rgb);
+    static const unsigned order[] = {0x0072B2, 0xE69F00, 0x009E73, 0xCC79A7,
+                                     0x56B4E9, 0xD55E00, 0xF0E442, 0x000000};
+    return hex(order[index % (sizeof order / sizeof order[0])]);
+}
+
+const char *mc_rgb_hex(mc_rgb c, char *buf)
+{
+    snprintf(buf, 8, "#%02x%02x%02x", (unsigned)lround(c.r * 255), (unsigned)lround(c.g * 255),
+             (unsigned)lround(c.b * 255));
+    return buf;
+}
+
+/* ---- building ---- */
+
+typedef struct figset {
+    mc_figure **v;
+    size_t n, cap;
+} figset;
+
+static int figset_push(figset *s, mc_figure *f)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 16;
+        mc_figure **p = realloc(s->v, cap * sizeof *p);
+        if (!p)
+            return MC_ENOMEM;
+        s->v = p;
+        s->cap = cap;
+    }
+    s->v[s->n++] = f;
+    return MC_OK;
+}
+
+static void run_subtitle(const mc_run *run, const char *what, char *buf, size_t size)
+{
+    const char *family = run->points[0].family;
+    int mixed = 0;
+    for (size_t i = 1; i < run->npoints; i++)
+        mixed |= strcmp(run->points[i].family, family) != 0;
+    snprintf(buf, size, "%s: %s, %ld generations, %ld replicates, %zu grid point%s%s%s", run->name,
+             mixed ? "several families" : family, run->generations, run->replicates, run->npoints,
+             run->npoints == 1 ? "" : "s", what[0] ? "; " : "", what);
+}
+
+/* Generations 0..G as doubles. */
+static double *generations(const mc_run *run)
+{
+    double *x = malloc((size_t)(run->generations + 1) * sizeof *x);
+    if (x)
+        for (long g = 0; g <= run->generations; g++)
+            x[g] = (double)g;
+    return x;
+}
+
+static int any_defined(const double *v, long G)
+{
+    for (long g = 0; g <= G; g++)
+        if (!isnan(v[g]))
+            return 1;
+    return 0;
+}
+
+/* Median line, 5-95 % band and theory of metric name for every point, into panel p. Sets
+ * *theory when a theory curve was drawn. */
+static int add_metric_series(mc_figure *f, int p, const mc_run *run, const double *x,
+                             const char *name, int *theory)
+{
+    size_t n = (size_t)run->generations + 1;
+    for (size_t i = 0; i < run->npoints; i++) {
+        const mc_run_point *pt = &run->points[i];
+        const mc_run_metric *m = mc_run_metric_find(pt, name);
+        if (!m)
+            continue;
+        mc_rgb c = mc_plot_point_color(i);
+        char label[200];
+        snprintf(label, sizeof label, "%s: 5-95 %%", pt->legend);
+        int st = mc_fig_add(f, p, MC_PLOT_BAND, label, c, 0, n, x, m->q05, m->q95);
+        if (st == MC_OK)
+            st = mc_fig_add(f, p, MC_PLOT_LINE, pt->legend, c, 1, n, x, m->q50, NULL);
+        if (st == MC_OK && any_defined(m->theory, run->generations)) {
+            snprintf(label, sizeof label, "%s: theory", pt->legend);
+            st = mc_fig_add(f, p, MC_PLOT_THEORY, label, c, 0, n, x, m->theory, NULL);
+            *theory = 1;
+        }
+        if (st != MC_OK)
+            return st;
+    }
+    return MC_OK;
+}
+
+static int metric_figure(const mc_run *run, const mc_run_metric *m, const double *x, figset *out)
+{
+    char stem[96];
+    snprintf(stem, sizeof stem, "metric-%s", m->name);
+    mc_figure *f = mc_fig_alloc(stem, 1, 1);
+    if (!f)
+        return MC_ENOMEM;
+    snprintf(f->title, sizeof f->title, "%s: %s", m->name, m->description);
+    run_subtitle(run, "median across replicates", f->subtitle, sizeof f->subtitle);
+    snprintf(f->panels[0].ylabel, sizeof f->panels[0].ylabel, "%s", m->name);
+    f->main = m->headline;
+    int theory = 0;
+    int st = add_metric_series(f, 0, run, x, m->name, &theory);
+    if (st == MC_OK)
+        st = mc_fig_legend(f, MC_PLOT_BAND, "5-95 % of replicates", GREY);
+    if (st == MC_OK && theory)
+        st = mc_fig_legend(f, MC_PLOT_THEORY, "closed-form expectation", GREY);
+    snprintf(f->caption, sizeof f->caption, "%s (%s). Lines: the median over %ld replicates; "
+             "shaded: 5-95 %% of replicates%s.", m->description,
+             m->direction > 0 ? "higher is healthier" : m->direction < 0 ? "lower is healthier"
+                                                                         : "neither direction is better",
+             run->replicates, theory ? "; dashed: the closed-form expectation" : "");
+    if (st == MC_OK)
+        st = figset_push(out, f);
+    if (st != MC_OK)
+        mc_fig_free(f);
+    return st;
+}
+
+/* Share metrics of a point: p_<subject>, not presence. Fills idx with their indices. */
+static size_t share_metrics(const mc_run_point *pt, size_t *idx, size_t max)
+{
+    size_t n = 0;
+    for (size_t m = 0; m < pt->nmetrics && n < max; m++) {
+        const mc_run_metric *mm = &pt->metrics[m];
+        if (mm->presence || !mm->subject[0] || strncmp(mm->name, "p_", 2) != 0 ||
+            strcmp(mm->name + 2, mm->subject) != 0)
+            continue;
+        idx[n++] = m;
+    }
+    return n;
+}
+
+#define MAX_CATS 32
+
+static int shares_figure(const mc_run *run, const double *x, figset *out)
+{
+    size_t idx[MAX_CATS];
+    size_t k = share_metrics(&run->points[0], idx, MAX_CATS);
+    if (k < 2)
+        return MC_OK;
+    size_t G1 = (size_t)run->generations + 1;
+    /* world shares estimated by generation 0's mean, averaged over points */
+    double world[MAX_CATS + 1], sum = 0;
+    for (size_t c = 0; c < k; c++) {
+        const char *name = run->points[0].metrics[idx[c]].name;
+        double s = 0;
+        size_t n = 0;
+        for (size_t i = 0; i < run->npoints; i++) {
+            const mc_run_metric *m = mc_run_metric_find(&run->points[i], name);
+            if (m && isfinite(m->mean[0])) {
+                s += m->mean[0];
+                n++;
+            }
+        }
+        world[c] = n ? s / n : 0;
+        sum += world[c];
+    }
+    int other = sum < 1 - 1e-6;
+    world[k] = other ? 1 - sum : 0;
+    /* stack order: rarest first (bottom); "other" on top */
+    size_t ord[MAX_CATS];
+    for (size_t c = 0; c < k; c++)
+        ord[c] = c;
+    for (size_t a = 1; a < k; a++)
+        for (size_t b = a; b > 0 && world[ord[b]] < world[ord[b - 1]]; b--) {
+            size_t t = ord[b];
+            ord[b] = ord[b - 1];
+            ord[b - 1] = t;
+        }
+    /* When one category dominates, the rest would be a sliver: zoom the axis onto the rare ones
+     * (2.5 times their world mass, on a 0.05 grid); the dominant one fills the panel above. */
+    double wmax = 0;
+    size_t cmax = 0;
+    for (size_t c = 0; c < k; c++)
+        if (world[c] > wmax) {
+            wmax = world[c];
+            cmax = c;
+        }
+    double ymax = 1;
+    if (wmax > 0.6)
+        ymax = fmin(1, ceil(2.5 * (1 - wmax) / 0.05 - 1e-9) * 0.05);
+    int np = run->npoints < MC_FIG_MAX_PANELS ? (int)run->npoints : MC_FIG_MAX_PANELS;
+    mc_figure *f = mc_fig_alloc("shares", np, np == 1 ? 1 : 2);
+    double *lo = malloc(G1 * sizeof *lo), *hi = malloc(G1 * sizeof *hi);
+    int st = f && lo && hi ? MC_OK : MC_ENOMEM;
+    if (st == MC_OK) {
+        snprintf(f->title, sizeof f->title, "Category shares of the model over generations");
+        run_subtitle(run, "mean across replicates; dashed: the world", f->subtitle,
+                     sizeof f->subtitle);
+        f->main = 1;
+        snprintf(f->caption, sizeof f->caption,
+                 "The model's probability of each category (mean over %ld replicates), stacked, "
+                 "rarest at the bottom; one panel per grid point%s. Dashed lines: the world's "
+                 "cumulative shares, estimated by generation 0's fit to human data.%s%s%s",
+                 run->replicates, run->npoints > (size_t)np ? " (the first 12 shown)" : "",
+                 ymax < 1 ? " The axis is cut so that the rare categories show; " : "",
+                 ymax < 1 ? run->points[0].metrics[idx[cmax]].subject : "",
+                 ymax < 1 ? " fills the rest of each panel up to 1." : "");
+    }
+    for (int p = 0; st == MC_OK && p < np; p++) {
+        const mc_run_point *pt = &run->points[p];
+        mc_fig_panel *pan = &f->panels[p];
+        snprintf(pan->title, sizeof pan->title, "%s", pt->legend);
+        snprintf(pan->ylabel, sizeof pan->ylabel, "%s",
+                 ymax < 1 ? "share of the model (axis cut)" : "share of the model");
+        pan->logy = 0;
+        pan->ymin = 0;
+        pan->ymax = ymax;
+        for (size_t g = 0; g < G1; g++)
+            lo[g] = 0;
+        double wcum = 0;
+        for (size_t j = 0; st == MC_OK && j <= k; j++) {
+            int is_other = j == k;
+            if (is_other && !other)
+                break;
+            const mc_run_metric *m =
+                is_other ? NULL : mc_run_metric_find(pt, run->points[0].metrics[idx[ord[j]]].name);
+            for (size_t g = 0; g < G1; g++) {
+                double v = m ? m->mean[g] : NAN;
+                if (is_other) {
+                    v = 1 - lo[g];
+                    if (v < 0)
+                        v = 0;
+                }
+                hi[g] = isfinite(v) ? lo[g] + v : lo[g];
+            }
+            const char *name = is_other ? "other" : run->points[0].metrics[idx[ord[j]]].subject;
+            mc_rgb col = is_other ? (mc_rgb){0.8, 0.8, 0.8}
+                                  : mc_plot_category_color(name, ord[j]);
+            st = mc_fig_add(f, p, MC_PLOT_AREA, name, col, 1, G1, x, lo, hi);
+            memcpy(lo, hi, G1 * sizeof *lo);
+            wcum += is_other ? world[k] : world[ord[j]];
+            if (st == MC_OK && j + 1 < k + (size_t)other) { /* a boundary inside the stack */
+                for (size_t g = 0; g < G1; g++)
+                    hi[g] = wcum;
+                st = mc_fig_add(f, p, MC_PLOT_THEORY, "world", (mc_rgb){0, 0, 0}, 0, G1, x, hi,
+                                NULL);
+            }
+        }
+    }
+    if (st == MC_OK)
+        st = mc_fig_legend(f, MC_PLOT_THEORY, "world's shares", (mc_rgb){0, 0, 0});
+    free(lo);
+    free(hi);
+    if (st == MC_OK)
+        st = figset_push(out, f);
+    if (st != MC_OK)
+        mc_fig_free(f);
+    return st;
+}
+
+/* 1 when presence metric name is 1 in every replicate of every point at every generation. */
+static int always_alive(const mc_run *run, const char *name)
+{
+    for (size_t i = 0; i < run->npoints; i++) {
+        const mc_run_metric *m = mc_run_metric_find(&run->points[i], name);
+        for (long g = 0; m && g <= run->generations; g++)
+            if (!(m->mean[g] == 1))
+                return 0;
+    }
+    return 1;
+}
+
+static int survival_figure(const mc_run *run, const double *x, figset *out)
+{
+    const mc_run_point *p0 = &run->points[0];
+    size_t idx[MC_FIG_MAX_PANELS];
+    int np = 0;
+    char always[256] = "";
+    size_t nalways = 0;
+    for (size_t m = 0; m < p0->nmetrics && np < MC_FIG_MAX_PANELS; m++) {
+        if (!p0->metrics[m].presence)
+            continue;
+        if (always_alive(run, p0->metrics[m].name)) {
+            size_t len = strlen(always);
+            snprintf(always + len, sizeof always - len, "%s%s", nalways ? ", " : "",
+                     p0->metrics[m].subject[0] ? p0->metrics[m].subject : p0->metrics[m].name);
+            nalways++;
+            continue;
+        }
+        idx[np++] = m;
+    }
+    if (np == 0)
+        return MC_OK;
+    mc_figure *f = mc_fig_alloc("survival", np, 0);
+    if (!f)
+        return MC_ENOMEM;
+    snprintf(f->title, sizeof f->title, "Survival: fraction of replicates in which each category "
+             "is alive");
+    run_subtitle(run, "", f->subtitle, sizeof f->subtitle);
+    f->main = 1;
+    snprintf(f->caption, sizeof f->caption,
+             "For each named category, the fraction of the %ld replicates in which the model still "
+             "gives it probability above zero, per generation (the mean of its 0/1 presence "
+             "metric); one line per grid point.%s%s%s", run->replicates,
+             nalways ? " Alive in every replicate at every generation, not drawn: " : "", always,
+             nalways ? "." : "");
+    int st = MC_OK;
+    size_t G1 = (size_t)run->generations + 1;
+    for (int p = 0; st == MC_OK && p < np; p++) {
+        const mc_run_metric *m0 = &p0->metrics[idx[p]];
+        mc_fig_panel *pan = &f->panels[p];
+        snprintf(pan->title, sizeof pan->title, "%s", m0->subject[0] ? m0->subject : m0->name);
+        snprintf(pan->ylabel, sizeof pan->ylabel, "fraction of replicates alive");
+        pan->logy = 0;
+        pan->ymin = 0;
+        pan->ymax = 1;
+        for (size_t i = 0; st == MC_OK && i < run->npoints; i++) {
+            const mc_run_metric *m = mc_run_metric_find(&run->points[i], m0->name);
+            if (m)
+                st = mc_fig_add(f, p, MC_PLOT_LINE, run->points[i].legend, mc_plot_point_color(i), 1,
+                                G1, x, m->mean, NULL);
+        }
+    }
+    if (st == MC_OK)
+        st = figset_push(out, f);
+    if (st != MC_OK)
+        mc_fig_free(f);
+    return st;
+}
+
+static int perplexity_figure(const mc_run *run, const double *x, figset *out)
+{
+    const mc_run_metric *m0 = mc_run_metric_find(&run->points[0], "heldout_ppl");
+    if (!m0)
+        return MC_OK;
+    mc_figure *f = mc_fig_alloc("perplexity", 2, 2);
+    size_t G1 = (size_t)run->generations + 1;
+    double *ratio = malloc(G1 * sizeof *ratio);
+    int st = f && ratio ? MC_OK : MC_ENOMEM;
+    int theory = 0;
+    if (st == MC_OK) {
+        snprintf(f->title, sizeof f->title, "Held-out perplexity of human text, per regime");
+        run_subtitle(run, "median across replicates", f->subtitle, sizeof f->subtitle);
+        f->main = 1;
+        snprintf(f->caption, sizeof f->caption,
+                 "Perplexity of the held-out human text under each generation's model (lower is "
+                 "better), and the same relative to generation 0: a rise is the model forgetting "
+                 "real language.");
+        snprintf(f->panels[0].title, sizeof f->panels[0].title, "held-out perplexity");
+        snprintf(f->panels[0].ylabel, sizeof f->panels[0].ylabel, "heldout_ppl");
+        snprintf(f->panels[1].title, sizeof f->panels[1].title, "relative to generation 0");
+        snprintf(f->panels[1].ylabel, sizeof f->panels[1].ylabel, "median / median at g = 0");
+        st = add_metric_series(f, 0, run, x, "heldout_ppl", &theory);
+    }
+    for (size_t i = 0; st == MC_OK && i < run->npoints; i++) {
+        const mc_run_metric *m = mc_run_metric_find(&run->points[i], "heldout_ppl");
+        if (!m)
+            continue;
+        for (size_t g = 0; g < G1; g++)
+            ratio[g] = m->q50[0] > 0 ? m->q50[g] / m->q50[0] : NAN;
+        st = mc_fig_add(f, 1, MC_PLOT_LINE, run->points[i].legend, mc_plot_point_color(i), 1, G1,
+                        x, ratio, NULL);
+    }
+    if (st == MC_OK)
+        st = mc_fig_legend(f, MC_PLOT_BAND, "5-95 % of replicates", GREY);
+    free(ratio);
+    if (st == MC_OK)
+        st = figset_push(out, f);
+    if (st != MC_OK)
+        mc_fig_free(f);
+    return st;
+}
+
+/* The metric that measures the damage in a pipeline run: the first headline metric with a
+ * direction, else the first metric with a direction, other than the pipeline's own. */
+static const mc_run_metric *damage_metric(const mc_run_point *pt)
+{
+    static const char *const own[] = {"n", "human_share", "workforce", "trainees", "hires",
+                                      "layoffs"};
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t m = 0; m < pt->nmetrics; m++) {
+            const mc_run_metric *mm = &pt->metrics[m];
+            int skip = mm->direction == 0 || mm->presence || (pass == 0 && !mm->headline);
+            for (size_t o = 0; o < sizeof own / sizeof own[0]; o++)
+                skip |= strcmp(mm->name, own[o]) == 0;
+            if (!skip)
+                return mm;
+        }
+    return NULL;
+}
+
+static int pipeline_figure(const mc_run *run, const double *x, figset *out)
+{
+    if (!mc_run_metric_find(&run->points[0], "workforce"))
+        return MC_OK;
+    const mc_run_metric *dmg = damage_metric(&run->points[0]);
+    const char *names[3] = {"workforce", "human_share", dmg ? dmg->name : NULL};
+    int np = dmg ? 3 : 2;
+    mc_figure *f = mc_fig_alloc("pipeline", np, np);
+    if (!f)
+        return MC_ENOMEM;
+    snprintf(f->title, sizeof f->title, "The human pipeline: workforce, human data and damage");
+    run_subtitle(run, "median across replicates", f->subtitle, sizeof f->subtitle);
+    f->main = 1;
+    snprintf(f->caption, sizeof f->caption,
+             "Productive creators (workforce), the human share of each training set, and %s%s%s, "
+             "per generation.", dmg ? dmg->name : "", dmg ? ": " : "no damage metric",
+             dmg ? dmg->description : "");
+    int st = MC_OK, theory = 0;
+    for (int p = 0; st == MC_OK && p < np; p++) {
+        snprintf(f->panels[p].title, sizeof f->panels[p].title, "%s", names[p]);
+        snprintf(f->panels[p].ylabel, sizeof f->panels[p].ylabel, "%s", names[p]);
+        st = add_metric_series(f, p, run, x, names[p], &theory);
+    }
+    if (st == MC_OK)
+        st = mc_fig_legend(f, MC_PLOT_BAND, "5-95 % of replicates", GREY);
+    if (st == MC_OK)
+        st = figset_push(out, f);
+    if (st != MC_OK)
+        mc_fig_free(f);
+    return st;
+}
+
+void mc_plot_figures_free(mc_figure **figs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        mc_fig_free(figs[i]);
+    free(figs);
+}
+
+int mc_plot_figures(const mc_run *run, mc_figure ***figs, size_t *n, mc_error *err)
+{
+    *figs = NULL;
+    *n = 0;
+    figset set = {0};
+    double *x = generations(run);
+    int st = x ? MC_OK : MC_ENOMEM;
+    if (st == MC_OK)
+        st = shares_figure(run, x, &set);
+    if (st == MC_OK)
+        st = survival_figure(run, x, &set);
+    if (st == MC_OK)
+        st = perplexity_figure(run, x, &set);
+    if (st == MC_OK)
+        st = pipeline_figure(run, x, &set);
+    /* every metric of every point, once, headline metrics first; presence metrics are drawn
+     * by the survival figure */
+    for (int pass = 0; pass < 2 && st == MC_OK; pass++)
+        for (size_t i = 0; i < run->npoints && st == MC_OK; i++)
+            for (size_t m = 0; m < run->points[i].nmetrics && st == MC_OK; m++) {
+                const mc_run_metric *mm = &run->points[i].metrics[m];
+                if (mm->presence || mm->headline != (pass == 0))
+                    continue;
+                int seen = 0;
+                for (size_t j = 0; j < i && !seen; j++)
+                    seen = mc_run_metric_find(&run->points[j], mm->name) != NULL;
+                if (!seen)
+                    st = metric_figure(run, mm, x, &set);
+            }
+    free(x);
+    if (st != MC_OK) {
+        mc_plot_figures_free(set.v, set.n);
+        return mc_error_set(err, st, "%s: out of memory while building the figures", run->dir);
+    }
+    for (size_t i = 0; i < set.n; i++)
+        mc_fig_layout(set.v[i]);
+    *figs = set.v;
+    *n = set.n;
+    return MC_OK;
+}
+
+/* ---- mc_plot_run ---- */
+
+void mc_plot_log_free(mc_plot_log *log)
+{
+    if (!log)
+        return;
+    for (size_t i = 0; i < log->nfigures; i++)
+        free(log->figures[i].series);
+    free(log->figures);
+    free(log);
+}
+
+const mc_plot_figure_info *mc_plot_log_find(const mc_plot_log *log, const char *name)
+{
+    for (size_t i = 0; log && i < log->nfigures; i++)
+        if (strcmp(log->figures[i].name, name) == 0)
+            return &log->figures[i];
+    return NULL;
+}
+
+int mc_plot_run_log(const char *dir, mc_plot_log **log, mc_error *err)
+{
+    if (log)
+        *log = NULL;
+    mc_run *run;
+    int st = mc_run_read(dir, &run, err);
+    if (st != MC_OK)
+        return st;
+    mc_figure **figs;
+    size_t n;
+    st = mc_plot_figures(run, &figs, &n, err);
+    if (st != MC_OK) {
+        mc_run_free(run);
+        return st;
+    }
+    char pdir[4096];
+    snprintf(pdir, sizeof pdir, "%s/plots", dir);
+    if (mkdir(pdir, 0777) != 0 && errno != EEXIST)
+        st = mc_error_set(err, MC_EIO, "%s: cannot create: %s", pdir, strerror(errno));
+    for (size_t i = 0; st == MC_OK && i < n; i++)
+        st = mc_fig_write(figs[i], pdir, err);
+    mc_plot_log *lg = NULL;
+    if (st == MC_OK && log) {
+        lg = calloc(1, sizeof *lg);
+        if (lg)
+            lg->figures = calloc(n ? n : 1, sizeof *lg->figures);
+        if (!lg || !lg->figures)
+            st = mc_error_set(err, MC_ENOMEM, "out of memory");
+        for (size_t i = 0; st == MC_OK && i < n; i++) {
+            st = mc_fig_info(figs[i], &lg->figures[i]);
+            lg->nfigures++;
+            if (st != MC_OK)
+                mc_error_set(err, st, "out of memory");
+        }
+    }
+    mc_plot_figures_free(figs, n);
+    mc_run_free(run);
+    if (st != MC_OK) {
+        mc_plot_log_free(lg);
+        return st;
+    }
+    if (log)
+        *log = lg;
+    return MC_OK;
+}
+
+int mc_plot_run(const char *dir, mc_error *err)
+{
+    return mc_plot_run_log(dir, NULL, err);
+}

@@ -1,0 +1,610 @@
+/* rundir.c - reads a finished run directory (docs/OUTPUTS.md) back into memory. See rundir.h.
+ *
+ * Checks, in order, so that the message names the first thing wrong: the directory exists;
+ * summary.json exists (else "not a run directory"); it parses, says "tool": "collapse", has
+ * "complete": true (an interrupted run leaves none, a hand-edited one may say false) and a
+ * version whose major.minor is this library's (the format may change between them); then every
+ * point, metric and summary array has the shape the header promises.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cjson/cJSON.h>
+#include "collapse.h"
+#include "csvtab.h"
+#include "rundir.h"
+
+static char *dupstr(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static char *read_text(const char *path, int *status, mc_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *status = mc_error_set(err, MC_EIO, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (n + 1 >= cap) {
+            char *p = realloc(buf, cap * 2);
+            if (!p) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = p;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - 1 - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf) {
+        *status = mc_error_set(err, MC_ENOMEM, "%s: out of memory", path);
+        return NULL;
+    }
+    if (bad) {
+        free(buf);
+        *status = mc_error_set(err, MC_EIO, "%s: read error", path);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *status = MC_OK;
+    return buf;
+}
+
+/* A JSON number, or one of the strings "inf", "-inf", "nan" (how the writer spells them). */
+static int json_double(const cJSON *it, double *out)
+{
+    if (cJSON_IsNumber(it)) {
+        *out = it->valuedouble;
+        return 1;
+    }
+    if (cJSON_IsString(it)) {
+        const char *s = it->valuestring;
+        if (strcmp(s, "inf") == 0)
+            *out = INFINITY;
+        else if (strcmp(s, "-inf") == 0)
+            *out = -INFINITY;
+        else if (strcmp(s, "nan") == 0)
+            *out = NAN;
+        else
+            return 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* Context for messages: the file and the path inside it. */
+typedef struct ctx {
+    const char *file;
+    mc_error *err;
+} ctx;
+
+static int bad(const ctx *c, const char *where, const char *what)
+{
+    return mc_error_set(c->err, MC_EDATA, "%s: %s: %s", c->file, where, what);
+}
+
+static int get_string(const ctx *c, const cJSON *obj, const char *key, const char *where,
+                      char **out)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+    char buf[256];
+    if (!cJSON_IsString(it)) {
+        snprintf(buf, sizeof buf, "\"%s\" is missing or not a string", key);
+        return bad(c, where, buf);
+    }
+    *out = dupstr(it->valuestring);
+    return *out ? MC_OK : mc_error_set(c->err, MC_ENOMEM, "%s: out of memory", c->file);
+}
+
+static int get_long(const ctx *c, const cJSON *obj, const char *key, const char *where, long min,
+                    long *out)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+    char buf[256];
+    if (!cJSON_IsNumber(it) || it->valuedouble != floor(it->valuedouble) || it->valuedouble < min ||
+        it->valuedouble > 1e15) {
+        snprintf(buf, sizeof buf, "\"%s\" is missing or not a whole number >= %ld", key, min);
+        return bad(c, where, buf);
+    }
+    *out = (long)it->valuedouble;
+    return MC_OK;
+}
+
+static int get_double(const ctx *c, const cJSON *obj, const char *key, const char *where,
+                      double *out)
+{
+    char buf[256];
+    if (!json_double(cJSON_GetObjectItemCaseSensitive(obj, key), out)) {
+        snprintf(buf, sizeof buf, "\"%s\" is missing or not a number", key);
+        return bad(c, where, buf);
+    }
+    return MC_OK;
+}
+
+/* Reads summary[metric][key], an array of G + 1 values, into a new array. */
+static int get_series(const ctx *c, const cJSON *obj, const char *key, const char *where, long G,
+                      double **out)
+{
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, key);
+    char buf[256];
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != G + 1) {
+        snprintf(buf, sizeof buf, "\"%s\" must be an array of %ld values (generations 0..%ld)", key,
+                 G + 1, G);
+        return bad(c, where, buf);
+    }
+    double *v = malloc((size_t)(G + 1) * sizeof *v);
+    if (!v)
+        return mc_error_set(c->err, MC_ENOMEM, "%s: out of memory", c->file);
+    long g = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, arr)
+    {
+        if (!json_double(it, &v[g])) {
+            free(v);
+            snprintf(buf, sizeof buf, "\"%s\"[%ld] is not a number", key, g);
+            return bad(c, where, buf);
+        }
+        g++;
+    }
+    *out = v;
+    return MC_OK;
+}
+
+static void metric_free(mc_run_metric *m)
+{
+    free(m->name);
+    free(m->description);
+    free(m->subject);
+    free(m->n);
+    free(m->mean);
+    free(m->sd);
+    free(m->q05);
+    free(m->q50);
+    free(m->q95);
+    free(m->theory);
+}
+
+static int read_metric(const ctx *c, const cJSON *desc, const cJSON *summary, long G, size_t pi,
+                       mc_run_metric *m)
+{
+    char where[256];
+    snprintf(where, sizeof where, "points[%zu].metrics", pi);
+    if (!cJSON_IsObject(desc))
+        return bad(c, where, "an entry is not an object");
+    int st = get_string(c, desc, "name", where, &m->name);
+    if (st == MC_OK)
+        st = get_string(c, desc, "description", where, &m->description);
+    if (st == MC_OK)
+        st = get_string(c, desc, "subject", where, &m->subject);
+    if (st != MC_OK)
+        return st;
+    long dir;
+    snprintf(where, sizeof where, "points[%zu].metrics[\"%s\"]", pi, m->name);
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(desc, "direction");
+    if (!cJSON_IsNumber(d) || (d->valuedouble != -1 && d->valuedouble != 0 && d->valuedouble != 1))
+        return bad(c, where, "\"direction\" must be -1, 0 or 1");
+    dir = (long)d->valuedouble;
+    m->direction = (int)dir;
+    const cJSON *pr = cJSON_GetObjectItemCaseSensitive(desc, "presence");
+    const cJSON *hl = cJSON_GetObjectItemCaseSensitive(desc, "headline");
+    if (!cJSON_IsBool(pr) || !cJSON_IsBool(hl))
+        return bad(c, where, "\"presence\" and \"headline\" must be true or false");
+    m->presence = cJSON_IsTrue(pr);
+    m->headline = cJSON_IsTrue(hl);
+    snprintf(where, sizeof where, "points[%zu].summary[\"%s\"]", pi, m->name);
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(summary, m->name);
+    if (!cJSON_IsObject(s))
+        return bad(c, where, "missing: every listed metric needs its summary");
+    static const char *const keys[] = {"n", "mean", "sd", "q05", "q50", "q95", "theory_mean"};
+    double **dst[] = {&m->n, &m->mean, &m->sd, &m->q05, &m->q50, &m->q95, &m->theory};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        st = get_series(c, s, keys[k], where, G, dst[k]);
+        if (st != MC_OK)
+            return st;
+    }
+    return MC_OK;
+}
+
+static int read_extinction(const ctx *c, const cJSON *e, size_t pi, mc_run_extinction *x)
+{
+    char where[256];
+    snprintf(where, sizeof where, "points[%zu].extinction", pi);
+    if (!cJSON_IsObject(e))
+        return bad(c, where, "an entry is not an object");
+    int st = get_string(c, e, "category", where, &x->category);
+    if (st == MC_OK)
+        st = get_string(c, e, "metric", where, &x->metric);
+    if (st == MC_OK)
+        st = get_long(c, e, "replicates", where, 0, &x->replicates);
+    if (st == MC_OK)
+        st = get_double(c, e, "alive_end", where, &x->alive_end);
+    if (st == MC_OK)
+        st = get_double(c, e, "extinct", where, &x->extinct);
+    if (st != MC_OK)
+        return st;
+    if (!(x->alive_end >= 0 && x->alive_end <= 1 && x->extinct >= 0 && x->extinct <= 1))
+        return bad(c, where, "\"alive_end\" and \"extinct\" must be fractions in [0, 1]");
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, "first_extinct");
+    if (!cJSON_IsObject(f))
+        return bad(c, where, "\"first_extinct\" is missing");
+    st = get_double(c, f, "mean", where, &x->first_mean);
+    if (st == MC_OK)
+        st = get_double(c, f, "q05", where, &x->first_q05);
+    if (st == MC_OK)
+        st = get_double(c, f, "q50", where, &x->first_q50);
+    if (st == MC_OK)
+        st = get_double(c, f, "q95", where, &x->first_q95);
+    return st;
+}
+
+static void point_free(mc_run_point *p)
+{
+    free(p->label);
+    free(p->family);
+    free(p->regime);
+    free(p->legend);
+    for (size_t m = 0; m < p->nmetrics; m++)
+        metric_free(&p->metrics[m]);
+    free(p->metrics);
+    for (size_t e = 0; e < p->nextinction; e++) {
+        free(p->extinction[e].category);
+        free(p->extinction[e].metric);
+    }
+    free(p->extinction);
+    for (size_t k = 0; k < p->nparams; k++) {
+        free(p->param_keys[k]);
+        free(p->param_values[k]);
+    }
+    free(p->param_keys);
+    free(p->param_values);
+}
+
+static int read_point(const ctx *c, const cJSON *jp, size_t pi, long G, mc_run_point *p)
+{
+    char where[64];
+    snprintf(where, sizeof where, "points[%zu]", pi);
+    if (!cJSON_IsObject(jp))
+        return bad(c, where, "not an object");
+    long index;
+    int st = get_long(c, jp, "point", where, 0, &index);
+    if (st != MC_OK)
+        return st;
+    if ((size_t)index != pi)
+        return bad(c, where, "\"point\" does not match its position in \"points\"");
+    p->index = pi;
+    st = get_string(c, jp, "label", where, &p->label);
+    if (st == MC_OK)
+        st = get_string(c, jp, "family", where, &p->family);
+    if (st == MC_OK)
+        st = get_string(c, jp, "regime", where, &p->regime);
+    if (st != MC_OK)
+        return st;
+
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(jp, "params");
+    if (params && !cJSON_IsObject(params))
+        return bad(c, where, "\"params\" is not an object");
+    size_t np = params ? (size_t)cJSON_GetArraySize(params) : 0;
+    p->param_keys = calloc(np + 1, sizeof *p->param_keys);
+    p->param_values = calloc(np + 1, sizeof *p->param_values);
+    if (!p->param_keys || !p->param_values)
+        return mc_error_set(c->err, MC_ENOMEM, "%s: out of memory", c->file);
+    const cJSON *it;
+    if (params) {
+        cJSON_ArrayForEach(it, params)
+        {
+            char num[64];
+            const char *v = NULL;
+            if (cJSON_IsString(it))
+                v = it->valuestring;
+            else if (cJSON_IsNumber(it)) {
+                snprintf(num, sizeof num, "%.6g", it->valuedouble);
+                v = num;
+            } else
+                return bad(c, where, "a value of \"params\" is not a string or a number");
+            p->param_keys[p->nparams] = dupstr(it->string);
+            p->param_values[p->nparams] = dupstr(v);
+            p->nparams++;
+            if (!p->param_keys[p->nparams - 1] || !p->param_values[p->nparams - 1])
+                return mc_error_set(c->err, MC_ENOMEM, "%s: out of memory", c->file);
+        }
+    }
+
+    const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(jp, "metrics");
+    const cJSON *summary = cJSON_GetObjectItemCaseSensitive(jp, "summary");
+    if (!cJSON_IsArray(metrics) || cJSON_GetArraySize(metrics) == 0)
+        return bad(c, where, "\"metrics\" is missing or empty");
+    if (!cJSON_IsObject(summary))
+        return bad(c, where, "\"summary\" is missing");
+    size_t nm = (size_t)cJSON_GetArraySize(metrics);
+    p->metrics = calloc(nm, sizeof *p->metrics);
+    if (!p->metrics)
+        return mc_error_set(c->err, MC_ENOMEM, "%s: out of memory", c->file);
+    cJSON_ArrayForEach(it, metrics)
+    {
+        st = read_metric(c, it, summary, G, pi, &p->metrics[p->nmetrics]);
+        p->nmetrics++;
+        if (st != MC_OK)
+            return st;
+    }
+
+    const cJSON *ext = cJSON_GetObjectItemCaseSensitive(jp, "extinction");
+    if (ext && !cJSON_IsArray(ext))
+        return bad(c, where, "\"extinction\" is not an array");
+    size_t ne = ext ? (size_t)cJSON_GetArraySize(ext) : 0;
+    p->extinction = calloc(ne + 1, sizeof *p->extinction);
+    if (!p->extinction)
+        return mc_error_set(c->err, MC_ENOMEM, "%s: out of memory", c->file);
+    if (ext) {
+        cJSON_ArrayForEach(it, ext)
+        {
+            st = read_extinction(c, it, pi, &p->extinction[p->nextinction]);
+            p->nextinction++;
+            if (st != MC_OK)
+                return st;
+        }
+    }
+    return MC_OK;
+}
+
+/* Same major.minor as this library: the format is only promised within a minor version. */
+static int same_format(const char *v)
+{
+    unsigned a, b, x, y;
+    if (sscanf(v, "%u.%u", &a, &b) != 2 || sscanf(MC_VERSION, "%u.%u", &x, &y) != 2)
+        return 0;
+    return a == x && b == y;
+}
+
+/* Regimes whose human fraction regime.h is part of what they are (the legend says it). */
+static int regime_uses_h(const char *regime)
+{
+    static const char *const names[] = {"fresh", "keep-original"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(regime, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int appendf(char *buf, size_t size, size_t *len, const char *fmt, const char *a,
+                   const char *b)
+{
+    int n = snprintf(buf + *len, size - *len, fmt, a, b);
+    if (n < 0 || (size_t)n >= size - *len)
+        return 0;
+    *len += (size_t)n;
+    return 1;
+}
+
+/* Short legend text of each point: the settings that differ between points, without section
+ * prefixes ("replace, temperature=0.9"). Axis values come from points.csv's axis columns. */
+static int make_legends(mc_run *run, const mc_csvtab *pts, mc_error *err)
+{
+    int regime_varies = 0, family_varies = 0;
+    for (size_t i = 1; i < run->npoints; i++) {
+        regime_varies |= strcmp(run->points[i].regime, run->points[0].regime) != 0;
+        family_varies |= strcmp(run->points[i].family, run->points[0].family) != 0;
+    }
+    for (size_t i = 0; i < run->npoints; i++) {
+        mc_run_point *p = &run->points[i];
+        char buf[512];
+        size_t len = 0;
+        buf[0] = '\0';
+        if (family_varies)
+            appendf(buf, sizeof buf, &len, "%s%s", p->family, "");
+        if (regime_varies || run->npoints == 1) {
+            appendf(buf, sizeof buf, &len, "%s%s", len ? ", " : "", p->regime);
+            const char *h = mc_run_point_param(p, "regime.h");
+            int h_axis = 0;
+            for (size_t a = 0; a < run->naxes; a++)
+                h_axis |= strcmp(run->axis_keys[a], "regime.h") == 0;
+            if (h && !h_axis && regime_uses_h(p->regime))
+                appendf(buf, sizeof buf, &len, " h=%s%s", h, "");
+        }
+        for (size_t c = 4; pts && c < pts->ncols; c++) {
+            const char *key = pts->cell[c];
+            const char *dot = strrchr(key, '.');
+            const char *val = mc_csvtab_get(pts, i, c);
+            if (len)
+                appendf(buf, sizeof buf, &len, "%s%s", ", ", "");
+            appendf(buf, sizeof buf, &len, "%s=%s", dot ? dot + 1 : key, val);
+        }
+        if (len == 0)
+            appendf(buf, sizeof buf, &len, "%s%s", run->name, "");
+        p->legend = dupstr(buf);
+        if (!p->legend)
+            return mc_error_set(err, MC_ENOMEM, "out of memory");
+    }
+    return MC_OK;
+}
+
+static int parse_summary(mc_run *run, const cJSON *root, const ctx *c)
+{
+    if (!cJSON_IsObject(root))
+        return bad(c, "top level", "not a JSON object");
+    const cJSON *tool = cJSON_GetObjectItemCaseSensitive(root, "tool");
+    if (!cJSON_IsString(tool) || strcmp(tool->valuestring, "collapse") != 0)
+        return mc_error_set(c->err, MC_EDATA, "%s: not written by collapse (no \"tool\": \"collapse\")",
+                            c->file);
+    const cJSON *complete = cJSON_GetObjectItemCaseSensitive(root, "complete");
+    if (!cJSON_IsTrue(complete))
+        return mc_error_set(c->err, MC_EDATA,
+                            "%s: the run is incomplete (\"complete\" is not true); rerun it", c->file);
+    int st = get_string(c, root, "version", "top level", &run->version);
+    if (st != MC_OK)
+        return st;
+    if (!same_format(run->version))
+        return mc_error_set(c->err, MC_EDATA,
+                            "%s: written by collapse %s, whose format this collapse %s does not "
+                            "read; rerun the experiment with this version",
+                            c->file, run->version, MC_VERSION);
+    if ((st = get_string(c, root, "generator", "top level", &run->generator)) != MC_OK ||
+        (st = get_string(c, root, "name", "top level", &run->name)) != MC_OK ||
+        (st = get_long(c, root, "generations", "top level", 0, &run->generations)) != MC_OK ||
+        (st = get_long(c, root, "replicates", "top level", 1, &run->replicates)) != MC_OK)
+        return st;
+    const cJSON *seed = cJSON_GetObjectItemCaseSensitive(root, "seed");
+    char num[64];
+    if (cJSON_IsString(seed))
+        run->seed = dupstr(seed->valuestring);
+    else if (cJSON_IsNumber(seed)) {
+        snprintf(num, sizeof num, "%.17g", seed->valuedouble);
+        run->seed = dupstr(num);
+    } else
+        return bad(c, "top level", "\"seed\" is missing");
+    if (!run->seed)
+        return mc_error_set(c->err, MC_ENOMEM, "out of memory");
+
+    const cJSON *axes = cJSON_GetObjectItemCaseSensitive(root, "axes");
+    if (!cJSON_IsArray(axes))
+        return bad(c, "top level", "\"axes\" is missing");
+    run->axis_keys = calloc((size_t)cJSON_GetArraySize(axes) + 1, sizeof *run->axis_keys);
+    if (!run->axis_keys)
+        return mc_error_set(c->err, MC_ENOMEM, "out of memory");
+    const cJSON *it;
+    cJSON_ArrayForEach(it, axes)
+    {
+        st = get_string(c, it, "key", "axes", &run->axis_keys[run->naxes]);
+        if (st != MC_OK)
+            return st;
+        run->naxes++;
+    }
+
+    const cJSON *points = cJSON_GetObjectItemCaseSensitive(root, "points");
+    if (!cJSON_IsArray(points) || cJSON_GetArraySize(points) == 0)
+        return bad(c, "top level", "\"points\" is missing or empty");
+    run->points = calloc((size_t)cJSON_GetArraySize(points), sizeof *run->points);
+    if (!run->points)
+        return mc_error_set(c->err, MC_ENOMEM, "out of memory");
+    cJSON_ArrayForEach(it, points)
+    {
+        st = read_point(c, it, run->npoints, run->generations, &run->points[run->npoints]);
+        run->npoints++;
+        if (st != MC_OK)
+            return st;
+    }
+    return MC_OK;
+}
+
+int mc_run_read(const char *dir, mc_run **out, mc_error *err)
+{
+    *out = NULL;
+    struct stat sb;
+    if (stat(dir, &sb) != 0)
+        return mc_error_set(err, MC_EIO, "%s: %s", dir, strerror(errno));
+    if (!S_ISDIR(sb.st_mode))
+        return mc_error_set(err, MC_EDATA, "%s: not a directory (expected a run directory)", dir);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT)
+            return mc_error_set(err, MC_EDATA,
+                                "%s: not a finished run directory (no summary.json; a run that "
+                                "was interrupted leaves none)",
+                                dir);
+        return mc_error_set(err, MC_EIO, "%s: %s", path, strerror(errno));
+    }
+    mc_run *run = calloc(1, sizeof *run);
+    if (!run || !(run->dir = dupstr(dir))) {
+        free(run);
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    }
+    int st;
+    char *text = read_text(path, &st, err);
+    if (!text) {
+        mc_run_free(run);
+        return st;
+    }
+    cJSON *root = cJSON_Parse(text);
+    if (!root) {
+        const char *at = cJSON_GetErrorPtr();
+        long line = 1;
+        for (const char *q = text; at && q < at && *q; q++)
+            line += *q == '\n';
+        free(text);
+        mc_run_free(run);
+        return mc_error_set(err, MC_EDATA, "%s:%ld: malformed JSON", path, line);
+    }
+    free(text);
+    ctx c = {path, err};
+    st = parse_summary(run, root, &c);
+    cJSON_Delete(root);
+
+    mc_csvtab *pts = NULL;
+    if (st == MC_OK) {
+        snprintf(path, sizeof path, "%s/points.csv", dir);
+        st = mc_csvtab_read(path, &pts, err);
+        if (st == MC_OK && (pts->nrows != run->npoints || pts->ncols < 4 ||
+                            mc_csvtab_column(pts, "label") != 1))
+            st = mc_error_set(err, MC_EDATA,
+                              "%s: expected the header point,label,family,regime,... and %zu rows "
+                              "(one per point of summary.json)",
+                              path, run->npoints);
+    }
+    if (st == MC_OK)
+        st = make_legends(run, pts, err);
+    mc_csvtab_free(pts);
+    if (st == MC_OK) {
+        snprintf(path, sizeof path, "%s/config.ini", dir);
+        int cst;
+        mc_error ignore;
+        run->config_ini = read_text(path, &cst, &ignore); /* optional: the report says so */
+    }
+    if (st != MC_OK) {
+        mc_run_free(run);
+        return st;
+    }
+    *out = run;
+    return MC_OK;
+}
+
+void mc_run_free(mc_run *run)
+{
+    if (!run)
+        return;
+    free(run->dir);
+    free(run->version);
+    free(run->generator);
+    free(run->name);
+    free(run->seed);
+    free(run->config_ini);
+    for (size_t a = 0; a < run->naxes; a++)
+        free(run->axis_keys[a]);
+    free(run->axis_keys);
+    for (size_t i = 0; i < run->npoints; i++)
+        point_free(&run->points[i]);
+    free(run->points);
+    free(run);
+}
+
+const mc_run_metric *mc_run_metric_find(const mc_run_point *p, const char *name)
+{
+    for (size_t m = 0; m < p->nmetrics; m++)
+        if (strcmp(p->metrics[m].name, name) == 0)
+            return &p->metrics[m];
+    return NULL;
+}
+
+const char *mc_run_point_param(const mc_run_point *p, const char *key)
+{
+    for (size_t k = 0; k < p->nparams; k++)
+        if (strcmp(p->param_keys[k], key) == 0)
+            return p->param_values[k];
+    return NULL;
+}

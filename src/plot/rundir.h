@@ -1,0 +1,66 @@
+/* rundir.h - a finished run directory read back into memory (private to src/plot/).
+ *
+ * The source of truth is summary.json (docs/OUTPUTS.md); points.csv supplies each point's axis
+ * settings for short legend labels, and config.ini's text is kept for the report. Values "inf",
+ * "-inf" and "nan" (JSON strings) become the doubles they name. Arrays are indexed by generation
+ * 0..G.
+ */
+#ifndef COLLAPSE_PLOT_RUNDIR_H
+#define COLLAPSE_PLOT_RUNDIR_H
+
+#include <stddef.h>
+#include "collapse/error.h"
+
+typedef struct mc_run_metric {
+    char *name, *description, *subject; /* subject: the category, or "" */
+    int direction;                      /* +1 higher is healthier, -1 lower, 0 neither */
+    int presence, headline;
+    /* [G + 1] each; n counts replicates with a value that is not NaN */
+    double *n, *mean, *sd, *q05, *q50, *q95, *theory;
+} mc_run_metric;
+
+typedef struct mc_run_extinction {
+    char *category, *metric;
+    long replicates;
+    double alive_end;   /* fraction of replicates alive at generation G */
+    double extinct;     /* fraction that went extinct at some generation */
+    double first_mean, first_q05, first_q50, first_q95; /* first extinction generation, or NaN */
+} mc_run_extinction;
+
+typedef struct mc_run_point {
+    size_t index;
+    char *label;      /* points.csv's label ("regime.name=replace; sampling.temperature=0.9") */
+    char *family, *regime;
+    char *legend;     /* short text for legends and sentences ("replace, temperature=0.9") */
+    mc_run_metric *metrics;
+    size_t nmetrics;
+    mc_run_extinction *extinction;
+    size_t nextinction;
+    char **param_keys, **param_values; /* summary.json's params ("section.key" -> value) */
+    size_t nparams;
+} mc_run_point;
+
+typedef struct mc_run {
+    char *dir;
+    char *version, *generator, *name, *seed;
+    long generations;  /* G */
+    long replicates;   /* R */
+    char *config_ini;  /* the text of config.ini, or NULL when it is missing */
+    char **axis_keys;  /* grid axes ("sampling.temperature") */
+    size_t naxes;
+    mc_run_point *points;
+    size_t npoints;
+} mc_run;
+
+/* Reads the run in dir. *out is owned by the caller (mc_run_free). Errors: MC_EIO (dir or
+ * summary.json unreadable), MC_EDATA (not a collapse run, incomplete, another format version,
+ * malformed or inconsistent), MC_ENOMEM. */
+int mc_run_read(const char *dir, mc_run **out, mc_error *err);
+void mc_run_free(mc_run *run);
+
+/* The metric called name at point p, or NULL. */
+const mc_run_metric *mc_run_metric_find(const mc_run_point *p, const char *name);
+/* The value of the point's setting "section.key" from summary.json's params, or NULL. */
+const char *mc_run_point_param(const mc_run_point *p, const char *key);
+
+#endif
