@@ -3,6 +3,8 @@
  * function. Linear algebra is GSL's (Cholesky, BLAS, symmetric eigensolver). */
 #include "gauss_common.h"
 
+#include "collapse/config.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -15,6 +17,64 @@
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sort.h>
+
+/* ================================================================ config values */
+
+int mc_parse_rows(const char *text, const char *where, double **vals, size_t *nrows,
+                  size_t *ncols, mc_error *err)
+{
+    *vals = NULL;
+    *nrows = *ncols = 0;
+    size_t len = strlen(text), cap = len / 2 + 1, n = 0, rows = 0, cols = 0, in_row = 0;
+    double *v = malloc(cap * sizeof(double));
+    char *tok = malloc(len + 1);
+    if (!v || !tok) {
+        free(v);
+        free(tok);
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    }
+    const char *p = text;
+    for (;;) {
+        size_t k = strcspn(p, ",;");
+        const char *a = p, *b = p + k;
+        while (a < b && (*a == ' ' || *a == '	'))
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '	'))
+            b--;
+        memcpy(tok, a, (size_t)(b - a));
+        tok[b - a] = '\0';
+        if (mc_parse_double(tok, &v[n]) != MC_OK) {
+            mc_error_set(err, MC_ECONFIG, "%s: '%s' is not a number (values are separated by ',' "
+                         "and rows by ';')", where, tok);
+            goto fail;
+        }
+        n++;
+        in_row++;
+        char sep = p[k];
+        if (sep != ',') {
+            if (rows > 0 && in_row != cols) {
+                mc_error_set(err, MC_ECONFIG, "%s: row %zu has %zu values but row 1 has %zu",
+                             where, rows + 1, in_row, cols);
+                goto fail;
+            }
+            cols = in_row;
+            rows++;
+            in_row = 0;
+        }
+        if (sep == '\0')
+            break;
+        p += k + 1;
+    }
+    free(tok);
+    *vals = v;
+    *nrows = rows;
+    *ncols = cols;
+    return MC_OK;
+fail:
+    free(tok);
+    free(v);
+    return MC_ECONFIG;
+}
 
 /* ================================================================ datasets */
 
@@ -70,8 +130,40 @@ int mc_gdata_copy(const void *src, void **out, mc_error *err)
     memcpy(b->x, a->x, (size_t)a->n * a->d * sizeof(double));
     memcpy(b->is_human, a->is_human, (size_t)a->n);
     b->human = a->human;
+    if (a->has_mom) {
+        size_t sz = 2 * MC_GMOM_SIZE(a->d) * sizeof(double);
+        if (!(b->mom = malloc(sz))) {
+            mc_gdata_free(b);
+            return mc_error_set(err, MC_ENOMEM, "out of memory for a dataset");
+        }
+        memcpy(b->mom, a->mom, sz);
+        b->has_mom = 1;
+    }
     *out = b;
     return MC_OK;
+}
+
+/* Chan, Golub & LeVeque (1979): the moments of the union of two parts,
+ *   n = na + nb, delta = mean_b - mean_a, mean = mean_a + delta nb / n,
+ *   M2 = M2_a + M2_b + delta delta^T na nb / n. a is updated. */
+static void moments_combine(double *a, const double *b, size_t d)
+{
+    double na = a[0], nb = b[0], n = na + nb;
+    if (nb == 0.0)
+        return;
+    if (na == 0.0) {
+        memcpy(a, b, MC_GMOM_SIZE(d) * sizeof(double));
+        return;
+    }
+    double *ma = a + 1, *Ma = a + 1 + d;
+    const double *mb = b + 1, *Mb = b + 1 + d;
+    double f = na * nb / n;
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < d; j++)
+            Ma[i * d + j] += Mb[i * d + j] + (mb[i] - ma[i]) * (mb[j] - ma[j]) * f;
+    for (size_t i = 0; i < d; i++)
+        ma[i] += (mb[i] - ma[i]) * nb / n;
+    a[0] = n;
 }
 
 int mc_gdata_merge(void *into, const void *from, mc_error *err)
@@ -93,6 +185,12 @@ int mc_gdata_merge(void *into, const void *from, mc_error *err)
     memcpy(a->is_human + a->n, b->is_human, (size_t)b->n);
     a->human += b->human;
     a->n = need;
+    if (a->has_mom && b->has_mom && a != b)
+        for (int p = 0; p < 2; p++)
+            moments_combine(a->mom + p * MC_GMOM_SIZE(a->d), b->mom + p * MC_GMOM_SIZE(a->d),
+                            a->d);
+    else
+        a->has_mom = 0;
     return MC_OK;
 }
 
@@ -127,11 +225,59 @@ int mc_gdata_subsample(gsl_rng *r, const void *src, uint64_t k, void **out, mc_e
 uint64_t mc_gdata_size(const void *ds) { return ((const mc_gdata *)ds)->n; }
 uint64_t mc_gdata_human(const void *ds) { return ((const mc_gdata *)ds)->human; }
 
+void mc_gdata_moments_into(const mc_gdata *ds, double *mom)
+{
+    size_t d = ds->d, sz = MC_GMOM_SIZE(d);
+    if (ds->has_mom) {
+        memcpy(mom, ds->mom, 2 * sz * sizeof(double));
+        return;
+    }
+    memset(mom, 0, 2 * sz * sizeof(double));
+    for (uint64_t i = 0; i < ds->n; i++) {
+        double *m = mom + ds->is_human[i] * sz;
+        const double *xi = ds->x + (size_t)i * d;
+        m[0] += 1.0;
+        for (size_t j = 0; j < d; j++)
+            m[1 + j] += xi[j];
+    }
+    for (int p = 0; p < 2; p++)
+        if (mom[p * sz] > 0.0)
+            for (size_t j = 0; j < d; j++)
+                mom[p * sz + 1 + j] /= mom[p * sz];
+    /* second pass: M2 about the part's mean, lower triangle, then mirrored */
+    for (uint64_t i = 0; i < ds->n; i++) {
+        double *m = mom + ds->is_human[i] * sz, *mean = m + 1, *M = m + 1 + d;
+        const double *xi = ds->x + (size_t)i * d;
+        for (size_t a = 0; a < d; a++) {
+            double da = xi[a] - mean[a];
+            for (size_t b = 0; b <= a; b++)
+                M[a * d + b] += da * (xi[b] - mean[b]);
+        }
+    }
+    for (int p = 0; p < 2; p++) {
+        double *M = mom + p * sz + 1 + d;
+        for (size_t a = 0; a < d; a++)
+            for (size_t b = 0; b < a; b++)
+                M[b * d + a] = M[a * d + b];
+    }
+}
+
+int mc_gdata_moments(mc_gdata *ds, mc_error *err)
+{
+    if (!ds->mom && !(ds->mom = malloc(2 * MC_GMOM_SIZE(ds->d) * sizeof(double))))
+        return mc_error_set(err, MC_ENOMEM, "out of memory for a dataset");
+    ds->has_mom = 0;
+    mc_gdata_moments_into(ds, ds->mom);
+    ds->has_mom = 1;
+    return MC_OK;
+}
+
 void mc_gdata_free(void *p)
 {
     mc_gdata *ds = p;
     if (!ds)
         return;
+    free(ds->mom);
     free(ds->x);
     free(ds->is_human);
     free(ds);
@@ -306,6 +452,52 @@ int mc_gauss_fit(mc_gauss *g, const double *x, uint64_t n, const double *w, int 
             gsl_matrix_set(g->cov, j, i, v);
         }
     return mc_gauss_factor(g, support <= d, 0, "fitted covariance", err);
+}
+
+int mc_gauss_fit_moments(mc_gauss *g, const double *mom, double human_weight, int unbiased,
+                         mc_error *err)
+{
+    size_t d = g->d, sz = MC_GMOM_SIZE(d);
+    const double *s = mom, *h = mom + sz; /* synthetic, human */
+    double ns = s[0], nh = h[0], n = ns + nh;
+    if (n <= 0.0)
+        return mc_error_set(err, MC_EINTERNAL, "gauss_common: fit on an empty dataset");
+    double *C = g->cov->data; /* d x d, tda == d for a freshly allocated matrix */
+    size_t tda = g->cov->tda;
+    double denom, support;
+    if (human_weight >= 0.0 && ns > 0.0 && nh > 0.0) {
+        double wh = human_weight, ws = 1.0 - human_weight;
+        for (size_t a = 0; a < d; a++)
+            g->mu[a] = wh * h[1 + a] + ws * s[1 + a];
+        for (size_t a = 0; a < d; a++)
+            for (size_t b = 0; b < d; b++) {
+                double da = h[1 + a] - s[1 + a], db = h[1 + b] - s[1 + b];
+                C[a * tda + b] = wh * h[1 + d + a * d + b] / nh + ws * s[1 + d + a * d + b] / ns +
+                                 wh * ws * da * db;
+            }
+        denom = 1.0 - wh * wh / nh - ws * ws / ns;
+        support = (wh > 0.0 ? nh : 0.0) + (ws > 0.0 ? ns : 0.0);
+    } else {
+        double f = nh / n;
+        for (size_t a = 0; a < d; a++)
+            g->mu[a] = nh > 0.0 ? h[1 + a] * f + s[1 + a] * (1.0 - f) : s[1 + a];
+        double c = ns * nh / n;
+        for (size_t a = 0; a < d; a++)
+            for (size_t b = 0; b < d; b++) {
+                double v = (nh > 0.0 ? h[1 + d + a * d + b] : 0.0) +
+                           (ns > 0.0 ? s[1 + d + a * d + b] : 0.0);
+                if (ns > 0.0 && nh > 0.0)
+                    v += (h[1 + a] - s[1 + a]) * (h[1 + b] - s[1 + b]) * c;
+                C[a * tda + b] = v / n;
+            }
+        denom = 1.0 - 1.0 / n;
+        support = n;
+    }
+    if (unbiased && denom > 1e-300)
+        for (size_t a = 0; a < d; a++)
+            for (size_t b = 0; b < d; b++)
+                C[a * tda + b] /= denom;
+    return mc_gauss_factor(g, support <= (double)d, 0, "fitted covariance", err);
 }
 
 double mc_sampling_cov_factor(size_t d, const mc_sampling *s)

@@ -30,6 +30,15 @@
 #include "collapse/error.h"
 #include "collapse/family.h"
 
+/* ---------------------------------------------------------------- config values */
+
+/* Parses a list of numbers "1, 0.5; 0.5, 1": values separated by ',', rows by ';' (a flat list is
+ * one row). Every row must have the same number of values, and every value must be a finite
+ * number. On success *vals (nrows * ncols, row-major) is malloc'd for the caller to free.
+ * MC_ECONFIG with `where` ("g.ini:3: [world] cov") leading the message otherwise. */
+int mc_parse_rows(const char *text, const char *where, double **vals, size_t *nrows,
+                  size_t *ncols, mc_error *err);
+
 /* ---------------------------------------------------------------- datasets */
 
 /* n x d doubles with a human flag per row. Owned by whoever holds the pointer; freed with
@@ -41,7 +50,17 @@ typedef struct mc_gdata {
     uint64_t human;       /* rows with is_human[i] == 1 */
     double *x;            /* (cap, d); row i at x + i * d */
     unsigned char *is_human; /* (cap); 1 = human-made, 0 = synthetic */
+    /* Optional cache of the sufficient statistics of the rows, per provenance part (see
+     * mc_gdata_moments): merge combines caches exactly, copy copies, subsample drops them. It
+     * makes a fit on an accumulated pool O(d^2) instead of O(n d^2). Whoever changes x after
+     * mc_gdata_moments() must set has_mom = 0. */
+    double *mom;          /* (2 * MC_GMOM_SIZE(d)) or NULL */
+    int has_mom;
 } mc_gdata;
+
+/* Moments of one part of a dataset: [count, mean (d), M2 (d, d)], M2 = sum (x - mean)(x - mean)^T.
+ * Part 0 holds the synthetic rows, part 1 the human rows. */
+#define MC_GMOM_SIZE(d) (1 + (d) + (d) * (d))
 
 /* A dataset of n rows of d columns, every row flagged human (human != 0) or synthetic; the values
  * are uninitialised for the caller to fill. d >= 1. *out is owned by the caller. */
@@ -57,6 +76,12 @@ int mc_gdata_subsample(gsl_rng *r, const void *pool, uint64_t n, void **out,
 uint64_t mc_gdata_size(const void *ds);
 uint64_t mc_gdata_human(const void *ds);
 void mc_gdata_free(void *ds);
+
+/* Computes ds->mom from the rows (two passes per part, stable) and sets has_mom. */
+int mc_gdata_moments(mc_gdata *ds, mc_error *err);
+/* Writes the per-part moments of ds into mom (2 * MC_GMOM_SIZE(d) doubles) without caching:
+ * a copy of the cache when there is one, otherwise computed from the rows. */
+void mc_gdata_moments_into(const mc_gdata *ds, double *mom);
 
 /* Per-row weights of a weighted fit, written to w (n): with human_weight = h in [0,1] the human
  * rows share total weight h and the synthetic rows 1 - h (each part equally); when one part is
@@ -100,6 +125,14 @@ int mc_gauss_factor(mc_gauss *g, int singular, int strict, const char *what, mc_
  * n == 1 gives a point mass (with unbiased too). n == 0 is MC_EINTERNAL. */
 int mc_gauss_fit(mc_gauss *g, const double *x, uint64_t n, const double *w, int unbiased,
                  double *scratch, mc_error *err);
+
+/* The same fit from per-part moments mom (2 * MC_GMOM_SIZE(d), as mc_gdata_moments) in O(d^2):
+ * with human_weight = h in [0,1] and both parts non-empty, mu = h mu_1 + (1 - h) mu_0 and
+ *   C = h M2_1 / n_1 + (1 - h) M2_0 / n_0 + h (1 - h) (mu_1 - mu_0)(mu_1 - mu_0)^T,
+ * which equals the row-weighted fit with weights mc_gdata_weights(); unbiased divides by
+ * 1 - h^2 / n_1 - (1 - h)^2 / n_0. Otherwise the parts are pooled with equal row weights. */
+int mc_gauss_fit_moments(mc_gauss *g, const double *mom, double human_weight, int unbiased,
+                         mc_error *err);
 
 /* Draws n samples into x (n, d) from g with the sampling bias s (NULL = none):
  *   truncate = c > 0: only samples with Mahalanobis distance ||L^-1 (x - mu)|| <= c are kept
