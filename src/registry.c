@@ -7,6 +7,8 @@
 #include "collapse/registry.h"
 
 extern const mc_family_type mc_family_categorical;
+extern const mc_family_type mc_family_gmm;
+extern const mc_family_type mc_family_kde;
 
 extern const mc_regime_type mc_regime_replace;
 extern const mc_regime_type mc_regime_accumulate;
@@ -16,6 +18,8 @@ extern const mc_regime_type mc_regime_keep_original;
 
 const mc_family_type *const mc_families[] = {
     &mc_family_categorical,
+    &mc_family_gmm,
+    &mc_family_kde,
     NULL,
 };
 

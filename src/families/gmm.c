@@ -1,0 +1,300 @@
+/* gmm.c - the Gaussian-mixture family: k components in d dimensions fitted by EM.
+ *
+ * The setting of Shumailov et al. (Nature 631, 2024), who refit a GMM on its own samples and
+ * watch it lose its tails. World: a Gaussian or a Gaussian mixture (mixworld.h). Model: k
+ * components, full or diagonal covariances, fitted by weighted EM from k-means++ starts with
+ * scikit-learn's covariance floor reg_covar (gmm_em.c, include/collapse/gmm.h).
+ *
+ * fit() receives no generator, so the k-means++ starts draw from a stream keyed by a hash of the
+ * training set: the same data always gives the same fit, whatever thread runs it.
+ *
+ * Sampling bias (sampling.shrink, sampling.truncate) acts on each component as on the gaussian
+ * family's single Gaussian (mc_gauss_sample): a sample of component j is pulled towards mu_j, or
+ * kept only within c of mu_j in component j's Mahalanobis distance. The rows are then shuffled so
+ * that any prefix is a sample of the mixture.
+ *
+ * Metrics per generation (world: mean mu_0, covariance Sigma_0, held-out set H):
+ *   mean_error    ||mu_g - mu_0||^2 of the mixture's overall mean
+ *   trace_ratio   tr Sigma_g / tr Sigma_0 of the overall covariances
+ *   logdet_ratio  log det Sigma_g - log det Sigma_0
+ *   w2_sliced     sliced W2 between metrics.samples model draws and H (mixworld.c)
+ *   nll_heldout   -(1/|H|) sum_{x in H} log p_g(x)
+ *   tail_mass     model mass beyond the world's 99th Mahalanobis percentile (world: 0.01)
+ *   l2_world      ||p_g - p_world||_2, closed form (gmm_em.c)
+ *   degenerate    components re-seeded or collapsed onto the covariance floor in this fit
+ *   em_iterations EM iterations of the kept start
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include "collapse/experiment.h"
+#include "collapse/family.h"
+#include "collapse/gmm.h"
+#include "collapse/rng.h"
+#include "gauss_common.h"
+#include "mixworld.h"
+
+typedef struct gmm_params {
+    mixworld_params world;
+    long k;
+    int covtype; /* MC_GMM_FULL | MC_GMM_DIAG, the order of the choices below */
+    double reg_covar, tol;
+    long max_iter, restarts;
+    long slices;
+    uint64_t samples;
+} gmm_params;
+
+static const mc_key gmm_keys[] = {
+    MIXWORLD_KEYS(gmm_params),
+    {"model", "k", MC_KEY_INT, "2", 1, 10000, 0, NULL, offsetof(gmm_params, k),
+     "number of mixture components k (>= 1)"},
+    {"model", "covariance", MC_KEY_ENUM, "full", 0, 0, 0, "full|diag",
+     offsetof(gmm_params, covtype), "covariance of each component: full or diagonal"},
+    {"model", "reg_covar", MC_KEY_DOUBLE, "1e-6", 0, 1e300, 0, NULL,
+     offsetof(gmm_params, reg_covar),
+     "floor added to every covariance's diagonal (scikit-learn's reg_covar)"},
+    {"model", "tol", MC_KEY_DOUBLE, "1e-3", 0, 1e300, MC_KEY_MIN_OPEN, NULL,
+     offsetof(gmm_params, tol), "EM stops when the mean log-likelihood changes by less"},
+    {"model", "max_iter", MC_KEY_INT, "100", 1, 1e6, 0, NULL, offsetof(gmm_params, max_iter),
+     "EM iterations at most, per start"},
+    {"model", "restarts", MC_KEY_INT, "1", 1, 1000, 0, NULL, offsetof(gmm_params, restarts),
+     "k-means++ starts per fit; the best likelihood is kept"},
+    {"metrics", "slices", MC_KEY_INT, "16", 1, MIXWORLD_DIRS, 0, NULL,
+     offsetof(gmm_params, slices), "directions of the sliced W2 metric"},
+    {"metrics", "samples", MC_KEY_COUNT, "1000", 1, 1e6, 0, NULL, offsetof(gmm_params, samples),
+     "model draws for the w2_sliced and tail_mass metrics"},
+    {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
+};
+
+typedef struct gmm_model {
+    size_t k, d;
+    mc_gmm *m;           /* the fitted mixture */
+    mc_gmix *mix;        /* the same components as mc_gauss, for biased sampling */
+    mc_gmm_em *ws;       /* EM workspace, reused across generations */
+    gsl_rng *r;          /* the k-means++ stream, re-keyed from each training set */
+    double *wt;          /* (wcap) per-point weights of a weighted fit */
+    size_t wcap;
+    mc_gmm_em_stats stats;
+} gmm_model;
+
+static int gmm_world_create(const void *params, const mc_point *pt, gsl_rng *r, void **world,
+                            mc_error *err)
+{
+    return mixworld_create(&((const gmm_params *)params)->world, pt, r, (mixworld **)world, err);
+}
+
+static void gmm_world_free(void *world) { mixworld_free(world); }
+
+static int gmm_describe(const void *params, const void *world, mc_metric_list *l, mc_error *err)
+{
+    (void)params;
+    (void)world;
+    int rc = 0;
+    rc |= mc_metric_add(l, "||mu_g - mu_0||^2, overall mean against the world's", -1, 0, NULL,
+                        "mean_error");
+    rc |= mc_metric_add(l, "tr Sigma_g / tr Sigma_0 of the overall covariances (world: 1)", 0,
+                        MC_METRIC_HEADLINE, NULL, "trace_ratio");
+    rc |= mc_metric_add(l, "log det Sigma_g - log det Sigma_0 (world: 0)", 0, 0, NULL,
+                        "logdet_ratio");
+    rc |= mc_metric_add(l, "sliced 2-Wasserstein distance to the held-out human set", -1, 0,
+                        NULL, "w2_sliced");
+    rc |= mc_metric_add(l, "mean negative log-likelihood of the held-out human set (nats)", -1,
+                        0, NULL, "nll_heldout");
+    rc |= mc_metric_add(l, "model mass beyond the world's 99th Mahalanobis percentile "
+                           "(world: 0.01)", 0, 0, NULL, "tail_mass");
+    rc |= mc_metric_add(l, "closed-form L2 distance between the model and world densities", -1,
+                        MC_METRIC_HEADLINE, NULL, "l2_world");
+    rc |= mc_metric_add(l, "components re-seeded or collapsed onto the covariance floor", -1, 0,
+                        NULL, "degenerate");
+    rc |= mc_metric_add(l, "EM iterations of the kept start", 0, 0, NULL, "em_iterations");
+    return rc ? mc_error_set(err, MC_ENOMEM, "gmm: cannot list metrics") : MC_OK;
+}
+
+static double gmm_bytes_needed(const void *params, const void *world, double n)
+{
+    const gmm_params *p = params;
+    (void)world;
+    double d = (double)p->world.d, k = (double)p->k;
+    /* regime's datasets (a few copies of n x d), EM workspace, metric draws */
+    return 8.0 * (4 * n * (d + 1) + n * (k + d + 5) + (double)p->samples * (d + 1) +
+                  (double)p->world.heldout * (d + 3));
+}
+
+static int gmm_draw_world(gsl_rng *r, const void *params, const void *world, uint64_t n,
+                          void **out, mc_error *err)
+{
+    (void)params;
+    return mixworld_draw(r, world, n, out, err);
+}
+
+static int gmm_draw_model(gsl_rng *r, const void *params, const void *model,
+                          const mc_sampling *s, uint64_t n, void **out, mc_error *err)
+{
+    (void)params;
+    const gmm_model *g = model;
+    mc_gdata *ds;
+    int rc = mc_gdata_new(g->d, n, 0, &ds, err);
+    if (rc)
+        return rc;
+    if (n > 0xffffffffu) {
+        mc_gdata_free(ds);
+        return mc_error_set(err, MC_ERANGE, "gmm: a sample of %llu rows is too large",
+                            (unsigned long long)n);
+    }
+    uint64_t left = n, row = 0;
+    double mass = 1;
+    for (size_t j = 0; j < g->k && left > 0 && rc == MC_OK; j++) {
+        uint64_t c = left; /* sequential binomials: one multinomial draw of the counts */
+        if (j + 1 < g->k) {
+            double p = mass > 0 ? g->m->w[j] / mass : 0;
+            c = p >= 1 ? left : p <= 0 ? 0 : gsl_ran_binomial(r, p, (unsigned)left);
+        }
+        rc = mc_gauss_sample(r, g->mix->comp[j], s, c, ds->x + row * g->d, err);
+        row += c;
+        left -= c;
+        mass -= g->m->w[j];
+    }
+    if (rc == MC_OK && g->k > 1)
+        gsl_ran_shuffle(r, ds->x, (size_t)n, g->d * sizeof(double));
+    if (rc) {
+        mc_gdata_free(ds);
+        return rc;
+    }
+    *out = ds;
+    return MC_OK;
+}
+
+static void gmm_model_free(void *model)
+{
+    gmm_model *g = model;
+    if (!g)
+        return;
+    mc_gmm_free(g->m);
+    mc_gmix_free(g->mix);
+    mc_gmm_em_free(g->ws);
+    if (g->r)
+        gsl_rng_free(g->r);
+    free(g->wt);
+    free(g);
+}
+
+static int gmm_model_alloc(const void *params, const void *world, void **model, mc_error *err)
+{
+    const gmm_params *p = params;
+    (void)world;
+    gmm_model *g = calloc(1, sizeof *g);
+    if (!g)
+        return mc_error_set(err, MC_ENOMEM, "gmm: out of memory for the model");
+    g->k = (size_t)p->k;
+    g->d = (size_t)p->world.d;
+    g->m = mc_gmm_alloc(g->k, g->d);
+    g->ws = mc_gmm_em_alloc(g->k, g->d);
+    g->r = mc_rng_alloc(0);
+    int rc = (g->m && g->ws && g->r) ? mc_gmix_alloc(g->k, g->d, &g->mix, err)
+                                     : mc_error_set(err, MC_ENOMEM, "gmm: out of memory");
+    if (rc) {
+        gmm_model_free(g);
+        return rc;
+    }
+    *model = g;
+    return MC_OK;
+}
+
+/* A 64-bit key of the training set: the k-means++ stream of its fit. */
+static uint64_t data_key(const mc_gdata *ds)
+{
+    uint64_t h = mc_mix64(ds->n ^ ((uint64_t)ds->d << 40));
+    size_t total = (size_t)ds->n * ds->d;
+    for (size_t i = 0; i < total; i++) {
+        uint64_t b;
+        memcpy(&b, ds->x + i, sizeof b);
+        h = mc_mix64(h ^ b);
+    }
+    return h;
+}
+
+static int gmm_fit(void *model, const void *params, const void *train, const mc_fit_opts *opts,
+                   mc_error *err)
+{
+    gmm_model *g = model;
+    const gmm_params *p = params;
+    const mc_gdata *ds = train;
+    const double *wt = NULL;
+    if (opts && opts->human_weight >= 0) {
+        if (ds->n > g->wcap) {
+            double *w = realloc(g->wt, (size_t)ds->n * sizeof *w);
+            if (!w)
+                return mc_error_set(err, MC_ENOMEM, "gmm: out of memory for weights");
+            g->wt = w;
+            g->wcap = (size_t)ds->n;
+        }
+        mc_gdata_weights(ds, opts->human_weight, g->wt);
+        wt = g->wt;
+    }
+    mc_rng_seed(g->r, data_key(ds));
+    mc_gmm_em_opts o = {p->covtype == 1 ? MC_GMM_DIAG : MC_GMM_FULL, p->reg_covar, p->tol,
+                        p->max_iter, p->restarts};
+    int rc = mc_gmm_fit(g->r, g->ws, g->m, ds->x, wt, (size_t)ds->n, &o, &g->stats, err);
+    for (size_t j = 0; rc == MC_OK && j < g->k; j++) {
+        mc_gauss *c = g->mix->comp[j];
+        g->mix->w[j] = g->m->w[j];
+        memcpy(c->mu, g->m->mu + j * g->d, g->d * sizeof *c->mu);
+        gsl_matrix_view S = gsl_matrix_view_array(g->m->cov + j * g->d * g->d, g->d, g->d);
+        gsl_matrix_memcpy(c->cov, &S.matrix);
+        rc = mc_gauss_factor(c, 0, 0, "gmm component covariance", err);
+    }
+    return rc;
+}
+
+static int gmm_metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
+{
+    const gmm_params *p = ev->params;
+    const gmm_model *g = ev->model;
+    const mixworld *w = ev->world;
+    size_t d = g->d, m = (size_t)p->samples, nh = w->nheld;
+    /* y (m, d) model draws; work for the largest of the helpers; mean (d); cov (d, d) */
+    size_t nwork = nh * (d + 3) + m + d * (d + 1);
+    double *buf = malloc((m * d + nwork + d + d * d) * sizeof *buf);
+    if (!buf)
+        return mc_error_set(err, MC_ENOMEM, "gmm: out of memory for metrics");
+    double *y = buf, *work = y + m * d, *mean = work + nwork, *cov = mean + d;
+    mc_gmm_moments(g->m, mean, cov);
+    mixworld_moment_metrics(w, mean, cov, out, work);
+    mc_gmm_sample(r, g->m, m, y);
+    out[3] = mixworld_sliced_w2(w, (size_t)p->slices, y, m, work);
+    out[4] = -mc_gmm_mean_logpdf(g->m, w->held, nh, work);
+    out[5] = mixworld_tail_mass(w, y, m, work);
+    out[6] = mc_gmm_l2(g->m, w->gm, work);
+    out[7] = (double)(g->stats.collapsed + g->stats.reseeded);
+    out[8] = (double)g->stats.iterations;
+    free(buf);
+    return MC_OK;
+}
+
+const mc_family_type mc_family_gmm = {
+    .name = "gmm",
+    .description = "Gaussian mixture (k components, full/diag covariance) fitted by EM",
+    .keys = gmm_keys,
+    .params_size = sizeof(gmm_params),
+    .sampling = MC_SAMPLE_SHRINK | MC_SAMPLE_TRUNCATE,
+    .check = NULL,
+    .world_create = gmm_world_create,
+    .world_free = gmm_world_free,
+    .describe = gmm_describe,
+    .bytes_needed = gmm_bytes_needed,
+    .draw_world = gmm_draw_world,
+    .draw_model = gmm_draw_model,
+    .ds_copy = mc_gdata_copy,
+    .ds_merge = mc_gdata_merge,
+    .ds_subsample = mc_gdata_subsample,
+    .ds_size = mc_gdata_size,
+    .ds_human = mc_gdata_human,
+    .ds_free = mc_gdata_free,
+    .model_alloc = gmm_model_alloc,
+    .fit = gmm_fit,
+    .model_free = gmm_model_free,
+    .metrics = gmm_metrics,
+    .theory = NULL,
+};
