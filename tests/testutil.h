@@ -1,0 +1,34 @@
+/* testutil.h - helpers shared by the cmocka tests. */
+#ifndef MC_TESTUTIL_H
+#define MC_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include "collapse.h"
+
+/* Prepares an experiment from INI text plus overrides (NULL-terminated); fails the test on error. */
+mc_experiment *tu_prepare(const char *ini, const char *const *overrides);
+/* Same, but returns the status and fills err instead of failing. */
+int tu_prepare_status(const char *ini, const char *const *overrides, mc_experiment **out,
+                      mc_error *err);
+
+/* Runs every replicate of point p (single-threaded) into a new array values[R][G+1][M]. */
+double *tu_run_point(const mc_point *p);
+
+/* Index of a metric by name at a point; fails the test when absent. */
+size_t tu_metric(const mc_point *p, const char *name);
+
+/* Asserts |x - expected| <= k * se, printing both on failure. */
+#define tu_assert_close(x, expected, se, k) \
+    tu_assert_close_((x), (expected), (se), (k), #x, __FILE__, __LINE__)
+void tu_assert_close_(double x, double expected, double se, double k, const char *what,
+                      const char *file, int line);
+
+/* A temporary folder for this test (created; removed by the caller if it wishes). */
+const char *tu_tmpdir(void);
+/* Writes text to tu_tmpdir()/name and returns the path (static buffer, one at a time). */
+const char *tu_write_file(const char *name, const char *text);
+
+#endif
