@@ -7,6 +7,7 @@
 #include "collapse/registry.h"
 
 extern const mc_family_type mc_family_categorical;
+extern const mc_family_type mc_family_ngram;
 extern const mc_family_type mc_family_gmm;
 extern const mc_family_type mc_family_kde;
 
@@ -18,6 +19,7 @@ extern const mc_regime_type mc_regime_keep_original;
 
 const mc_family_type *const mc_families[] = {
     &mc_family_categorical,
+    &mc_family_ngram,
     &mc_family_gmm,
     &mc_family_kde,
     NULL,
