@@ -7,9 +7,11 @@
 #include "collapse/registry.h"
 
 extern const mc_family_type mc_family_categorical;
-extern const mc_family_type mc_family_ngram;
+extern const mc_family_type mc_family_gaussian;
+extern const mc_family_type mc_family_linreg;
 extern const mc_family_type mc_family_gmm;
 extern const mc_family_type mc_family_kde;
+extern const mc_family_type mc_family_ngram;
 
 extern const mc_regime_type mc_regime_replace;
 extern const mc_regime_type mc_regime_accumulate;
@@ -19,9 +21,11 @@ extern const mc_regime_type mc_regime_keep_original;
 
 const mc_family_type *const mc_families[] = {
     &mc_family_categorical,
-    &mc_family_ngram,
+    &mc_family_gaussian,
+    &mc_family_linreg,
     &mc_family_gmm,
     &mc_family_kde,
+    &mc_family_ngram,
     NULL,
 };
 

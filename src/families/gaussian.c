@@ -1,0 +1,711 @@
+/* gaussian.c - the Gaussian family: fit N(mu, Sigma) to n samples in d dimensions, sample from it,
+ * refit on its samples (Shumailov et al., "AI models collapse when trained on recursively
+ * generated data", Nature 2024, section 3 and the supplement's Gaussian analysis).
+ *
+ * Fit: maximum likelihood (model.estimator = mle: Sigma = (1/n) sum (x - xbar)(x - xbar)^T) or the
+ * unbiased covariance (1/(n-1)); weighted when fit_opts.human_weight >= 0. A singular covariance
+ * (n <= d, or numerically singular) is regularised by a ridge and flagged; identical samples give a
+ * point mass (variance 0), which is sampled and scored without NaN.
+ *
+ * World: a Gaussian N(mu_0, Sigma_0) (world.mean, world.cov or world.sigma) or a Gaussian mixture
+ * (world.means, world.weights, world.sds), with a fixed held-out human set for the NLL metric.
+ *
+ * Metrics, per generation (mu_0, Sigma_0: the world's mean and covariance):
+ *   mean_err      ||mu_g - mu_0||^2
+ *   var_ratio     sigma_g^2 / sigma_0^2                        (d = 1)
+ *   trace_ratio   tr Sigma_g / tr Sigma_0                      (d > 1)
+ *   logdet_ratio  log det Sigma_g - log det Sigma_0            (d > 1)
+ *   w2            2-Wasserstein distance to the world: closed form for a Gaussian world, exact
+ *                 from quantile functions for a 1-D mixture, sliced (fixed random directions)
+ *                 for a d-D mixture
+ *   nll           mean negative log-likelihood of the held-out human samples (nats)
+ *   tail_mass     the model's mass in the world's tails: P(|x - mu_0| > 3 sigma_0) in 1-D (exact),
+ *                 P((x - mu_0)^T Sigma_0^-1 (x - mu_0) > world's 99th percentile) in d-D (on fixed
+ *                 common random numbers, so the curve is smooth across generations)
+ *   regularised   1 when the fitted covariance was singular and got a ridge
+ *   point_mass    1 when all training samples were identical (Sigma_g = 0)
+ * Theory (replace regime): see docs/THEORY.md and gaussian_theory() below.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_psi.h>
+#include <gsl/gsl_sort.h>
+#include "collapse/experiment.h"
+#include "gauss_common.h"
+
+typedef struct gparams {
+    long dim;              /* world.dim; 0 = from the other keys */
+    const char *mean;      /* world.mean */
+    double sigma;          /* world.sigma */
+    const char *cov;       /* world.cov */
+    const char *means;     /* world.means: a mixture world */
+    const char *weights;   /* world.weights */
+    const char *sds;       /* world.sds */
+    uint64_t holdout;      /* world.holdout */
+    int estimator;         /* model.estimator: 0 mle, 1 unbiased */
+    long directions;       /* metrics.directions */
+} gparams;
+
+#define GP(f) offsetof(gparams, f)
+
+static const mc_key gaussian_keys[] = {
+    {"world", "dim", MC_KEY_INT, NULL, 1, 4096, 0, NULL, GP(dim),
+     "d, dimensions (default: implied by world.mean / world.cov / world.means, else 1)"},
+    {"world", "mean", MC_KEY_LIST, NULL, 0, 0, 0, NULL, GP(mean),
+     "mean mu_0 of a Gaussian world, d numbers: \"0, 0\" (default 0)"},
+    {"world", "sigma", MC_KEY_DOUBLE, "1", 0, 1e150, MC_KEY_MIN_OPEN, NULL, GP(sigma),
+     "standard deviation of an isotropic world, Sigma_0 = sigma^2 I (> 0)"},
+    {"world", "cov", MC_KEY_LIST, NULL, 0, 0, 0, NULL, GP(cov),
+     "full covariance Sigma_0, rows separated by ';': \"1, 0.5; 0.5, 1\" (replaces sigma)"},
+    {"world", "means", MC_KEY_LIST, NULL, 0, 0, 0, NULL, GP(means),
+     "a Gaussian-mixture world: component means, ';' between components: \"-2, 0; 2, 0\""},
+    {"world", "weights", MC_KEY_LIST, NULL, 0, 0, 0, NULL, GP(weights),
+     "mixture weights, one per component: \"0.3, 0.7\" (default equal; normalised)"},
+    {"world", "sds", MC_KEY_LIST, NULL, 0, 0, 0, NULL, GP(sds),
+     "standard deviation of each (isotropic) component: \"1, 0.5\" (default world.sigma)"},
+    {"world", "holdout", MC_KEY_COUNT, "1000", 1, 1e8, 0, NULL, GP(holdout),
+     "size of the fixed held-out human set scored by the nll metric"},
+    {"model", "estimator", MC_KEY_ENUM, "mle", 0, 0, 0, "mle|unbiased", GP(estimator),
+     "covariance estimator: mle (divide by n) or unbiased (divide by n - 1)"},
+    {"metrics", "directions", MC_KEY_INT, "64", 1, 100000, 0, NULL, GP(directions),
+     "random directions of the sliced W2 (mixture world with d > 1)"},
+    {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
+};
+
+/* Quantile-grid nodes for 1-D W2 and sliced W2; and common random numbers for the d-D tail mass. */
+#define QGRID_M 401
+#define TAIL_REF 1000
+
+typedef struct gworld {
+    size_t d;
+    mc_gmix *mix;         /* the world; k = 1 for a Gaussian */
+    mc_gauss *mom;        /* its overall mean mu_0 and covariance Sigma_0 (factored) */
+    gsl_matrix *sqrt0;    /* Sigma_0^(1/2) */
+    double tr0;
+    double *holdout;      /* (nho, d) held-out human samples */
+    uint64_t nho;
+    mc_qgrid *q;          /* mixture world only: */
+    size_t L;             /*   directions (1 in 1-D) */
+    double *theta;        /*   (L, d) */
+    double *qworld;       /*   (L, m) world quantiles of each projection at the grid's nodes */
+    double lo, hi;        /* 1-D tails: mu_0 -+ 3 sigma_0 */
+    double r2;            /* d-D tails: the world's 99th percentile of the squared Mahalanobis */
+    double *zref;         /* (TAIL_REF, d) standard normal draws */
+} gworld;
+
+typedef struct gmodel {
+    mc_gauss *g;
+    double *mom;          /* (2 * MC_GMOM_SIZE(d)) moments of the training set */
+} gmodel;
+
+/* ---------------------------------------------------------------- world */
+
+static void world_free(void *p)
+{
+    gworld *w = p;
+    if (!w)
+        return;
+    mc_gmix_free(w->mix);
+    mc_gauss_free(w->mom);
+    gsl_matrix_free(w->sqrt0);
+    free(w->holdout);
+    mc_qgrid_free(w->q);
+    free(w->theta);
+    free(w->qworld);
+    free(w->zref);
+    free(w);
+}
+
+static const char *where(const mc_point *pt, const char *key, char *buf, size_t size)
+{
+    if (!pt) {
+        snprintf(buf, size, "[world] %s", key);
+        return buf;
+    }
+    return mc_point_where(pt, "world", key, buf, size);
+}
+
+/* Parses an optional list key; *v NULL when unset. */
+static int rows_of(const mc_point *pt, const char *key, const char *text, double **v, size_t *r,
+                   size_t *c, mc_error *err)
+{
+    char buf[256];
+    *v = NULL;
+    *r = *c = 0;
+    if (!text)
+        return MC_OK;
+    return mc_parse_rows(text, where(pt, key, buf, sizeof buf), v, r, c, err);
+}
+
+/* The d implied by one key; a conflict with what is known already is a config error. */
+static int agree(const mc_point *pt, size_t *d, const char **from, size_t dk, const char *key,
+                 mc_error *err)
+{
+    char buf[256];
+    if (*d && *d != dk)
+        return mc_error_set(err, MC_ECONFIG, "%s: gives %zu dimensions but %s gives %zu",
+                            where(pt, key, buf, sizeof buf), dk, *from, *d);
+    *d = dk;
+    *from = key;
+    return MC_OK;
+}
+
+/* Builds the world's distribution from the keys: d, the components and their factors. */
+static int world_mixture(const gparams *p, const mc_point *pt, mc_gmix **out, mc_error *err)
+{
+    char buf[256];
+    double *mean = NULL, *cov = NULL, *means = NULL, *wts = NULL, *sds = NULL;
+    size_t r_mean, c_mean, r_cov, c_cov, r_means, c_means, r_w, c_w, r_sd, c_sd;
+    mc_gmix *mix = NULL;
+    int rc;
+    if ((rc = rows_of(pt, "mean", p->mean, &mean, &r_mean, &c_mean, err)) ||
+        (rc = rows_of(pt, "cov", p->cov, &cov, &r_cov, &c_cov, err)) ||
+        (rc = rows_of(pt, "means", p->means, &means, &r_means, &c_means, err)) ||
+        (rc = rows_of(pt, "weights", p->weights, &wts, &r_w, &c_w, err)) ||
+        (rc = rows_of(pt, "sds", p->sds, &sds, &r_sd, &c_sd, err)))
+        goto done;
+    size_t d = 0, k = 1;
+    const char *from = "";
+    if (p->dim > 0 && (rc = agree(pt, &d, &from, (size_t)p->dim, "dim", err)))
+        goto done;
+    if (mean) {
+        if (r_mean != 1) {
+            rc = mc_error_set(err, MC_ECONFIG, "%s: one row of d numbers expected ('%s')",
+                              where(pt, "mean", buf, sizeof buf), p->mean);
+            goto done;
+        }
+        if ((rc = agree(pt, &d, &from, c_mean, "mean", err)))
+            goto done;
+    }
+    if (cov) {
+        /* rows separated by ';', or a flat list of d^2 values */
+        size_t dc = r_cov > 1 ? r_cov : (size_t)llround(sqrt((double)c_cov));
+        if ((r_cov > 1 && c_cov != r_cov) || (r_cov == 1 && dc * dc != c_cov)) {
+            rc = mc_error_set(err, MC_ECONFIG, "%s: a covariance must be square: %zu rows of %zu "
+                              "values", where(pt, "cov", buf, sizeof buf), r_cov, c_cov);
+            goto done;
+        }
+        if ((rc = agree(pt, &d, &from, dc, "cov", err)))
+            goto done;
+    }
+    if (means) {
+        if (mean) {
+            rc = mc_error_set(err, MC_ECONFIG, "%s: set either world.mean (a Gaussian world) or "
+                              "world.means (a mixture), not both", where(pt, "means", buf,
+                                                                         sizeof buf));
+            goto done;
+        }
+        k = r_means;
+        if ((rc = agree(pt, &d, &from, c_means, "means", err)))
+            goto done;
+    }
+    if (d == 0)
+        d = 1;
+    if (wts && (r_w * c_w != k)) {
+        rc = mc_error_set(err, MC_ECONFIG, "%s: %zu weights for %zu components",
+                          where(pt, "weights", buf, sizeof buf), r_w * c_w, k);
+        goto done;
+    }
+    if (sds && (r_sd * c_sd != k)) {
+        rc = mc_error_set(err, MC_ECONFIG, "%s: %zu standard deviations for %zu components",
+                          where(pt, "sds", buf, sizeof buf), r_sd * c_sd, k);
+        goto done;
+    }
+    if (sds && cov) {
+        rc = mc_error_set(err, MC_ECONFIG, "%s: set either world.cov or world.sds, not both",
+                          where(pt, "sds", buf, sizeof buf));
+        goto done;
+    }
+    double wsum = 0.0;
+    for (size_t j = 0; wts && j < k; j++) {
+        if (!(wts[j] >= 0.0)) {
+            rc = mc_error_set(err, MC_ECONFIG, "%s: weight %g is negative",
+                              where(pt, "weights", buf, sizeof buf), wts[j]);
+            goto done;
+        }
+        wsum += wts[j];
+    }
+    if (wts && !(wsum > 0.0)) {
+        rc = mc_error_set(err, MC_ECONFIG, "%s: the weights sum to 0",
+                          where(pt, "weights", buf, sizeof buf));
+        goto done;
+    }
+    for (size_t j = 0; sds && j < k; j++)
+        if (!(sds[j] > 0.0)) {
+            rc = mc_error_set(err, MC_ECONFIG, "%s: standard deviation %g must be > 0",
+                              where(pt, "sds", buf, sizeof buf), sds[j]);
+            goto done;
+        }
+    if ((rc = mc_gmix_alloc(k, d, &mix, err)))
+        goto done;
+    for (size_t j = 0; j < k; j++) {
+        mc_gauss *c = mix->comp[j];
+        mix->w[j] = wts ? wts[j] / wsum : 1.0 / (double)k;
+        for (size_t a = 0; a < d; a++)
+            c->mu[a] = means ? means[j * d + a] : mean ? mean[a] : 0.0;
+        if (cov) {
+            for (size_t a = 0; a < d; a++)
+                for (size_t b = 0; b < d; b++)
+                    gsl_matrix_set(c->cov, a, b, cov[a * d + b]);
+            for (size_t a = 0; a < d; a++)
+                for (size_t b = 0; b < a; b++)
+                    if (cov[a * d + b] != cov[b * d + a]) {
+                        rc = mc_error_set(err, MC_ECONFIG, "%s: not symmetric: entry (%zu,%zu) "
+                                          "= %g but (%zu,%zu) = %g",
+                                          where(pt, "cov", buf, sizeof buf), a + 1, b + 1,
+                                          cov[a * d + b], b + 1, a + 1, cov[b * d + a]);
+                        goto done;
+                    }
+        } else {
+            double s = sds ? sds[j] : p->sigma;
+            gsl_matrix_set_identity(c->cov);
+            gsl_matrix_scale(c->cov, s * s);
+        }
+        char what[300];
+        snprintf(what, sizeof what, "%s", where(pt, cov ? "cov" : sds ? "sds" : "sigma", buf,
+                                                 sizeof buf));
+        if ((rc = mc_gauss_factor(c, 0, 1, what, err)))
+            goto done;
+    }
+done:
+    free(mean);
+    free(cov);
+    free(means);
+    free(wts);
+    free(sds);
+    if (rc != MC_OK) {
+        mc_gmix_free(mix);
+        mix = NULL;
+    }
+    *out = mix;
+    return rc;
+}
+
+static int check(void *params, const mc_point *pt, mc_error *err)
+{
+    mc_gmix *mix;
+    int rc = world_mixture(params, pt, &mix, err);
+    mc_gmix_free(mix);
+    return rc;
+}
+
+static int world_create(const void *params, const mc_point *pt, gsl_rng *r, void **out,
+                        mc_error *err)
+{
+    const gparams *p = params;
+    *out = NULL;
+    gworld *w = calloc(1, sizeof *w);
+    if (!w)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for the world");
+    int rc = world_mixture(p, pt, &w->mix, err);
+    if (rc != MC_OK)
+        goto fail;
+    size_t d = w->d = w->mix->d, k = w->mix->k;
+    if ((rc = mc_gauss_alloc(d, &w->mom, err)))
+        goto fail;
+    mc_gmix_moments(w->mix, w->mom->mu, w->mom->cov);
+    if ((rc = mc_gauss_factor(w->mom, 0, 1, "the world's covariance", err)))
+        goto fail;
+    w->sqrt0 = gsl_matrix_alloc(d, d);
+    w->nho = p->holdout;
+    w->holdout = malloc((size_t)w->nho * d * sizeof(double));
+    w->zref = malloc((size_t)TAIL_REF * d * sizeof(double));
+    if (!w->sqrt0 || !w->holdout || !w->zref) {
+        rc = mc_error_set(err, MC_ENOMEM, "out of memory for the world");
+        goto fail;
+    }
+    if ((rc = mc_sqrtm_psd(w->mom->cov, w->sqrt0, err)))
+        goto fail;
+    w->tr0 = 0.0;
+    for (size_t a = 0; a < d; a++)
+        w->tr0 += gsl_matrix_get(w->mom->cov, a, a);
+    if ((rc = mc_gmix_sample(r, w->mix, w->nho, w->holdout, err)))
+        goto fail;
+    for (size_t i = 0; i < (size_t)TAIL_REF * d; i++)
+        w->zref[i] = gsl_ran_gaussian_ziggurat(r, 1.0);
+
+    /* tails */
+    double s0 = sqrt(gsl_matrix_get(w->mom->cov, 0, 0));
+    w->lo = w->mom->mu[0] - 3.0 * s0;
+    w->hi = w->mom->mu[0] + 3.0 * s0;
+    if (k == 1) {
+        w->r2 = gsl_cdf_chisq_Pinv(0.99, (double)d);
+    } else {
+        /* the world's 99th percentile of the squared Mahalanobis distance, from 10^5 draws */
+        size_t m = 100000;
+        double *x = malloc(m * d * sizeof(double)), *m2 = malloc(m * sizeof(double));
+        double *work = malloc(d * sizeof(double));
+        if (!x || !m2 || !work) {
+            free(x), free(m2), free(work);
+            rc = mc_error_set(err, MC_ENOMEM, "out of memory for the world");
+            goto fail;
+        }
+        rc = mc_gmix_sample(r, w->mix, m, x, err);
+        for (size_t i = 0; rc == MC_OK && i < m; i++)
+            m2[i] = mc_gauss_maha2(w->mom, x + i * d, work);
+        if (rc == MC_OK) {
+            gsl_sort(m2, 1, m);
+            w->r2 = m2[(size_t)(0.99 * (double)(m - 1))];
+        }
+        free(x), free(m2), free(work);
+        if (rc != MC_OK)
+            goto fail;
+
+        /* quantiles of the projections for W2: N(theta . mu_j, theta^T Sigma_j theta) */
+        w->L = d == 1 ? 1 : (size_t)p->directions;
+        w->theta = malloc(w->L * d * sizeof(double));
+        w->qworld = malloc(w->L * QGRID_M * sizeof(double));
+        double *pm = malloc(2 * k * sizeof(double));
+        if (!w->theta || !w->qworld || !pm) {
+            free(pm);
+            rc = mc_error_set(err, MC_ENOMEM, "out of memory for the world");
+            goto fail;
+        }
+        if ((rc = mc_qgrid_alloc(QGRID_M, &w->q, err))) {
+            free(pm);
+            goto fail;
+        }
+        if (d == 1)
+            w->theta[0] = 1.0;
+        else
+            mc_sliced_dirs(r, d, w->L, w->theta);
+        for (size_t l = 0; l < w->L; l++) {
+            const double *t = w->theta + l * d;
+            for (size_t j = 0; j < k; j++) {
+                const mc_gauss *c = w->mix->comp[j];
+                double a = 0.0, v = 0.0;
+                for (size_t i = 0; i < d; i++) {
+                    a += t[i] * c->mu[i];
+                    for (size_t i2 = 0; i2 < d; i2++)
+                        v += t[i] * gsl_matrix_get(c->cov, i, i2) * t[i2];
+                }
+                pm[j] = a;
+                pm[k + j] = sqrt(v);
+            }
+            for (size_t i = 0; i < QGRID_M; i++)
+                w->qworld[l * QGRID_M + i] =
+                    mc_gmix1_quantile(k, w->mix->w, pm, pm + k, w->q->z[i]);
+        }
+        free(pm);
+    }
+    *out = w;
+    return MC_OK;
+fail:
+    world_free(w);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- datasets */
+
+static double bytes_needed(const void *params, const void *world, double n)
+{
+    (void)params;
+    const gworld *w = world;
+    return n * ((double)w->d * sizeof(double) + 1.0);
+}
+
+static int draw_world(gsl_rng *r, const void *params, const void *world, uint64_t n, void **out,
+                      mc_error *err)
+{
+    (void)params;
+    const gworld *w = world;
+    mc_gdata *ds;
+    int rc = mc_gdata_new(w->d, n, 1, &ds, err);
+    if (rc == MC_OK)
+        rc = mc_gmix_sample(r, w->mix, n, ds->x, err);
+    if (rc == MC_OK)
+        rc = mc_gdata_moments(ds, err);
+    if (rc != MC_OK) {
+        mc_gdata_free(ds);
+        return rc;
+    }
+    *out = ds;
+    return MC_OK;
+}
+
+static int draw_model(gsl_rng *r, const void *params, const void *model, const mc_sampling *s,
+                      uint64_t n, void **out, mc_error *err)
+{
+    (void)params;
+    const gmodel *m = model;
+    mc_gdata *ds;
+    int rc = mc_gdata_new(m->g->d, n, 0, &ds, err);
+    if (rc == MC_OK)
+        rc = mc_gauss_sample(r, m->g, s, n, ds->x, err);
+    if (rc == MC_OK)
+        rc = mc_gdata_moments(ds, err);
+    if (rc != MC_OK) {
+        mc_gdata_free(ds);
+        return rc;
+    }
+    *out = ds;
+    return MC_OK;
+}
+
+/* ---------------------------------------------------------------- model */
+
+static void model_free(void *p)
+{
+    gmodel *m = p;
+    if (!m)
+        return;
+    mc_gauss_free(m->g);
+    free(m->mom);
+    free(m);
+}
+
+static int model_alloc(const void *params, const void *world, void **out, mc_error *err)
+{
+    (void)params;
+    const gworld *w = world;
+    gmodel *m = calloc(1, sizeof *m);
+    if (!m)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for a model");
+    m->mom = malloc(2 * MC_GMOM_SIZE(w->d) * sizeof(double));
+    int rc = m->mom ? mc_gauss_alloc(w->d, &m->g, err)
+                    : mc_error_set(err, MC_ENOMEM, "out of memory for a model");
+    if (rc != MC_OK) {
+        model_free(m);
+        return rc;
+    }
+    *out = m;
+    return MC_OK;
+}
+
+static int fit(void *model, const void *params, const void *train, const mc_fit_opts *opts,
+               mc_error *err)
+{
+    const gparams *p = params;
+    gmodel *m = model;
+    mc_gdata_moments_into(train, m->mom);
+    return mc_gauss_fit_moments(m->g, m->mom, opts ? opts->human_weight : -1.0,
+                                p->estimator == 1, err);
+}
+
+/* ---------------------------------------------------------------- metrics */
+
+static int describe(const void *params, const void *world, mc_metric_list *out, mc_error *err)
+{
+    (void)params;
+    const gworld *w = world;
+    int rc = mc_metric_add(out, "squared error of the mean ||mu_g - mu_0||^2", -1,
+                           MC_METRIC_HEADLINE, NULL, "mean_err");
+    if (rc == MC_OK && w->d == 1)
+        rc = mc_metric_add(out, "variance ratio sigma_g^2 / sigma_0^2", 0, MC_METRIC_HEADLINE,
+                           NULL, "var_ratio");
+    if (rc == MC_OK && w->d > 1)
+        rc = mc_metric_add(out, "trace ratio tr Sigma_g / tr Sigma_0", 0, MC_METRIC_HEADLINE,
+                           NULL, "trace_ratio");
+    if (rc == MC_OK && w->d > 1)
+        rc = mc_metric_add(out, "log det Sigma_g - log det Sigma_0 (nats)", 0, 0, NULL,
+                           "logdet_ratio");
+    if (rc == MC_OK)
+        rc = mc_metric_add(out, w->mix->k == 1 ? "2-Wasserstein distance to the world (closed form)"
+                                : w->d == 1 ? "2-Wasserstein distance to the world (quantiles)"
+                                            : "sliced 2-Wasserstein distance to the world",
+                           -1, MC_METRIC_HEADLINE, NULL, "w2");
+    if (rc == MC_OK)
+        rc = mc_metric_add(out, "mean negative log-likelihood of the held-out human set (nats)",
+                           -1, 0, NULL, "nll");
+    if (rc == MC_OK)
+        rc = mc_metric_add(out, w->d == 1 ? "model mass beyond 3 world sd, P(|x - mu_0| > 3 sigma_0)"
+                                          : "model mass beyond the world's 99th Mahalanobis "
+                                            "percentile (world: 0.01)",
+                           1, MC_METRIC_HEADLINE, NULL, "tail_mass");
+    if (rc == MC_OK)
+        rc = mc_metric_add(out, "1 when the fitted covariance was singular and regularised", 0, 0,
+                           NULL, "regularised");
+    if (rc == MC_OK)
+        rc = mc_metric_add(out, "1 when all training samples were identical (variance 0)", 0, 0,
+                           NULL, "point_mass");
+    if (rc != MC_OK)
+        return mc_error_set(err, rc, "out of memory for the metric list");
+    return MC_OK;
+}
+
+/* Mean NLL of the held-out rows H (nho, d): the rows of (H - mu) L^-T are L^-1 (h - mu), whose
+ * squared norms are the Mahalanobis distances (one BLAS dtrsm). */
+static int holdout_nll(const gworld *w, const mc_gauss *g, double *out, mc_error *err)
+{
+    size_t d = w->d, n = (size_t)w->nho;
+    if (g->point_mass) {
+        *out = INFINITY;
+        return MC_OK;
+    }
+    double *y = malloc(n * d * sizeof(double));
+    if (!y)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for the nll metric");
+    for (size_t i = 0; i < n; i++)
+        for (size_t a = 0; a < d; a++)
+            y[i * d + a] = w->holdout[i * d + a] - g->mu[a];
+    gsl_matrix_view Y = gsl_matrix_view_array(y, n, d);
+    gsl_blas_dtrsm(CblasRight, CblasLower, CblasTrans, CblasNonUnit, 1.0, g->chol, &Y.matrix);
+    double s = 0.0;
+    for (size_t i = 0; i < n * d; i++)
+        s += y[i] * y[i];
+    free(y);
+    *out = 0.5 * ((double)d * log(2.0 * M_PI) + g->logdet + s / (double)n);
+    return MC_OK;
+}
+
+/* d-D tail mass on common random numbers: x_j = mu_g + L_g z_j, and the world's Mahalanobis
+ * distance of x_j is ||A z_j + b|| with A = L_0^-1 L_g, b = L_0^-1 (mu_g - mu_0). */
+static int tail_mass(const gworld *w, const mc_gauss *g, double *out, mc_error *err)
+{
+    size_t d = w->d, m = TAIL_REF;
+    gsl_matrix *A = gsl_matrix_alloc(d, d);
+    double *y = malloc((m * d + d) * sizeof(double));
+    if (!A || !y) {
+        gsl_matrix_free(A);
+        free(y);
+        return mc_error_set(err, MC_ENOMEM, "out of memory for the tail metric");
+    }
+    double *b = y + m * d;
+    gsl_matrix_memcpy(A, g->chol);
+    gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, w->mom->chol, A);
+    for (size_t a = 0; a < d; a++)
+        b[a] = g->mu[a] - w->mom->mu[a];
+    gsl_vector_view bv = gsl_vector_view_array(b, d);
+    gsl_blas_dtrsv(CblasLower, CblasNoTrans, CblasNonUnit, w->mom->chol, &bv.vector);
+    gsl_matrix_const_view Z = gsl_matrix_const_view_array(w->zref, m, d);
+    gsl_matrix_view Y = gsl_matrix_view_array(y, m, d);
+    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &Z.matrix, A, 0.0, &Y.matrix);
+    size_t beyond = 0;
+    for (size_t j = 0; j < m; j++) {
+        double s = 0.0;
+        for (size_t a = 0; a < d; a++) {
+            double v = y[j * d + a] + b[a];
+            s += v * v;
+        }
+        beyond += s > w->r2;
+    }
+    gsl_matrix_free(A);
+    free(y);
+    *out = (double)beyond / (double)m;
+    return MC_OK;
+}
+
+static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
+{
+    (void)r;
+    const gworld *w = ev->world;
+    const gmodel *m = ev->model;
+    const mc_gauss *g = m->g;
+    size_t d = w->d, i = 0;
+    double e = 0.0, tr = 0.0;
+    for (size_t a = 0; a < d; a++) {
+        e += (g->mu[a] - w->mom->mu[a]) * (g->mu[a] - w->mom->mu[a]);
+        tr += gsl_matrix_get(g->cov, a, a);
+    }
+    out[i++] = e;
+    out[i++] = tr / w->tr0;
+    if (d > 1)
+        out[i++] = g->logdet - w->mom->logdet;
+    int rc;
+    double v;
+    if (w->mix->k == 1)
+        rc = mc_gauss_w2(g->mu, g->cov, w->mom->mu, w->mom->cov, w->sqrt0, &v, err);
+    else if (d == 1) {
+        v = mc_w2_gauss_quantiles(w->q, g->mu[0], sqrt(gsl_matrix_get(g->cov, 0, 0)), w->qworld);
+        rc = MC_OK;
+    } else {
+        v = mc_sliced_w2_gauss(w->q, g, w->theta, w->L, w->qworld);
+        rc = MC_OK;
+    }
+    if (rc != MC_OK)
+        return rc;
+    out[i++] = v;
+    if ((rc = holdout_nll(w, g, &v, err)))
+        return rc;
+    out[i++] = v;
+    if (d == 1)
+        v = mc_gauss_tail1(g->mu[0], sqrt(gsl_matrix_get(g->cov, 0, 0)), w->lo, w->hi);
+    else if ((rc = tail_mass(w, g, &v, err)))
+        return rc;
+    out[i++] = v;
+    out[i++] = g->ridge > 0.0;
+    out[i++] = g->point_mass;
+    return MC_OK;
+}
+
+/* ---------------------------------------------------------------- theory */
+
+/* Replace regime (every generation fitted on n fresh samples of the previous model; regime.h = 0,
+ * regime.growth = 1, no weighting), engine generations g = 0, 1, ... (g = 0: fitted on the world).
+ * With q = (n - 1)/n for mle (1 for unbiased) and c the covariance factor of the sampling bias
+ * ((1 - lambda)^2 times the truncation factor, mc_sampling_cov_factor):
+ *   E[tr Sigma_g] / tr Sigma_0   = q (c q)^g
+ *   E||mu_g - mu_0||^2          = (tr Sigma_0 / n) sum_{j=0..g} (c q)^j
+ *                                (= tr Sigma_0 (1 - q^(g+1)) for mle without bias)
+ *   E[log det Sigma_g / Sigma_0] = (g + 1) (sum_{i=1..d} psi((n - i)/2) + d log(2/m))
+ *                                  + g d log (1 - lambda)^2     (Gaussian world, n > d, no
+ *                                 truncation; m = n for mle, n - 1 for unbiased: Wishart log-det)
+ * The first two hold for any world with finite second moments. */
+static double theory(const mc_point *pt, const void *world, size_t mi, unsigned g)
+{
+    const gworld *w = world;
+    const gparams *p = pt->params;
+    const mc_regime_settings *rs = &pt->regime_settings;
+    if (!pt->regime || strcmp(pt->regime->name, "replace") != 0 || rs->growth != 1.0 ||
+        (pt->regime->uses_h && rs->h != 0.0))
+        return NAN;
+    size_t d = w->d;
+    double n = (double)rs->n;
+    if (n < 2.0)
+        return NAN;
+    double q = p->estimator == 1 ? 1.0 : (n - 1.0) / n;
+    double c = mc_sampling_cov_factor(d, &pt->sampling);
+    size_t logdet_index = d > 1 ? 2 : (size_t)-1;
+    if (mi == 0) {
+        double s = 0.0, f = 1.0;
+        for (unsigned j = 0; j <= g; j++, f *= c * q)
+            s += f;
+        return w->tr0 / n * s;
+    }
+    if (mi == 1)
+        return q * pow(c * q, (double)g);
+    if (mi == logdet_index) {
+        if (w->mix->k != 1 || pt->sampling.truncate > 0.0 || n <= (double)d)
+            return NAN;
+        double m = p->estimator == 1 ? n - 1.0 : n, kappa = (double)d * log(2.0 / m);
+        for (size_t i = 1; i <= d; i++)
+            kappa += gsl_sf_psi((n - (double)i) / 2.0);
+        double shrink = 1.0 - pt->sampling.shrink;
+        double bias = shrink > 0.0 ? 2.0 * (double)d * log(shrink) : -INFINITY;
+        return (double)(g + 1) * kappa + (g ? (double)g * bias : 0.0);
+    }
+    return NAN;
+}
+
+/* ---------------------------------------------------------------- the type */
+
+const mc_family_type mc_family_gaussian = {
+    .name = "gaussian",
+    .description = "multivariate Gaussian fitted by maximum likelihood (or unbiased covariance)",
+    .keys = gaussian_keys,
+    .params_size = sizeof(gparams),
+    .sampling = MC_SAMPLE_SHRINK | MC_SAMPLE_TRUNCATE,
+    .check = check,
+    .world_create = world_create,
+    .world_free = world_free,
+    .describe = describe,
+    .bytes_needed = bytes_needed,
+    .draw_world = draw_world,
+    .draw_model = draw_model,
+    .ds_copy = mc_gdata_copy,
+    .ds_merge = mc_gdata_merge,
+    .ds_subsample = mc_gdata_subsample,
+    .ds_size = mc_gdata_size,
+    .ds_human = mc_gdata_human,
+    .ds_free = mc_gdata_free,
+    .model_alloc = model_alloc,
+    .fit = fit,
+    .model_free = model_free,
+    .metrics = metrics,
+    .theory = theory,
+};
