@@ -116,10 +116,10 @@ static double gmm_bytes_needed(const void *params, const void *world, double n)
 {
     const gmm_params *p = params;
     (void)world;
-    double d = (double)p->world.d, k = (double)p->k;
+    double d = world ? (double)((const mixworld *)world)->d : 1.0, k = (double)p->k;
     /* regime's datasets (a few copies of n x d), EM workspace, metric draws */
     return 8.0 * (4 * n * (d + 1) + n * (k + d + 5) + (double)p->samples * (d + 1) +
-                  (double)p->world.heldout * (d + 3));
+                  (double)p->world.holdout * (d + 3));
 }
 
 static int gmm_draw_world(gsl_rng *r, const void *params, const void *world, uint64_t n,
@@ -183,12 +183,11 @@ static void gmm_model_free(void *model)
 static int gmm_model_alloc(const void *params, const void *world, void **model, mc_error *err)
 {
     const gmm_params *p = params;
-    (void)world;
     gmm_model *g = calloc(1, sizeof *g);
     if (!g)
         return mc_error_set(err, MC_ENOMEM, "gmm: out of memory for the model");
     g->k = (size_t)p->k;
-    g->d = (size_t)p->world.d;
+    g->d = ((const mixworld *)world)->d;
     g->m = mc_gmm_alloc(g->k, g->d);
     g->ws = mc_gmm_em_alloc(g->k, g->d);
     g->r = mc_rng_alloc(0);

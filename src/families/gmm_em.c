@@ -29,6 +29,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_blas.h>
@@ -99,10 +100,12 @@ int mc_gmm_prepare(mc_gmm *m, mc_error *err)
 {
     size_t d = m->d;
     double sum = 0;
+    char name[48] = "";
     for (size_t j = 0; j < m->k; j++) {
+        if (m->k > 1)
+            snprintf(name, sizeof name, "component %zu: ", j + 1);
         if (!isfinite(m->w[j]) || m->w[j] < 0)
-            return mc_error_set(err, MC_ECONFIG, "component %zu: weight %g is not >= 0", j + 1,
-                                m->w[j]);
+            return mc_error_set(err, MC_ECONFIG, "%sweight %g is not >= 0", name, m->w[j]);
         sum += m->w[j];
         const double *S = m->cov + j * d * d;
         for (size_t a = 0; a < d; a++)
@@ -110,11 +113,11 @@ int mc_gmm_prepare(mc_gmm *m, mc_error *err)
                 double s = fabs(S[a * d + a]) + fabs(S[b * d + b]);
                 if (!(fabs(S[a * d + b] - S[b * d + a]) <= 1e-12 * s))
                     return mc_error_set(err, MC_ECONFIG,
-                                        "component %zu: covariance is not symmetric", j + 1);
+                                        "%scovariance is not symmetric", name);
             }
         if (factor_component(m, j))
             return mc_error_set(err, MC_ECONFIG,
-                                "component %zu: covariance is not positive definite", j + 1);
+                                "%scovariance is not positive definite", name);
     }
     if (fabs(sum - 1) > 1e-9)
         return mc_error_set(err, MC_ECONFIG, "weights sum to %.12g, not 1", sum);

@@ -175,10 +175,10 @@ static double kde_bytes_needed(const void *params, const void *world, double n)
 {
     const kde_params *p = params;
     (void)world;
-    double d = (double)p->world.d;
+    double d = world ? (double)((const mixworld *)world)->d : 1.0;
     /* regime's datasets, the model's copies, one dgemm block, metric draws */
     return 8.0 * (4 * n * (d + 1) + n * (2 * d + 3) + HELD_BLOCK * n +
-                  (double)p->samples * (d + 1) + (double)p->world.heldout * d);
+                  (double)p->samples * (d + 1) + (double)p->world.holdout * d);
 }
 
 static int kde_draw_world(gsl_rng *r, const void *params, const void *world, uint64_t n,
@@ -225,12 +225,11 @@ static void kde_model_free(void *model)
 
 static int kde_model_alloc(const void *params, const void *world, void **model, mc_error *err)
 {
-    const kde_params *p = params;
-    (void)world;
+    (void)params;
     kde_model *k = calloc(1, sizeof *k);
     if (!k)
         return mc_error_set(err, MC_ENOMEM, "kde: out of memory for the model");
-    k->d = (size_t)p->world.d;
+    k->d = ((const mixworld *)world)->d;
     k->mean = malloc(k->d * (k->d + 1) * sizeof *k->mean);
     int rc = k->mean ? mc_gauss_alloc(k->d, &k->kern, err)
                      : mc_error_set(err, MC_ENOMEM, "kde: out of memory for the model");

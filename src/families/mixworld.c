@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_linalg.h>
@@ -22,95 +23,38 @@
 #include <gsl/gsl_statistics_double.h>
 #include "collapse/config.h"
 
-/* Parses the numbers of text[0..len) (comma or space separated) into out (at most max); sets
- * *count. */
-static int parse_numbers(const char *text, size_t len, double *out, size_t max, size_t *count,
-                         const char *where, mc_error *err)
+static const char *where_of(const mc_point *pt, const char *key, char *buf, size_t size)
 {
-    char *buf = malloc(len + 1);
-    if (!buf)
-        return mc_error_set(err, MC_ENOMEM, "out of memory");
-    memcpy(buf, text, len);
-    buf[len] = 0;
-    size_t c = 0;
-    int status = MC_OK;
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
-        double v;
-        if (mc_parse_double(tok, &v) != 0) {
-            status = mc_error_set(err, MC_ECONFIG, "%s: '%s' is not a number", where, tok);
-            break;
-        }
-        if (c < max)
-            out[c] = v;
-        c++;
+    if (!pt) {
+        snprintf(buf, size, "[world] %s", key);
+        return buf;
     }
-    free(buf);
-    if (status == MC_OK && c == 0)
-        status = mc_error_set(err, MC_ECONFIG, "%s: expected numbers, got '%.*s'", where,
-                              (int)len, text);
-    *count = c;
-    return status;
+    return mc_point_where(pt, "world", key, buf, size);
 }
 
-/* Splits text on '/' into at most max groups: starts and lengths. Returns the group count. */
-static size_t split_groups(const char *text, const char **start, size_t *len, size_t max)
+/* An optional list key as rows of numbers; *v NULL when unset. */
+static int rows_of(const mc_point *pt, const char *key, const char *text, double **v, size_t *r,
+                   size_t *c, mc_error *err)
 {
-    size_t g = 0;
-    const char *s = text;
-    for (;;) {
-        const char *e = strchr(s, '/');
-        size_t l = e ? (size_t)(e - s) : strlen(s);
-        if (g < max) {
-            start[g] = s;
-            len[g] = l;
-        }
-        g++;
-        if (!e)
-            return g;
-        s = e + 1;
-    }
+    char buf[256];
+    *v = NULL;
+    *r = *c = 0;
+    if (!text)
+        return MC_OK;
+    return mc_parse_rows(text, where_of(pt, key, buf, sizeof buf), v, r, c, err);
 }
 
-static int parse_mean(const char *text, size_t len, size_t d, double *mu, const char *where,
-                      mc_error *err)
+/* The d implied by one key; a conflict with what is known already is a config error. */
+static int agree(const mc_point *pt, size_t *d, const char **from, size_t dk, const char *key,
+                 mc_error *err)
 {
-    size_t c;
-    int rc = parse_numbers(text, len, mu, d, &c, where, err);
-    if (rc)
-        return rc;
-    if (c == 1)
-        for (size_t a = 1; a < d; a++)
-            mu[a] = mu[0];
-    else if (c != d)
-        return mc_error_set(err, MC_ECONFIG, "%s: expected 1 or d = %zu numbers, got %zu", where,
-                            d, c);
+    char buf[256];
+    if (*d && *d != dk)
+        return mc_error_set(err, MC_ECONFIG, "%s: gives %zu dimensions but %s gives %zu",
+                            where_of(pt, key, buf, sizeof buf), dk, *from, *d);
+    *d = dk;
+    *from = key;
     return MC_OK;
-}
-
-/* s (s I), d numbers (diagonal) or d*d (row-major) into S (d, d); tmp holds d*d doubles. */
-static int parse_cov(const char *text, size_t len, size_t d, double *S, const char *where,
-                     mc_error *err)
-{
-    size_t c;
-    double *v = malloc(d * d * sizeof *v);
-    if (!v)
-        return mc_error_set(err, MC_ENOMEM, "out of memory");
-    int rc = parse_numbers(text, len, v, d * d, &c, where, err);
-    if (rc == MC_OK) {
-        memset(S, 0, d * d * sizeof *S);
-        if (c == d * d)
-            memcpy(S, v, d * d * sizeof *S);
-        else if (c == 1 || c == d)
-            for (size_t a = 0; a < d; a++)
-                S[a * d + a] = v[c == 1 ? 0 : a];
-        else
-            rc = mc_error_set(err, MC_ECONFIG,
-                              "%s: expected 1, d = %zu or d*d = %zu numbers, got %zu", where, d,
-                              d * d, c);
-    }
-    free(v);
-    return rc;
 }
 
 void mixworld_free(mixworld *w)
@@ -127,100 +71,112 @@ void mixworld_free(mixworld *w)
     free(w);
 }
 
-/* Builds w->gm from the keys. */
+/* Builds w->gm (and w->d) from the keys, with the gaussian family's rules. */
 static int build_mixture(const mixworld_params *p, const mc_point *pt, mixworld *w,
                          mc_error *err)
 {
-    size_t d = w->d, k = 1;
-    char where[256];
-    double *wt = NULL;
-    int rc = MC_OK;
-    if (p->weights) {
-        mc_point_where(pt, "world", "weights", where, sizeof where);
-        size_t c;
-        rc = parse_numbers(p->weights, strlen(p->weights), NULL, 0, &c, where, err);
-        if (rc)
-            return rc;
-        k = c;
-        wt = malloc(k * sizeof *wt);
-        if (!wt)
-            return mc_error_set(err, MC_ENOMEM, "out of memory");
-        parse_numbers(p->weights, strlen(p->weights), wt, k, &c, where, err);
-        double sum = 0;
-        for (size_t j = 0; j < k; j++) {
-            if (!(wt[j] >= 0)) {
-                free(wt);
-                return mc_error_set(err, MC_ECONFIG, "%s: weight %g is negative", where, wt[j]);
+    char buf[256];
+    double *mean = NULL, *cov = NULL, *means = NULL, *wts = NULL, *sds = NULL;
+    size_t r_mean, c_mean, r_cov, c_cov, r_means, c_means, r_w, c_w, r_sd, c_sd;
+    size_t d = 0, k = 1;
+    const char *from = "", *bad = NULL, *covkey = "sigma";
+    int rc;
+    if ((rc = rows_of(pt, "mean", p->mean, &mean, &r_mean, &c_mean, err)) ||
+        (rc = rows_of(pt, "cov", p->cov, &cov, &r_cov, &c_cov, err)) ||
+        (rc = rows_of(pt, "means", p->means, &means, &r_means, &c_means, err)) ||
+        (rc = rows_of(pt, "weights", p->weights, &wts, &r_w, &c_w, err)) ||
+        (rc = rows_of(pt, "sds", p->sds, &sds, &r_sd, &c_sd, err)))
+        goto done;
+    if (p->dim > 0 && (rc = agree(pt, &d, &from, (size_t)p->dim, "dim", err)))
+        goto done;
+    if (mean && r_mean != 1) {
+        rc = mc_error_set(err, MC_ECONFIG, "%s: one row of d numbers expected",
+                          where_of(pt, "mean", buf, sizeof buf));
+        goto done;
+    }
+    if (mean && (rc = agree(pt, &d, &from, c_mean, "mean", err)))
+        goto done;
+    if (cov) {
+        /* rows separated by ';', or a flat list of d^2 values */
+        size_t dc = r_cov > 1 ? r_cov : (size_t)llround(sqrt((double)c_cov));
+        if ((r_cov > 1 && c_cov != r_cov) || (r_cov == 1 && dc * dc != c_cov)) {
+            rc = mc_error_set(err, MC_ECONFIG, "%s: a covariance must be square: %zu rows of %zu "
+                              "values", where_of(pt, "cov", buf, sizeof buf), r_cov, c_cov);
+            goto done;
+        }
+        if ((rc = agree(pt, &d, &from, dc, "cov", err)))
+            goto done;
+        covkey = "cov";
+    }
+    if (means) {
+        if (mean) {
+            rc = mc_error_set(err, MC_ECONFIG, "%s: set either world.mean (a Gaussian world) or "
+                              "world.means (a mixture), not both",
+                              where_of(pt, "means", buf, sizeof buf));
+            goto done;
+        }
+        k = r_means;
+        if ((rc = agree(pt, &d, &from, c_means, "means", err)))
+            goto done;
+    }
+    if (d == 0)
+        d = 1;
+    if (wts && r_w * c_w != k)
+        bad = "weights";
+    if (sds && r_sd * c_sd != k)
+        bad = "sds";
+    if (bad) {
+        rc = mc_error_set(err, MC_ECONFIG, "%s: %zu values for %zu components",
+                          where_of(pt, bad, buf, sizeof buf),
+                          bad[0] == 'w' ? r_w * c_w : r_sd * c_sd, k);
+        goto done;
+    }
+    if (sds && cov) {
+        rc = mc_error_set(err, MC_ECONFIG, "%s: set either world.cov or world.sds, not both",
+                          where_of(pt, "sds", buf, sizeof buf));
+        goto done;
+    }
+    if (sds)
+        covkey = "sds";
+    double wsum = 0.0;
+    for (size_t j = 0; wts && j < k; j++) {
+        if (!(wts[j] >= 0.0)) {
+            rc = mc_error_set(err, MC_ECONFIG, "%s: weight %g is negative",
+                              where_of(pt, "weights", buf, sizeof buf), wts[j]);
+            goto done;
+        }
+        wsum += wts[j];
+    }
+    if (wts && !(wsum > 0.0)) {
+        rc = mc_error_set(err, MC_ECONFIG, "%s: the weights sum to 0",
+                          where_of(pt, "weights", buf, sizeof buf));
+        goto done;
+    }
+    w->d = d;
+    if (!(w->gm = mc_gmm_alloc(k, d))) {
+        rc = mc_error_set(err, MC_ENOMEM, "out of memory for the world");
+        goto done;
+    }
+    for (size_t j = 0; j < k; j++) {
+        w->gm->w[j] = wts ? wts[j] / wsum : 1.0 / (double)k;
+        double *S = w->gm->cov + j * d * d;
+        for (size_t a = 0; a < d; a++) {
+            w->gm->mu[j * d + a] = means ? means[j * d + a] : mean ? mean[a] : 0.0;
+            for (size_t b = 0; b < d; b++) {
+                double s = sds ? sds[j] : p->sigma;
+                S[a * d + b] = cov ? cov[a * d + b] : a == b ? s * s : 0.0;
             }
-            sum += wt[j];
         }
-        if (!(sum > 0)) {
-            free(wt);
-            return mc_error_set(err, MC_ECONFIG, "%s: the weights sum to 0", where);
-        }
-        for (size_t j = 0; j < k; j++)
-            wt[j] /= sum;
-        const char *why = NULL;
-        if (!p->means)
-            why = "world.weights makes a mixture world: give its world.means";
-        else if (mc_point_value(pt, "world", "mean") || mc_point_value(pt, "world", "cov"))
-            why = "world.mean and world.cov describe a single Gaussian: with world.weights use "
-                  "world.means and world.covs";
-        if (why) {
-            free(wt);
-            return mc_error_set(err, MC_ECONFIG, "%s: %s", where, why);
-        }
-    } else if (p->means || p->covs) {
-        mc_point_where(pt, "world", p->means ? "means" : "covs", where, sizeof where);
-        return mc_error_set(err, MC_ECONFIG,
-                            "%s: describes a mixture world, which needs world.weights", where);
     }
-    w->gm = mc_gmm_alloc(k, d);
-    if (!w->gm) {
-        free(wt);
-        return mc_error_set(err, MC_ENOMEM, "out of memory for the world");
-    }
-    if (!wt) {
-        w->gm->w[0] = 1;
-        mc_point_where(pt, "world", "mean", where, sizeof where);
-        rc = parse_mean(p->mean, strlen(p->mean), d, w->gm->mu, where, err);
-        mc_point_where(pt, "world", "cov", where, sizeof where);
-        if (rc == MC_OK)
-            rc = parse_cov(p->cov, strlen(p->cov), d, w->gm->cov, where, err);
-    } else {
-        memcpy(w->gm->w, wt, k * sizeof *wt);
-        free(wt);
-        const char **start = malloc(k * sizeof *start);
-        size_t *len = malloc(k * sizeof *len);
-        if (!start || !len) {
-            free(start);
-            free(len);
-            return mc_error_set(err, MC_ENOMEM, "out of memory");
-        }
-        mc_point_where(pt, "world", "means", where, sizeof where);
-        size_t g = split_groups(p->means, start, len, k);
-        if (g != k)
-            rc = mc_error_set(err, MC_ECONFIG,
-                              "%s: %zu means separated by '/' for %zu weights", where, g, k);
-        for (size_t j = 0; rc == MC_OK && j < k; j++)
-            rc = parse_mean(start[j], len[j], d, w->gm->mu + j * d, where, err);
-        const char *covs = p->covs ? p->covs : "1";
-        mc_point_where(pt, "world", "covs", where, sizeof where);
-        if (rc == MC_OK) {
-            g = split_groups(covs, start, len, k);
-            if (g != 1 && g != k)
-                rc = mc_error_set(err, MC_ECONFIG,
-                                  "%s: %zu covariances separated by '/': give 1 or k = %zu",
-                                  where, g, k);
-        }
-        for (size_t j = 0; rc == MC_OK && j < k; j++)
-            rc = parse_cov(start[g == 1 ? 0 : j], len[g == 1 ? 0 : j], d,
-                           w->gm->cov + j * d * d, where, err);
-        free(start);
-        free(len);
-    }
-    if (rc == MC_OK && mc_gmm_prepare(w->gm, err) != MC_OK)
-        rc = mc_error_prefix(err, "%s: ", where);
+    /* symmetric, positive definite (with a message naming the key) */
+    if (mc_gmm_prepare(w->gm, err) != MC_OK)
+        rc = mc_error_prefix(err, "%s: ", where_of(pt, covkey, buf, sizeof buf));
+done:
+    free(mean);
+    free(cov);
+    free(means);
+    free(wts);
+    free(sds);
     return rc;
 }
 
@@ -231,10 +187,8 @@ int mixworld_create(const mixworld_params *p, const mc_point *pt, gsl_rng *r, mi
     mixworld *w = calloc(1, sizeof *w);
     if (!w)
         return mc_error_set(err, MC_ENOMEM, "out of memory for the world");
-    size_t d = (size_t)p->d;
-    w->d = d;
     int rc = build_mixture(p, pt, w, err);
-    size_t k = w->gm ? w->gm->k : 0;
+    size_t k = w->gm ? w->gm->k : 0, d = w->d ? w->d : 1;
     if (rc == MC_OK)
         rc = mc_gmix_alloc(k, d, &w->mix, err);
     for (size_t j = 0; rc == MC_OK && j < k; j++) {
@@ -248,7 +202,7 @@ int mixworld_create(const mixworld_params *p, const mc_point *pt, gsl_rng *r, mi
     if (rc == MC_OK)
         rc = mc_gauss_alloc(d, &w->overall, err);
     w->mean = malloc(d * sizeof *w->mean);
-    w->nheld = (size_t)p->heldout;
+    w->nheld = (size_t)p->holdout;
     w->held = malloc(w->nheld * d * sizeof *w->held);
     w->theta = malloc(MIXWORLD_DIRS * d * sizeof *w->theta);
     w->held_proj = malloc(MIXWORLD_DIRS * w->nheld * sizeof *w->held_proj);

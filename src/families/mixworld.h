@@ -2,15 +2,17 @@
  * dimensions, with a fixed held-out human set and the pieces of the metrics both families share
  * (private to src/families/gmm.c and kde.c).
  *
- * [world] keys (a family embeds mixworld_params in its parameter block and MIXWORLD_KEYS in its
- * key table):
- *   d        dimension (default 2)
- *   mean     a Gaussian world's mean: d numbers, or one number for every coordinate (default 0)
- *   cov      its covariance: s (s I), d numbers (diagonal) or d*d numbers (row-major) (default 1)
- *   weights  a mixture world: k weights (normalised to sum 1); then means (and covs) describe it
- *   means    k means separated by '/', each as `mean`   ("-2, 0 / 2, 0")
- *   covs     one covariance for every component, or k separated by '/', each as `cov`
- *   heldout  size of the held-out human set drawn once when the world is created (default 1000)
+ * [world] keys: the gaussian family's (src/families/gaussian.c), so one [world] section means the
+ * same world to gaussian, gmm and kde. A family embeds mixworld_params in its parameter block as
+ * member `world` and MIXWORLD_KEYS in its key table:
+ *   dim      d (default: implied by mean / cov / means, else 1)
+ *   mean     a Gaussian world's mean, d numbers (default 0)
+ *   sigma    isotropic standard deviation, Sigma = sigma^2 I (default 1)
+ *   cov      full covariance, rows separated by ';' ("1, 0.5; 0.5, 1"), or d^2 numbers
+ *   means    a mixture world: component means, ';' between components ("-2, 0; 2, 0")
+ *   weights  mixture weights (default equal; normalised)
+ *   sds      per-component isotropic standard deviations (default sigma); cov applies to all
+ *   holdout  size of the held-out human set drawn once when the world is created (default 1000)
  */
 #ifndef COLLAPSE_MIXWORLD_H
 #define COLLAPSE_MIXWORLD_H
@@ -21,27 +23,30 @@
 #include "gauss_common.h"
 
 typedef struct mixworld_params {
-    long d;
-    const char *mean, *cov, *weights, *means, *covs;
-    uint64_t heldout;
+    long dim; /* 0: implied */
+    const char *mean, *cov, *means, *weights, *sds;
+    double sigma;
+    uint64_t holdout;
 } mixworld_params;
 
 /* The [world] rows of a family's key table; T is the family's parameter struct, whose member
  * `world` is a mixworld_params. */
 #define MIXWORLD_KEYS(T)                                                                         \
-    {"world", "d", MC_KEY_INT, "2", 1, 1024, 0, NULL, offsetof(T, world.d),                     \
-     "dimension d of the world"},                                                                \
-    {"world", "mean", MC_KEY_LIST, "0", 0, 0, 0, NULL, offsetof(T, world.mean),                  \
-     "mean of a Gaussian world: d numbers, or one for every coordinate"},                        \
-    {"world", "cov", MC_KEY_LIST, "1", 0, 0, 0, NULL, offsetof(T, world.cov),                    \
-     "covariance of a Gaussian world: s (s I), d numbers (diagonal) or d*d (row-major)"},        \
-    {"world", "weights", MC_KEY_LIST, NULL, 0, 0, 0, NULL, offsetof(T, world.weights),           \
-     "a mixture world: k component weights (normalised); needs world.means"},                    \
+    {"world", "dim", MC_KEY_INT, NULL, 1, 1024, 0, NULL, offsetof(T, world.dim),                 \
+     "d, dimensions (default: implied by world.mean / world.cov / world.means, else 1)"},        \
+    {"world", "mean", MC_KEY_LIST, NULL, 0, 0, 0, NULL, offsetof(T, world.mean),                 \
+     "mean mu_0 of a Gaussian world, d numbers: \"0, 0\" (default 0)"},                          \
+    {"world", "sigma", MC_KEY_DOUBLE, "1", 0, 1e150, MC_KEY_MIN_OPEN, NULL,                      \
+     offsetof(T, world.sigma), "standard deviation of an isotropic world, sigma^2 I (> 0)"},     \
+    {"world", "cov", MC_KEY_LIST, NULL, 0, 0, 0, NULL, offsetof(T, world.cov),                   \
+     "full covariance, rows separated by ';': \"1, 0.5; 0.5, 1\" (replaces sigma)"},             \
     {"world", "means", MC_KEY_LIST, NULL, 0, 0, 0, NULL, offsetof(T, world.means),               \
-     "mixture world: k means separated by '/', each as world.mean"},                             \
-    {"world", "covs", MC_KEY_LIST, NULL, 0, 0, 0, NULL, offsetof(T, world.covs),                 \
-     "mixture world: one covariance, or k separated by '/', each as world.cov (default 1)"},     \
-    {"world", "heldout", MC_KEY_COUNT, "1000", 1, 2e5, 0, NULL, offsetof(T, world.heldout),      \
+     "a Gaussian-mixture world: component means, ';' between components: \"-2, 0; 2, 0\""},      \
+    {"world", "weights", MC_KEY_LIST, NULL, 0, 0, 0, NULL, offsetof(T, world.weights),           \
+     "mixture weights, one per component: \"0.3, 0.7\" (default equal; normalised)"},            \
+    {"world", "sds", MC_KEY_LIST, NULL, 0, 0, 0, NULL, offsetof(T, world.sds),                   \
+     "standard deviation of each (isotropic) component: \"1, 0.5\" (default world.sigma)"},      \
+    {"world", "holdout", MC_KEY_COUNT, "1000", 1, 2e5, 0, NULL, offsetof(T, world.holdout),      \
      "size of the fixed held-out human set (nll_heldout, w2_sliced)"}
 
 /* Directions kept for the sliced W2 metric; metrics.slices uses the first L of them. */
