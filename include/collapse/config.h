@@ -77,7 +77,7 @@ void mc_config_free(mc_config *c);
 /* Parses INI text read from a file (path) or held in memory (text, named `origin_name` in
  * messages) and layers its entries on c. Lines over the compiled inih limit (200 characters) are
  * refused with their line number rather than split silently; an indented line continues the
- * previous key's value (joined with ", "); a key repeated in one source is an error. */
+ * previous key's value (joined with ", ", or " " after a trailing comma); a key repeated in one source is an error. */
 int mc_config_read_file(mc_config *c, const char *path, mc_error *err);
 int mc_config_read_string(mc_config *c, const char *text, const char *origin_name, mc_error *err);
 

@@ -228,7 +228,10 @@ static int handler(void *user, const char *section, const char *name, const char
                 rd->status = mc_error_set(rd->err, MC_ENOMEM, "out of memory");
                 return 0;
             }
-            snprintf(joined, n, "%s, %s", e->value, value);
+            /* "a, b," + "c" and "a, b" + "c" both give "a, b, c" */
+            size_t vl = strlen(e->value);
+            int comma = vl > 0 && e->value[vl - 1] == ',';
+            snprintf(joined, n, "%s%s%s", e->value, comma ? " " : ", ", value);
             mc_origin first = e->origin;
             rd->status = mc_config_set(rd->c, section, name, joined, first, rd->err);
             free(joined);

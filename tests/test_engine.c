@@ -1,0 +1,190 @@
+/* test_engine.c - the engine's parallel schedule, reproducibility and the summary statistics. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+
+typedef struct collected {
+    double *v[16];
+    size_t len[16];
+    size_t n;
+} collected;
+
+static int collect(const mc_point_result *res, void *user, mc_error *err)
+{
+    (void)err;
+    collected *c = user;
+    size_t len = (size_t)res->replicates * (size_t)(res->generations + 1) * res->nmetrics;
+    c->v[c->n] = malloc(len * sizeof(double));
+    memcpy(c->v[c->n], res->values, len * sizeof(double));
+    c->len[c->n++] = len;
+    return MC_OK;
+}
+
+static const char *const GRID =
+    "[world]\nweights = a=0.6, b=0.3, c=0.1\n[regime]\nname = replace, accumulate-subsample, "
+    "keep-original\nh = 0.2\nn = 50\n[sampling]\ntemperature = 1, 0.8\n[run]\ngenerations = 15\n"
+    "replicates = 13\nseed = 99\n";
+
+static void run_with(int threads, collected *c, const char *seed)
+{
+    const char *ov[] = {seed, NULL};
+    mc_experiment *e = tu_prepare(GRID, seed ? ov : NULL);
+    mc_run_opts o = {threads, collect, NULL, c};
+    mc_error err = {0};
+    assert_int_equal(mc_experiment_run(e, &o, &err), MC_OK);
+    mc_experiment_free(e);
+}
+
+static void free_collected(collected *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->v[i]);
+}
+
+/* Results are bit-identical whatever the thread count; another seed changes them. */
+static void test_threads_identical(void **state)
+{
+    (void)state;
+    collected a = {0}, b = {0}, c = {0}, d = {0};
+    run_with(1, &a, NULL);
+    run_with(2, &b, NULL);
+    run_with(3, &c, NULL);
+    run_with(2, &d, "run.seed=100");
+    assert_int_equal(a.n, 6);
+    assert_int_equal(b.n, 6);
+    int differs = 0;
+    for (size_t i = 0; i < a.n; i++) {
+        assert_int_equal(a.len[i], b.len[i]);
+        assert_memory_equal(a.v[i], b.v[i], a.len[i] * sizeof(double));
+        assert_memory_equal(a.v[i], c.v[i], a.len[i] * sizeof(double));
+        differs |= memcmp(a.v[i], d.v[i], a.len[i] * sizeof(double)) != 0;
+    }
+    assert_true(differs);
+    free_collected(&a);
+    free_collected(&b);
+    free_collected(&c);
+    free_collected(&d);
+}
+
+/* Grid: 3 regimes x 2 temperatures, the last axis varying fastest, labels say so. */
+static void test_grid_points(void **state)
+{
+    (void)state;
+    mc_experiment *e = tu_prepare(GRID, NULL);
+    assert_int_equal(e->npoints, 6);
+    assert_int_equal(e->naxes, 2);
+    assert_string_equal(e->points[1].label, "regime.name=replace; sampling.temperature=0.8");
+    assert_string_equal(e->points[4].regime->name, "keep-original");
+    assert_true(e->points[4].sampling.temperature == 1.0);
+    assert_true(e->points[5].regime_settings.h == 0.2);
+    mc_experiment_free(e);
+}
+
+/* Statistics: exact small cases (numpy's quantile, type 7), NaN skipped, inf honest. */
+static void test_stats(void **state)
+{
+    (void)state;
+    double x[] = {4, 1, 3, 2};
+    mc_stat s;
+    mc_stat_compute(x, 4, &s);
+    assert_int_equal(s.n, 4);
+    assert_true(fabs(s.mean - 2.5) < 1e-15);
+    assert_true(fabs(s.sd - sqrt(5.0 / 3.0)) < 1e-15);
+    assert_true(fabs(s.q05 - 1.15) < 1e-12);
+    assert_true(fabs(s.q50 - 2.5) < 1e-15);
+    assert_true(fabs(s.q95 - 3.85) < 1e-12);
+    double y[] = {NAN, 1, NAN, 3};
+    mc_stat_compute(y, 4, &s);
+    assert_int_equal(s.n, 2);
+    assert_true(s.mean == 2);
+    double z[] = {1, INFINITY, 2};
+    mc_stat_compute(z, 3, &s);
+    assert_true(isinf(s.mean) && s.mean > 0);
+    assert_true(isnan(s.sd));
+    assert_true(s.q50 == 2);
+    assert_true(isinf(s.q95));
+    double w[] = {NAN};
+    mc_stat_compute(w, 1, &s);
+    assert_int_equal(s.n, 0);
+    assert_true(isnan(s.mean));
+    char b[32];
+    assert_string_equal(mc_format_value(INFINITY, b), "inf");
+    assert_string_equal(mc_format_value(NAN, b), "nan");
+    assert_string_equal(mc_format_value(0.0900001234, b), "0.0900001");
+    assert_string_equal(mc_format_exact(0.1, b), "0.10000000000000001");
+}
+
+/* Presence summary: first extinction generation and alive at the end, on a hand-made result. */
+static void test_presence(void **state)
+{
+    (void)state;
+    mc_experiment *e = tu_prepare("[world]\nweights = a=0.5, b=0.5\n[run]\ngenerations = 3\n"
+                                  "replicates = 3\n", NULL);
+    const mc_point *p = &e->points[0];
+    size_t M = p->metrics.n, ab = tu_metric(p, "alive_b");
+    double *v = calloc(3 * 4 * M, sizeof *v);
+    /* replicate 0: dies at 2; replicate 1: never; replicate 2: dies at 1, back at 3 */
+    double pattern[3][4] = {{1, 1, 0, 0}, {1, 1, 1, 1}, {1, 0, 1, 1}};
+    for (int r = 0; r < 3; r++)
+        for (int g = 0; g < 4; g++)
+            v[((size_t)r * 4 + (size_t)g) * M + ab] = pattern[r][g];
+    mc_point_result res = {p, 3, 3, M, v};
+    mc_summary *s = NULL;
+    mc_error err = {0};
+    assert_int_equal(mc_summary_compute(&res, &s, &err), MC_OK);
+    const mc_presence *pr = NULL;
+    for (size_t i = 0; i < s->npresence; i++)
+        if (s->presence[i].metric == ab)
+            pr = &s->presence[i];
+    assert_non_null(pr);
+    assert_int_equal(pr->extinct, 2);
+    assert_int_equal(pr->alive_end, 2);
+    assert_int_equal(pr->first[0], 2);
+    assert_int_equal(pr->first[1], -1);
+    assert_int_equal(pr->first[2], 1);
+    assert_true(pr->first_extinct.mean == 1.5);
+    mc_summary_free(s);
+    free(v);
+    mc_experiment_free(e);
+}
+
+/* Streams: a function of (seed, point, replicate) only; distinct keys give distinct streams. */
+static void test_streams(void **state)
+{
+    (void)state;
+    gsl_rng *a = mc_rng_alloc(mc_stream_key(1, 2, 3)), *b = mc_rng_alloc(mc_stream_key(1, 2, 3));
+    gsl_rng *c = mc_rng_alloc(mc_stream_key(1, 3, 2));
+    int same = 1, diff = 0;
+    for (int i = 0; i < 100; i++) {
+        unsigned long x = gsl_rng_get(a), y = gsl_rng_get(b), z = gsl_rng_get(c);
+        same &= x == y;
+        diff |= x != z;
+    }
+    assert_true(same && diff);
+    /* uniform on [0,1): mean 1/2 with SE sqrt(1/12 / N); index draws unbiased */
+    double s = 0;
+    long counts[3] = {0};
+    const int N = 300000;
+    for (int i = 0; i < N; i++) {
+        s += gsl_rng_uniform(a);
+        counts[mc_rng_index(a, 3)]++;
+    }
+    tu_assert_close(s / N, 0.5, sqrt(1.0 / 12 / N), 4);
+    for (int k = 0; k < 3; k++)
+        tu_assert_close((double)counts[k] / N, 1.0 / 3, sqrt(2.0 / 9 / N), 4);
+    assert_string_equal(gsl_rng_name(a), "xoshiro256**");
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+    gsl_rng_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_threads_identical), cmocka_unit_test(test_grid_points),
+        cmocka_unit_test(test_stats),             cmocka_unit_test(test_presence),
+        cmocka_unit_test(test_streams),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
