@@ -1,0 +1,497 @@
+/* test_gaussian.c - the gaussian family and the shared continuous helpers (gauss_common).
+ *
+ * Tolerances: a Monte Carlo mean over R replicates is compared with its closed-form expectation
+ * and may differ by 4 standard errors (SE = sample sd / sqrt(R)), so a correct implementation
+ * fails one check with probability about 6e-5; seeds are fixed, so the suite is deterministic.
+ * Deterministic quantities (W2 formulas, moment algebra) are compared to 1e-9 relative, the
+ * accuracy of the linear algebra involved. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
+#include "testutil.h"
+#include "families/gauss_common.h"
+
+/* mean over replicates of metric m at generation g, and its standard error */
+static void mean_se(const mc_point *p, const double *v, size_t m, long g, double *mean, double *se)
+{
+    size_t M = p->metrics.n, G1 = (size_t)p->run.generations + 1;
+    long R = p->run.replicates;
+    double s = 0, ss = 0;
+    for (long r = 0; r < R; r++)
+        s += v[((size_t)r * G1 + (size_t)g) * M + m];
+    double mu = s / (double)R;
+    for (long r = 0; r < R; r++) {
+        double d = v[((size_t)r * G1 + (size_t)g) * M + m] - mu;
+        ss += d * d;
+    }
+    *mean = mu;
+    *se = sqrt(ss / (double)(R - 1) / (double)R);
+}
+
+static double theory_of(const mc_point *p, const char *name, unsigned g)
+{
+    size_t m = tu_metric(p, name);
+    return p->family->theory(p, p->world, m - MC_ENGINE_METRICS, g);
+}
+
+/* Checks metric `name` against the family's theory at generations gs. */
+static void check_theory(const mc_point *p, const double *v, const char *name, const long *gs,
+                         size_t ngs)
+{
+    size_t m = tu_metric(p, name);
+    for (size_t i = 0; i < ngs; i++) {
+        double mean, se, th = theory_of(p, name, (unsigned)gs[i]);
+        mean_se(p, v, m, gs[i], &mean, &se);
+        if (!isfinite(th))
+            fail_msg("%s: no theory at g = %ld", name, gs[i]);
+        print_message("  %-12s g=%-3ld sim %.5g +- %.2g  theory %.5g\n", name, gs[i], mean, se, th);
+        tu_assert_close(mean, th, se, 4.0);
+    }
+}
+
+static const char *const BASE =
+    "[world]\ndim = 3\ncov = 2, 0.5, 0; 0.5, 1, 0.3; 0, 0.3, 0.5\nmean = 1, -1, 0\nholdout = 200\n"
+    "[model]\nfamily = gaussian\n[regime]\nname = replace\nn = 20\n"
+    "[run]\ngenerations = 12\nreplicates = 3000\nseed = 11\n";
+
+/* Replace, maximum likelihood (Shumailov et al.): E[tr ratio] = q^(g+1), q = (n-1)/n;
+ * E||mu_g - mu_0||^2 = tr Sigma_0 (1 - q^(g+1)); E log-det ratio from the Wishart log-det. */
+static void test_replace_mle_theory(void **state)
+{
+    (void)state;
+    mc_experiment *e = tu_prepare(BASE, NULL);
+    const mc_point *p = &e->points[0];
+    /* the closed forms themselves, independently of the code under test */
+    double q = 19.0 / 20.0;
+    assert_true(fabs(theory_of(p, "trace_ratio", 12) - pow(q, 13)) < 1e-12);
+    assert_true(fabs(theory_of(p, "mean_err", 12) - 3.5 * (1 - pow(q, 13))) < 1e-12);
+    double *v = tu_run_point(p);
+    const long gs[] = {0, 1, 6, 12};
+    check_theory(p, v, "trace_ratio", gs, 4);
+    check_theory(p, v, "mean_err", gs, 4);
+    check_theory(p, v, "logdet_ratio", gs, 4);
+    free(v);
+    mc_experiment_free(e);
+}
+
+/* Unbiased estimator: E[tr ratio] = 1 at every generation, E||mu_g - mu_0||^2 = tr Sigma_0 (g+1)/n;
+ * shrink and truncate scale the sampled covariance by c = (1-lambda)^2 F_{d+2}(c^2)/F_d(c^2). */
+static void test_unbiased_and_sampling_bias_theory(void **state)
+{
+    (void)state;
+    const char *ov1[] = {"model.estimator=unbiased", NULL};
+    mc_experiment *e = tu_prepare(BASE, ov1);
+    const mc_point *p = &e->points[0];
+    assert_true(fabs(theory_of(p, "trace_ratio", 7) - 1.0) < 1e-12);
+    assert_true(fabs(theory_of(p, "mean_err", 7) - 3.5 * 8 / 20.0) < 1e-12);
+    double *v = tu_run_point(p);
+    const long gs[] = {1, 12};
+    check_theory(p, v, "trace_ratio", gs, 2);
+    check_theory(p, v, "mean_err", gs, 2);
+    check_theory(p, v, "logdet_ratio", gs, 2);
+    free(v);
+    mc_experiment_free(e);
+
+    const char *ov2[] = {"sampling.shrink=0.1", "sampling.truncate=1.5", NULL};
+    e = tu_prepare(BASE, ov2);
+    p = &e->points[0];
+    double c = 0.81 * gsl_cdf_chisq_P(2.25, 5) / gsl_cdf_chisq_P(2.25, 3);
+    assert_true(fabs(theory_of(p, "trace_ratio", 2) - 0.95 * pow(0.95 * c, 2)) < 1e-12);
+    v = tu_run_point(p);
+    const long gs2[] = {1, 3, 6};
+    check_theory(p, v, "trace_ratio", gs2, 3);
+    check_theory(p, v, "mean_err", gs2, 3);
+    free(v);
+    mc_experiment_free(e);
+}
+
+/* A 1-D Gaussian-mixture world: the trace and mean formulas only need second moments, so they
+ * hold with sigma_0^2 the mixture's variance; the quantile W2 of a model fitted to 10^5 samples is
+ * the W2 between the mixture and its moment-matched Gaussian, small but not 0. */
+static void test_mixture_world(void **state)
+{
+    (void)state;
+    const char *ini = "[world]\nmeans = -2; 2\nweights = 0.3, 0.7\nsds = 1, 0.5\nholdout = 200\n"
+                      "[model]\nfamily = gaussian\n[regime]\nname = replace\nn = 10\n"
+                      "[run]\ngenerations = 5\nreplicates = 4000\nseed = 5\n";
+    mc_experiment *e = tu_prepare(ini, NULL);
+    const mc_point *p = &e->points[0];
+    double *v = tu_run_point(p);
+    const long gs[] = {0, 5};
+    check_theory(p, v, "var_ratio", gs, 2);
+    check_theory(p, v, "mean_err", gs, 2);
+    free(v);
+    mc_experiment_free(e);
+}
+
+/* W2 between Gaussians: the code's closed form (via matrix square roots) against
+ * (a) 1-D: (m1 - m2)^2 + (s1 - s2)^2; (b) commuting (diagonal) covariances:
+ * ||m1 - m2||^2 + sum (sqrt a_i - sqrt b_i)^2; (c) 2 x 2: tr sqrt(M) = sqrt(tr M + 2 sqrt(det M))
+ * for M = R S1 R, an identity independent of the eigen-solver. */
+static void test_w2_closed_forms(void **state)
+{
+    (void)state;
+    mc_error err;
+    double w;
+    gsl_matrix *S1 = gsl_matrix_alloc(1, 1), *S2 = gsl_matrix_alloc(1, 1), *R = gsl_matrix_alloc(1, 1);
+    gsl_matrix_set(S1, 0, 0, 4.0);
+    gsl_matrix_set(S2, 0, 0, 0.25);
+    assert_int_equal(mc_sqrtm_psd(S2, R, &err), MC_OK);
+    double m1 = 1.0, m2 = -0.5;
+    assert_int_equal(mc_gauss_w2(&m1, S1, &m2, S2, R, &w, &err), MC_OK);
+    assert_true(fabs(w - sqrt(1.5 * 1.5 + 1.5 * 1.5)) < 1e-12);
+    gsl_matrix_free(S1), gsl_matrix_free(S2), gsl_matrix_free(R);
+
+    S1 = gsl_matrix_calloc(3, 3), S2 = gsl_matrix_calloc(3, 3), R = gsl_matrix_alloc(3, 3);
+    double a[3] = {1, 2, 3}, b[3] = {0.5, 4, 3}, mu1[3] = {0, 1, 2}, mu2[3] = {1, 1, 0};
+    double expect = 1 + 4;
+    for (int i = 0; i < 3; i++) {
+        gsl_matrix_set(S1, i, i, a[i]);
+        gsl_matrix_set(S2, i, i, b[i]);
+        expect += (sqrt(a[i]) - sqrt(b[i])) * (sqrt(a[i]) - sqrt(b[i]));
+    }
+    assert_int_equal(mc_sqrtm_psd(S2, R, &err), MC_OK);
+    assert_int_equal(mc_gauss_w2(mu1, S1, mu2, S2, R, &w, &err), MC_OK);
+    assert_true(fabs(w * w - expect) < 1e-10);
+    /* W2 of a distribution to itself is 0 */
+    assert_int_equal(mc_gauss_w2(mu2, S2, mu2, S2, R, &w, &err), MC_OK);
+    assert_true(w < 1e-6);
+    gsl_matrix_free(S1), gsl_matrix_free(S2), gsl_matrix_free(R);
+
+    S1 = gsl_matrix_alloc(2, 2), S2 = gsl_matrix_alloc(2, 2), R = gsl_matrix_alloc(2, 2);
+    double s1[4] = {2, 0.8, 0.8, 1}, s2[4] = {1, -0.3, -0.3, 0.5};
+    memcpy(S1->data, s1, sizeof s1);
+    memcpy(S2->data, s2, sizeof s2);
+    assert_int_equal(mc_sqrtm_psd(S2, R, &err), MC_OK);
+    /* R R = S2 */
+    gsl_matrix *RR = gsl_matrix_alloc(2, 2), *T = gsl_matrix_alloc(2, 2), *M = gsl_matrix_alloc(2, 2);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, R, R, 0.0, RR);
+    for (int i = 0; i < 4; i++)
+        assert_true(fabs(RR->data[i] - s2[i]) < 1e-12);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, R, S1, 0.0, T);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, T, R, 0.0, M);
+    double trM = M->data[0] + M->data[3], detM = M->data[0] * M->data[3] - M->data[1] * M->data[2];
+    double m1v[2] = {0.5, 0}, m2v[2] = {0, 0.25};
+    expect = 0.25 + 0.0625 + 3 + 1.5 - 2 * sqrt(trM + 2 * sqrt(detM));
+    assert_int_equal(mc_gauss_w2(m1v, S1, m2v, S2, R, &w, &err), MC_OK);
+    assert_true(fabs(w * w - expect) < 1e-10);
+    gsl_matrix_free(RR), gsl_matrix_free(T), gsl_matrix_free(M);
+    gsl_matrix_free(S1), gsl_matrix_free(S2), gsl_matrix_free(R);
+}
+
+/* 1-D W2 from quantiles: a Gaussian "mixture" of one component reproduces the closed form; the
+ * mixture quantile inverts the mixture cdf; sliced W2 of two Gaussians equals the mean over
+ * directions of the 1-D closed forms; the exact empirical W2 on a small case. */
+static void test_w2_quantiles_and_sliced(void **state)
+{
+    (void)state;
+    mc_error err;
+    mc_qgrid *q;
+    assert_int_equal(mc_qgrid_alloc(401, &q, &err), MC_OK);
+    double w1 = 1, mu1 = 0.3, sd1 = 2, qb[401];
+    for (size_t i = 0; i < q->m; i++)
+        qb[i] = mc_gmix1_quantile(1, &w1, &mu1, &sd1, q->z[i]);
+    double got = mc_w2_gauss_quantiles(q, 1.0, 1.5, qb);
+    assert_true(fabs(got - sqrt(0.49 + 0.25)) < 1e-9);
+
+    double w[2] = {0.3, 0.7}, mu[2] = {-2, 2}, sd[2] = {1, 0.5};
+    for (double z = -7; z <= 7; z += 0.5) {
+        double x = mc_gmix1_quantile(2, w, mu, sd, z), F = 0, S = 0;
+        for (int j = 0; j < 2; j++) {
+            F += w[j] * gsl_cdf_gaussian_P(x - mu[j], sd[j]);
+            S += w[j] * gsl_cdf_gaussian_Q(x - mu[j], sd[j]);
+        }
+        if (z <= 0)
+            assert_true(fabs(F - gsl_cdf_ugaussian_P(z)) <= 1e-9 * gsl_cdf_ugaussian_P(z));
+        else
+            assert_true(fabs(S - gsl_cdf_ugaussian_Q(z)) <= 1e-9 * gsl_cdf_ugaussian_Q(z));
+    }
+
+    /* sliced: g = N(m, S) against a Gaussian B = N(mb, Sb) given by its projected quantiles */
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t d = 3, L = 16;
+    mc_gauss *g, *B;
+    assert_int_equal(mc_gauss_alloc(d, &g, &err), MC_OK);
+    assert_int_equal(mc_gauss_alloc(d, &B, &err), MC_OK);
+    double S[9] = {2, 0.5, 0, 0.5, 1, 0.3, 0, 0.3, 0.5};
+    memcpy(g->cov->data, S, sizeof S);
+    g->mu[0] = 1;
+    B->mu[2] = -1;
+    double theta[16 * 3], *qw = malloc(L * q->m * sizeof(double)), expect = 0;
+    mc_sliced_dirs(r, d, L, theta);
+    for (size_t l = 0; l < L; l++) {
+        const double *t = theta + l * d;
+        double a = 0, v = 0, ab = 0, vb = 0;
+        for (size_t i = 0; i < d; i++) {
+            a += t[i] * g->mu[i];
+            ab += t[i] * B->mu[i];
+            vb += t[i] * t[i];
+            for (size_t j = 0; j < d; j++)
+                v += t[i] * S[i * d + j] * t[j];
+        }
+        expect += (a - ab) * (a - ab) + (sqrt(v) - sqrt(vb)) * (sqrt(v) - sqrt(vb));
+        for (size_t i = 0; i < q->m; i++)
+            qw[l * q->m + i] = ab + sqrt(vb) * q->z[i];
+    }
+    got = mc_sliced_w2_gauss(q, g, theta, L, qw);
+    assert_true(fabs(got * got - expect / (double)L) < 1e-9);
+    free(qw);
+    mc_gauss_free(g);
+    mc_gauss_free(B);
+    gsl_rng_free(r);
+    mc_qgrid_free(q);
+
+    /* {0, 1, 2} against {0, 2}: quantile steps differ by 1 on (1/3, 1/2] and (1/2, 2/3] */
+    double xa[3] = {0, 1, 2}, xb[2] = {0, 2};
+    assert_true(fabs(mc_w2_sorted(xa, 3, xb, 2) - sqrt(1.0 / 3.0)) < 1e-12);
+    assert_true(mc_w2_sorted(xa, 3, xa, 3) == 0.0);
+}
+
+/* Datasets: merge keeps provenance and combines the cached moments exactly (Chan et al.); the fit
+ * from moments equals the row-weighted fit; subsample keeps provenance and includes each row with
+ * probability k/N (checked on the inclusion count of one row, binomial SE). */
+static void test_datasets_and_weighted_fit(void **state)
+{
+    (void)state;
+    mc_error err;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    size_t d = 3;
+    mc_gdata *a, *b;
+    assert_int_equal(mc_gdata_new(d, 40, 1, &a, &err), MC_OK);
+    assert_int_equal(mc_gdata_new(d, 25, 0, &b, &err), MC_OK);
+    for (size_t i = 0; i < 40 * d; i++)
+        a->x[i] = gsl_ran_gaussian(r, 1.0) + 3.0;
+    for (size_t i = 0; i < 25 * d; i++)
+        b->x[i] = gsl_ran_gaussian(r, 2.0) - 1.0;
+    assert_int_equal(mc_gdata_moments(a, &err), MC_OK);
+    assert_int_equal(mc_gdata_moments(b, &err), MC_OK);
+    assert_int_equal(mc_gdata_merge(a, b, &err), MC_OK);
+    assert_int_equal(mc_gdata_size(a), 65);
+    assert_int_equal(mc_gdata_human(a), 40);
+    assert_true(a->has_mom);
+    double *cached = malloc(2 * MC_GMOM_SIZE(d) * sizeof(double));
+    double *fresh = malloc(2 * MC_GMOM_SIZE(d) * sizeof(double));
+    memcpy(cached, a->mom, 2 * MC_GMOM_SIZE(d) * sizeof(double));
+    a->has_mom = 0;
+    mc_gdata_moments_into(a, fresh);
+    for (size_t i = 0; i < 2 * MC_GMOM_SIZE(d); i++)
+        assert_true(fabs(cached[i] - fresh[i]) < 1e-9 * (1 + fabs(fresh[i])));
+
+    mc_gauss *g1, *g2;
+    assert_int_equal(mc_gauss_alloc(d, &g1, &err), MC_OK);
+    assert_int_equal(mc_gauss_alloc(d, &g2, &err), MC_OK);
+    double *w = malloc(65 * sizeof(double)), *scratch = malloc(65 * d * sizeof(double));
+    const double hws[] = {-1.0, 0.0, 0.25, 0.9, 1.0};
+    for (int unb = 0; unb < 2; unb++)
+        for (size_t k = 0; k < 5; k++) {
+            mc_gdata_weights(a, hws[k], w);
+            assert_int_equal(mc_gauss_fit(g1, a->x, 65, w, unb, scratch, &err), MC_OK);
+            assert_int_equal(mc_gauss_fit_moments(g2, fresh, hws[k], unb, &err), MC_OK);
+            for (size_t i = 0; i < d; i++)
+                assert_true(fabs(g1->mu[i] - g2->mu[i]) < 1e-10);
+            for (size_t i = 0; i < d * d; i++)
+                assert_true(fabs(g1->cov->data[i] - g2->cov->data[i]) < 1e-10);
+        }
+
+    /* subsample: 20 of 65; row 0 (human) is chosen with probability 20/65 */
+    long hits = 0, trials = 4000;
+    for (long t = 0; t < trials; t++) {
+        void *s;
+        assert_int_equal(mc_gdata_subsample(r, a, 20, &s, &err), MC_OK);
+        mc_gdata *ss = s;
+        assert_int_equal(ss->n, 20);
+        uint64_t h = 0;
+        for (size_t i = 0; i < 20; i++)
+            h += ss->is_human[i];
+        assert_int_equal(h, ss->human);
+        /* rows keep their provenance: human rows came from a (mean 3), synthetic from b */
+        for (size_t i = 0; i < 20; i++)
+            if (memcmp(ss->x + i * d, a->x, d * sizeof(double)) == 0) {
+                hits++;
+                assert_int_equal(ss->is_human[i], 1);
+            }
+        mc_gdata_free(s);
+    }
+    double p = 20.0 / 65.0;
+    tu_assert_close((double)hits / trials, p, sqrt(p * (1 - p) / trials), 4.0);
+    assert_int_equal(mc_gdata_subsample(r, a, 66, (void **)&b, &err), MC_EINTERNAL);
+
+    free(w), free(scratch), free(cached), free(fresh);
+    mc_gauss_free(g1), mc_gauss_free(g2);
+    mc_gdata_free(a);
+    gsl_rng_free(r);
+}
+
+/* Truncation: every sample lies within c (Mahalanobis), both by rejection (c = 2.5, d = 3) and by
+ * the exact radial method (c = 1, d = 10, acceptance 1.7e-4); E||z||^2 = d F_{d+2}(c^2)/F_d(c^2). */
+static void test_truncate_and_shrink(void **state)
+{
+    (void)state;
+    mc_error err;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    const size_t ds[2] = {3, 10};
+    const double cs[2] = {2.5, 1.0};
+    for (int k = 0; k < 2; k++) {
+        size_t d = ds[k], n = 20000;
+        mc_gauss *g;
+        assert_int_equal(mc_gauss_alloc(d, &g, &err), MC_OK);
+        for (size_t i = 0; i < d; i++) {
+            gsl_matrix_set(g->cov, i, i, 1.0 + (double)i);
+            g->mu[i] = (double)i;
+        }
+        assert_int_equal(mc_gauss_factor(g, 0, 1, "test", &err), MC_OK);
+        mc_sampling s = {1, 0, 1, 0.2, cs[k]};
+        double *x = malloc(n * d * sizeof(double)), *work = malloc(d * sizeof(double));
+        assert_int_equal(mc_gauss_sample(r, g, &s, n, x, &err), MC_OK);
+        double sum = 0, sum2 = 0;
+        for (size_t i = 0; i < n; i++) {
+            /* undo the shrink: Mahalanobis of the unshrunk point = m / (1 - lambda) */
+            double m2 = mc_gauss_maha2(g, x + i * d, work) / (0.8 * 0.8);
+            assert_true(m2 <= cs[k] * cs[k] * (1 + 1e-12));
+            sum += m2;
+            sum2 += m2 * m2;
+        }
+        double c2 = cs[k] * cs[k], mean = sum / n, sd = sqrt(sum2 / n - mean * mean);
+        double expect = (double)d * gsl_cdf_chisq_P(c2, d + 2.0) / gsl_cdf_chisq_P(c2, d);
+        tu_assert_close(mean, expect, sd / sqrt((double)n), 4.0);
+        assert_true(fabs(mc_sampling_cov_factor(d, &s) - 0.64 * expect / d) < 1e-12);
+        free(x), free(work);
+        mc_gauss_free(g);
+    }
+    gsl_rng_free(r);
+}
+
+static int all_defined(const mc_point *p, const double *v)
+{
+    size_t n = (size_t)p->run.replicates * (size_t)(p->run.generations + 1) * p->metrics.n;
+    for (size_t i = 0; i < n; i++)
+        if (isnan(v[i]))
+            return 0;
+    return 1;
+}
+
+/* Degenerate fits are values, not crashes or NaN: n <= d (singular, regularised and flagged),
+ * all samples identical (a point mass: variance 0, nll +inf, W2 = the world's spread), and a 1-D
+ * chain with n = 2 whose variance collapses to exactly 0 within a few hundred generations. */
+static void test_degenerate(void **state)
+{
+    (void)state;
+    const char *ini = "[world]\nholdout = 100\n[model]\nfamily = gaussian\n[regime]\n"
+                      "name = replace, accumulate-subsample\n[run]\nseed = 3\n";
+    const char *ov1[] = {"world.dim=5", "regime.n=4", "run.generations=20", "run.replicates=20",
+                         NULL};
+    mc_experiment *e = tu_prepare(ini, ov1);
+    for (size_t pi = 0; pi < e->npoints; pi++) {
+        const mc_point *p = &e->points[pi];
+        double *v = tu_run_point(p);
+        assert_true(all_defined(p, v));
+        double mean, se;
+        mean_se(p, v, tu_metric(p, "regularised"), 0, &mean, &se);
+        assert_true(mean == 1.0);
+        free(v);
+    }
+    mc_experiment_free(e);
+
+    /* identical samples, through the family's own fit and metrics */
+    const char *ini1 = "[world]\nmean = 0.5\nsigma = 2\nholdout = 50\n[model]\nfamily = gaussian\n"
+                       "[run]\nreplicates = 1\n";
+    e = tu_prepare(ini1, NULL);
+    const mc_point *p = &e->points[0];
+    const mc_family_type *f = p->family;
+    mc_error err;
+    mc_gdata *ds;
+    assert_int_equal(mc_gdata_new(1, 30, 1, &ds, &err), MC_OK);
+    for (size_t i = 0; i < 30; i++)
+        ds->x[i] = 1.5;
+    void *model;
+    assert_int_equal(f->model_alloc(p->params, p->world, &model, &err), MC_OK);
+    mc_fit_opts opts = {-1};
+    assert_int_equal(f->fit(model, p->params, ds, &opts, &err), MC_OK);
+    double out[16];
+    mc_eval ev = {p, p->params, p->world, model, ds, 0};
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_int_equal(f->metrics(r, &ev, out, &err), MC_OK);
+    size_t M = p->metrics.n - MC_ENGINE_METRICS, base = MC_ENGINE_METRICS;
+    for (size_t i = 0; i < M; i++)
+        assert_false(isnan(out[i]));
+    assert_true(out[tu_metric(p, "var_ratio") - base] == 0.0);
+    assert_true(out[tu_metric(p, "point_mass") - base] == 1.0);
+    assert_true(isinf(out[tu_metric(p, "nll") - base]) && out[tu_metric(p, "nll") - base] > 0);
+    assert_true(fabs(out[tu_metric(p, "w2") - base] - sqrt(1.0 + 4.0)) < 1e-12);
+    assert_true(fabs(out[tu_metric(p, "mean_err") - base] - 1.0) < 1e-12);
+    /* a point mass samples its mean */
+    void *syn;
+    assert_int_equal(f->draw_model(r, p->params, model, &p->sampling, 5, &syn, &err), MC_OK);
+    for (size_t i = 0; i < 5; i++)
+        assert_true(((mc_gdata *)syn)->x[i] == 1.5);
+    f->ds_free(syn);
+    f->model_free(model);
+    mc_gdata_free(ds);
+    gsl_rng_free(r);
+    mc_experiment_free(e);
+
+    const char *ov2[] = {"regime.n=2", "run.generations=400", "run.replicates=4", NULL};
+    e = tu_prepare(ini1, ov2);
+    p = &e->points[0];
+    double *v = tu_run_point(p);
+    assert_true(all_defined(p, v));
+    size_t pm = tu_metric(p, "point_mass"), vr = tu_metric(p, "var_ratio");
+    for (long rep = 0; rep < 4; rep++) {
+        const double *last = v + ((size_t)rep * 401 + 400) * p->metrics.n;
+        assert_true(last[pm] == 1.0 && last[vr] == 0.0);
+    }
+    free(v);
+    mc_experiment_free(e);
+}
+
+/* Bad configuration values get one clear message naming the key. */
+static void test_bad_config(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *ini, *expect;
+    } cases[] = {
+        {"[world]\nsigma = -1\n[model]\nfamily = gaussian\n", "sigma"},
+        {"[world]\ncov = 1, 2; 2, 1\n[model]\nfamily = gaussian\n", "not positive definite"},
+        {"[world]\ncov = 1, 0.5; 0.2, 1\n[model]\nfamily = gaussian\n", "not symmetric"},
+        {"[world]\ncov = 1, 0; 0, -1\n[model]\nfamily = gaussian\n", "cov"},
+        {"[world]\ncov = 1, 0, 0\n[model]\nfamily = gaussian\n", "square"},
+        {"[world]\nmean = 0, 0\ncov = 1\n[model]\nfamily = gaussian\n", "dimensions"},
+        {"[world]\nmeans = 0; 1\nweights = 1, 2, 3\n[model]\nfamily = gaussian\n", "weights"},
+        {"[world]\nmeans = 0; 1\nsds = 1, -1\n[model]\nfamily = gaussian\n", "sds"},
+        {"[world]\nmean = 0, x\n[model]\nfamily = gaussian\n", "not a number"},
+        {"[model]\nfamily = gaussian\n[sampling]\ntop_k = 3\n", "top_k"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        mc_experiment *e = NULL;
+        mc_error err = {0};
+        int r = tu_prepare_status(cases[i].ini, NULL, &e, &err);
+        if (r == MC_OK)
+            fail_msg("case %zu was accepted", i);
+        assert_int_equal(r, MC_ECONFIG);
+        if (!strstr(err.msg, cases[i].expect) || !strstr(err.msg, "test.ini:"))
+            fail_msg("case %zu: message '%s' lacks '%s' or its origin", i, err.msg,
+                     cases[i].expect);
+    }
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_w2_closed_forms),
+        cmocka_unit_test(test_w2_quantiles_and_sliced),
+        cmocka_unit_test(test_datasets_and_weighted_fit),
+        cmocka_unit_test(test_truncate_and_shrink),
+        cmocka_unit_test(test_replace_mle_theory),
+        cmocka_unit_test(test_unbiased_and_sampling_bias_theory),
+        cmocka_unit_test(test_mixture_world),
+        cmocka_unit_test(test_degenerate),
+        cmocka_unit_test(test_bad_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
