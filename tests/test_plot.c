@@ -1,0 +1,577 @@
+/* test_plot.c - reading run directories, the figures (through the series hook, not pixels),
+ * the files they are written to, the report and its findings sentences, and bad run
+ * directories.
+ *
+ * Two kinds of runs are used:
+ *  - tests/data/run-cats: a hand-made run in the format of docs/OUTPUTS.md (4 grid points,
+ *    8 generations, 10 replicates; tests/data/make_run_cats.py wrote it); numbers asserted below
+ *    are read off its extinction.csv and summary.csv;
+ *  - tiny runs written by write_run() here, whose outcome is set by hand, so the findings
+ *    sentences have one right answer.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "testutil.h"
+#include "collapse/plot.h"
+#include "plot/csvtab.h"
+#include "plot/figure.h"
+#include "plot/report.h"
+#include "plot/rundir.h"
+
+/* ---- helpers ---- */
+
+static const char *source_dir(void)
+{
+    const char *s = getenv("MC_SOURCE_DIR");
+    return s && *s ? s : MC_SOURCE_DIR;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = (size_t)n;
+    return buf;
+}
+
+static void spill(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A fresh folder under the test's temporary folder. */
+static const char *new_dir(const char *name)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", tu_tmpdir(), name);
+    assert_true(mkdir(path, 0777) == 0 || errno == EEXIST);
+    return path;
+}
+
+/* Copies the hand-made cats run (the files the plots read) into a fresh folder, so that the
+ * source tree is never written. */
+static const char *copy_fixture(const char *name)
+{
+    const char *dir = new_dir(name);
+    static const char *const files[] = {"summary.json", "points.csv", "config.ini"};
+    for (size_t i = 0; i < 3; i++) {
+        char src[512], dst[512];
+        snprintf(src, sizeof src, "%s/tests/data/run-cats/%s", source_dir(), files[i]);
+        snprintf(dst, sizeof dst, "%s/%s", dir, files[i]);
+        char *text = slurp(src, NULL);
+        assert_non_null(text);
+        spill(dst, text);
+        free(text);
+    }
+    return dir;
+}
+
+/* Writes a tiny run of two points (replace, fresh h=0.1), G = 3, R = 4, with one presence
+ * metric alive_yellow whose per-generation mean (fraction alive) is given for each point, and
+ * a headline metric p_yellow. top_extra is inserted into the top-level object (to break it). */
+static const char *write_run(const char *name, const double alive[2][4], const double extinct[2],
+                             const double first_q50[2], const char *complete, const char *version)
+{
+    const char *dir = new_dir(name);
+    char path[600], buf[16384];
+    size_t n = 0;
+    n += (size_t)snprintf(buf + n, sizeof buf - n,
+                          "{\"tool\":\"collapse\",\"version\":\"%s\",\"generator\":\"xoshiro256**\","
+                          "\"seed\":42,\"name\":\"tiny\",\"generations\":3,\"replicates\":4,"
+                          "\"config\":{},\"axes\":[{\"key\":\"regime.name\",\"values\":"
+                          "[\"replace\",\"fresh\"]}],\"points\":[",
+                          version);
+    static const char *const regimes[] = {"replace", "fresh"};
+    for (int p = 0; p < 2; p++) {
+        n += (size_t)snprintf(
+            buf + n, sizeof buf - n,
+            "%s{\"point\":%d,\"label\":\"regime.name=%s\",\"family\":\"categorical\","
+            "\"regime\":\"%s\",\"params\":{\"regime.name\":\"%s\",\"regime.h\":\"0.1\"},"
+            "\"metrics\":[{\"name\":\"p_yellow\",\"description\":\"model probability of the "
+            "category\",\"direction\":0,\"presence\":false,\"headline\":true,\"subject\":"
+            "\"yellow\"},{\"name\":\"alive_yellow\",\"description\":\"1 if alive\",\"direction\":1,"
+            "\"presence\":true,\"headline\":true,\"subject\":\"yellow\"}],\"summary\":{",
+            p ? "," : "", p, regimes[p], regimes[p], regimes[p]);
+        n += (size_t)snprintf(buf + n, sizeof buf - n,
+                              "\"p_yellow\":{\"n\":[4,4,4,4],\"mean\":[0.1,0.05,0.02,0.01],"
+                              "\"sd\":[0.01,0.01,0.01,0.01],\"q05\":[0.08,0.03,0,0],"
+                              "\"q50\":[0.1,0.05,0.02,%s],\"q95\":[0.12,0.07,0.04,0.02],"
+                              "\"theory_mean\":[\"nan\",\"nan\",\"nan\",\"nan\"]},",
+                              p ? "0.09" : "0");
+        n += (size_t)snprintf(buf + n, sizeof buf - n,
+                              "\"alive_yellow\":{\"n\":[4,4,4,4],\"mean\":[%g,%g,%g,%g],"
+                              "\"sd\":[0,0,0,0],\"q05\":[0,0,0,0],\"q50\":[1,1,0,0],"
+                              "\"q95\":[1,1,1,1],\"theory_mean\":[\"nan\",\"nan\",\"nan\",\"nan\"]}},",
+                              alive[p][0], alive[p][1], alive[p][2], alive[p][3]);
+        char q50[32];
+        if (isnan(first_q50[p]))
+            snprintf(q50, sizeof q50, "\"nan\"");
+        else
+            snprintf(q50, sizeof q50, "%g", first_q50[p]);
+        n += (size_t)snprintf(buf + n, sizeof buf - n,
+                              "\"extinction\":[{\"category\":\"yellow\",\"metric\":\"alive_yellow\","
+                              "\"replicates\":4,\"alive_end\":%g,\"extinct\":%g,\"first_extinct\":"
+                              "{\"mean\":%s,\"q05\":%s,\"q50\":%s,\"q95\":%s}}]}",
+                              alive[p][3], extinct[p], q50, q50, q50, q50);
+    }
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "],\"complete\":%s}\n", complete);
+    assert_true(n < sizeof buf);
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    spill(path, buf);
+    snprintf(path, sizeof path, "%s/points.csv", dir);
+    spill(path, "point,label,family,regime\n0,regime.name=replace,categorical,replace\n"
+                "1,regime.name=fresh,categorical,fresh\n");
+    snprintf(path, sizeof path, "%s/config.ini", dir);
+    spill(path, "[regime]\nname = replace, fresh\nh = 0.1\n");
+    return dir;
+}
+
+static const double ALIVE_KNOWN[2][4] = {{1, 0.5, 0, 0}, {1, 1, 1, 1}};
+static const double EXTINCT_KNOWN[2] = {1, 0};
+static const double FIRST_KNOWN[2] = {1.5, NAN};
+
+static size_t count_kind(const mc_plot_figure_info *f, mc_plot_series_kind kind, size_t points)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->nseries; i++)
+        n += f->series[i].kind == kind && f->series[i].points == points;
+    return n;
+}
+
+static int has_series(const mc_plot_figure_info *f, mc_plot_series_kind kind, const char *name)
+{
+    for (size_t i = 0; i < f->nseries; i++)
+        if (f->series[i].kind == kind && strcmp(f->series[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* ---- the CSV reader ---- */
+
+static void test_csv_rfc4180(void **state)
+{
+    (void)state;
+    const char *path = tu_write_file("t.csv", "a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\r\n"
+                                              ",\"two\nlines\",3");
+    mc_csvtab *t;
+    mc_error err = {0};
+    assert_int_equal(mc_csvtab_read(path, &t, &err), MC_OK);
+    assert_int_equal(t->nrows, 2);
+    assert_int_equal(t->ncols, 3);
+    assert_int_equal(mc_csvtab_column(t, "c"), 2);
+    assert_int_equal(mc_csvtab_column(t, "d"), -1);
+    assert_string_equal(mc_csvtab_get(t, 0, 1), "x, y");
+    assert_string_equal(mc_csvtab_get(t, 0, 2), "say \"hi\"");
+    assert_string_equal(mc_csvtab_get(t, 1, 0), "");
+    assert_string_equal(mc_csvtab_get(t, 1, 1), "two\nlines");
+    assert_string_equal(mc_csvtab_get(t, 1, 2), "3");
+    mc_csvtab_free(t);
+}
+
+static void test_csv_malformed(void **state)
+{
+    (void)state;
+    mc_csvtab *t;
+    mc_error err = {0};
+    const char *path = tu_write_file("short.csv", "a,b\n1,2\n3\n");
+    assert_int_equal(mc_csvtab_read(path, &t, &err), MC_EDATA);
+    assert_non_null(strstr(err.msg, "short.csv:3:")); /* the line of the short row */
+    path = tu_write_file("quote.csv", "a,b\n1,\"open\n");
+    assert_int_equal(mc_csvtab_read(path, &t, &err), MC_EDATA);
+    assert_non_null(strstr(err.msg, "unterminated"));
+    path = tu_write_file("empty.csv", "");
+    assert_int_equal(mc_csvtab_read(path, &t, &err), MC_EDATA);
+    assert_int_equal(mc_csvtab_read("/nonexistent/x.csv", &t, &err), MC_EIO);
+}
+
+/* ---- reading a run ---- */
+
+static void test_read_fixture(void **state)
+{
+    (void)state;
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/tests/data/run-cats", source_dir());
+    mc_run *run;
+    mc_error err = {0};
+    assert_int_equal(mc_run_read(dir, &run, &err), MC_OK);
+    assert_int_equal(run->generations, 8);
+    assert_int_equal(run->replicates, 10);
+    assert_int_equal(run->npoints, 4);
+    assert_string_equal(run->seed, "7");
+    assert_non_null(run->config_ini);
+    /* legends: the regime varies, so it leads; fresh's h is not an axis, so it is added */
+    assert_string_equal(run->points[1].legend, "replace, temperature=0.8");
+    assert_string_equal(run->points[3].legend, "fresh h=0.5, temperature=0.8");
+    const mc_run_metric *m = mc_run_metric_find(&run->points[1], "p_yellow");
+    assert_non_null(m);
+    assert_int_equal(m->headline, 1);
+    assert_string_equal(m->subject, "yellow");
+    /* summary.csv: 1,8,p_yellow,10,0,0,0,0,0,nan */
+    assert_true(m->q50[8] == 0 && isnan(m->theory[8]));
+    m = mc_run_metric_find(&run->points[0], "kl");
+    assert_true(isinf(m->mean[8]) && m->mean[8] > 0); /* "inf" in JSON */
+    assert_true(isnan(m->sd[8]));
+    /* extinction.csv: 1,yellow,alive_yellow,10,0,1,2.6,1,2.5,4.55 */
+    assert_int_equal(run->points[1].nextinction, 3);
+    const mc_run_extinction *x = &run->points[1].extinction[1];
+    assert_string_equal(x->category, "yellow");
+    assert_true(x->alive_end == 0 && x->extinct == 1 && x->first_q50 == 2.5);
+    assert_string_equal(mc_run_point_param(&run->points[2], "regime.h"), "0.5");
+    mc_run_free(run);
+}
+
+static void expect_bad(const char *dir, int code, const char *needle)
+{
+    mc_error err = {0};
+    mc_run *run = NULL;
+    assert_int_equal(mc_run_read(dir, &run, &err), code);
+    assert_null(run);
+    if (!strstr(err.msg, needle))
+        fail_msg("message \"%s\" lacks \"%s\"", err.msg, needle);
+    /* the public entry points give the same answer and write nothing */
+    assert_int_equal(mc_plot_run(dir, &err), code);
+    assert_int_equal(mc_report_write(dir, &err), code);
+    char path[600];
+    snprintf(path, sizeof path, "%s/report.html", dir);
+    assert_int_not_equal(access(path, F_OK), 0);
+}
+
+static void test_bad_run_dirs(void **state)
+{
+    (void)state;
+    char path[600];
+    expect_bad("/nonexistent/run", MC_EIO, "/nonexistent/run");
+    expect_bad(new_dir("empty"), MC_EDATA, "not a finished run directory");
+    expect_bad(write_run("incomplete", ALIVE_KNOWN, EXTINCT_KNOWN, FIRST_KNOWN, "false", "0.1.0"),
+               MC_EDATA, "incomplete");
+    expect_bad(write_run("future", ALIVE_KNOWN, EXTINCT_KNOWN, FIRST_KNOWN, "true", "7.3.0"),
+               MC_EDATA, "collapse 7.3.0");
+    /* not written by collapse */
+    const char *dir = new_dir("alien");
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    spill(path, "{\"tool\":\"other\",\"complete\":true}");
+    expect_bad(dir, MC_EDATA, "not written by collapse");
+    /* malformed JSON, with its line */
+    dir = new_dir("broken");
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    spill(path, "{\n\"tool\": \"collapse\",\n\"complete\": tru\n}");
+    expect_bad(dir, MC_EDATA, "summary.json:3: malformed JSON");
+    /* a summary array of the wrong length */
+    dir = write_run("short", ALIVE_KNOWN, EXTINCT_KNOWN, FIRST_KNOWN, "true", "0.1.0");
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    char *text = slurp(path, NULL);
+    char *at = strstr(text, "\"mean\":[0.1,0.05,0.02,0.01]");
+    assert_non_null(at);
+    memcpy(at, "\"mean\":[0.1,0.05,0.02     ]", strlen("\"mean\":[0.1,0.05,0.02     ]"));
+    spill(path, text);
+    free(text);
+    expect_bad(dir, MC_EDATA, "4 values (generations 0..3)");
+    /* points.csv that does not match */
+    dir = write_run("points", ALIVE_KNOWN, EXTINCT_KNOWN, FIRST_KNOWN, "true", "0.1.0");
+    snprintf(path, sizeof path, "%s/points.csv", dir);
+    spill(path, "point,label,family,regime\n0,x,categorical,replace\n");
+    expect_bad(dir, MC_EDATA, "points.csv");
+    /* a file where the directory should be */
+    expect_bad(path, MC_EDATA, "not a directory");
+}
+
+/* ---- figures through the hook ---- */
+
+static void test_figure_series(void **state)
+{
+    (void)state;
+    const char *dir = copy_fixture("plot-fixture");
+    mc_plot_log *log;
+    mc_error err = {0};
+    int st = mc_plot_run_log(dir, &log, &err);
+    if (st != MC_OK)
+        fail_msg("%s", err.msg);
+    /* the fixture's 10 value metrics each get a figure; its 3 presence metrics are drawn in
+     * "survival"; plus "shares" */
+    assert_int_equal(log->nfigures, 12);
+    static const char *const metrics[] = {"n", "human_share", "alive", "tail_mass", "p_blue",
+                                          "p_yellow", "p_green", "entropy", "kl", "tv"};
+    for (size_t i = 0; i < 10; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "metric-%s", metrics[i]);
+        const mc_plot_figure_info *f = mc_plot_log_find(log, name);
+        if (!f)
+            fail_msg("no figure %s", name);
+        /* one median line and one band per grid point, each over generations 0..8 */
+        assert_int_equal(count_kind(f, MC_PLOT_LINE, 9), 4);
+        assert_int_equal(count_kind(f, MC_PLOT_BAND, 9), 4);
+    }
+    assert_null(mc_plot_log_find(log, "metric-alive_yellow"));
+
+    /* theory: p_yellow has a closed form at temperature 1 only (points 0 and 2) */
+    const mc_plot_figure_info *f = mc_plot_log_find(log, "metric-p_yellow");
+    assert_int_equal(count_kind(f, MC_PLOT_THEORY, 9), 2);
+    assert_true(has_series(f, MC_PLOT_THEORY, "replace, temperature=1: theory"));
+    assert_true(has_series(f, MC_PLOT_THEORY, "fresh h=0.5, temperature=1: theory"));
+    assert_true(has_series(f, MC_PLOT_LINE, "fresh h=0.5, temperature=0.8"));
+    assert_int_equal(count_kind(mc_plot_log_find(log, "metric-kl"), MC_PLOT_THEORY, 9), 0);
+
+    /* survival: blue is alive everywhere (extinction.csv: extinct 0 at every point), so only
+     * yellow and green get panels, each with one line per point */
+    f = mc_plot_log_find(log, "survival");
+    assert_non_null(f);
+    assert_int_equal(f->nseries, 8);
+    assert_int_equal(count_kind(f, MC_PLOT_LINE, 9), 8);
+    for (size_t i = 0; i < f->nseries; i++)
+        assert_true(f->series[i].panel == 0 || f->series[i].panel == 1);
+
+    /* shares: per point (panel) three stacked layers and two world boundaries */
+    f = mc_plot_log_find(log, "shares");
+    assert_non_null(f);
+    assert_int_equal(count_kind(f, MC_PLOT_AREA, 9), 12);
+    assert_int_equal(count_kind(f, MC_PLOT_THEORY, 9), 8);
+    assert_true(has_series(f, MC_PLOT_AREA, "yellow"));
+    mc_plot_log_free(log);
+}
+
+/* The y scale: logarithmic exactly when every finite value is positive and they span two
+ * decades; NaN points are not drawn; infinite ones are (at the edge). */
+static void test_figure_scale(void **state)
+{
+    (void)state;
+    double x[4] = {0, 1, 2, 3};
+    double wide[4] = {1e-4, 1e-3, 1e-2, 0.5}, narrow[4] = {0.1, 0.2, 0.5, 0.9};
+    double zero[4] = {0, 1e-3, 1e-2, 0.5}, gaps[4] = {1, NAN, INFINITY, 2};
+    const double *ys[] = {wide, narrow, zero, gaps};
+    const int expect_log[] = {1, 0, 0, 0};
+    const size_t expect_points[] = {4, 4, 4, 3};
+    for (int c = 0; c < 4; c++) {
+        mc_figure *fig = mc_fig_alloc("t", 1, 1);
+        assert_non_null(fig);
+        assert_int_equal(mc_fig_add(fig, 0, MC_PLOT_LINE, "s", mc_plot_point_color(0), 1, 4, x,
+                                    ys[c], NULL),
+                         MC_OK);
+        mc_plot_figure_info info;
+        assert_int_equal(mc_fig_info(fig, &info), MC_OK);
+        assert_int_equal(info.logy, expect_log[c]);
+        assert_int_equal(info.series[0].points, expect_points[c]);
+        free(info.series);
+        mc_fig_free(fig);
+    }
+}
+
+/* Colours: distinct per point up to the palette's 8, and Okabe-Ito's own colour for a
+ * category named after it. */
+static void test_palette(void **state)
+{
+    (void)state;
+    char a[8], b[8];
+    for (size_t i = 0; i < 8; i++)
+        for (size_t j = i + 1; j < 8; j++)
+            assert_string_not_equal(mc_rgb_hex(mc_plot_point_color(i), a),
+                                    mc_rgb_hex(mc_plot_point_color(j), b));
+    assert_string_equal(mc_rgb_hex(mc_plot_category_color("yellow", 0), a), "#f0e442");
+    assert_string_equal(mc_rgb_hex(mc_plot_category_color("blue", 2), a), "#0072b2");
+}
+
+/* ---- files ---- */
+
+static void check_png(const char *path)
+{
+    size_t len;
+    unsigned char *p = (unsigned char *)slurp(path, &len);
+    if (!p)
+        fail_msg("%s missing", path);
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    assert_true(len > 1000);
+    assert_memory_equal(p, sig, 8);
+    assert_memory_equal(p + 12, "IHDR", 4);
+    unsigned w = (unsigned)p[16] << 24 | p[17] << 16 | p[18] << 8 | p[19];
+    unsigned h = (unsigned)p[20] << 24 | p[21] << 16 | p[22] << 8 | p[23];
+    assert_int_equal(w, 1520); /* 760 units at twice the resolution */
+    assert_true(h >= 600 && h <= 4000);
+    free(p);
+}
+
+static void test_plot_files(void **state)
+{
+    (void)state;
+    const char *dir = copy_fixture("plot-files");
+    mc_plot_log *log;
+    mc_error err = {0};
+    assert_int_equal(mc_plot_run_log(dir, &log, &err), MC_OK);
+    for (size_t i = 0; i < log->nfigures; i++) {
+        char path[700];
+        snprintf(path, sizeof path, "%s/plots/%s.png", dir, log->figures[i].name);
+        check_png(path);
+        snprintf(path, sizeof path, "%s/plots/%s.svg", dir, log->figures[i].name);
+        char *svg = slurp(path, NULL);
+        assert_non_null(svg);
+        assert_true(strncmp(svg, "<?xml", 5) == 0);
+        assert_non_null(strstr(svg, "<svg"));
+        assert_non_null(strstr(svg, "</svg>"));
+        free(svg);
+    }
+    /* nothing temporary left behind (files are renamed into place) */
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "ls -a %s/plots | grep -q '\\.tmp$'", dir);
+    assert_int_not_equal(system(cmd), 0);
+    mc_plot_log_free(log);
+    /* drawing again replaces the files */
+    assert_int_equal(mc_plot_run(dir, &err), MC_OK);
+}
+
+static void test_plot_unwritable(void **state)
+{
+    (void)state;
+    const char *dir = copy_fixture("plot-unwritable");
+    char path[600];
+    snprintf(path, sizeof path, "%s/plots", dir);
+    spill(path, "a file where the plots folder should be");
+    mc_error err = {0};
+    assert_int_equal(mc_plot_run(dir, &err), MC_EIO);
+    assert_non_null(strstr(err.msg, "plots"));
+}
+
+/* ---- findings and the report ---- */
+
+static int has_finding(const mc_findings *f, const char *needle)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (strstr(f->v[i], needle))
+            return 1;
+    return 0;
+}
+
+static void expect_finding(const mc_findings *f, const char *needle)
+{
+    if (!has_finding(f, needle)) {
+        for (size_t i = 0; i < f->n; i++)
+            fprintf(stderr, "finding: %s\n", f->v[i]);
+        fail_msg("no finding contains \"%s\"", needle);
+    }
+}
+
+/* The tiny run: yellow dies in every replicate under replace (alive 1, 0.5, 0, 0: all dead
+ * from generation 2) and never under fresh. */
+static void test_findings_known(void **state)
+{
+    (void)state;
+    const char *dir = write_run("known", ALIVE_KNOWN, EXTINCT_KNOWN, FIRST_KNOWN, "true", "0.1.0");
+    mc_run *run;
+    mc_error err = {0};
+    assert_int_equal(mc_run_read(dir, &run, &err), MC_OK);
+    mc_findings f;
+    assert_int_equal(mc_report_findings(run, &f), MC_OK);
+    assert_true(f.n >= 2);
+    assert_string_equal(f.v[0], "yellow (10 % of the world) went extinct in 100 % of replicates "
+                                "by generation 2 under replace; and in 0 % under fresh h=0.1.");
+    expect_finding(&f, "p_yellow (model probability of the category: yellow), median over "
+                       "replicates: 0.1 at generation 0; at generation 3: 0 under replace and "
+                       "0.09 under fresh h=0.1.");
+    mc_findings_free(&f);
+    mc_run_free(run);
+
+    /* partial extinction with revival: 25 % alive at the end but 75 % ever extinct */
+    const double alive[2][4] = {{1, 0.5, 0.25, 0.25}, {1, 1, 1, 0.5}};
+    const double extinct[2] = {0.75, 0.5}, first[2] = {1.5, 3};
+    dir = write_run("partial", alive, extinct, first, "true", "0.1.0");
+    assert_int_equal(mc_run_read(dir, &run, &err), MC_OK);
+    assert_int_equal(mc_report_findings(run, &f), MC_OK);
+    assert_string_equal(f.v[0], "yellow (10 % of the world) went extinct in 75 % of replicates "
+                                "(median first extinction at generation 1.5) under replace; and "
+                                "in 50 % of replicates (median first extinction at generation 3) "
+                                "under fresh h=0.1.");
+    mc_findings_free(&f);
+    mc_run_free(run);
+}
+
+/* The hand-made cats run: numbers from its extinction.csv (point 1: yellow extinct 1, and its
+ * alive_yellow mean in summary.csv is 0 from generation 5 on; point 3: extinct 0.5, alive_end
+ * 0.9, first extinction median 7). */
+static void test_findings_fixture(void **state)
+{
+    (void)state;
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/tests/data/run-cats", source_dir());
+    mc_run *run;
+    mc_error err = {0};
+    assert_int_equal(mc_run_read(dir, &run, &err), MC_OK);
+    mc_findings f;
+    assert_int_equal(mc_report_findings(run, &f), MC_OK);
+    expect_finding(&f, "yellow (8.12 % of the world) went extinct in 100 % of replicates by "
+                       "generation 5 under replace, temperature=0.8;");
+    expect_finding(&f, "in 50 % of replicates (median first extinction at generation 7) under "
+                       "fresh h=0.5, temperature=0.8, and was alive again at generation 8 in 90 %");
+    expect_finding(&f, "blue (91.2 % of the world) was never extinct");
+    /* the closed form of p_* (the world's share at temperature 1) holds at every generation */
+    expect_finding(&f, "p_yellow 18 of 18");
+    mc_findings_free(&f);
+    mc_run_free(run);
+}
+
+static void test_report(void **state)
+{
+    (void)state;
+    const char *dir = copy_fixture("report");
+    mc_error err = {0};
+    int st = mc_report_write(dir, &err);
+    if (st != MC_OK)
+        fail_msg("%s", err.msg);
+    char path[600];
+    snprintf(path, sizeof path, "%s/report.html", dir);
+    char *html = slurp(path, NULL);
+    assert_non_null(html);
+    assert_true(strncmp(html, "<!DOCTYPE html>", 15) == 0);
+    assert_non_null(strstr(html, "</html>"));
+    /* self-contained: no scripts, no external resources */
+    assert_null(strstr(html, "<script"));
+    assert_null(strstr(html, "<link"));
+    assert_null(strstr(html, "<img"));
+    assert_null(strstr(html, "@import"));
+    assert_null(strstr(html, "url(http"));
+    assert_null(strstr(html, "href=\"http"));
+    /* one inline SVG per figure, ids prefixed per figure, no XML prolog inside HTML */
+    size_t nsvg = 0;
+    for (const char *p = html; (p = strstr(p, "<svg ")); p++)
+        nsvg++;
+    assert_int_equal(nsvg, 12);
+    assert_null(strstr(html, "<?xml"));
+    assert_null(strstr(html, "id=\"glyph"));
+    assert_non_null(strstr(html, "id=\"f0-glyph"));
+    assert_non_null(strstr(html, "href=\"#f11-glyph"));
+    /* what was run, the findings, the table, print CSS */
+    assert_non_null(strstr(html, "seed 7"));
+    assert_non_null(strstr(html, "weights = blue=0.9, yellow=0.09, green=0.01"));
+    assert_non_null(strstr(html, "went extinct in 100 % of replicates by generation 5 under "
+                                 "replace, temperature=0.8"));
+    assert_non_null(strstr(html, "<th>g = 8</th>"));
+    assert_non_null(strstr(html, "@media print{@page{size:A4"));
+    free(html);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csv_rfc4180),      cmocka_unit_test(test_csv_malformed),
+        cmocka_unit_test(test_read_fixture),     cmocka_unit_test(test_bad_run_dirs),
+        cmocka_unit_test(test_figure_series),    cmocka_unit_test(test_figure_scale),
+        cmocka_unit_test(test_palette),          cmocka_unit_test(test_plot_files),
+        cmocka_unit_test(test_plot_unwritable),  cmocka_unit_test(test_findings_known),
+        cmocka_unit_test(test_findings_fixture), cmocka_unit_test(test_report),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
