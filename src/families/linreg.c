@@ -32,6 +32,7 @@
 #include <gsl/gsl_randist.h>
 #include "collapse/experiment.h"
 #include "gauss_common.h"
+#include "linreg.h"
 
 typedef struct lparams {
     long dim;            /* world.dim: d */
@@ -55,32 +56,6 @@ static const mc_key linreg_keys[] = {
      "ridge penalty lambda on the mean squared error (0 = ordinary least squares)"},
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
-
-typedef struct lworld {
-    size_t d, T;
-    double sigma;
-    double *X;          /* (T, d) */
-    double *wstar;      /* (d) */
-    double *Xw;         /* (T) X w* */
-    gsl_matrix *XtX;    /* (d, d) X^T X / T */
-    double tr_inv;      /* tr (X^T X)^-1, NAN when singular */
-} lworld;
-
-typedef struct lmodel {
-    size_t d, T;
-    double sigma;
-    const double *X;
-    double *w;          /* (d) the estimate */
-    double *Xw;         /* (T) X w, for sampling */
-    gsl_matrix *cholb;  /* (d, d) Cholesky of X^T X / T + lambda I, for the balanced case */
-    int cholb_ok;
-    gsl_matrix *G;      /* (d, d) scratch: X^T C X + lambda I */
-    gsl_matrix *chol;   /* (d, d) scratch: the factor of G */
-    double *b;          /* (d) X^T C y */
-    double *c, *s;      /* (T) total weight and weighted label sum of each design row */
-    double *Y;          /* (T, d) scratch: rows sqrt(c_t) x_t */
-    double ridge;       /* what a singular system needed; 0 when none */
-} lmodel;
 
 /* ---------------------------------------------------------------- world */
 
