@@ -23,8 +23,9 @@
  * counts used at that order:
  *     Y = n1 / (n1 + 2 n2),  D1 = 1 - 2Y n2/n1,  D2 = 2 - 3Y n3/n2,  D3+ = 3 - 4Y n4/n3.
  * When one of n1..n4 is zero (tiny or collapsed corpora) these are undefined; we then use the
- * single absolute discount D = Y for all three (Ney, Essen & Kneser 1994), and Y = 1/2 when
- * n1 + 2 n2 = 0. Each D_j is clamped to [0, j] so that d = c - D(c) >= 0.
+ * single absolute discount D = Y for all three (Ney, Essen & Kneser 1994), or D = 1/2 when there
+ * is no singleton (Y = 0 would leave no mass for unseen words, an infinite perplexity that a
+ * smoothed model must not have). Each D_j is clamped to [0, j] so that d = c - D(c) >= 0.
  * Unsmoothed maximum likelihood: raw counts at every order, D = 0, so gamma = 0 wherever the
  * context was seen; an unseen context backs off to the next shorter one.
  */
@@ -199,7 +200,7 @@ static void set_discounts(ngram_level *l, mc_ngram_smoothing sm, const uint64_t 
         l->D[1] = 2 - 3 * Y * n3 / n2;
         l->D[2] = 3 - 4 * Y * n4 / n3;
     } else {
-        l->D[0] = l->D[1] = l->D[2] = Y;
+        l->D[0] = l->D[1] = l->D[2] = n1 > 0 ? Y : 0.5;
     }
     for (int j = 0; j < 3; j++)
         l->D[j] = fmin(fmax(l->D[j], 0.0), (double)(j + 1));
