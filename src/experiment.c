@@ -331,10 +331,10 @@ static int point_world(mc_experiment *e, mc_point *p, mc_error *err)
     return MC_OK;
 }
 
-static long physical_memory_bytes(void)
+double mc_memory_bytes(void)
 {
     long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
-    return pages > 0 && size > 0 ? pages * size : 0;
+    return pages > 0 && size > 0 ? (double)pages * (double)size : 0;
 }
 
 static int point_resolve(mc_experiment *e, mc_point *p, mc_error *err)
@@ -436,7 +436,7 @@ static int point_resolve(mc_experiment *e, mc_point *p, mc_error *err)
     double need = p->family->bytes_needed ? 3 * p->family->bytes_needed(p->params, p->world, biggest)
                                           : 0;
     need += 8.0 * (double)(p->run.generations + 1) * (double)p->metrics.n; /* one unit's rows */
-    double have = (double)physical_memory_bytes();
+    double have = mc_memory_bytes();
     if (have > 0 && need > 0.8 * have) {
         char where[256];
         return mc_error_set(err, MC_ENOMEM,

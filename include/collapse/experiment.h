@@ -85,6 +85,9 @@ typedef struct mc_experiment {
 int mc_experiment_prepare(mc_config *c, mc_experiment **out, mc_error *err);
 void mc_experiment_free(mc_experiment *e);
 
+/* Physical memory of this machine in bytes (0 when unknown), for "cannot fit" checks. */
+double mc_memory_bytes(void);
+
 /* Training-set size of generation g at a point. */
 uint64_t mc_point_n(const mc_point *p, unsigned g);
 

@@ -236,6 +236,22 @@ static int by_pi_asc(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
+/* The Zipf world's size is known before anything is allocated: refuse one that cannot fit. */
+static int check(void *vp, const mc_point *pt, mc_error *err)
+{
+    const cat_params *cp = vp;
+    double have = mc_memory_bytes();
+    if (cp->world_type == WORLD_ZIPF && have > 0 && 80.0 * (double)cp->zipf_k > 0.8 * have) {
+        char where[256];
+        return mc_error_set(err, MC_ENOMEM,
+                            "%s: K = %ld categories would need %.3g GB of memory; this machine "
+                            "has %.3g GB",
+                            mc_point_where(pt, "world", "zipf_k", where, sizeof where), cp->zipf_k,
+                            80.0 * (double)cp->zipf_k / 1e9, have / 1e9);
+    }
+    return MC_OK;
+}
+
 static int world_create(const void *vp, const mc_point *pt, gsl_rng *rng, void **out,
                         mc_error *err)
 {
@@ -720,6 +736,7 @@ const mc_family_type mc_family_categorical = {
     .keys = cat_keys,
     .params_size = sizeof(cat_params),
     .sampling = MC_SAMPLE_TEMPERATURE | MC_SAMPLE_TOP_K | MC_SAMPLE_TOP_P,
+    .check = check,
     .world_create = world_create,
     .world_free = world_free,
     .describe = describe,
