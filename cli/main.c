@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include "collapse.h"
 #include "cli.h"
+#include "plot_cmd.h"
+#include "collapse/plot.h"
 
 static void usage_main(FILE *f)
 {
@@ -25,6 +27,8 @@ static void usage_main(FILE *f)
             "  collapse run [PRESET|FILE.ini] [section.key=value ...] [-o DIR] [--threads N]\n"
             "               [--seed S] [--quiet]\n"
             "  collapse theory [PRESET|FILE.ini] [section.key=value ...]\n"
+            "  collapse plot DIR            redraw the plots of a finished run (DIR/plots/)\n"
+            "  collapse report DIR          rewrite DIR/report.html\n"
             "  collapse presets [NAME]      list the built-in presets, or print one\n"
             "  collapse --help | --version\n"
             "\n"
@@ -56,7 +60,7 @@ static void usage_run(FILE *f)
             "  --threads N        worker threads (default: all cores); results do not depend on it\n"
             "  --seed S           same as run.seed=S\n"
             "  --quiet            no progress on stderr\n"
-            "  --no-plots         accepted for scripts; plots are made by `collapse plot`\n"
+            "  --no-plots         do not draw DIR/plots/ and DIR/report.html at the end\n"
             "\n"
             "engine keys:\n");
     print_keys(f, mc_engine_keys);
@@ -194,7 +198,7 @@ static int on_point(const mc_point_result *res, void *user, mc_error *err)
 static int cmd_run(int argc, char **argv)
 {
     const char *source = NULL, *outdir = NULL, *seed = NULL;
-    int threads = 0, quiet = 0;
+    int threads = 0, quiet = 0, plots = 1;
     char **ov = calloc((size_t)argc + 1, sizeof *ov);
     int nov = 0;
     mc_error err = {0};
@@ -231,7 +235,7 @@ static int cmd_run(int argc, char **argv)
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             quiet = 1;
         } else if (!strcmp(a, "--no-plots")) {
-            /* plots are a separate command */
+            plots = 0;
         } else if (a[0] == '-') {
             fprintf(stderr, "collapse: run: unknown option '%s' (see collapse run --help)\n", a);
             free(ov);
@@ -301,6 +305,15 @@ static int cmd_run(int argc, char **argv)
     mc_table_print(rc.table, stdout);
     printf("\nresults: %s/ (summary.csv, metrics.csv, extinction.csv, summary.json, points.csv, "
            "config.ini)\n", outdir);
+    if (plots) {
+        if ((r = mc_plot_run(outdir, &err)) != MC_OK ||
+            (r = mc_report_write(outdir, &err)) != MC_OK) {
+            mc_table_free(rc.table);
+            mc_experiment_free(e);
+            return fail(&err);
+        }
+        printf("report:  %s/report.html\nplots:   %s/plots/ (PNG and SVG)\n", outdir, outdir);
+    }
     mc_table_free(rc.table);
     mc_experiment_free(e);
     return 0;
@@ -391,8 +404,12 @@ int main(int argc, char **argv)
         return cmd_theory(argc - 1, argv + 1);
     if (!strcmp(cmd, "presets"))
         return cmd_presets(argc - 1, argv + 1);
-    static const char *const cmds[] = {"run", "theory", "presets"};
-    const char *near = mc_did_you_mean(cmd, cmds, 3);
+    if (!strcmp(cmd, "plot"))
+        return mc_cli_plot(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return mc_cli_report(argc - 1, argv + 1);
+    static const char *const cmds[] = {"run", "theory", "presets", "plot", "report"};
+    const char *near = mc_did_you_mean(cmd, cmds, 5);
     if (near)
         fprintf(stderr, "collapse: unknown command '%s' (did you mean '%s'?)\n", cmd, near);
     else
