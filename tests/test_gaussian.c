@@ -318,6 +318,35 @@ static void test_datasets_and_weighted_fit(void **state)
     }
     double p = 20.0 / 65.0;
     tu_assert_close((double)hits / trials, p, sqrt(p * (1 - p) / trials), 4.0);
+
+    /* a pool 20 times larger than the sample takes Floyd's algorithm: rows distinct and sorted
+     * (they are the pool's order), first row included with probability 20/400 */
+    mc_gdata *big;
+    assert_int_equal(mc_gdata_new(1, 400, 0, &big, &err), MC_OK);
+    for (size_t i = 0; i < 400; i++) {
+        big->x[i] = (double)i;
+        big->is_human[i] = i % 3 == 0;
+    }
+    big->human = 134;
+    hits = 0;
+    for (long t = 0; t < trials; t++) {
+        void *s;
+        assert_int_equal(mc_gdata_subsample(r, big, 20, &s, &err), MC_OK);
+        mc_gdata *ss = s;
+        uint64_t h = 0;
+        for (size_t i = 0; i < 20; i++) {
+            if (i > 0)
+                assert_true(ss->x[i] > ss->x[i - 1]);
+            assert_int_equal(ss->is_human[i], ((long)ss->x[i]) % 3 == 0);
+            h += ss->is_human[i];
+        }
+        assert_int_equal(h, ss->human);
+        hits += ss->x[0] == 0.0;
+        mc_gdata_free(s);
+    }
+    p = 20.0 / 400.0;
+    tu_assert_close((double)hits / trials, p, sqrt(p * (1 - p) / trials), 4.0);
+    mc_gdata_free(big);
     assert_int_equal(mc_gdata_subsample(r, a, 66, (void **)&b, &err), MC_EINTERNAL);
 
     free(w), free(scratch), free(cached), free(fresh);
@@ -448,6 +477,44 @@ static void test_degenerate(void **state)
     mc_experiment_free(e);
 }
 
+/* The nll and tail metrics of a known model N(0, 9) (fitted to {-3, 3}) in the world N(0.5, 4):
+ * E[-log N(h; 0, 9)] = log(2 pi 9)/2 + (sigma_0^2 + mu_0^2)/18 over the held-out set, whose
+ * sample mean has SE sd(h^2)/18/sqrt(nho) with Var h^2 = 2 sigma_0^4 + 4 mu_0^2 sigma_0^2;
+ * the 1-D tail mass is exact: Phi((mu_0 - 3 sigma_0)/3) + Q((mu_0 + 3 sigma_0)/3). */
+static void test_nll_and_tail_of_known_model(void **state)
+{
+    (void)state;
+    const char *ini = "[world]\nmean = 0.5\nsigma = 2\nholdout = 100000\n[model]\nfamily = gaussian\n"
+                      "[run]\nreplicates = 1\n";
+    mc_experiment *e = tu_prepare(ini, NULL);
+    const mc_point *p = &e->points[0];
+    const mc_family_type *f = p->family;
+    mc_error err;
+    mc_gdata *ds;
+    assert_int_equal(mc_gdata_new(1, 2, 1, &ds, &err), MC_OK);
+    ds->x[0] = -3;
+    ds->x[1] = 3;
+    void *model;
+    assert_int_equal(f->model_alloc(p->params, p->world, &model, &err), MC_OK);
+    mc_fit_opts opts = {-1};
+    assert_int_equal(f->fit(model, p->params, ds, &opts, &err), MC_OK);
+    double out[16];
+    mc_eval ev = {p, p->params, p->world, model, ds, 0};
+    assert_int_equal(f->metrics(NULL, &ev, out, &err), MC_OK);
+    size_t base = MC_ENGINE_METRICS;
+    double expect = 0.5 * log(2 * M_PI * 9) + (4 + 0.25) / 18;
+    double se = sqrt(2 * 16 + 4 * 0.25 * 4) / 18 / sqrt(100000.0);
+    tu_assert_close(out[tu_metric(p, "nll") - base], expect, se, 4.0);
+    double tail = gsl_cdf_ugaussian_P((0.5 - 6) / 3) + gsl_cdf_ugaussian_Q((0.5 + 6) / 3);
+    assert_true(fabs(out[tu_metric(p, "tail_mass") - base] - tail) < 1e-12);
+    assert_true(fabs(out[tu_metric(p, "var_ratio") - base] - 9.0 / 4.0) < 1e-12);
+    /* W2 between N(0, 9) and N(0.5, 4): 0.25 + (3 - 2)^2 */
+    assert_true(fabs(out[tu_metric(p, "w2") - base] - sqrt(1.25)) < 1e-9);
+    f->model_free(model);
+    mc_gdata_free(ds);
+    mc_experiment_free(e);
+}
+
 /* Bad configuration values get one clear message naming the key. */
 static void test_bad_config(void **state)
 {
@@ -491,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_unbiased_and_sampling_bias_theory),
         cmocka_unit_test(test_mixture_world),
         cmocka_unit_test(test_degenerate),
+        cmocka_unit_test(test_nll_and_tail_of_known_model),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
 #include "gauss_common.h"
 
 #include "collapse/config.h"
+#include "collapse/rng.h"
 
 #include <limits.h>
 #include <math.h>
@@ -17,6 +18,7 @@
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sort.h>
+#include <gsl/gsl_sort_ulong.h>
 
 /* ================================================================ config values */
 
@@ -194,9 +196,43 @@ int mc_gdata_merge(void *into, const void *from, mc_error *err)
     return MC_OK;
 }
 
-/* Selection sampling (Knuth, TAOCP vol. 2, 3.4.2, algorithm S; the algorithm of gsl_ran_choose,
- * applied here to the rows and their human flags together): row i of N is taken with probability
- * (k - chosen) / (N - i). Each k-subset is equally likely; the chosen rows keep their order. */
+/* k distinct indices of [0, N), sorted ascending, by Floyd's algorithm (Bentley & Floyd, "A sample
+ * of brilliance", CACM 1987): for j = N-k .. N-1 draw t uniform in [0, j]; take t, or j when t is
+ * already taken. Every k-subset is equally likely, and it costs O(k log k) whatever N: an
+ * accumulated pool is much larger than the n drawn from it. Membership: open addressing. */
+static int floyd_indices(gsl_rng *r, uint64_t N, uint64_t k, unsigned long *out, mc_error *err)
+{
+    uint64_t cap = 16;
+    while (cap < 2 * k)
+        cap *= 2;
+    uint64_t *set = malloc((size_t)cap * sizeof(uint64_t));
+    if (!set)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for a subsample");
+    memset(set, 0xff, (size_t)cap * sizeof(uint64_t)); /* UINT64_MAX = empty */
+    size_t count = 0;
+    for (uint64_t j = N - k; j < N; j++) {
+        uint64_t t = mc_rng_index(r, j + 1), pick = t;
+        for (int pass = 0; pass < 2; pass++) {
+            uint64_t h = (mc_mix64(pick) & (cap - 1));
+            while (set[h] != UINT64_MAX && set[h] != pick)
+                h = (h + 1) & (cap - 1);
+            if (set[h] == UINT64_MAX) {
+                set[h] = pick;
+                out[count++] = (unsigned long)pick;
+                break;
+            }
+            pick = j; /* t was taken; j is new since every earlier pick is < j */
+        }
+    }
+    free(set);
+    gsl_sort_ulong(out, 1, count);
+    return MC_OK;
+}
+
+/* Index sampling without replacement keeping order and provenance. For k < N / 8, Floyd's
+ * algorithm; otherwise selection sampling (Knuth, TAOCP vol. 2, 3.4.2, algorithm S; the algorithm
+ * of gsl_ran_choose, applied here to the rows and their human flags together): row i of N is
+ * taken with probability (k - chosen) / (N - i). */
 int mc_gdata_subsample(gsl_rng *r, const void *src, uint64_t k, void **out, mc_error *err)
 {
     const mc_gdata *pool = src;
@@ -209,12 +245,30 @@ int mc_gdata_subsample(gsl_rng *r, const void *src, uint64_t k, void **out, mc_e
         return rc;
     size_t d = pool->d;
     uint64_t chosen = 0, human = 0;
-    for (uint64_t i = 0; i < pool->n && chosen < k; i++) {
-        if ((double)(pool->n - i) * gsl_rng_uniform(r) < (double)(k - chosen)) {
+    if (k > 0 && k < pool->n / 8) {
+        unsigned long *idx = malloc((size_t)k * sizeof(unsigned long));
+        rc = idx ? floyd_indices(r, pool->n, k, idx, err)
+                 : mc_error_set(err, MC_ENOMEM, "out of memory for a subsample");
+        if (rc != MC_OK) {
+            free(idx);
+            mc_gdata_free(ds);
+            return rc;
+        }
+        for (; chosen < k; chosen++) {
+            uint64_t i = idx[chosen];
             memcpy(ds->x + (size_t)chosen * d, pool->x + (size_t)i * d, d * sizeof(double));
             ds->is_human[chosen] = pool->is_human[i];
             human += pool->is_human[i];
-            chosen++;
+        }
+        free(idx);
+    } else {
+        for (uint64_t i = 0; i < pool->n && chosen < k; i++) {
+            if ((double)(pool->n - i) * gsl_rng_uniform(r) < (double)(k - chosen)) {
+                memcpy(ds->x + (size_t)chosen * d, pool->x + (size_t)i * d, d * sizeof(double));
+                ds->is_human[chosen] = pool->is_human[i];
+                human += pool->is_human[i];
+                chosen++;
+            }
         }
     }
     ds->human = human;
