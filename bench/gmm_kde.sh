@@ -1,0 +1,70 @@
+#!/bin/sh
+# gmm_kde.sh - the gmm and kde families against scikit-learn, and their scaling over threads.
+#
+#   sh bench/gmm_kde.sh [BUILD]     (BUILD defaults to build; needs python3-sklearn)
+#
+# 1. shumailov-gmm's core loop (fit a 2-component GMM by EM to 1000 2-D points, draw 1000,
+#    repeat): build/gmm_kde_bench against bench/gmm_kde_peer.py (scikit-learn GaussianMixture with
+#    the same settings), both single-threaded. Ratio of throughputs, per generation and per EM
+#    iteration (the chains differ, so their mean iteration counts do too).
+# 2. The kde loop (fixed bandwidth, n = 1000, score 1000 held-out points, draw 1000) against
+#    KernelDensity.
+# 3. `collapse run shumailov-gmm` with 8 replicates on 1 and 2 threads: speed-up.
+# Prints markdown table rows for docs/BENCHMARKS.md.
+set -eu
+BUILD=${1:-build}
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3
+BENCH=$BUILD/gmm_kde_bench
+CLI=$BUILD/collapse
+if ! $PY -c "import sklearn" 2>/dev/null; then
+    echo "gmm_kde.sh: scikit-learn is missing (apt-get install python3-sklearn)" >&2
+    exit 1
+fi
+[ -x "$BENCH" ] || { echo "gmm_kde.sh: $BENCH not built" >&2; exit 1; }
+
+# single-threaded BLAS / OpenMP for both sides
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+
+G_OURS=${G_OURS:-2000}
+G_PEER=${G_PEER:-200}
+set -- $("$BENCH" gmm "$G_OURS")
+ours_t=$1 ours_it=$2
+set -- $($PY "$HERE/gmm_kde_peer.py" gmm "$G_PEER")
+peer_t=$1 peer_it=$2
+# scikit-learn's n_iter_ counts the E step on the starting parameters; ours does not
+awk -v a="$ours_t" -v ai="$ours_it" -v b="$peer_t" -v bi="$peer_it" 'BEGIN {
+    printf "| gmm: fit k=2 + draw, n=1000, d=2 | %.3f ms (%.2f EM it.) | %.3f ms (%.2f EM it.) | %.1fx | %.1fx |\n",
+        1e3 * a, ai, 1e3 * b, bi - 1, b / a, (b / (bi - 1)) / (a / ai) }'
+
+K_OURS=${K_OURS:-200}
+K_PEER=${K_PEER:-30}
+ours_k=$("$BENCH" kde "$K_OURS" 1000 1000 0.3)
+peer_k=$($PY "$HERE/gmm_kde_peer.py" kde "$K_PEER" 1000 1000 0.3)
+awk -v a="$ours_k" -v b="$peer_k" 'BEGIN {
+    printf "| kde: fit + score 1000 held-out + draw, n=1000, d=2 | %.3f ms | %.3f ms | %.1fx | |\n",
+        1e3 * a, 1e3 * b, b / a }'
+
+# thread scaling of a whole run (metrics included): the fastest of REPEAT runs per thread count,
+# since the 2 cores may be shared with other work
+unset OMP_NUM_THREADS
+GEN=${GEN:-300}
+REPEAT=${REPEAT:-3}
+OUT=$(mktemp -d)
+for t in 1 2; do
+    best=
+    for i in $(seq "$REPEAT"); do
+        s=$(date +%s.%N)
+        "$CLI" run shumailov-gmm run.generations="$GEN" run.replicates=8 --threads $t \
+            -o "$OUT/t$t" --quiet >/dev/null
+        e=$(date +%s.%N)
+        w=$(echo "$e - $s" | bc)
+        if [ -z "$best" ] || [ "$(echo "$w < $best" | bc)" = 1 ]; then best=$w; fi
+    done
+    eval "wall$t=\$best"
+done
+awk -v a="$wall1" -v b="$wall2" -v g="$GEN" 'BEGIN {
+    printf "| collapse run shumailov-gmm, %d generations x 8 replicates | 1 thread %.2f s | 2 threads %.2f s | speed-up %.2fx | |\n",
+        g, a, b, a / b }'
+cmp -s "$OUT/t1/metrics.csv" "$OUT/t2/metrics.csv" || { echo "gmm_kde.sh: outputs differ across thread counts" >&2; exit 1; }
+rm -rf "$OUT"
