@@ -72,6 +72,7 @@ typedef struct cat_world {
     uint32_t K;
     char **names;
     double *pi;
+    double *logpi;      /* log pi (-inf where pi = 0) */
     uint32_t *nz;       /* categories with pi > 0 */
     uint32_t nnz;
     unsigned char *tail;
@@ -108,6 +109,7 @@ static void world_free(void *vw)
         free(w->names[i]);
     free(w->names);
     free(w->pi);
+    free(w->logpi);
     free(w->nz);
     free(w->tail);
     free(w->tracked);
@@ -122,9 +124,10 @@ static int world_alloc(cat_world *w, uint64_t K, mc_error *err)
     w->K = (uint32_t)K;
     w->names = calloc(K, sizeof *w->names);
     w->pi = calloc(K, sizeof *w->pi);
+    w->logpi = calloc(K, sizeof *w->logpi);
     w->nz = calloc(K, sizeof *w->nz);
     w->tail = calloc(K, 1);
-    if (!w->names || !w->pi || !w->nz || !w->tail)
+    if (!w->names || !w->pi || !w->logpi || !w->nz || !w->tail)
         return mc_error_set(err, MC_ENOMEM, "out of memory for %llu categories",
                             (unsigned long long)K);
     return MC_OK;
@@ -283,6 +286,7 @@ static int world_create(const void *vp, const mc_point *pt, gsl_rng *rng, void *
                          mc_point_where(pt, "world", "weights", where, sizeof where));
     for (uint32_t i = 0; r == MC_OK && i < w->K; i++) {
         w->pi[i] /= sum;
+        w->logpi[i] = w->pi[i] > 0 ? log(w->pi[i]) : -INFINITY;
         if (w->pi[i] > 0)
             w->nz[w->nnz++] = i;
         if (w->pi[i] > w->pi[w->top])
@@ -670,12 +674,13 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
         double p = m->p[i], pi = w->pi[i];
         if (w->tail[i])
             tail += p;
+        double lp = p > 0 ? log(p) : -INFINITY; /* one log per category serves H and KL */
         if (p > 0)
-            H -= p * log(p);
+            H -= p * lp;
         sq += p * p;
         if (pi > 0) {
-            kl += p > 0 ? pi * log(pi / p) : INFINITY;
-            kls += pi * log(pi / ((1 - lam) * p + lam * u));
+            kl += p > 0 ? pi * (w->logpi[i] - lp) : INFINITY;
+            kls += pi * (w->logpi[i] - log((1 - lam) * p + lam * u));
         }
         tv += fabs(pi - p);
     }
