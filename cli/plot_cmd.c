@@ -65,6 +65,7 @@ static int dir_command(int argc, char **argv, dir_fn fn, const char *what)
     }
     mc_error err = {0};
     int st = fn(dir, &err);
+    mc_plot_release();
     if (st != MC_OK) {
         fprintf(stderr, "collapse: %s\n", err.msg[0] ? err.msg : mc_strerror(st));
         return mc_exit_status(st);

@@ -35,6 +35,12 @@ int mc_plot_run(const char *dir, mc_error *err);
  * return codes as mc_plot_run; without cairo the report is written without figures. */
 int mc_report_write(const char *dir, mc_error *err);
 
+/* Releases the process-wide caches that drawing text fills (cairo's font cache and
+ * fontconfig's configuration), so that a leak checker sees a clean exit. Call it once, at the
+ * end of a program that will draw nothing more and does not use cairo or fontconfig itself
+ * (the CLI does). Harmless without cairo. */
+void mc_plot_release(void);
+
 /* ---- test hook: what the figures drew, instead of pixels ---- */
 
 typedef enum mc_plot_series_kind {

@@ -18,6 +18,7 @@
  * Colours: Okabe, M. & Ito, K. (2008), "Color Universal Design", the palette recommended for
  * readers with colour-vision deficiencies; grid point i has colour i in every figure.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -27,6 +28,9 @@
 #include "collapse/plot.h"
 #include "figure.h"
 #include "rundir.h"
+#ifdef MC_HAVE_CAIRO
+#include <cairo.h>
+#endif
 
 static mc_rgb hex(unsigned v)
 {
@@ -588,4 +592,16 @@ int mc_plot_run_log(const char *dir, mc_plot_log **log, mc_error *err)
 int mc_plot_run(const char *dir, mc_error *err)
 {
     return mc_plot_run_log(dir, NULL, err);
+}
+
+void mc_plot_release(void)
+{
+#ifdef MC_HAVE_CAIRO
+    cairo_debug_reset_static_data();
+    /* fontconfig is cairo's dependency, not ours: find FcFini at run time rather than link it */
+    void (*fc_fini)(void) = NULL;
+    *(void **)&fc_fini = dlsym(RTLD_DEFAULT, "FcFini");
+    if (fc_fini)
+        fc_fini();
+#endif
 }
