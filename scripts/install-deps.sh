@@ -13,6 +13,12 @@ case "${1:-build}" in
 esac
 missing=""
 for p in $pkgs; do
+  # a tool already on PATH counts (e.g. npm bundled with another nodejs build)
+  case "$p" in
+    cmake|npm|python3|chromium) command -v "$p" >/dev/null 2>&1 && continue ;;
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    pkg-config) command -v pkg-config >/dev/null 2>&1 && continue ;;
+  esac
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
