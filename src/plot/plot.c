@@ -157,7 +157,10 @@ static int metric_figure(const mc_run *run, const mc_run_metric *m, const double
     mc_figure *f = mc_fig_alloc(stem, 1, 1);
     if (!f)
         return MC_ENOMEM;
-    snprintf(f->title, sizeof f->title, "%s: %s", m->name, m->description);
+    if (m->subject[0] && !strstr(m->description, m->subject))
+        snprintf(f->title, sizeof f->title, "%s: %s (%s)", m->name, m->description, m->subject);
+    else
+        snprintf(f->title, sizeof f->title, "%s: %s", m->name, m->description);
     run_subtitle(run, "median across replicates", f->subtitle, sizeof f->subtitle);
     snprintf(f->panels[0].ylabel, sizeof f->panels[0].ylabel, "%s", m->name);
     f->main = m->headline;
@@ -167,11 +170,15 @@ static int metric_figure(const mc_run *run, const mc_run_metric *m, const double
         st = mc_fig_legend(f, MC_PLOT_BAND, "5-95 % of replicates", GREY);
     if (st == MC_OK && theory)
         st = mc_fig_legend(f, MC_PLOT_THEORY, "closed-form expectation", GREY);
-    snprintf(f->caption, sizeof f->caption, "%s (%s). Lines: the median over %ld replicates; "
-             "shaded: 5-95 %% of replicates%s.", m->description,
-             m->direction > 0 ? "higher is healthier" : m->direction < 0 ? "lower is healthier"
-                                                                         : "neither direction is better",
-             run->replicates, theory ? "; dashed: the closed-form expectation" : "");
+    snprintf(f->caption, sizeof f->caption,
+             "%s (%s). Lines: the median over %ld replicates; shaded: 5-95 %% of replicates%s.",
+             f->title,
+             m->direction > 0   ? "higher is healthier"
+             : m->direction < 0 ? "lower is healthier"
+                                : "neither direction is better",
+             run->replicates,
+             theory ? "; dashed: the closed-form expectation (of the mean, which the median "
+                      "follows where the spread is symmetric)" : "");
     if (st == MC_OK)
         st = figset_push(out, f);
     if (st != MC_OK)

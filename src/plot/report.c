@@ -416,10 +416,11 @@ static const char *const CSS =
     "font-variant-numeric:tabular-nums}"
     "th,td{padding:.25em .6em;border-bottom:1px solid var(--rule);text-align:right;"
     "vertical-align:top}"
-    "th{background:#f4f4f4}td.l,th.l{text-align:left}"
+    "th{background:#f4f4f4;white-space:nowrap}td.l,th.l{text-align:left}"
+    "td.l{white-space:nowrap}.band{font-size:.85em}"
     ".sw{display:inline-block;width:.9em;height:.9em;border-radius:2px;margin-right:.4em;"
     "vertical-align:-.1em}"
-    ".band{color:var(--muted)}"
+    ".band{color:var(--muted);white-space:nowrap}"
     "pre{background:#f7f7f7;padding:.8em 1em;overflow-x:auto;font-size:.85em;"
     "border:1px solid var(--rule)}"
     ".scroll{overflow-x:auto}"
@@ -481,11 +482,21 @@ static void put_figure(sbuf *s, const report_ctx *r, size_t i)
         snprintf(prefix, sizeof prefix, "f%zu", i);
         put_svg(s, r->svgs[i], prefix, f->title);
     }
-    sb_printf(s, "<figcaption><b>");
-    sb_html(s, f->title);
-    sb_printf(s, ".</b> ");
+    sb_printf(s, "<figcaption>");
     sb_html(s, f->caption);
     sb_printf(s, " (plots/%s.png, .svg)</figcaption></figure>\n", f->name);
+}
+
+/* 1 when presence metric name is 1 in every replicate of every point at every generation. */
+static int always_alive(const mc_run *run, const char *name)
+{
+    for (size_t i = 0; i < run->npoints; i++) {
+        const mc_run_metric *m = mc_run_metric_find(&run->points[i], name);
+        for (long g = 0; m && g <= run->generations; g++)
+            if (!(m->mean[g] == 1))
+                return 0;
+    }
+    return 1;
 }
 
 /* Up to five generations: 0, G/4, G/2, 3G/4, G (distinct). */
@@ -518,8 +529,8 @@ static void put_summary_table(sbuf *s, const mc_run *run)
     for (size_t m = 0; m < p0->nmetrics; m++) {
         const mc_run_metric *mm = &p0->metrics[m];
         int show = any_headline ? mm->headline : mm->direction != 0;
-        if (mm->presence)
-            show = 1; /* fraction alive: the survival story in numbers */
+        if (mm->presence) /* fraction alive: the survival story in numbers, where it moves */
+            show = !always_alive(run, mm->name);
         if (!show)
             continue;
         for (size_t i = 0; i < run->npoints; i++) {
@@ -534,18 +545,18 @@ static void put_summary_table(sbuf *s, const mc_run *run)
             for (size_t k = 0; k < ng; k++) {
                 long g = gs[k];
                 if (mm->presence)
-                    sb_printf(s, "<td>%s alive</td>", fmt_pct(pm->mean[g], b1));
+                    sb_printf(s, "<td>%s</td>", fmt_pct(pm->mean[g], b1));
                 else
-                    sb_printf(s, "<td>%s <span class=\"band\">[%s, %s]</span></td>",
+                    sb_printf(s, "<td>%s<br><span class=\"band\">%s to %s</span></td>",
                               fmt_num(pm->q50[g], b1), fmt_num(pm->q05[g], b2),
                               fmt_num(pm->q95[g], b3));
             }
             sb_printf(s, "</tr>\n");
         }
     }
-    sb_printf(s, "</tbody></table></div>\n<p class=\"meta\">Values: median over replicates "
-                 "[5 %%, 95 %%]; for presence metrics, the fraction of replicates in which the "
-                 "category is alive.</p>\n");
+    sb_printf(s, "</tbody></table></div>\n<p class=\"meta\">Values: the median over "
+                 "replicates, and below it the 5 %% to 95 %% range; for presence metrics (alive_*), "
+                 "the fraction of replicates in which the category is alive.</p>\n");
 }
 
 static void put_extinction_table(sbuf *s, const mc_run *run)
