@@ -298,7 +298,9 @@ struct mc_gmm_em {
     double *Y;        /* (cap, d) centred / whitened points */
     double *v;        /* (cap) point weights, summing to n */
     double *u;        /* (cap) v_i r_ij of one component */
-    double *logp;     /* (cap) log p(x_i) of the last E step */
+    double *logp;     /* (cap) log p(x_i) of the last E step is logp_i + log lsum_i */
+    double *lsum;     /* (cap) sum_j exp(l_ij - logp_i), in [1, k] */
+    int unweighted;   /* every v_i == 1 */
     double *dist;     /* (cap) k-means++ squared distances */
     double *datacov;  /* (d, d) weighted covariance of the data + reg, for re-seeding */
     double *mean;     /* (d) weighted mean of the data */
@@ -342,7 +344,7 @@ static int em_reserve(mc_gmm_em *ws, size_t n)
 {
     if (n <= ws->cap)
         return MC_OK;
-    size_t per = ws->k + ws->d + 4;
+    size_t per = ws->k + ws->d + 5;
     if (n > SIZE_MAX / sizeof(double) / per)
         return MC_ENOMEM;
     double *p = realloc(ws->resp, n * per * sizeof *p);
@@ -354,6 +356,7 @@ static int em_reserve(mc_gmm_em *ws, size_t n)
     ws->u = ws->v + n;
     ws->logp = ws->u + n;
     ws->dist = ws->logp + n;
+    ws->lsum = ws->dist + n;
     ws->cap = n;
     return MC_OK;
 }
@@ -423,9 +426,14 @@ static long m_step(mc_gmm_em *ws, mc_gmm *m, const double *x, size_t n,
         if (!(Nj >= 1e-9)) {
             /* empty: re-seed on the worst-explained point with the data's spread */
             size_t worst = 0;
-            for (size_t i = 1; i < n; i++)
-                if (ws->logp[i] < ws->logp[worst])
+            double lw = INFINITY;
+            for (size_t i = 0; i < n; i++) {
+                double l = ws->logp[i] + log(ws->lsum[i]);
+                if (l < lw) {
+                    lw = l;
                     worst = i;
+                }
+            }
             memcpy(mu, x + worst * d, d * sizeof *mu);
             memcpy(S, ws->datacov, d * d * sizeof *S);
             for (size_t a = 0; a < d; a++)
@@ -479,7 +487,7 @@ static long m_step(mc_gmm_em *ws, mc_gmm *m, const double *x, size_t n,
     return reseeded;
 }
 
-/* E step: responsibilities into ws->resp, log p(x_i) into ws->logp; returns the weighted mean
+/* E step: responsibilities into ws->resp, log p(x_i) as logp_i + log lsum_i; returns the weighted mean
  * log-likelihood. */
 static double e_step(mc_gmm_em *ws, const mc_gmm *m, const double *x, size_t n)
 {
@@ -492,22 +500,36 @@ static double e_step(mc_gmm_em *ws, const mc_gmm *m, const double *x, size_t n)
                 ws->resp[i * k + j] = -INFINITY;
         }
     }
-    double ll = 0;
+    /* log p(x_i) = mx_i + log s_i with s_i in [1, k]. Unweighted, sum_i log s_i is taken as the
+     * log of a running product (s_i >= 1 never underflows; flushed before it could overflow),
+     * which saves n - 1 logarithms per iteration; the term l_ij = mx_i needs no exp. */
+    double ll = 0, prod = 1;
     for (size_t i = 0; i < n; i++) {
         double *l = ws->resp + i * k, mx = l[0];
         for (size_t j = 1; j < k; j++)
             mx = l[j] > mx ? l[j] : mx;
         double s = 0;
         for (size_t j = 0; j < k; j++) {
-            l[j] = exp(l[j] - mx);
+            l[j] = l[j] == mx ? 1.0 : exp(l[j] - mx);
             s += l[j];
         }
+        double inv = 1.0 / s;
         for (size_t j = 0; j < k; j++)
-            l[j] /= s;
-        ws->logp[i] = mx + log(s);
-        ll += ws->v[i] * ws->logp[i];
+            l[j] *= inv;
+        ws->logp[i] = mx;
+        ws->lsum[i] = s;
+        if (ws->unweighted) {
+            ll += mx;
+            prod *= s;
+            if (prod > 1e250) {
+                ll += log(prod);
+                prod = 1;
+            }
+        } else {
+            ll += ws->v[i] * (mx + log(s));
+        }
     }
-    return ll / (double)n;
+    return (ll + log(prod)) / (double)n;
 }
 
 /* k-means++ seeds, hard assignment to the nearest seed, one M step. */
@@ -545,8 +567,10 @@ static long init_kmeanspp(gsl_rng *r, mc_gmm_em *ws, mc_gmm *m, const double *x,
             }
         }
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         ws->logp[i] = -ws->dist[i]; /* re-seed an empty component on the farthest point */
+        ws->lsum[i] = 1;
+    }
     return m_step(ws, m, x, n, o);
 }
 
@@ -573,8 +597,11 @@ int mc_gmm_fit(gsl_rng *r, mc_gmm_em *ws, mc_gmm *m, const double *x, const doub
     }
     if (!(W > 0))
         return mc_error_set(err, MC_ECONFIG, "gmm: the point weights sum to 0");
-    for (size_t i = 0; i < n; i++)
+    ws->unweighted = 1;
+    for (size_t i = 0; i < n; i++) {
         ws->v[i] = (wt ? wt[i] : 1) * (double)n / W;
+        ws->unweighted &= ws->v[i] == 1.0;
+    }
 
     /* the data's weighted covariance (diagonal for a diagonal fit) + floor, for re-seeding */
     double *C = ws->datacov, *mean = ws->mean;
@@ -582,13 +609,18 @@ int mc_gmm_fit(gsl_rng *r, mc_gmm_em *ws, mc_gmm *m, const double *x, const doub
     for (size_t i = 0; i < n; i++)
         for (size_t a = 0; a < d; a++)
             mean[a] += ws->v[i] * x[i * d + a] / (double)n;
-    memset(C, 0, d * d * sizeof *C);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) { /* Z_i = sqrt(v_i / n)(x_i - mean); C = Z^T Z */
+        double sv = sqrt(ws->v[i] / (double)n);
         for (size_t a = 0; a < d; a++)
-            for (size_t b = 0; b <= a; b++)
-                if (o->covtype == MC_GMM_FULL || a == b)
-                    C[a * d + b] += ws->v[i] * (x[i * d + a] - mean[a]) *
-                                    (x[i * d + b] - mean[b]) / (double)n;
+            ws->Y[i * d + a] = sv * (x[i * d + a] - mean[a]);
+    }
+    gsl_matrix_view Z = gsl_matrix_view_array(ws->Y, n, d);
+    gsl_matrix_view Cv = gsl_matrix_view_array(C, d, d);
+    gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Z.matrix, 0.0, &Cv.matrix);
+    if (o->covtype == MC_GMM_DIAG)
+        for (size_t a = 0; a < d; a++)
+            for (size_t b = 0; b < a; b++)
+                C[a * d + b] = 0;
     for (size_t a = 0; a < d; a++) {
         C[a * d + a] += o->reg_covar > 0 ? o->reg_covar : 1e-12;
         for (size_t b = a + 1; b < d; b++)
