@@ -1,0 +1,205 @@
+/* ngram_bench.c - one generation of the n-gram family on a corpus, timed step by step.
+ *
+ * usage: ngram_bench CORPUS OUTDIR [ORDER] [SEED]
+ *
+ * Reads CORPUS (the Brown folder by default in bench/ngram.sh), lower-cases it, splits it by
+ * document (10 % held out, stratified by genre, split key 1, no reserve), fixes the vocabulary
+ * from the training split, then times: read, count + estimate (mc_ngram_fit), generate as many
+ * sentences as the whole corpus has (about 1.16 M words for Brown), evaluate (held-out
+ * perplexity and the perplexity of the generated text). Writes the training and held-out text
+ * (one sentence per line; held-out words outside the vocabulary as <unk>) to OUTDIR for the
+ * peers (IRSTLM, NLTK), and prints `key value` lines, peak memory included.
+ *
+ * Cross-check with IRSTLM (tlm -lm=msb, its improved = modified Kneser-Ney): IRSTLM gives the
+ * whole order-1 leftover mass gamma_0 to <unk> where we spread it uniformly over the V outcomes
+ * (p_0 = 1/V). On in-vocabulary text the two differ only by that uniform term, which reaches a
+ * token with weight gamma_0 times the gammas of the contexts on its path; heldout_iv_ppl_irstlm
+ * removes it, giving the perplexity our counts and discounts imply under IRSTLM's convention.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include "collapse.h"
+#include "collapse/ngram.h"
+#include "../src/ngram/internal.h" /* for the IRSTLM-convention perplexity below */
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int write_text(const char *path, const mc_ngram_ds *ds, const mc_corpus *c,
+                      const uint32_t *id_type)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    for (uint64_t s = 0; s < ds->nsent; s++) {
+        for (uint64_t t = ds->start[s]; t < ds->start[s + 1]; t++) {
+            uint32_t w = ds->tok[t];
+            fputs(w >= MC_NGRAM_FIRST_WORD ? mc_corpus_type(c, id_type[w]) : "<unk>", f);
+            fputc(t + 1 < ds->start[s + 1] ? ' ' : '\n', f);
+        }
+        if (ds->start[s + 1] == ds->start[s])
+            fputc('\n', f);
+    }
+    return fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s CORPUS OUTDIR [ORDER] [SEED]\n", argv[0]);
+        return 2;
+    }
+    unsigned order = argc > 3 ? (unsigned)atoi(argv[3]) : 3;
+    uint64_t seed = argc > 4 ? strtoull(argv[4], NULL, 10) : 1;
+    mc_error err = {0};
+    double t0 = now();
+    mc_corpus *c;
+    mc_corpus_opts o = {MC_CORPUS_AUTO, 1, 0};
+    if (mc_corpus_read(argv[1], &o, &c, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    uint8_t *part = malloc(c->ndocs);
+    if (mc_corpus_split(c, 0.1, 0.0, 1, part, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    uint32_t *type_id = malloc(c->ntypes * sizeof *type_id), *id_type = NULL;
+    uint32_t nids = MC_NGRAM_FIRST_WORD;
+    for (size_t t = 0; t < c->ntypes; t++)
+        type_id[t] = MC_NGRAM_UNK;
+    for (size_t d = 0; d < c->ndocs; d++)
+        if (part[d] == MC_SPLIT_TRAIN)
+            for (uint64_t t = c->sent[c->doc[d]]; t < c->sent[c->doc[d + 1]]; t++)
+                if (type_id[c->tok[t]] == MC_NGRAM_UNK)
+                    type_id[c->tok[t]] = nids++;
+    id_type = malloc(nids * sizeof *id_type);
+    for (size_t t = 0; t < c->ntypes; t++)
+        if (type_id[t] != MC_NGRAM_UNK)
+            id_type[type_id[t]] = (uint32_t)t;
+    /* held_iv: the held-out sentences with no word outside the vocabulary, where the peers'
+     * conventions for unknown words (IRSTLM's dictionary upper bound) play no part */
+    mc_ngram_ds *train = mc_ngram_ds_alloc(), *held = mc_ngram_ds_alloc();
+    mc_ngram_ds *held_iv = mc_ngram_ds_alloc();
+    uint32_t *buf = malloc(sizeof *buf * 65538);
+    for (size_t d = 0; d < c->ndocs; d++)
+        for (uint64_t s = c->doc[d]; s < c->doc[d + 1]; s++) {
+            size_t len = (size_t)(c->sent[s + 1] - c->sent[s]);
+            if (len > 65536)
+                len = 65536;
+            for (size_t i = 0; i < len; i++)
+                buf[i] = type_id[c->tok[c->sent[s] + i]];
+            mc_ngram_ds_push(part[d] == MC_SPLIT_TRAIN ? train : held, buf, len, 1);
+            int iv = 1;
+            for (size_t i = 0; i < len; i++)
+                iv &= buf[i] != MC_NGRAM_UNK;
+            if (part[d] != MC_SPLIT_TRAIN && iv)
+                mc_ngram_ds_push(held_iv, buf, len, 1);
+        }
+    double t_read = now() - t0;
+
+    mc_ngram_model *m;
+    if (mc_ngram_alloc(order, MC_NGRAM_KN, nids, &m, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    t0 = now();
+    if (mc_ngram_fit(m, train, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    double t_fit = now() - t0;
+    gsl_rng *r = mc_rng_alloc(seed);
+    mc_ngram_ds *gen = mc_ngram_ds_alloc();
+    t0 = now();
+    if (mc_ngram_generate(r, m, NULL, c->nsent, 400, gen, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    double t_gen = now() - t0;
+    t0 = now();
+    uint64_t T_held, T_gen;
+    double ppl = mc_ngram_perplexity(m, held, &T_held);
+    double t_eval_held = now() - t0;
+    double self = mc_ngram_perplexity(m, gen, &T_gen);
+    double t_eval = now() - t0; /* held-out and generated text */
+    uint64_t T_iv;
+    double ppl_iv = mc_ngram_perplexity(m, held_iv, &T_iv);
+    double lp_irst = 0;
+    for (uint64_t s = 0; s < held_iv->nsent; s++) {
+        /* buf holds <s> and the sentence so far: the context is its last order - 1 ids */
+        uint64_t b = held_iv->start[s], e = held_iv->start[s + 1];
+        buf[0] = MC_NGRAM_BOS;
+        for (uint64_t t = b; t <= e; t++) {
+            uint32_t w = t < e ? held_iv->tok[t] : MC_NGRAM_EOS;
+            size_t nh = (size_t)(t - b) + 1, nc = order - 1 < nh ? order - 1 : nh;
+            const uint32_t *cx = buf + nh - nc;
+            double coef = m->gamma0;
+            for (unsigned j = 1; j <= nc; j++) {
+                int64_t x = ngram_find(m, cx + nc - j, j);
+                if (x < 0)
+                    break;
+                if (m->lv[j - 1].tot[x] > 0)
+                    coef *= m->lv[j - 1].gamma[x];
+            }
+            lp_irst += log(mc_ngram_prob(m, cx, nc, w) - coef / (double)(nids - 1));
+            if (t < e)
+                buf[nh] = w;
+        }
+    }
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("corpus_tokens %llu\ntrain_sentences %llu\ntrain_tokens %llu\nheldout_tokens %llu\n",
+           (unsigned long long)c->ntok, (unsigned long long)train->nsent,
+           (unsigned long long)train->ntok, (unsigned long long)T_held);
+    printf("vocabulary %u\norder %u\n", nids - 1, order);
+    for (unsigned k = 1; k <= order; k++) {
+        double D[3];
+        mc_ngram_discounts(m, k, D);
+        printf("entries_%u %llu\ndiscounts_%u %.4f %.4f %.4f\n", k,
+               (unsigned long long)mc_ngram_entries(m, k), k, D[0], D[1], D[2]);
+    }
+    printf("generated_sentences %llu\ngenerated_tokens %llu\n", (unsigned long long)gen->nsent,
+           (unsigned long long)gen->ntok);
+    printf("heldout_ppl %.4f\nself_ppl %.4f\n", ppl, self);
+    printf("heldout_iv_sentences %llu\nheldout_iv_tokens %llu\nheldout_iv_ppl %.4f\n",
+           (unsigned long long)held_iv->nsent, (unsigned long long)T_iv, ppl_iv);
+    printf("heldout_iv_ppl_irstlm_convention %.4f\n", exp(-lp_irst / (double)T_iv));
+    printf("time_read %.4f\ntime_fit %.4f\ntime_generate %.4f\ntime_eval_heldout %.4f\n"
+           "time_eval %.4f\n",
+           t_read, t_fit, t_gen, t_eval_held, t_eval);
+    printf("time_generation %.4f\n", t_fit + t_gen + t_eval);
+    printf("model_bytes %zu\npeak_rss_kb %ld\n", mc_ngram_bytes(m), ru.ru_maxrss);
+
+    char path[4096];
+    snprintf(path, sizeof path, "%s/train.txt", argv[2]);
+    int wr = write_text(path, train, c, id_type);
+    snprintf(path, sizeof path, "%s/heldout.txt", argv[2]);
+    wr |= write_text(path, held, c, id_type);
+    snprintf(path, sizeof path, "%s/heldout_iv.txt", argv[2]);
+    wr |= write_text(path, held_iv, c, id_type);
+    if (wr) {
+        fprintf(stderr, "cannot write into %s\n", argv[2]);
+        return 1;
+    }
+    gsl_rng_free(r);
+    mc_ngram_ds_free(gen);
+    mc_ngram_ds_free(train);
+    mc_ngram_ds_free(held);
+    mc_ngram_ds_free(held_iv);
+    mc_ngram_free(m);
+    free(buf);
+    free(type_id);
+    free(id_type);
+    free(part);
+    mc_corpus_free(c);
+    return 0;
+}
