@@ -144,6 +144,49 @@ static const char *write_run(const char *name, const double alive[2][4], const d
     return dir;
 }
 
+/* A run of one point (pipeline regime), G = 3, with the given metrics (name, direction,
+ * headline), each with values 1, 2, 3, 4 over the generations. */
+typedef struct spec {
+    const char *name;
+    int direction, headline;
+} spec;
+
+static const char *write_generic_run(const char *name, const spec *m, size_t nm)
+{
+    const char *dir = new_dir(name);
+    char path[600], buf[16384];
+    size_t n = 0;
+    n += (size_t)snprintf(buf + n, sizeof buf - n,
+                          "{\"tool\":\"collapse\",\"version\":\"0.1.0\",\"generator\":\"g\",\"seed\":1,"
+                          "\"name\":\"%s\",\"generations\":3,\"replicates\":2,\"config\":{},"
+                          "\"axes\":[],\"points\":[{\"point\":0,\"label\":\"%s\",\"family\":"
+                          "\"ngram\",\"regime\":\"pipeline\",\"params\":{},\"metrics\":[",
+                          name, name);
+    for (size_t k = 0; k < nm; k++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n,
+                              "%s{\"name\":\"%s\",\"description\":\"d\",\"direction\":%d,"
+                              "\"presence\":false,\"headline\":%s,\"subject\":\"\"}",
+                              k ? "," : "", m[k].name, m[k].direction,
+                              m[k].headline ? "true" : "false");
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "],\"summary\":{");
+    for (size_t k = 0; k < nm; k++) {
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s\"%s\":{", k ? "," : "", m[k].name);
+        static const char *const cols[] = {"n", "mean", "sd", "q05", "q50", "q95", "theory_mean"};
+        for (int c = 0; c < 7; c++)
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s\"%s\":%s", c ? "," : "", cols[c],
+                                  c == 2 ? "[0,0,0,0]" : "[1,2,3,4]");
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "}");
+    }
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "},\"extinction\":[]}],\"complete\":true}");
+    assert_true(n < sizeof buf);
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    spill(path, buf);
+    snprintf(path, sizeof path, "%s/points.csv", dir);
+    snprintf(buf, sizeof buf, "point,label,family,regime\n0,%s,ngram,pipeline\n", name);
+    spill(path, buf);
+    return dir;
+}
+
 static const double ALIVE_KNOWN[2][4] = {{1, 0.5, 0, 0}, {1, 1, 1, 1}};
 static const double EXTINCT_KNOWN[2] = {1, 0};
 static const double FIRST_KNOWN[2] = {1.5, NAN};
@@ -344,6 +387,44 @@ static void test_figure_series(void **state)
     assert_int_equal(count_kind(f, MC_PLOT_AREA, 9), 12);
     assert_int_equal(count_kind(f, MC_PLOT_THEORY, 9), 8);
     assert_true(has_series(f, MC_PLOT_AREA, "yellow"));
+    mc_plot_log_free(log);
+}
+
+/* The family- and regime-specific figures appear when their metrics exist: perplexity (two
+ * panels: the value and its ratio to generation 0) and pipeline (workforce, human share and
+ * the damage metric: the first headline metric with a direction). */
+static void test_special_figures(void **state)
+{
+    (void)state;
+    const spec metrics[] = {{"n", 0, 0},          {"human_share", 1, 0}, {"workforce", 1, 0},
+                            {"heldout_ppl", -1, 1}, {"distinct_2", 1, 0}};
+    const char *dir = write_generic_run("special", metrics, 5);
+    mc_plot_log *log;
+    mc_error err = {0};
+    int st = mc_plot_run_log(dir, &log, &err);
+    if (st != MC_OK)
+        fail_msg("%s", err.msg);
+    const mc_plot_figure_info *f = mc_plot_log_find(log, "perplexity");
+    assert_non_null(f);
+    assert_true(has_series(f, MC_PLOT_LINE, "pipeline"));
+    size_t ratio_lines = 0;
+    for (size_t i = 0; i < f->nseries; i++)
+        ratio_lines += f->series[i].panel == 1 && f->series[i].kind == MC_PLOT_LINE;
+    assert_int_equal(ratio_lines, 1);
+    assert_int_equal(f->logy, 0); /* 1..4 spans less than two decades */
+    f = mc_plot_log_find(log, "pipeline");
+    assert_non_null(f);
+    int panels[3] = {0, 0, 0};
+    for (size_t i = 0; i < f->nseries; i++) {
+        assert_true(f->series[i].panel >= 0 && f->series[i].panel < 3);
+        panels[f->series[i].panel] += f->series[i].kind == MC_PLOT_LINE;
+    }
+    assert_true(panels[0] == 1 && panels[1] == 1 && panels[2] == 1);
+    assert_non_null(strstr(f->title, "pipeline"));
+    /* no categorical figures for a run without categories */
+    assert_null(mc_plot_log_find(log, "shares"));
+    assert_null(mc_plot_log_find(log, "survival"));
+    assert_int_equal(log->nfigures, 2 + 5);
     mc_plot_log_free(log);
 }
 
@@ -569,7 +650,7 @@ int main(void)
         cmocka_unit_test(test_csv_rfc4180),      cmocka_unit_test(test_csv_malformed),
         cmocka_unit_test(test_read_fixture),     cmocka_unit_test(test_bad_run_dirs),
         cmocka_unit_test(test_figure_series),    cmocka_unit_test(test_figure_scale),
-        cmocka_unit_test(test_palette),          cmocka_unit_test(test_plot_files),
+        cmocka_unit_test(test_palette),          cmocka_unit_test(test_special_figures),          cmocka_unit_test(test_plot_files),
         cmocka_unit_test(test_plot_unwritable),  cmocka_unit_test(test_findings_known),
         cmocka_unit_test(test_findings_fixture), cmocka_unit_test(test_report),
     };
