@@ -76,6 +76,18 @@ static void test_replace_mle_theory(void **state)
     check_theory(p, v, "logdet_ratio", gs, 4);
     free(v);
     mc_experiment_free(e);
+
+    /* the same through drawn rows: a truncation at 30 sd changes nothing (its covariance factor
+     * is 1 - 1e-190) but makes the model draw rows instead of sufficient statistics */
+    const char *ov[] = {"sampling.truncate=30", "run.replicates=2000", NULL};
+    e = tu_prepare(BASE, ov);
+    p = &e->points[0];
+    assert_true(fabs(theory_of(p, "trace_ratio", 12) - pow(q, 13)) < 1e-12);
+    v = tu_run_point(p);
+    check_theory(p, v, "trace_ratio", gs, 4);
+    check_theory(p, v, "mean_err", gs, 4);
+    free(v);
+    mc_experiment_free(e);
 }
 
 /* Unbiased estimator: E[tr ratio] = 1 at every generation, E||mu_g - mu_0||^2 = tr Sigma_0 (g+1)/n;
@@ -452,18 +464,30 @@ static void test_degenerate(void **state)
     assert_true(isinf(out[tu_metric(p, "nll") - base]) && out[tu_metric(p, "nll") - base] > 0);
     assert_true(fabs(out[tu_metric(p, "w2") - base] - sqrt(1.0 + 4.0)) < 1e-12);
     assert_true(fabs(out[tu_metric(p, "mean_err") - base] - 1.0) < 1e-12);
-    /* a point mass samples its mean */
+    /* a point mass samples its mean, as rows (truncation) or as moments (sufficient statistics) */
     void *syn;
-    assert_int_equal(f->draw_model(r, p->params, model, &p->sampling, 5, &syn, &err), MC_OK);
+    mc_sampling trunc = p->sampling;
+    trunc.truncate = 3;
+    assert_int_equal(f->draw_model(r, p->params, model, &trunc, 5, &syn, &err), MC_OK);
+    assert_false(((mc_gdata *)syn)->virtual_rows);
     for (size_t i = 0; i < 5; i++)
         assert_true(((mc_gdata *)syn)->x[i] == 1.5);
+    f->ds_free(syn);
+    assert_int_equal(f->draw_model(r, p->params, model, &p->sampling, 5, &syn, &err), MC_OK);
+    assert_true(((mc_gdata *)syn)->virtual_rows);
+    double mom[2 * MC_GMOM_SIZE(1)];
+    mc_gdata_moments_into(syn, mom);
+    assert_true(mom[0] == 5 && mom[1] == 1.5 && mom[2] == 0.0);
     f->ds_free(syn);
     f->model_free(model);
     mc_gdata_free(ds);
     gsl_rng_free(r);
     mc_experiment_free(e);
 
-    const char *ov2[] = {"regime.n=2", "run.generations=400", "run.replicates=4", NULL};
+    /* drawn rows (truncation at 30 sd forces them) become identical once the sd falls below the
+     * spacing of doubles near the mean: an exact point mass */
+    const char *ov2[] = {"regime.n=2", "run.generations=400", "run.replicates=4",
+                         "sampling.truncate=30", NULL};
     e = tu_prepare(ini1, ov2);
     p = &e->points[0];
     double *v = tu_run_point(p);
@@ -472,6 +496,20 @@ static void test_degenerate(void **state)
     for (long rep = 0; rep < 4; rep++) {
         const double *last = v + ((size_t)rep * 401 + 400) * p->metrics.n;
         assert_true(last[pm] == 1.0 && last[vr] == 0.0);
+    }
+    free(v);
+    mc_experiment_free(e);
+
+    /* sufficient-statistics draws: E log of the variance falls by about 1.96 per generation, so
+     * after 600 generations it has underflowed through the subnormals, without a NaN */
+    const char *ov3[] = {"regime.n=2", "run.generations=600", "run.replicates=4", NULL};
+    e = tu_prepare(ini1, ov3);
+    p = &e->points[0];
+    v = tu_run_point(p);
+    assert_true(all_defined(p, v));
+    for (long rep = 0; rep < 4; rep++) {
+        const double *last = v + ((size_t)rep * 601 + 600) * p->metrics.n;
+        assert_true(last[vr] < 1e-250);
     }
     free(v);
     mc_experiment_free(e);

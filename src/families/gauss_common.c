@@ -101,6 +101,27 @@ int mc_gdata_new(size_t d, uint64_t n, int human, mc_gdata **out, mc_error *err)
     return MC_OK;
 }
 
+int mc_gdata_new_virtual(size_t d, uint64_t n, uint64_t human, const double *mom, mc_gdata **out,
+                         mc_error *err)
+{
+    *out = NULL;
+    if (d == 0)
+        return mc_error_set(err, MC_EINTERNAL, "gauss_common: dataset of dimension 0");
+    mc_gdata *ds = calloc(1, sizeof *ds);
+    if (!ds || !(ds->mom = malloc(2 * MC_GMOM_SIZE(d) * sizeof(double)))) {
+        free(ds);
+        return mc_error_set(err, MC_ENOMEM, "out of memory for a dataset");
+    }
+    memcpy(ds->mom, mom, 2 * MC_GMOM_SIZE(d) * sizeof(double));
+    ds->d = d;
+    ds->n = n;
+    ds->human = human;
+    ds->has_mom = 1;
+    ds->virtual_rows = 1;
+    *out = ds;
+    return MC_OK;
+}
+
 int mc_gdata_reserve(mc_gdata *ds, uint64_t cap, mc_error *err)
 {
     if (cap <= ds->cap)
@@ -126,6 +147,12 @@ int mc_gdata_copy(const void *src, void **out, mc_error *err)
 {
     const mc_gdata *a = src;
     mc_gdata *b;
+    if (a->virtual_rows) {
+        int rc = mc_gdata_new_virtual(a->d, a->n, a->human, a->mom, &b, err);
+        if (rc == MC_OK)
+            *out = b;
+        return rc;
+    }
     int rc = mc_gdata_new(a->d, a->n, 0, &b, err);
     if (rc != MC_OK)
         return rc;
@@ -175,6 +202,26 @@ int mc_gdata_merge(void *into, const void *from, mc_error *err)
     if (a->d != b->d)
         return mc_error_set(err, MC_EINTERNAL, "gauss_common: merging datasets of dimension %zu "
                             "and %zu", a->d, b->d);
+    if (a->virtual_rows || b->virtual_rows) {
+        /* moments only: both need them (a row dataset computes its own first) */
+        if (!a->has_mom) {
+            int rc = mc_gdata_moments(a, err);
+            if (rc != MC_OK)
+                return rc;
+        }
+        size_t sz = 2 * MC_GMOM_SIZE(a->d);
+        double *mb = malloc(sz * sizeof(double));
+        if (!mb)
+            return mc_error_set(err, MC_ENOMEM, "out of memory for a dataset");
+        mc_gdata_moments_into(b, mb);
+        for (int p = 0; p < 2; p++)
+            moments_combine(a->mom + p * MC_GMOM_SIZE(a->d), mb + p * MC_GMOM_SIZE(a->d), a->d);
+        free(mb);
+        a->n += b->n;
+        a->human += b->human;
+        a->virtual_rows = 1;
+        return MC_OK;
+    }
     uint64_t need = a->n + b->n;
     if (need > a->cap) {
         uint64_t cap = a->cap * 2 > need ? a->cap * 2 : need;
@@ -239,6 +286,9 @@ int mc_gdata_subsample(gsl_rng *r, const void *src, uint64_t k, void **out, mc_e
     if (k > pool->n)
         return mc_error_set(err, MC_EINTERNAL, "gauss_common: subsample of %llu rows from a pool "
                             "of %llu", (unsigned long long)k, (unsigned long long)pool->n);
+    if (pool->virtual_rows)
+        return mc_error_set(err, MC_EINTERNAL, "gauss_common: subsample of a dataset whose rows "
+                            "were never drawn (known by its moments only)");
     mc_gdata *ds;
     int rc = mc_gdata_new(pool->d, k, 0, &ds, err);
     if (rc != MC_OK)
@@ -318,6 +368,8 @@ void mc_gdata_moments_into(const mc_gdata *ds, double *mom)
 
 int mc_gdata_moments(mc_gdata *ds, mc_error *err)
 {
+    if (ds->virtual_rows)
+        return MC_OK; /* its moments are all there is */
     if (!ds->mom && !(ds->mom = malloc(2 * MC_GMOM_SIZE(ds->d) * sizeof(double))))
         return mc_error_set(err, MC_ENOMEM, "out of memory for a dataset");
     ds->has_mom = 0;

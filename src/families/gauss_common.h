@@ -56,6 +56,9 @@ typedef struct mc_gdata {
      * mc_gdata_moments() must set has_mom = 0. */
     double *mom;          /* (2 * MC_GMOM_SIZE(d)) or NULL */
     int has_mom;
+    /* 1 when the rows were never drawn: the dataset is known by its moments only (see
+     * mc_gdata_new_virtual); x and is_human hold nothing then. */
+    int virtual_rows;
 } mc_gdata;
 
 /* Moments of one part of a dataset: [count, mean (d), M2 (d, d)], M2 = sum (x - mean)(x - mean)^T.
@@ -65,6 +68,13 @@ typedef struct mc_gdata {
 /* A dataset of n rows of d columns, every row flagged human (human != 0) or synthetic; the values
  * are uninitialised for the caller to fill. d >= 1. *out is owned by the caller. */
 int mc_gdata_new(size_t d, uint64_t n, int human, mc_gdata **out, mc_error *err);
+/* A dataset of n rows known only by their per-part moments mom (2 * MC_GMOM_SIZE(d), copied),
+ * for a family whose draws have sufficient statistics of a known law (a Gaussian sample's mean
+ * and scatter: normal and Wishart) and whose regime never looks at single rows. merge and copy
+ * keep the moments (a merge with a virtual dataset makes the result virtual); subsample refuses
+ * with MC_EINTERNAL. */
+int mc_gdata_new_virtual(size_t d, uint64_t n, uint64_t human, const double *mom, mc_gdata **out,
+                         mc_error *err);
 /* Makes room for cap rows (never shrinks). */
 int mc_gdata_reserve(mc_gdata *ds, uint64_t cap, mc_error *err);
 
