@@ -391,14 +391,14 @@ static void test_figure_series(void **state)
 }
 
 /* The family- and regime-specific figures appear when their metrics exist: perplexity (two
- * panels: the value and its ratio to generation 0) and pipeline (workforce, human share and
- * the damage metric: the first headline metric with a direction). */
+ * panels: the value and its ratio to generation 0), pipeline (workforce, human share and the
+ * damage metric: the first headline metric with a direction) and spread (var_ratio). */
 static void test_special_figures(void **state)
 {
     (void)state;
     const spec metrics[] = {{"n", 0, 0},          {"human_share", 1, 0}, {"workforce", 1, 0},
-                            {"heldout_ppl", -1, 1}, {"distinct_2", 1, 0}};
-    const char *dir = write_generic_run("special", metrics, 5);
+                            {"heldout_ppl", -1, 1}, {"distinct_2", 1, 0}, {"var_ratio", 0, 0}};
+    const char *dir = write_generic_run("special", metrics, 6);
     mc_plot_log *log;
     mc_error err = {0};
     int st = mc_plot_run_log(dir, &log, &err);
@@ -424,7 +424,13 @@ static void test_special_figures(void **state)
     /* no categorical figures for a run without categories */
     assert_null(mc_plot_log_find(log, "shares"));
     assert_null(mc_plot_log_find(log, "survival"));
-    assert_int_equal(log->nfigures, 2 + 5);
+    /* spread: the world's density and the model's at generations 0, 1, 2, 3 (G = 3) */
+    f = mc_plot_log_find(log, "spread");
+    assert_non_null(f);
+    assert_int_equal(count_kind(f, MC_PLOT_THEORY, 201), 1);
+    assert_int_equal(count_kind(f, MC_PLOT_LINE, 201), 4);
+    assert_true(has_series(f, MC_PLOT_LINE, "g = 3"));
+    assert_int_equal(log->nfigures, 3 + 6);
     mc_plot_log_free(log);
 }
 

@@ -12,8 +12,13 @@
  *               fraction of replicates in which it is alive at each generation;
  *   perplexity  heldout_ppl and its ratio to generation 0 (language models);
  *   pipeline    workforce and human_share beside the damage metric (pipeline regime).
- * Continuous families' densities cannot be drawn: the summary holds metrics (trace ratio, W2,
- * ...), not the fitted parameters of each generation; their metric figures tell that story.
+ *   spread      (continuous families: var_ratio in 1-D, trace_ratio in d-D) the world's density
+ *               against the model's at a few generations, as far as the summary supports it: the
+ *               summary holds the variance ratio, not the fitted densities, so the model is drawn
+ *               as the Gaussian with the median variance ratio (in world standard deviations; in
+ *               d-D a typical coordinate), shifted by the median |mu_g - mu_0| when the run is
+ *               1-D and the world's sigma is known. Shape (modes) and the direction of the shift
+ *               are not in the summary; the caption says so.
  *
  * Colours: Okabe, M. & Ito, K. (2008), "Color Universal Design", the palette recommended for
  * readers with colour-vision deficiencies; grid point i has colour i in every figure.
@@ -482,6 +487,102 @@ static int pipeline_figure(const mc_run *run, const double *x, figset *out)
     return st;
 }
 
+/* Lightens c towards white by t in [0, 1]. */
+static mc_rgb lighten(mc_rgb c, double t)
+{
+    return (mc_rgb){c.r + (1 - c.r) * t, c.g + (1 - c.g) * t, c.b + (1 - c.b) * t};
+}
+
+#define SPREAD_X 201
+
+static int spread_figure(const mc_run *run, figset *out)
+{
+    const mc_run_point *p0 = &run->points[0];
+    int one_d = mc_run_metric_find(p0, "var_ratio") != NULL;
+    const char *vname = one_d ? "var_ratio" : "trace_ratio";
+    if (!mc_run_metric_find(p0, vname))
+        return MC_OK;
+    long G = run->generations, gens[4];
+    size_t ng = 0;
+    for (int q = 0; q < 4; q++) {
+        long g = q == 0 ? 0 : q == 3 ? G : (long)llround((double)G * q / 4.0);
+        if (ng == 0 || gens[ng - 1] != g)
+            gens[ng++] = g;
+    }
+    int np = run->npoints < MC_FIG_MAX_PANELS ? (int)run->npoints : MC_FIG_MAX_PANELS;
+    mc_figure *f = mc_fig_alloc("spread", np, np == 1 ? 1 : 2);
+    if (!f)
+        return MC_ENOMEM;
+    double x[SPREAD_X], y[SPREAD_X], peak = 0.45;
+    for (int i = 0; i < SPREAD_X; i++)
+        x[i] = -5 + 10.0 * i / (SPREAD_X - 1);
+    int st = MC_OK, shifted = 0;
+    for (int p = 0; st == MC_OK && p < np; p++) {
+        const mc_run_point *pt = &run->points[p];
+        mc_fig_panel *pan = &f->panels[p];
+        snprintf(pan->title, sizeof pan->title, "%s", pt->legend);
+        snprintf(pan->xlabel, sizeof pan->xlabel, "x, in world standard deviations%s",
+                 one_d ? "" : " (a typical coordinate)");
+        snprintf(pan->ylabel, sizeof pan->ylabel, "density");
+        pan->logy = 0;
+        for (int i = 0; i < SPREAD_X; i++)
+            y[i] = exp(-0.5 * x[i] * x[i]) / sqrt(2 * M_PI);
+        st = mc_fig_add(f, p, MC_PLOT_THEORY, "world", (mc_rgb){0, 0, 0}, 0, SPREAD_X, x, y, NULL);
+        const mc_run_metric *v = mc_run_metric_find(pt, vname);
+        const mc_run_metric *me = one_d ? mc_run_metric_find(pt, "mean_err") : NULL;
+        const char *sig = one_d ? mc_run_point_param(pt, "world.sigma") : NULL;
+        double sigma0 = sig ? strtod(sig, NULL) : NAN;
+        for (size_t k = 0; st == MC_OK && v && k < ng; k++) {
+            double var = v->q50[gens[k]];
+            if (!(var > 0) || !isfinite(var))
+                continue;
+            double shift = 0;
+            if (me && sigma0 > 0 && me->q50[gens[k]] >= 0 && isfinite(me->q50[gens[k]])) {
+                shift = sqrt(me->q50[gens[k]]) / sigma0;
+                shifted = 1;
+            }
+            for (int i = 0; i < SPREAD_X; i++) {
+                double z = x[i] - shift;
+                y[i] = exp(-0.5 * z * z / var) / sqrt(2 * M_PI * var);
+            }
+            peak = fmax(peak, 1 / sqrt(2 * M_PI * var));
+            char name[64];
+            snprintf(name, sizeof name, "g = %ld", gens[k]);
+            double t = ng > 1 ? 0.7 * (1 - (double)k / (double)(ng - 1)) : 0;
+            st = mc_fig_add(f, p, MC_PLOT_LINE, name, lighten(mc_plot_point_color(p), t), 0,
+                            SPREAD_X, x, y, NULL);
+        }
+    }
+    for (int p = 0; p < np; p++) {
+        f->panels[p].ymin = 0;
+        f->panels[p].ymax = fmin(1.6, peak * 1.05);
+    }
+    for (size_t k = 0; st == MC_OK && k < ng; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "g = %ld", gens[k]);
+        double t = ng > 1 ? 0.7 * (1 - (double)k / (double)(ng - 1)) : 0;
+        st = mc_fig_legend(f, MC_PLOT_LINE, name, lighten((mc_rgb){0.2, 0.2, 0.2}, t));
+    }
+    if (st == MC_OK)
+        st = mc_fig_legend(f, MC_PLOT_THEORY, "world", (mc_rgb){0, 0, 0});
+    snprintf(f->title, sizeof f->title, "The model's spread against the world's, at %zu "
+             "generations", ng);
+    run_subtitle(run, "median variance ratio; lighter = earlier", f->subtitle, sizeof f->subtitle);
+    f->main = 1;
+    snprintf(f->caption, sizeof f->caption,
+             "What the summary supports: it holds the model's variance ratio (%s), not its fitted "
+             "density, so each curve is the Gaussian with the median variance ratio of that "
+             "generation%s, against the world's standard normal (dashed). Modes and the direction "
+             "of any drift are not in the summary.%s",
+             vname, shifted ? ", moved right by the median distance |mu_g - mu_0|" : ", centred",
+             peak * 1.05 > 1.6 ? " Peaks above 1.6 are cut." : "");
+    if (st == MC_OK)
+        st = figset_push(out, f);
+    if (st != MC_OK)
+        mc_fig_free(f);
+    return st;
+}
+
 void mc_plot_figures_free(mc_figure **figs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -504,6 +605,8 @@ int mc_plot_figures(const mc_run *run, mc_figure ***figs, size_t *n, mc_error *e
         st = perplexity_figure(run, x, &set);
     if (st == MC_OK)
         st = pipeline_figure(run, x, &set);
+    if (st == MC_OK)
+        st = spread_figure(run, &set);
     /* every metric of every point, once, headline metrics first; presence metrics are drawn
      * by the survival figure */
     for (int pass = 0; pass < 2 && st == MC_OK; pass++)
