@@ -31,7 +31,7 @@ test-release: build data
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-asan: asan data
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 MC_SANITIZE=1 ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 MC_SANITIZE=1 ctest --output-on-failure -j $(JOBS)
 
 test: test-release test-asan
 
