@@ -18,7 +18,6 @@
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sort.h>
-#include <gsl/gsl_sort_ulong.h>
 
 /* ================================================================ config values */
 
@@ -243,36 +242,27 @@ int mc_gdata_merge(void *into, const void *from, mc_error *err)
     return MC_OK;
 }
 
-/* k distinct indices of [0, N), sorted ascending, by Floyd's algorithm (Bentley & Floyd, "A sample
- * of brilliance", CACM 1987): for j = N-k .. N-1 draw t uniform in [0, j]; take t, or j when t is
- * already taken. Every k-subset is equally likely, and it costs O(k log k) whatever N: an
- * accumulated pool is much larger than the n drawn from it. Membership: open addressing. */
+/* k distinct indices of [0, N), in ascending order, by Floyd's algorithm (Bentley & Floyd, "A
+ * sample of brilliance", CACM 1987): for j = N-k .. N-1 draw t uniform in [0, j]; take t, or j
+ * when t is already taken. Every k-subset is equally likely, with k draws whatever N (an
+ * accumulated pool is much larger than the n drawn from it). Membership is a byte map of N, which
+ * memchr then reads out in order. */
 static int floyd_indices(gsl_rng *r, uint64_t N, uint64_t k, unsigned long *out, mc_error *err)
 {
-    uint64_t cap = 16;
-    while (cap < 2 * k)
-        cap *= 2;
-    uint64_t *set = malloc((size_t)cap * sizeof(uint64_t));
-    if (!set)
+    unsigned char *taken = calloc((size_t)N, 1);
+    if (!taken)
         return mc_error_set(err, MC_ENOMEM, "out of memory for a subsample");
-    memset(set, 0xff, (size_t)cap * sizeof(uint64_t)); /* UINT64_MAX = empty */
-    size_t count = 0;
     for (uint64_t j = N - k; j < N; j++) {
-        uint64_t t = mc_rng_index(r, j + 1), pick = t;
-        for (int pass = 0; pass < 2; pass++) {
-            uint64_t h = (mc_mix64(pick) & (cap - 1));
-            while (set[h] != UINT64_MAX && set[h] != pick)
-                h = (h + 1) & (cap - 1);
-            if (set[h] == UINT64_MAX) {
-                set[h] = pick;
-                out[count++] = (unsigned long)pick;
-                break;
-            }
-            pick = j; /* t was taken; j is new since every earlier pick is < j */
-        }
+        uint64_t t = mc_rng_index(r, j + 1);
+        taken[taken[t] ? j : t] = 1; /* j is free: every earlier pick is < j */
     }
-    free(set);
-    gsl_sort_ulong(out, 1, count);
+    const unsigned char *p = taken, *end = taken + N;
+    for (uint64_t c = 0; c < k; c++) {
+        p = memchr(p, 1, (size_t)(end - p));
+        out[c] = (unsigned long)(p - taken);
+        p++;
+    }
+    free(taken);
     return MC_OK;
 }
 
@@ -348,16 +338,31 @@ void mc_gdata_moments_into(const mc_gdata *ds, double *mom)
         if (mom[p * sz] > 0.0)
             for (size_t j = 0; j < d; j++)
                 mom[p * sz + 1 + j] /= mom[p * sz];
-    /* second pass: M2 about the part's mean, lower triangle, then mirrored */
-    for (uint64_t i = 0; i < ds->n; i++) {
-        double *m = mom + ds->is_human[i] * sz, *mean = m + 1, *M = m + 1 + d;
-        const double *xi = ds->x + (size_t)i * d;
+    /* second pass: M2 about the part's mean, lower triangle, then mirrored; the centred row goes
+     * to a scratch row first so that the inner loop is a plain axpy the compiler vectorises */
+    double *dx = malloc(d * sizeof(double));
+    for (uint64_t i = 0; dx && i < ds->n; i++) {
+        double *m = mom + ds->is_human[i] * sz;
+        const double *restrict mean = m + 1, *restrict xi = ds->x + (size_t)i * d;
+        double *restrict M = m + 1 + d, *restrict dxr = dx;
+        for (size_t a = 0; a < d; a++)
+            dxr[a] = xi[a] - mean[a];
         for (size_t a = 0; a < d; a++) {
-            double da = xi[a] - mean[a];
+            double da = dxr[a];
+            double *restrict Ma = M + a * d;
             for (size_t b = 0; b <= a; b++)
-                M[a * d + b] += da * (xi[b] - mean[b]);
+                Ma[b] += da * dxr[b];
         }
     }
+    if (!dx) /* no scratch: the same sums without it */
+        for (uint64_t i = 0; i < ds->n; i++) {
+            double *m = mom + ds->is_human[i] * sz, *mean = m + 1, *M = m + 1 + d;
+            const double *xi = ds->x + (size_t)i * d;
+            for (size_t a = 0; a < d; a++)
+                for (size_t b = 0; b <= a; b++)
+                    M[a * d + b] += (xi[a] - mean[a]) * (xi[b] - mean[b]);
+        }
+    free(dx);
     for (int p = 0; p < 2; p++) {
         double *M = mom + p * sz + 1 + d;
         for (size_t a = 0; a < d; a++)

@@ -474,13 +474,13 @@ static double bytes_needed(const void *params, const void *world, double n)
 static int draw_world(gsl_rng *r, const void *params, const void *world, uint64_t n, void **out,
                       mc_error *err)
 {
-    (void)params;
+    const gparams *p = params;
     const gworld *w = world;
     mc_gdata *ds;
     int rc = mc_gdata_new(w->d, n, 1, &ds, err);
     if (rc == MC_OK)
         rc = mc_gmix_sample(r, w->mix, n, ds->x, err);
-    if (rc == MC_OK)
+    if (rc == MC_OK && p->moment_draws)
         rc = mc_gdata_moments(ds, err);
     if (rc != MC_OK) {
         mc_gdata_free(ds);
@@ -544,7 +544,8 @@ static int draw_model(gsl_rng *r, const void *params, const void *model, const m
     int rc = mc_gdata_new(m->g->d, n, 0, &ds, err);
     if (rc == MC_OK)
         rc = mc_gauss_sample(r, m->g, s, n, ds->x, err);
-    if (rc == MC_OK)
+    /* cached moments pay off when whole draws are merged and fitted (not when subsampled) */
+    if (rc == MC_OK && p->moment_draws)
         rc = mc_gdata_moments(ds, err);
     if (rc != MC_OK) {
         mc_gdata_free(ds);
