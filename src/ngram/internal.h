@@ -71,6 +71,28 @@ static inline int64_t ngram_find(const struct mc_ngram_model *m, const uint32_t 
     return e;
 }
 
+/* Context nodes carried along a sentence: node[j] (j = 1..N-1) is the entry of order j holding
+ * the last j ids, or -1 when that j-gram was never seen; at a sentence start node[1] = <s> and
+ * the rest -1. After the word w the node of order j + 1 is w's entry among node[j]'s children,
+ * so moving on costs one binary search per order instead of a walk from the root. */
+static inline void ngram_start(const struct mc_ngram_model *m, int64_t *node)
+{
+    node[1] = MC_NGRAM_BOS;
+    for (unsigned j = 2; j < m->N; j++)
+        node[j] = -1;
+}
+
+static inline void ngram_advance(const struct mc_ngram_model *m, int64_t *node, uint32_t w)
+{
+    for (unsigned j = m->N - 1; j >= 2; j--) {
+        int64_t h = node[j - 1];
+        node[j] = (h >= 0 && m->lv[j - 2].tot[h] > 0) ? ngram_find_child(m, j - 1, (uint32_t)h, w)
+                                                      : -1;
+    }
+    if (m->N > 1)
+        node[1] = w;
+}
+
 /* Discounted count of entry e of order k whose parent's range starts at b. */
 static inline double ngram_d(const ngram_level *l, uint64_t b, uint64_t e)
 {

@@ -389,28 +389,48 @@ double mc_ngram_prob(const mc_ngram_model *m, const uint32_t *ctx, size_t nctx, 
     return prob(m, ctx, nctx, w);
 }
 
+/* p(w | the context of node[]), and node[] moved on past w (see ngram_advance): the search for
+ * w among a context's continuations gives both the count and the next context. */
+static double step(const mc_ngram_model *m, int64_t *node, uint32_t w)
+{
+    double p = 1.0 / (double)(m->nids - 1);
+    if (m->tot0 > 0)
+        p = ngram_d(&m->lv[0], 0, w) / (double)m->tot0 + m->gamma0 * p;
+    int64_t next[MC_NGRAM_ORDER_MAX + 1];
+    for (unsigned k = 2; k <= m->N; k++) {
+        int64_t h = node[k - 1], e = -1;
+        if (h >= 0) {
+            const ngram_level *hl = &m->lv[k - 2];
+            uint32_t tot = hl->tot[h];
+            if (tot > 0) {
+                e = ngram_find_child(m, k - 1, (uint32_t)h, w);
+                double d = e >= 0 ? ngram_d(&m->lv[k - 1], hl->child[h], (uint64_t)e) : 0.0;
+                p = d / (double)tot + hl->gamma[h] * p;
+            }
+        }
+        next[k] = e;
+    }
+    for (unsigned k = 2; k < m->N; k++)
+        node[k] = next[k];
+    if (m->N > 1)
+        node[1] = w;
+    return p;
+}
+
 double mc_ngram_perplexity(const mc_ngram_model *m, const mc_ngram_ds *ds, uint64_t *tokens)
 {
-    uint32_t hist[2 * MC_NGRAM_ORDER_MAX];
-    unsigned keep = m->N - 1;
+    int64_t node[MC_NGRAM_ORDER_MAX + 1];
     double logp = 0;
     uint64_t T = 0;
     for (uint64_t s = 0; s < ds->nsent; s++) {
-        size_t nh = 0;
-        hist[nh++] = MC_NGRAM_BOS;
+        ngram_start(m, node);
         uint64_t b = ds->start[s], e = ds->start[s + 1];
         for (uint64_t t = b; t <= e; t++) {
             uint32_t w = t < e ? ds->tok[t] : MC_NGRAM_EOS;
             if (w >= m->nids || w == MC_NGRAM_BOS)
                 w = MC_NGRAM_UNK;
-            size_t nc = nh < keep ? nh : keep;
-            logp += log(prob(m, hist + nh - nc, nc, w));
+            logp += log(step(m, node, w));
             T++;
-            if (nh == sizeof hist / sizeof *hist) { /* slide the window */
-                memmove(hist, hist + nh - keep, keep * sizeof *hist);
-                nh = keep;
-            }
-            hist[nh++] = w;
         }
     }
     if (tokens)

@@ -32,12 +32,12 @@ static uint64_t upper(const double *cum, uint64_t b, uint64_t e, double u)
     return b;
 }
 
-/* One token after the context c[0..nc), default settings. */
-static uint32_t draw_fast(gsl_rng *r, const mc_ngram_model *m, const uint32_t *c, size_t nc)
+/* One token after the context whose nodes are node[1..N-1] (see ngram_advance), default
+ * settings. */
+static uint32_t draw_fast(gsl_rng *r, const mc_ngram_model *m, const int64_t *node)
 {
-    unsigned top = m->N - 1 < nc ? m->N - 1 : (unsigned)nc;
-    for (unsigned j = top; j >= 1; j--) {
-        int64_t h = ngram_find(m, c + nc - j, j);
+    for (unsigned j = m->N - 1; j >= 1; j--) {
+        int64_t h = node[j];
         if (h < 0)
             continue;
         const ngram_level *hl = &m->lv[j - 1];
@@ -185,14 +185,21 @@ int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
         }
     }
     int rc = MC_OK;
+    int64_t node[MC_NGRAM_ORDER_MAX + 1];
     for (uint64_t k = 0; k < nsent && !rc; k++) {
         size_t len = 0;
         sent[0] = MC_NGRAM_BOS;
+        ngram_start(m, node);
         while (len < max_len) {
-            size_t nc = len + 1, keep = m->N - 1;
-            const uint32_t *c = sent + (nc > keep ? nc - keep : 0);
-            nc = nc > keep ? keep : nc;
-            uint32_t w = fast ? draw_fast(r, m, c, nc) : draw_full(r, m, s, c, nc, dist, cd);
+            uint32_t w;
+            if (fast) {
+                w = draw_fast(r, m, node);
+                ngram_advance(m, node, w);
+            } else {
+                size_t nc = len + 1, keep = m->N - 1;
+                const uint32_t *c = sent + (nc > keep ? nc - keep : 0);
+                w = draw_full(r, m, s, c, nc > keep ? keep : nc, dist, cd);
+            }
             if (w == MC_NGRAM_EOS)
                 break;
             sent[++len] = w;
