@@ -376,11 +376,6 @@ int mc_writer_close(mc_writer *w, mc_error *err)
     return status;
 }
 
-typedef struct atomic_ctx {
-    int (*fn)(FILE *, void *);
-    void *user;
-} atomic_ctx;
-
 int mc_write_atomic(const char *path, int (*fn)(FILE *f, void *user), void *user, mc_error *err)
 {
     size_t n = strlen(path) + 8;

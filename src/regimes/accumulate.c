@@ -1,7 +1,7 @@
 /* accumulate.c - generation g trains on all data so far: the original human data plus every
  * generation's synthetic samples (Gerstgrasser et al. 2024, "Is model collapse inevitable?"). */
 #include <stdlib.h>
-#include "collapse/regime.h"
+#include "regime_util.h"
 
 typedef struct state {
     void *pool;
@@ -28,8 +28,7 @@ static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *er
     int r = u->fam->draw_model(u->rng, u->params, u->model, u->sampling, u->n, &synth, err);
     if (r == MC_OK)
         r = u->fam->ds_merge(s->pool, synth, err);
-    if (synth)
-        u->fam->ds_free(synth);
+    mc_regime_drop(u, &synth);
     *train = s->pool;
     return r;
 }
@@ -37,8 +36,7 @@ static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *er
 static void release(const mc_unit *u, void *vs)
 {
     state *s = vs;
-    if (s->pool)
-        u->fam->ds_free(s->pool);
+    mc_regime_drop(u, &s->pool);
     free(s);
 }
 

@@ -2,7 +2,7 @@
  * n_g points drawn uniformly without replacement from it (Kazdan et al. 2024, "Collapse or
  * thrive?"): the training budget stays fixed while the pool grows. */
 #include <stdlib.h>
-#include "collapse/regime.h"
+#include "regime_util.h"
 
 typedef struct state {
     void *pool;
@@ -27,14 +27,11 @@ static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *er
 {
     state *s = vs;
     void *synth = NULL;
-    if (s->train)
-        u->fam->ds_free(s->train);
-    s->train = NULL;
+    mc_regime_drop(u, &s->train);
     int r = u->fam->draw_model(u->rng, u->params, u->model, u->sampling, u->n, &synth, err);
     if (r == MC_OK)
         r = u->fam->ds_merge(s->pool, synth, err);
-    if (synth)
-        u->fam->ds_free(synth);
+    mc_regime_drop(u, &synth);
     if (r == MC_OK)
         r = u->fam->ds_subsample(u->rng, s->pool, u->n, &s->train, err);
     *train = s->train;
@@ -44,10 +41,8 @@ static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *er
 static void release(const mc_unit *u, void *vs)
 {
     state *s = vs;
-    if (s->pool)
-        u->fam->ds_free(s->pool);
-    if (s->train)
-        u->fam->ds_free(s->train);
+    mc_regime_drop(u, &s->pool);
+    mc_regime_drop(u, &s->train);
     free(s);
 }
 

@@ -3,7 +3,7 @@
  * loop"). In the infinite-sample limit p_{g+1} = h pi + (1 - h) T(p_g), whose fixed point the
  * tests check. */
 #include <stdlib.h>
-#include "collapse/regime.h"
+#include "regime_util.h"
 
 typedef struct state {
     void *train;
@@ -19,18 +19,11 @@ static int init(const mc_unit *u, void **out, mc_error *err)
 static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *err)
 {
     state *s = vs;
-    if (s->train)
-        u->fam->ds_free(s->train);
-    s->train = NULL;
-    uint64_t nh = mc_human_count(u->h, u->n);
-    void *synth = NULL;
-    int r = u->fam->draw_world(u->rng, u->params, u->world, nh, &s->train, err);
-    if (r == MC_OK && u->n > nh)
-        r = u->fam->draw_model(u->rng, u->params, u->model, u->sampling, u->n - nh, &synth, err);
-    if (r == MC_OK && synth)
-        r = u->fam->ds_merge(s->train, synth, err);
-    if (synth)
-        u->fam->ds_free(synth);
+    mc_regime_drop(u, &s->train);
+    int r = u->fam->draw_world(u->rng, u->params, u->world, mc_human_count(u->h, u->n), &s->train,
+                               err);
+    if (r == MC_OK)
+        r = mc_regime_top_up(u, s->train, err);
     *train = s->train;
     return r;
 }
@@ -38,8 +31,7 @@ static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *er
 static void release(const mc_unit *u, void *vs)
 {
     state *s = vs;
-    if (s->train)
-        u->fam->ds_free(s->train);
+    mc_regime_drop(u, &s->train);
     free(s);
 }
 

@@ -3,7 +3,7 @@
  * rest is the previous model's samples. When n grows, the fixed subset keeps its size h n_0 and
  * is subsampled if h n_g is smaller. */
 #include <stdlib.h>
-#include "collapse/regime.h"
+#include "regime_util.h"
 
 typedef struct state {
     void *kept;
@@ -28,20 +28,12 @@ static int init(const mc_unit *u, void **out, mc_error *err)
 static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *err)
 {
     state *s = vs;
-    if (s->train)
-        u->fam->ds_free(s->train);
-    s->train = NULL;
+    mc_regime_drop(u, &s->train);
     uint64_t nh = mc_human_count(u->h, u->n), kept = u->fam->ds_size(s->kept);
     int r = nh >= kept ? u->fam->ds_copy(s->kept, &s->train, err)
                        : u->fam->ds_subsample(u->rng, s->kept, nh, &s->train, err);
-    uint64_t have = r == MC_OK ? u->fam->ds_size(s->train) : 0;
-    void *synth = NULL;
-    if (r == MC_OK && u->n > have)
-        r = u->fam->draw_model(u->rng, u->params, u->model, u->sampling, u->n - have, &synth, err);
-    if (r == MC_OK && synth)
-        r = u->fam->ds_merge(s->train, synth, err);
-    if (synth)
-        u->fam->ds_free(synth);
+    if (r == MC_OK)
+        r = mc_regime_top_up(u, s->train, err);
     *train = s->train;
     return r;
 }
@@ -49,10 +41,8 @@ static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *er
 static void release(const mc_unit *u, void *vs)
 {
     state *s = vs;
-    if (s->kept)
-        u->fam->ds_free(s->kept);
-    if (s->train)
-        u->fam->ds_free(s->train);
+    mc_regime_drop(u, &s->kept);
+    mc_regime_drop(u, &s->train);
     free(s);
 }
 

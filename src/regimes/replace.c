@@ -1,6 +1,6 @@
 /* replace.c - generation g trains only on n_g samples of model g-1 (Shumailov et al. 2024). */
 #include <stdlib.h>
-#include "collapse/regime.h"
+#include "regime_util.h"
 
 typedef struct state {
     void *train;
@@ -16,9 +16,7 @@ static int init(const mc_unit *u, void **out, mc_error *err)
 static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *err)
 {
     state *s = vs;
-    if (s->train)
-        u->fam->ds_free(s->train);
-    s->train = NULL;
+    mc_regime_drop(u, &s->train);
     int r = u->fam->draw_model(u->rng, u->params, u->model, u->sampling, u->n, &s->train, err);
     *train = s->train;
     return r;
@@ -27,8 +25,7 @@ static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *er
 static void release(const mc_unit *u, void *vs)
 {
     state *s = vs;
-    if (s->train)
-        u->fam->ds_free(s->train);
+    mc_regime_drop(u, &s->train);
     free(s);
 }
 

@@ -1,0 +1,29 @@
+/* regime_util.h - small pieces the regimes share (private to libcollapse). */
+#ifndef MC_REGIME_UTIL_H
+#define MC_REGIME_UTIL_H
+
+#include "collapse/regime.h"
+
+/* Frees *ds (if any) through the unit's family and sets it to NULL. */
+static inline void mc_regime_drop(const mc_unit *u, void **ds)
+{
+    if (*ds)
+        u->fam->ds_free(*ds);
+    *ds = NULL;
+}
+
+/* Tops train up to u->n samples with draws of the previous model (nothing when it is full). */
+static inline int mc_regime_top_up(const mc_unit *u, void *train, mc_error *err)
+{
+    uint64_t have = u->fam->ds_size(train);
+    if (have >= u->n)
+        return MC_OK;
+    void *synth = NULL;
+    int r = u->fam->draw_model(u->rng, u->params, u->model, u->sampling, u->n - have, &synth, err);
+    if (r == MC_OK)
+        r = u->fam->ds_merge(train, synth, err);
+    mc_regime_drop(u, &synth);
+    return r;
+}
+
+#endif
