@@ -3,7 +3,8 @@
 # evaluate) against IRSTLM (Debian irstlm: tlm -lm=msb, its modified Kneser-Ney, and build-lm.sh)
 # on the same training text, and NLTK's KneserNeyInterpolated (Debian python3-nltk) on a subset
 # of the same work, scaled. Plus the cross-check of held-out trigram perplexity against IRSTLM on
-# the same split and vocabulary. Prints the numbers recorded in docs/BENCHMARKS.md.
+# the same split and vocabulary. Prints the numbers recorded in docs/BENCHMARKS.md. All times are
+# CPU seconds (user + system) of single-threaded processes: the machine is shared.
 # usage: bench/ngram.sh BUILD_DIR [NLTK_SENTENCES]
 set -eu
 build=${1:-build}
@@ -33,11 +34,11 @@ o="$tmp/ours"
 # IRSTLM on the same training text (sentences wrapped in <s> </s>), singletons kept
 "$irst/add-start-end.sh" < "$tmp/train.txt" > "$tmp/train.se"
 "$irst/add-start-end.sh" < "$tmp/heldout_iv.txt" > "$tmp/heldout_iv.se"
-timed() { # seconds and peak KB of a command, best of 2
+timed() { # CPU seconds (user + system) and peak KB of a command, best of 2
   for i in 1 2; do
-    /usr/bin/time -o "$tmp/time.$i" -f "%e %M" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
+    /usr/bin/time -o "$tmp/time.$i" -f "%U %S %M" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
   done
-  sort -g "$tmp/time.1" "$tmp/time.2" | head -1
+  awk '{ print $1 + $2, $3 }' "$tmp/time.1" "$tmp/time.2" | sort -g | head -1
 }
 irst_est=$(timed "$irst/tlm" -tr="$tmp/train.se" -n=3 -lm=msb -ps=no)
 irst_pp=$("$irst/tlm" -tr="$tmp/train.se" -n=3 -lm=msb -ps=no -te="$tmp/heldout_iv.se" 2>&1 |

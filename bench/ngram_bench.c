@@ -8,7 +8,9 @@
  * sentences as the whole corpus has (about 1.16 M words for Brown), evaluate (held-out
  * perplexity and the perplexity of the generated text). Writes the training and held-out text
  * (one sentence per line; held-out words outside the vocabulary as <unk>) to OUTDIR for the
- * peers (IRSTLM, NLTK), and prints `key value` lines, peak memory included.
+ * peers (IRSTLM, NLTK), and prints `key value` lines, peak memory included. Times are CPU
+ * seconds of this single-threaded process, as for the peers, so that other work on a shared
+ * machine does not enter the ratios.
  *
  * Cross-check with IRSTLM (tlm -lm=msb, its improved = modified Kneser-Ney): IRSTLM gives the
  * whole order-1 leftover mass gamma_0 to <unk> where we spread it uniformly over the V outcomes
@@ -29,7 +31,7 @@
 static double now(void)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t); /* CPU time: the machine is shared */
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 

@@ -314,11 +314,11 @@ int mc_ngram_fit(mc_ngram_model *m, const mc_ngram_ds *ds, mc_error *err)
         counting_sort(m->bucket, pl->n, m->ordA, cnt, m->ordB, m->idprev, -1);
         /* Distinct k-grams: runs of equal (prefix rank, word). */
         uint64_t groups = 0;
+        uint32_t pk = UINT32_MAX, pw = UINT32_MAX; /* the previous key (no id is UINT32_MAX) */
         for (uint64_t t = 0; t < cnt; t++) {
-            uint32_t a = m->ordB[t];
-            if (t == 0 || m->idprev[a - 1] != m->idprev[m->ordB[t - 1] - 1] ||
-                m->pad[a] != m->pad[m->ordB[t - 1]])
-                groups++;
+            uint32_t a = m->ordB[t], k1 = m->idprev[a - 1], w = m->pad[a];
+            groups += k1 != pk || w != pw;
+            pk = k1, pw = w;
         }
         if (level_reserve(m, k, groups))
             return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
@@ -326,16 +326,17 @@ int mc_ngram_fit(mc_ngram_model *m, const mc_ngram_ds *ds, mc_error *err)
         l->n = groups;
         memset(pl->child, 0, (size_t)(pl->n + 1) * sizeof *pl->child);
         int64_t g = -1;
+        pk = pw = UINT32_MAX;
         for (uint64_t t = 0; t < cnt; t++) {
-            uint32_t a = m->ordB[t];
-            if (t == 0 || m->idprev[a - 1] != m->idprev[m->ordB[t - 1] - 1] ||
-                m->pad[a] != m->pad[m->ordB[t - 1]]) {
+            uint32_t a = m->ordB[t], k1 = m->idprev[a - 1], w = m->pad[a];
+            if (k1 != pk || w != pw) {
                 g++;
-                l->word[g] = m->pad[a];
+                l->word[g] = w;
                 l->raw[g] = 0;
                 l->adj[g] = 0;
                 l->rep[g] = a;
-                pl->child[m->idprev[a - 1] + 1]++;
+                pl->child[k1 + 1]++;
+                pk = k1, pw = w;
             }
             l->raw[g]++;
             m->idcur[a] = (uint32_t)g;
