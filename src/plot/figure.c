@@ -165,8 +165,10 @@ static void panel_range(const mc_figure *f, int p, range *r)
         xlo = 0;
         xhi = 1;
     }
-    if (xhi == xlo)
-        xhi = xlo + 1;
+    if (xhi == xlo) { /* one generation: centre it */
+        xlo -= 0.5;
+        xhi += 0.5;
+    }
     r->xlo = xlo;
     r->xhi = xhi;
     int any = lo <= hi;
@@ -467,6 +469,14 @@ static void draw_fill(cairo_t *cr, const plotbox *b, const mc_fig_series *s, dou
         size_t a = k;
         while (k < s->n && !isnan(s->y[k]) && !isnan(s->y2[k]) && !isnan(s->x[k]))
             k++;
+        if (k - a == 1) { /* a lone point: an error bar */
+            double px = map_x(b, s->x[a]);
+            cairo_set_line_width(cr, 6);
+            cairo_move_to(cr, px, map_y(b, s->y[a]));
+            cairo_line_to(cr, px, map_y(b, s->y2[a]));
+            cairo_stroke(cr);
+            continue;
+        }
         if (k - a < 2)
             continue;
         cairo_move_to(cr, map_x(b, s->x[a]), map_y(b, s->y2[a]));

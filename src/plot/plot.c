@@ -127,8 +127,11 @@ static int any_defined(const double *v, long G)
     return 0;
 }
 
-/* Median line, 5-95 % band and theory of metric name for every point, into panel p. Sets
- * *theory when a theory curve was drawn. */
+/* Bands are drawn for up to this many grid points; beyond, overlapping bands hide the lines. */
+#define MAX_BANDS 6
+
+/* Median line, 5-95 % band (up to MAX_BANDS points) and theory of metric name for every point,
+ * into panel p. Sets *theory when a theory curve was drawn. */
 static int add_metric_series(mc_figure *f, int p, const mc_run *run, const double *x,
                              const char *name, int *theory)
 {
@@ -141,7 +144,9 @@ static int add_metric_series(mc_figure *f, int p, const mc_run *run, const doubl
         mc_rgb c = mc_plot_point_color(i);
         char label[200];
         snprintf(label, sizeof label, "%s: 5-95 %%", pt->legend);
-        int st = mc_fig_add(f, p, MC_PLOT_BAND, label, c, 0, n, x, m->q05, m->q95);
+        int st = MC_OK;
+        if (run->npoints <= MAX_BANDS)
+            st = mc_fig_add(f, p, MC_PLOT_BAND, label, c, 0, n, x, m->q05, m->q95);
         if (st == MC_OK)
             st = mc_fig_add(f, p, MC_PLOT_LINE, pt->legend, c, 1, n, x, m->q50, NULL);
         if (st == MC_OK && any_defined(m->theory, run->generations)) {
@@ -171,17 +176,18 @@ static int metric_figure(const mc_run *run, const mc_run_metric *m, const double
     f->main = m->headline;
     int theory = 0;
     int st = add_metric_series(f, 0, run, x, m->name, &theory);
-    if (st == MC_OK)
+    if (st == MC_OK && run->npoints <= MAX_BANDS)
         st = mc_fig_legend(f, MC_PLOT_BAND, "5-95 % of replicates", GREY);
     if (st == MC_OK && theory)
         st = mc_fig_legend(f, MC_PLOT_THEORY, "closed-form expectation", GREY);
     snprintf(f->caption, sizeof f->caption,
-             "%s (%s). Lines: the median over %ld replicates; shaded: 5-95 %% of replicates%s.",
-             f->title,
+             "%s (%s). Lines: the median over %ld replicates; %s%s.", f->title,
              m->direction > 0   ? "higher is healthier"
              : m->direction < 0 ? "lower is healthier"
                                 : "neither direction is better",
              run->replicates,
+             run->npoints <= MAX_BANDS ? "shaded: 5-95 % of replicates"
+                                       : "5-95 % bands are left out with this many grid points",
              theory ? "; dashed: the closed-form expectation (of the mean, which the median "
                       "follows where the spread is symmetric)" : "");
     if (st == MC_OK)

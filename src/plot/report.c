@@ -480,11 +480,14 @@ static void put_figure(sbuf *s, const report_ctx *r, size_t i)
     if (r->svgs[i]) {
         char prefix[120];
         snprintf(prefix, sizeof prefix, "f%zu", i);
+        sb_printf(s, "<a href=\"plots/%s.svg\" title=\"open the figure alone\">", f->name);
         put_svg(s, r->svgs[i], prefix, f->title);
+        sb_printf(s, "</a>");
     }
     sb_printf(s, "<figcaption>");
     sb_html(s, f->caption);
-    sb_printf(s, " (plots/%s.png, .svg)</figcaption></figure>\n", f->name);
+    sb_printf(s, " (<a href=\"plots/%s.png\">PNG</a>, <a href=\"plots/%s.svg\">SVG</a>)"
+                 "</figcaption></figure>\n", f->name, f->name);
 }
 
 /* 1 when presence metric name is 1 in every replicate of every point at every generation. */
