@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "pipeline_table.h"
 
 #define MAXG 8
 
@@ -19,6 +20,7 @@ struct mc_table {
     int ng;
     row *rows;
     size_t n, cap;
+    mc_ptable *pipe; /* the pipeline regime's table, when a point has one */
 };
 
 static int pick_generations(long G, long *out)
@@ -53,6 +55,7 @@ void mc_table_free(mc_table *t)
     if (!t)
         return;
     free(t->rows);
+    mc_ptable_free(t->pipe);
     free(t);
 }
 
@@ -82,6 +85,11 @@ static void short_label(const mc_point *p, char *buf, size_t size)
 int mc_table_add(mc_table *t, const mc_summary *s, mc_error *err)
 {
     const mc_point *p = s->point;
+    char label[160];
+    short_label(p, label, sizeof label);
+    int pr = mc_ptable_add(&t->pipe, s, label, err);
+    if (pr != MC_OK)
+        return pr;
     for (size_t m = 0; m < s->nmetrics; m++) {
         if (!(p->metrics.items[m].flags & MC_METRIC_HEADLINE))
             continue;
@@ -111,8 +119,10 @@ int mc_table_add(mc_table *t, const mc_summary *s, mc_error *err)
 
 void mc_table_print(const mc_table *t, FILE *f)
 {
-    if (!t->n)
+    if (!t->n) {
+        mc_ptable_print(t->pipe, f);
         return;
+    }
     int lw = 7;
     for (size_t i = 0; i < t->n; i++)
         if ((int)strlen(t->rows[i].label) > lw)
@@ -144,6 +154,7 @@ void mc_table_print(const mc_table *t, FILE *f)
             fprintf(f, " %10s", r->cell[k]);
         fputc('\n', f);
     }
+    mc_ptable_print(t->pipe, f);
 }
 
 int mc_theory_print(const mc_experiment *e, FILE *f)

@@ -38,6 +38,15 @@ static int record(const mc_point *p, gsl_rng *r, const void *model, const void *
     return f->metrics(r, &ev, row + MC_ENGINE_METRICS, err);
 }
 
+/* The regime's own metrics, after the engine's and the family's in the row. */
+static int record_regime(const mc_point *p, const mc_unit *u, void *state, double *row,
+                         mc_error *err)
+{
+    if (!p->regime->metrics || !p->nregime_metrics)
+        return MC_OK;
+    return p->regime->metrics(u, state, row, row + p->metrics.n - p->nregime_metrics, err);
+}
+
 int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err)
 {
     const mc_family_type *f = p->family;
@@ -73,17 +82,26 @@ int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err
         status = record(p, r, model, human0, 0, values, err);
     u.human0 = human0;
     u.model = model;
-    if (status == MC_OK && p->regime->init && p->run.generations > 0)
+    u.n = n0;
+    /* a regime with metrics needs its state at generation 0 already; init() runs after the
+     * generation-0 record either way, so the streams of the other regimes are unchanged */
+    int reports = p->regime->metrics && p->nregime_metrics;
+    if (status == MC_OK && p->regime->init && (p->run.generations > 0 || reports))
         status = p->regime->init(&u, &state, err);
+    if (status == MC_OK)
+        status = record_regime(p, &u, state, values, err);
     for (long g = 1; status == MC_OK && g <= p->run.generations; g++) {
         const void *train = NULL;
         u.generation = (unsigned)g;
         u.n = mc_point_n(p, (unsigned)g);
+        u.h = mc_point_h(p, (unsigned)g);
         status = p->regime->assemble(&u, state, &train, err);
         if (status == MC_OK)
             status = f->fit(model, p->params, train, &opts, err);
         if (status == MC_OK)
             status = record(p, r, model, train, (unsigned)g, values + (size_t)g * M, err);
+        if (status == MC_OK)
+            status = record_regime(p, &u, state, values + (size_t)g * M, err);
     }
     if (p->regime->free && state)
         p->regime->free(&u, state);

@@ -30,6 +30,7 @@ typedef struct engine_params {
     uint64_t n;
     double growth;
     double human_weight;
+    const char *schedule;
     double temperature;
     long top_k;
     double top_p;
@@ -58,6 +59,9 @@ const mc_key mc_engine_keys[] = {
     {"regime", "human_weight", MC_KEY_DOUBLE, NULL, 0, 1, 0, NULL, EP(human_weight),
      "total weight of the human part of the training set in the fit (unset: every sample weighs "
      "the same)"},
+    {"regime", "schedule", MC_KEY_LIST, NULL, 0, 0, 0, NULL, EP(schedule),
+     "h as a function of the generation: 'g:h, g:h, ...' with g strictly increasing; from each "
+     "g on, h is its value (before the first g: regime.h); grid alternatives separated by '|'"},
     {"sampling", "temperature", MC_KEY_DOUBLE, "1", 0, 1e300, MC_KEY_MIN_OPEN, NULL,
      EP(temperature), "sampling temperature tau > 0: p_i^(1/tau), renormalised"},
     {"sampling", "top_k", MC_KEY_INT, "0", 0, 1e15, 0, NULL, EP(top_k),
@@ -169,6 +173,7 @@ void mc_experiment_free(mc_experiment *e)
         free(p->label);
         free(p->params);
         free(p->regime_params);
+        free(p->schedule);
         mc_metric_list_free(&p->metrics);
     }
     free(e->points);
@@ -221,6 +226,66 @@ uint64_t mc_point_n(const mc_point *p, unsigned g)
     if (v >= 1.8e19)
         return UINT64_MAX;
     return (uint64_t)v;
+}
+
+double mc_point_h(const mc_point *p, unsigned g)
+{
+    double h = p->regime_settings.h;
+    for (size_t i = 0; i < p->nschedule && p->schedule[i].generation <= (long)g; i++)
+        h = p->schedule[i].h;
+    return h;
+}
+
+/* regime.schedule = "g:h, g:h, ...": generations whole numbers >= 0, strictly increasing, h in
+ * [0,1]. Only for regimes that use h. */
+static int parse_schedule(mc_point *p, const char *text, mc_error *err)
+{
+    char where[256];
+    mc_point_where(p, "regime", "schedule", where, sizeof where);
+    if (!p->regime->uses_h)
+        return mc_error_set(err, MC_ECONFIG, "%s: the schedule sets the human fraction h, which "
+                            "regime.name = %s does not use (fresh and keep-original do)",
+                            where, p->regime->name);
+    char **items = NULL;
+    int n = mc_split_alternatives(text, MC_KEY_STRING, &items, err); /* split on ',' */
+    if (n < 0)
+        return mc_error_prefix(err, "%s: ", where);
+    p->schedule = calloc((size_t)n, sizeof *p->schedule);
+    int r = p->schedule ? MC_OK : mc_error_set(err, MC_ENOMEM, "out of memory");
+    for (int i = 0; r == MC_OK && i < n; i++) {
+        char *colon = strchr(items[i], ':');
+        uint64_t g = 0;
+        double h = 0;
+        if (!colon) {
+            r = mc_error_set(err, MC_ECONFIG, "%s: item %d '%s': expected generation:h "
+                             "(e.g. '0:0.2, 10:0, 30:0.2')", where, i + 1, items[i]);
+            break;
+        }
+        *colon = '\0';
+        char *gs = items[i], *hs = colon + 1;
+        size_t gl = strlen(gs);
+        while (gl && (gs[gl - 1] == ' ' || gs[gl - 1] == '\t'))
+            gs[--gl] = '\0';
+        while (*hs == ' ' || *hs == '\t')
+            hs++;
+        if (mc_parse_count(gs, &g) != MC_OK || g > 1000000000) {
+            r = mc_error_set(err, MC_ECONFIG, "%s: item %d: generation '%s' is not a whole "
+                             "number from 0 to 10^9", where, i + 1, gs);
+        } else if (mc_parse_double(hs, &h) != MC_OK || h < 0 || h > 1) {
+            r = mc_error_set(err, MC_ECONFIG, "%s: item %d: h = '%s' is not a number in [0,1]",
+                             where, i + 1, hs);
+        } else if (i > 0 && (long)g <= p->schedule[i - 1].generation) {
+            r = mc_error_set(err, MC_ECONFIG, "%s: item %d: generation %llu does not follow "
+                             "generation %ld: generations must be strictly increasing", where,
+                             i + 1, (unsigned long long)g, p->schedule[i - 1].generation);
+        } else {
+            p->schedule[i].generation = (long)g;
+            p->schedule[i].h = h;
+            p->nschedule++;
+        }
+    }
+    mc_strings_free(items, (size_t)n);
+    return r;
 }
 
 /* Parses every key of table t that this point sets (or its default) into block. */
@@ -358,6 +423,8 @@ static int point_resolve(mc_experiment *e, mc_point *p, mc_error *err)
     p->regime_settings.h = ep.h;
     p->regime_settings.growth = ep.growth;
     p->regime_settings.human_weight = isnan(ep.human_weight) ? -1 : ep.human_weight;
+    if (ep.schedule && (r = parse_schedule(p, ep.schedule, err)) != MC_OK)
+        return r;
 
     /* sampling settings the family does not honour */
     struct {
@@ -432,6 +499,12 @@ static int point_resolve(mc_experiment *e, mc_point *p, mc_error *err)
         return mc_error_set(err, r, "out of memory");
     if ((r = p->family->describe(p->params, p->world, &p->metrics, err)) != MC_OK)
         return r;
+    if (p->regime->describe) {
+        size_t before = p->metrics.n;
+        if ((r = p->regime->describe(p->regime_params, p, &p->metrics, err)) != MC_OK)
+            return r;
+        p->nregime_metrics = p->metrics.n - before;
+    }
     double biggest = strstr(p->regime->name, "accumulate") ? pool : nmax;
     double need = p->family->bytes_needed ? 3 * p->family->bytes_needed(p->params, p->world, biggest)
                                           : 0;

@@ -18,6 +18,7 @@ extern const mc_regime_type mc_regime_accumulate;
 extern const mc_regime_type mc_regime_accumulate_subsample;
 extern const mc_regime_type mc_regime_fresh;
 extern const mc_regime_type mc_regime_keep_original;
+extern const mc_regime_type mc_regime_pipeline;
 
 const mc_family_type *const mc_families[] = {
     &mc_family_categorical,
@@ -35,6 +36,7 @@ const mc_regime_type *const mc_regimes[] = {
     &mc_regime_accumulate_subsample,
     &mc_regime_fresh,
     &mc_regime_keep_original,
+    &mc_regime_pipeline,
     NULL,
 };
 

@@ -56,7 +56,17 @@ typedef struct mc_point {
     void *world;                    /* shared with points of the same [world] */
     mc_metric_list metrics;         /* engine metrics then family metrics */
     const struct mc_experiment *exp;
+    size_t nregime_metrics;         /* the regime's metrics, at the end of `metrics` */
+    struct mc_schedule_step *schedule; /* regime.schedule, or NULL (see mc_point_h) */
+    size_t nschedule;
 } mc_point;
+
+/* One step of regime.schedule ("0:0.2, 10:0, 30:0.2"): from generation `generation` on, the
+ * human fraction h is `h`, until the next step. Steps are strictly increasing in generation. */
+typedef struct mc_schedule_step {
+    long generation;
+    double h;
+} mc_schedule_step;
 
 typedef struct mc_world_slot {
     char *key;                      /* family name + resolved [world] text */
@@ -90,6 +100,10 @@ double mc_memory_bytes(void);
 
 /* Training-set size of generation g at a point. */
 uint64_t mc_point_n(const mc_point *p, unsigned g);
+
+/* Human fraction h of generation g >= 1 at a point: regime.schedule's step that covers g, else
+ * regime.h. */
+double mc_point_h(const mc_point *p, unsigned g);
 
 /* Origin of section.key for a point, formatted for messages ("cats.ini:3: [world] weights"). */
 const char *mc_point_where(const mc_point *p, const char *section, const char *key, char *buf,

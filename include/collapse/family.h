@@ -152,6 +152,11 @@ typedef struct mc_family_type {
     /* optional: closed-form expected value of metric m (index into describe()'s list) at
      * generation g for this point, or NAN where no closed form exists. */
     double (*theory)(const struct mc_point *pt, const void *world, size_t m, unsigned g);
+
+    /* optional: the operator's signal, a diversity of a dataset computed from its samples alone
+     * (never the world), higher = more diverse: e.g. the entropy of the empirical distribution.
+     * The pipeline regime compares it across generations on the model's own samples. */
+    int (*signal)(const void *params, const void *ds, double *out);
 } mc_family_type;
 
 #endif

@@ -42,6 +42,17 @@ typedef struct mc_regime_type {
      * until the next assemble() or free() of this state. */
     int (*assemble)(const mc_unit *u, void *state, const void **train, mc_error *err);
     void (*free)(const mc_unit *u, void *state);
+
+    /* optional: metrics of the regime's own state (a workforce, an alarm), appended after the
+     * family's. pt->metrics already holds the engine's and the family's metrics when it is
+     * called, so a regime can check names it refers to. */
+    int (*describe)(const void *params, const struct mc_point *pt, mc_metric_list *out,
+                    mc_error *err);
+    /* optional (with describe): values of those metrics for generation u->generation (0 too:
+     * init() then runs before generation 0 is recorded). row is the generation's row so far,
+     * indexed as pt->metrics (engine metrics, then the family's); out is where the regime's
+     * values go. */
+    int (*metrics)(const mc_unit *u, void *state, const double *row, double *out, mc_error *err);
 } mc_regime_type;
 
 /* Number of human samples in a training set of n with human fraction h: round(h n). */

@@ -582,6 +582,22 @@ static int ds_subsample(gsl_rng *r, const void *vp, uint64_t n, void **out, mc_e
     return MC_OK;
 }
 
+/* The operator's signal: the entropy (nats) of the dataset's empirical distribution c / n, from
+ * the samples alone. Empty dataset: NaN. */
+static int signal(const void *vp, const void *vd, double *out)
+{
+    (void)vp;
+    const cat_ds *d = vd;
+    double H = 0, n = (double)d->n;
+    for (uint32_t i = 0; i < d->K; i++)
+        if (d->c[i]) {
+            double f = (double)d->c[i] / n;
+            H -= f * log(f);
+        }
+    *out = d->n ? H : NAN;
+    return MC_OK;
+}
+
 static uint64_t ds_size(const void *vd) { return ((const cat_ds *)vd)->n; }
 static uint64_t ds_human(const void *vd) { return ((const cat_ds *)vd)->nh; }
 
@@ -759,4 +775,5 @@ const mc_family_type mc_family_categorical = {
     .model_free = model_free,
     .metrics = metrics,
     .theory = theory,
+    .signal = signal,
 };

@@ -1,0 +1,87 @@
+/* need.h - targets on metrics, and `collapse need`: the smallest fresh human fraction h that
+ * meets a target at generation G.
+ *
+ * A target is a small expression (docs/PIPELINE.md, "collapse need"):
+ *
+ *   target := metric op rhs
+ *   metric := NAME | NAME "(" SUBJECT ")"      alive(yellow) is the metric alive_yellow
+ *   op     := ">=" | "<=" | ">" | "<"
+ *   rhs    := NUMBER | NUMBER "*" "gen0" | "gen0" "*" NUMBER | "gen0"
+ *
+ * "gen0" is the metric's value at generation 0 (in `collapse need`: its replicate mean; in the
+ * pipeline regime's regime.healthy: the replicate's own value). Examples: `alive(yellow) >= 0.95`,
+ * `heldout_ppl <= 1.05 * gen0`, `trace_ratio >= 0.9`.
+ *
+ * mc_need_solve() evaluates the preset's first grid point under the fresh regime at several h,
+ * each as a single-point experiment (point index 0, the same seed, so replicate r sees the same
+ * random stream at every h: common random numbers), and bisects on the replicate mean of the
+ * metric at generation G.
+ */
+#ifndef COLLAPSE_NEED_H
+#define COLLAPSE_NEED_H
+
+#include "experiment.h"
+
+typedef enum mc_target_op { MC_TARGET_GE, MC_TARGET_LE, MC_TARGET_GT, MC_TARGET_LT } mc_target_op;
+
+typedef struct mc_target {
+    char metric[MC_METRIC_NAME_MAX]; /* the metric's name: alive(yellow) -> "alive_yellow" */
+    mc_target_op op;
+    double value;                    /* the number, or the factor of gen0 when relative */
+    int relative;                    /* 1: the right side is value * (the metric at gen 0) */
+    char text[200];                  /* the target as written, for messages */
+} mc_target;
+
+/* Parses a target. Returns MC_OK or MC_EUSAGE with a message that shows where it went wrong. */
+int mc_target_parse(const char *text, mc_target *t, mc_error *err);
+
+/* Index of the target's metric in l, or MC_ECONFIG with a message listing the metrics. */
+long mc_target_find(const mc_target *t, const mc_metric_list *l, mc_error *err);
+
+/* Whether value x meets the target, given the metric's value gen0 at generation 0 (used only
+ * when relative). NaN never meets. */
+int mc_target_met(const mc_target *t, double x, double gen0);
+
+/* "higher x helps" (1: >= and >), else 0. */
+int mc_target_upward(const mc_target *t);
+
+typedef struct mc_need_opts {
+    long generation;   /* G: the target is checked at this generation */
+    double confidence; /* in (0,1): level of the interval for h (default 0.95) */
+    double tolerance;  /* resolution of h: the bisection grid is 2^-D >= ... (default 1/1024) */
+    int threads;       /* 0: OpenMP's default; results do not depend on it */
+    /* optional: told of each new evaluation */
+    void (*on_eval)(double h, double mean, double se, void *user);
+    void *user;
+} mc_need_opts;
+
+typedef struct mc_need_eval {
+    double h;
+    double mean, se; /* replicate mean of the metric at G and its standard error */
+    size_t n;        /* replicates with a value (not NaN) */
+} mc_need_eval;
+
+typedef struct mc_need_result {
+    int feasible;      /* 0: not met even with h = 1 (the mean at h = 1 is evals' last) */
+    double h;          /* smallest h on the grid whose replicate mean meets the target */
+    double lo, hi;     /* interval for h at the stated confidence (see need.c) */
+    double z;          /* the normal quantile used */
+    double reference;  /* the metric's replicate mean at generation 0 (for relative targets) */
+    double threshold;  /* the right-hand side the mean at G is compared with */
+    long replicates;
+    double step;       /* grid resolution of h */
+    mc_need_eval *evals; /* every h evaluated, ascending h */
+    size_t nevals;
+    char fixed[512];   /* grid axes fixed to their first value, "sampling.temperature=1.0" */
+} mc_need_result;
+
+/* Finds the smallest fresh fraction h meeting t at generation o->generation for configuration c
+ * (takes ownership of c in all cases). regime.name is set to fresh and run.generations to G;
+ * other grid axes are fixed at their first value (listed in out->fixed). On success out holds
+ * the answer; free it with mc_need_result_free(). Returns MC_OK, MC_ECONFIG (a bad target
+ * metric, a schedule), or what preparing or running the experiment returned. */
+int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_need_result *out,
+                  mc_error *err);
+void mc_need_result_free(mc_need_result *r);
+
+#endif

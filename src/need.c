@@ -1,0 +1,426 @@
+/* need.c - targets on metrics, and the bisection of `collapse need`.
+ *
+ * Question: the smallest fraction h of fresh human data in every training set such that the
+ * replicate mean m(h) of a metric at generation G meets a target (m(h) >= c, or <= c).
+ *
+ * Common random numbers. Replicate r of the (single) point 0 always draws from the stream
+ * mc_stream_key(seed, 0, r), whatever h, so the R replicates at h and at h' differ only through
+ * h: m(h) - m(h') has far less noise than two independent estimates, and for a fixed seed set
+ * m(h) is (nearly always) monotone in h, which is what bisection needs.
+ *
+ * Bisection runs on the dyadic grid h = k / 2^D (2^-D <= tolerance), with a cache, three times:
+ *   - on the estimate m(h): the answer h* = the first grid h that meets the target;
+ *   - on the optimistic bound m(h) + z se(h) (for >=; minus for <=): the grid h below which even
+ *     the optimistic bound fails is the lower end of the interval;
+ *   - on the pessimistic bound m(h) - z se(h): the first h where even it meets is the upper end.
+ * se(h) = sd / sqrt(R) over the replicates at h; z = Phi^-1((1 + confidence) / 2), so each end
+ * holds at one-sided level (1 + confidence) / 2 and the interval at the stated confidence. The
+ * reference gen0 of a relative target is the replicate mean at generation 0, the same for every
+ * h (generation 0 is fitted on human data only), so its noise moves every h alike and is left
+ * out of the interval. Where the metric is deterministic (n -> infinity, se = 0) the three
+ * searches agree and the interval is the grid step: the tests compare h* with the closed-form
+ * fixed point of p = h pi + (1 - h) T_tau(p) (docs/PIPELINE.md).
+ */
+#include <ctype.h>
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_cdf.h>
+#include "collapse.h"
+#include "collapse/need.h"
+
+/* ---- targets ------------------------------------------------------------------------------ */
+
+static const char *skip(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    return s;
+}
+
+static int bad(mc_error *err, const char *text, const char *at, const char *what)
+{
+    return mc_error_set(err, MC_EUSAGE, "target '%s': %s at '%s' (grammar: METRIC OP VALUE, "
+                        "e.g. 'alive(yellow) >= 0.95', 'heldout_ppl <= 1.05 * gen0'; OP is >=, "
+                        "<=, > or <)", text, what, *at ? at : "the end");
+}
+
+/* A number at s: its end in *end, or NULL. */
+static const char *number(const char *s, double *v)
+{
+    char *end;
+    if (!*s || isspace((unsigned char)*s))
+        return NULL;
+    *v = strtod(s, &end);
+    if (end == s || !isfinite(*v))
+        return NULL;
+    return end;
+}
+
+int mc_target_parse(const char *text, mc_target *t, mc_error *err)
+{
+    memset(t, 0, sizeof *t);
+    if (!text)
+        text = "";
+    snprintf(t->text, sizeof t->text, "%s", text);
+    const char *s = skip(text);
+    /* metric: NAME or NAME(SUBJECT) */
+    const char *n0 = s;
+    while (isalnum((unsigned char)*s) || *s == '_')
+        s++;
+    size_t nl = (size_t)(s - n0);
+    if (nl == 0)
+        return bad(err, text, s, "expected a metric name");
+    char name[MC_METRIC_NAME_MAX * 2];
+    if (nl >= MC_METRIC_NAME_MAX)
+        return bad(err, text, n0, "metric name too long");
+    memcpy(name, n0, nl);
+    name[nl] = '\0';
+    if (*s == '(') {
+        const char *a = skip(s + 1), *b = strchr(a, ')');
+        if (!b)
+            return bad(err, text, s, "missing ')'");
+        size_t al = (size_t)(b - a);
+        while (al && (a[al - 1] == ' ' || a[al - 1] == '\t'))
+            al--;
+        if (al == 0)
+            return bad(err, text, s, "empty '()'");
+        if (nl + 1 + al >= MC_METRIC_NAME_MAX)
+            return bad(err, text, a, "metric name too long");
+        name[nl] = '_';
+        memcpy(name + nl + 1, a, al);
+        name[nl + 1 + al] = '\0';
+        s = b + 1;
+    }
+    memcpy(t->metric, name, strlen(name) + 1); /* < MC_METRIC_NAME_MAX, checked above */
+    s = skip(s);
+    if (s[0] == '>' && s[1] == '=')
+        t->op = MC_TARGET_GE, s += 2;
+    else if (s[0] == '<' && s[1] == '=')
+        t->op = MC_TARGET_LE, s += 2;
+    else if (s[0] == '>')
+        t->op = MC_TARGET_GT, s += 1;
+    else if (s[0] == '<')
+        t->op = MC_TARGET_LT, s += 1;
+    else
+        return bad(err, text, s, "expected a comparison");
+    s = skip(s);
+    double v = 1;
+    const char *e;
+    if (strncmp(s, "gen0", 4) == 0) {
+        t->relative = 1;
+        s = skip(s + 4);
+        if (*s == '*') {
+            s = skip(s + 1);
+            if (!(e = number(s, &v)))
+                return bad(err, text, s, "expected a number after '*'");
+            s = e;
+        }
+    } else {
+        if (!(e = number(s, &v)))
+            return bad(err, text, s, "expected a number or gen0");
+        s = skip(e);
+        if (*s == '*') {
+            s = skip(s + 1);
+            if (strncmp(s, "gen0", 4) != 0)
+                return bad(err, text, s, "expected gen0 after '*'");
+            t->relative = 1;
+            s += 4;
+        }
+    }
+    t->value = v;
+    s = skip(s);
+    if (*s)
+        return bad(err, text, s, "unexpected text");
+    return MC_OK;
+}
+
+long mc_target_find(const mc_target *t, const mc_metric_list *l, mc_error *err)
+{
+    long m = mc_metric_find(l, t->metric);
+    if (m >= 0)
+        return m;
+    const char *names[512];
+    size_t nn = 0;
+    char list[900] = "";
+    for (size_t i = 0; i < l->n && nn < 512; i++) {
+        names[nn++] = l->items[i].name;
+        size_t len = strlen(list);
+        if (len < sizeof list - 80)
+            snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", l->items[i].name);
+    }
+    const char *near = mc_did_you_mean(t->metric, names, nn);
+    if (near)
+        return mc_error_set(err, MC_ECONFIG, "target '%s': no metric '%s' here (did you mean "
+                            "'%s'?)", t->text, t->metric, near);
+    return mc_error_set(err, MC_ECONFIG, "target '%s': no metric '%s' here (metrics: %s)",
+                        t->text, t->metric, list);
+}
+
+int mc_target_upward(const mc_target *t)
+{
+    return t->op == MC_TARGET_GE || t->op == MC_TARGET_GT;
+}
+
+int mc_target_met(const mc_target *t, double x, double gen0)
+{
+    double c = t->relative ? t->value * gen0 : t->value;
+    if (isnan(x) || isnan(c))
+        return 0;
+    switch (t->op) {
+    case MC_TARGET_GE: return x >= c;
+    case MC_TARGET_LE: return x <= c;
+    case MC_TARGET_GT: return x > c;
+    default: return x < c;
+    }
+}
+
+/* ---- the search -------------------------------------------------------------------------- */
+
+typedef struct search {
+    mc_point *p;
+    const mc_target *t;
+    const mc_need_opts *o;
+    long m;          /* metric index */
+    long R, G;
+    size_t M;
+    double *values;  /* R x (G + 1) x M */
+    mc_need_eval *cache; /* by grid index k, h = k / K */
+    unsigned char *have;
+    long K;
+    double reference;
+    int threads;
+} search;
+
+static int evaluate(search *s, long k, mc_error *err)
+{
+    if (s->have[k])
+        return MC_OK;
+    double h = (double)k / (double)s->K;
+    s->p->regime_settings.h = h;
+    size_t rows = (size_t)(s->G + 1) * s->M;
+    int *status = calloc((size_t)s->R, sizeof *status);
+    mc_error *errs = calloc((size_t)s->R, sizeof *errs);
+    if (!status || !errs) {
+        free(status);
+        free(errs);
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    }
+#pragma omp parallel for schedule(dynamic, 1) num_threads(s->threads)
+    for (long r = 0; r < s->R; r++)
+        status[r] = mc_unit_run(s->p, r, s->values + (size_t)r * rows, &errs[r]);
+    int st = MC_OK;
+    for (long r = 0; r < s->R && st == MC_OK; r++)
+        if (status[r] != MC_OK) {
+            st = status[r];
+            if (err)
+                *err = errs[r];
+            mc_error_prefix(err, "h = %g, replicate %ld: ", h, r);
+        }
+    free(status);
+    free(errs);
+    if (st != MC_OK)
+        return st;
+    /* mean and standard error over the replicates with a value; +inf makes the mean +inf */
+    double sum = 0, sq = 0, ref = 0;
+    size_t n = 0, nref = 0;
+    for (long r = 0; r < s->R; r++) {
+        double x = s->values[(size_t)r * rows + (size_t)s->G * s->M + (size_t)s->m];
+        double x0 = s->values[(size_t)r * rows + (size_t)s->m];
+        if (!isnan(x0)) {
+            ref += x0;
+            nref++;
+        }
+        if (isnan(x))
+            continue;
+        sum += x;
+        n++;
+    }
+    double mean = n ? sum / (double)n : NAN;
+    for (long r = 0; isfinite(mean) && r < s->R; r++) {
+        double x = s->values[(size_t)r * rows + (size_t)s->G * s->M + (size_t)s->m];
+        if (!isnan(x))
+            sq += (x - mean) * (x - mean);
+    }
+    double se = n > 1 && isfinite(mean) ? sqrt(sq / (double)(n - 1) / (double)n) : 0;
+    s->reference = nref ? ref / (double)nref : NAN;
+    s->cache[k] = (mc_need_eval){h, mean, se, n};
+    s->have[k] = 1;
+    if (s->o->on_eval)
+        s->o->on_eval(h, mean, se, s->o->user);
+    return MC_OK;
+}
+
+/* Whether grid point k meets the target, by the estimate (side 0), its optimistic bound (side
+ * -1) or its pessimistic bound (side +1). */
+static int meets(search *s, long k, int side, double z, int *out, mc_error *err)
+{
+    int r = evaluate(s, k, err);
+    if (r != MC_OK)
+        return r;
+    const mc_need_eval *e = &s->cache[k];
+    double x = e->mean;
+    double shift = z * e->se * (mc_target_upward(s->t) ? 1 : -1);
+    if (side < 0)
+        x += shift;
+    else if (side > 0)
+        x -= shift;
+    *out = mc_target_met(s->t, x, s->reference);
+    return MC_OK;
+}
+
+/* Bisection on the grid: *lo the last k known to fail (-1 if k = 0 meets), *hi the first k that
+ * meets (K + 1 if even k = K fails). */
+static int bisect(search *s, int side, double z, long *lo, long *hi, mc_error *err)
+{
+    int ok, r;
+    if ((r = meets(s, 0, side, z, &ok, err)) != MC_OK)
+        return r;
+    if (ok) {
+        *lo = -1;
+        *hi = 0;
+        return MC_OK;
+    }
+    if ((r = meets(s, s->K, side, z, &ok, err)) != MC_OK)
+        return r;
+    if (!ok) {
+        *lo = s->K;
+        *hi = s->K + 1;
+        return MC_OK;
+    }
+    long a = 0, b = s->K;
+    while (b - a > 1) {
+        long mid = a + (b - a) / 2;
+        if ((r = meets(s, mid, side, z, &ok, err)) != MC_OK)
+            return r;
+        if (ok)
+            b = mid;
+        else
+            a = mid;
+    }
+    *lo = a;
+    *hi = b;
+    return MC_OK;
+}
+
+void mc_need_result_free(mc_need_result *r)
+{
+    if (!r)
+        return;
+    free(r->evals);
+    r->evals = NULL;
+    r->nevals = 0;
+}
+
+int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_need_result *out,
+                  mc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (o->generation < 0 || o->generation > 1000000000) {
+        mc_config_free(c);
+        return mc_error_set(err, MC_EUSAGE, "--at %ld: the generation must be from 0 to 10^9",
+                            o->generation);
+    }
+    double conf = o->confidence > 0 ? o->confidence : 0.95;
+    double tol = o->tolerance > 0 ? o->tolerance : 1.0 / 1024;
+    if (conf >= 1 || tol > 0.5) {
+        mc_config_free(c);
+        return mc_error_set(err, MC_EUSAGE, "confidence must be in (0,1) and the tolerance in "
+                            "(0, 0.5] (got %g and %g)", conf, tol);
+    }
+    mc_origin origin = {"collapse need", 0};
+    char gen[32];
+    snprintf(gen, sizeof gen, "%ld", o->generation);
+    int r = mc_config_set(c, "regime", "name", "fresh", origin, err);
+    if (r == MC_OK)
+        r = mc_config_set(c, "regime", "h", "0", origin, err);
+    if (r == MC_OK)
+        r = mc_config_set(c, "run", "generations", gen, origin, err);
+    if (r != MC_OK) {
+        mc_config_free(c);
+        return r;
+    }
+    mc_experiment *e = NULL;
+    if ((r = mc_experiment_prepare(c, &e, err)) != MC_OK)
+        return r;
+    mc_point *p = &e->points[0];
+    for (size_t a = 0; a < e->naxes; a++) {
+        size_t len = strlen(out->fixed);
+        snprintf(out->fixed + len, sizeof out->fixed - len, "%s%s.%s=%s", a ? ", " : "",
+                 e->axes[a].section, e->axes[a].key, e->axes[a].values[0]);
+    }
+    if (p->nschedule) {
+        char where[256];
+        r = mc_error_set(err, MC_ECONFIG, "%s: collapse need searches a constant h; remove the "
+                         "schedule", mc_point_where(p, "regime", "schedule", where, sizeof where));
+        mc_experiment_free(e);
+        return r;
+    }
+    long m = mc_target_find(t, &p->metrics, err);
+    if (m < 0) {
+        mc_experiment_free(e);
+        return (int)m;
+    }
+    unsigned D = 1;
+    while (D < 30 && ldexp(1.0, -(int)D) > tol)
+        D++;
+    search s = {0};
+    s.p = p;
+    s.t = t;
+    s.o = o;
+    s.m = m;
+    s.R = p->run.replicates;
+    s.G = p->run.generations;
+    s.M = p->metrics.n;
+    s.K = 1L << D;
+    s.threads = o->threads > 0 ? o->threads : omp_get_max_threads();
+    double cells = (double)s.R * (double)(s.G + 1) * (double)s.M;
+    if (cells * 8 > 0.5 * mc_memory_bytes() && mc_memory_bytes() > 0) {
+        mc_experiment_free(e);
+        return mc_error_set(err, MC_ENOMEM, "%ld replicates x %ld generations of results do not "
+                            "fit in memory", s.R, s.G + 1);
+    }
+    s.values = malloc(sizeof(double) * (size_t)cells);
+    s.cache = calloc((size_t)s.K + 1, sizeof *s.cache);
+    s.have = calloc((size_t)s.K + 1, 1);
+    if (!s.values || !s.cache || !s.have)
+        r = mc_error_set(err, MC_ENOMEM, "out of memory");
+    double z = gsl_cdf_ugaussian_Pinv(0.5 * (1 + conf));
+    long lo = 0, hi = 0, lo_opt = 0, hi_opt = 0, lo_pes = 0, hi_pes = 0;
+    if (r == MC_OK)
+        r = bisect(&s, 0, z, &lo, &hi, err);
+    if (r == MC_OK)
+        r = bisect(&s, -1, z, &lo_opt, &hi_opt, err);
+    if (r == MC_OK)
+        r = bisect(&s, +1, z, &lo_pes, &hi_pes, err);
+    if (r == MC_OK) {
+        double K = (double)s.K;
+        out->feasible = hi <= s.K;
+        out->h = out->feasible ? (double)hi / K : NAN;
+        out->lo = lo_opt < 0 ? 0 : (lo_opt >= s.K ? 1 : (double)lo_opt / K);
+        out->hi = hi_pes > s.K ? 1 : (double)hi_pes / K;
+        out->z = z;
+        out->reference = s.reference;
+        out->threshold = t->relative ? t->value * s.reference : t->value;
+        out->replicates = s.R;
+        out->step = 1 / K;
+        for (long k = 0; k <= s.K; k++)
+            out->nevals += s.have[k];
+        out->evals = malloc(sizeof *out->evals * (out->nevals ? out->nevals : 1));
+        if (!out->evals) {
+            r = mc_error_set(err, MC_ENOMEM, "out of memory");
+        } else {
+            size_t j = 0;
+            for (long k = 0; k <= s.K; k++)
+                if (s.have[k])
+                    out->evals[j++] = s.cache[k];
+        }
+    }
+    free(s.values);
+    free(s.cache);
+    free(s.have);
+    mc_experiment_free(e);
+    return r;
+}

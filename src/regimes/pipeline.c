@@ -1,0 +1,321 @@
+/* pipeline.c - human data comes from a workforce (docs/PIPELINE.md, "The human pipeline").
+ *
+ * State: W_g productive creators, and trainees who become productive L generations after they
+ * are hired. Generation g >= 1, in this order:
+ *   1. attrition: a fraction a of the creators leaves (round(a W), or Binomial(W, a) when
+ *      regime.stochastic);
+ *   2. AI substitution: while the operator's alarm is off (the model looks good), a fraction u
+ *      of the remaining creators is let go;
+ *   3. hiring: fixed (r per generation), replace (as many as attrition took), or reactive
+ *      (r_high while the alarm is on, else r_low); hires of generation g are productive from
+ *      generation g + L on (L = 0: at once);
+ *   4. production: each creator makes q samples, H_g = round(W_g q) (Poisson(W_g q) when
+ *      stochastic), capped at round(max_human n_g); the training set is those H_g human samples
+ *      plus n_g - H_g samples of model g - 1, drawn in that order (as fresh.c does, so a constant
+ *      workforce equals fresh with h = W q / n, sample for sample);
+ *   5. the signal: the family's diversity of the synthetic samples (an operator sees only the
+ *      model's output, never the world), relative to the first synthetic batch (model 0's
+ *      output). The alarm is on while it is below regime.alarm; decisions of generation g + 1
+ *      use it (the operator reacts one generation later).
+ * Damage, when regime.healthy is given: the generations where the family's metric fails that
+ * target (e.g. p_yellow >= 0.045, half the world's share of yellow). Lead time = first damage -
+ * first alarm (negative: the alarm came too late); recovery = generations from the first damage
+ * to the first generation after it where the target holds again.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include "collapse.h"
+#include "collapse/need.h"
+#include "collapse/randist.h"
+
+enum { HIRE_FIXED, HIRE_REPLACE, HIRE_REACTIVE };
+
+typedef struct pipe_params {
+    uint64_t workforce;
+    double q;
+    long lag;
+    double attrition;
+    double layoff;
+    int hiring;
+    uint64_t hire;
+    uint64_t hire_high;
+    double max_human;
+    int stochastic;
+    double alarm;
+    const char *healthy;
+} pipe_params;
+
+#define PP(f) offsetof(pipe_params, f)
+static const mc_key pipe_keys[] = {
+    {"regime", "workforce", MC_KEY_COUNT, "100", 0, 1e9, 0, NULL, PP(workforce),
+     "pipeline: productive creators W_0 at the start"},
+    {"regime", "q", MC_KEY_DOUBLE, "1", 0, 1e12, MC_KEY_MIN_OPEN, NULL, PP(q),
+     "pipeline: human samples each productive creator makes per generation (q > 0)"},
+    {"regime", "lag", MC_KEY_INT, "0", 0, 1e6, 0, NULL, PP(lag),
+     "pipeline: training lag L: hires become productive L generations later"},
+    {"regime", "attrition", MC_KEY_DOUBLE, "0", 0, 1, 0, NULL, PP(attrition),
+     "pipeline: fraction a of the creators who leave each generation"},
+    {"regime", "layoff", MC_KEY_DOUBLE, "0", 0, 1, 0, NULL, PP(layoff),
+     "pipeline: fraction u of the creators let go each generation while the alarm is off"},
+    {"regime", "hiring", MC_KEY_ENUM, "fixed", 0, 0, 0, "fixed|replace|reactive", PP(hiring),
+     "pipeline: fixed (hire per generation), replace (what attrition took), reactive "
+     "(hire_high while the alarm is on, else hire)"},
+    {"regime", "hire", MC_KEY_COUNT, "0", 0, 1e9, 0, NULL, PP(hire),
+     "pipeline: creators hired per generation (fixed; reactive while the alarm is off)"},
+    {"regime", "hire_high", MC_KEY_COUNT, "0", 0, 1e9, 0, NULL, PP(hire_high),
+     "pipeline: creators hired per generation while the alarm is on (reactive)"},
+    {"regime", "max_human", MC_KEY_DOUBLE, "1", 0, 1, 0, NULL, PP(max_human),
+     "pipeline: cap on the human share of a training set"},
+    {"regime", "stochastic", MC_KEY_BOOL, "false", 0, 0, 0, NULL, PP(stochastic),
+     "pipeline: Poisson production, binomial attrition and layoffs (else rounded means)"},
+    {"regime", "alarm", MC_KEY_DOUBLE, "0.9", 0, 1, MC_KEY_MIN_OPEN, NULL, PP(alarm),
+     "pipeline: the alarm is on while the signal (diversity of the model's samples) is below "
+     "this fraction of model 0's"},
+    {"regime", "healthy", MC_KEY_STRING, NULL, 0, 0, 0, NULL, PP(healthy),
+     "pipeline: target of a family metric that defines damage when it fails, e.g. "
+     "'p_yellow >= 0.045' or 'heldout_ppl <= 1.1 * gen0' (grammar of collapse need)"},
+    {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
+};
+
+/* The regime's metrics, in this order (describe and metrics agree on it). */
+enum {
+    M_WORKFORCE, M_TRAINEES, M_HIRES, M_LAYOFFS, M_LEAVERS, M_SIGNAL, M_ALARM, M_ALARM_GEN,
+    M_BASIC, /* the following only with regime.healthy */
+    M_DAMAGE = M_BASIC, M_DAMAGE_GEN, M_LEAD, M_WATCH_MIN, M_RECOVERY, M_ALL
+};
+
+typedef struct state {
+    void *train;
+    uint64_t W, trainees, hires, layoffs, leavers;
+    uint64_t *queue;   /* [L + 1]: hires arriving at generation g wait in queue[g % (L + 1)] */
+    double baseline;   /* signal of the first synthetic batch */
+    double ratio;      /* latest signal / baseline, NaN before any */
+    int alarm_on;
+    long alarm_gen, damage_gen, recover_gen;
+    int has_healthy;
+    mc_target healthy;
+    long watch;        /* index of the watched metric in the point's list */
+    double gen0, watch_min;
+} state;
+
+static int check(void *vp, const mc_point *pt, mc_error *err)
+{
+    const pipe_params *pp = vp;
+    char where[256];
+    if ((pp->layoff > 0 || pp->hiring == HIRE_REACTIVE) && !pt->family->signal)
+        return mc_error_set(err, MC_ECONFIG,
+                            "%s: model.family = %s has no operator signal (the family's signal "
+                            "slot), which layoffs (regime.layoff > 0) and reactive hiring need",
+                            mc_point_where(pt, "regime", pp->layoff > 0 ? "layoff" : "hiring",
+                                           where, sizeof where),
+                            pt->family->name);
+    if (pp->healthy) {
+        mc_target t;
+        if (mc_target_parse(pp->healthy, &t, err) != MC_OK)
+            return mc_error_prefix(err, "%s: ",
+                                   mc_point_where(pt, "regime", "healthy", where, sizeof where));
+    }
+    return MC_OK;
+}
+
+static int describe(const void *vp, const mc_point *pt, mc_metric_list *l, mc_error *err)
+{
+    const pipe_params *pp = vp;
+    int r = MC_OK;
+    r = r ? r : mc_metric_add(l, "productive creators W_g making generation g's human data", 1,
+                              MC_METRIC_HEADLINE, NULL, "workforce");
+    r = r ? r : mc_metric_add(l, "creators in training (hired, not yet productive)", 1, 0, NULL,
+                              "trainees");
+    r = r ? r : mc_metric_add(l, "creators hired in generation g", 0, 0, NULL, "hires");
+    r = r ? r : mc_metric_add(l, "creators let go in generation g (AI substitution)", 0, 0,
+                              NULL, "layoffs");
+    r = r ? r : mc_metric_add(l, "creators who left in generation g (attrition)", 0, 0, NULL,
+                              "leavers");
+    r = r ? r : mc_metric_add(l, "operator signal: diversity of the model's samples relative to "
+                              "model 0's", 1, 0, NULL, "signal");
+    r = r ? r : mc_metric_add(l, "1 while the operator's alarm is on (signal below "
+                              "regime.alarm)", 0, 0, NULL, "alarm");
+    r = r ? r : mc_metric_add(l, "first generation the alarm was on (nan: not yet)", 0, 0, NULL,
+                              "alarm_gen");
+    if (r == MC_OK && pp->healthy) {
+        mc_target t;
+        char where[256];
+        if ((r = mc_target_parse(pp->healthy, &t, err)) != MC_OK)
+            return mc_error_prefix(err, "%s: ",
+                                   mc_point_where(pt, "regime", "healthy", where, sizeof where));
+        if (mc_target_find(&t, &pt->metrics, err) < 0)
+            return mc_error_prefix(err, "%s: ",
+                                   mc_point_where(pt, "regime", "healthy", where, sizeof where));
+        r = r ? r : mc_metric_add(l, "1 while the family metric fails regime.healthy (true "
+                                  "damage, measured against the world)", -1, 0, NULL, "damage");
+        r = r ? r : mc_metric_add(l, "first generation with damage (nan: not yet)", 0, 0, NULL,
+                                  "damage_gen");
+        r = r ? r : mc_metric_add(l, "lead time: damage_gen - alarm_gen (negative: the alarm came "
+                                  "too late; nan: no damage or no alarm yet)", 1, 0, NULL,
+                                  "lead_time");
+        r = r ? r : mc_metric_add(l, "lowest value so far of the metric regime.healthy watches", 0,
+                                  0, NULL, "watch_min");
+        r = r ? r : mc_metric_add(l, "generations from the first damage until regime.healthy "
+                                  "held again (nan: not yet)", -1, 0, NULL, "recovery");
+    }
+    if (r != MC_OK)
+        return err && err->code ? r : mc_error_set(err, r, "out of memory");
+    return MC_OK;
+}
+
+static int init(const mc_unit *u, void **out, mc_error *err)
+{
+    const pipe_params *pp = u->regime_params;
+    state *s = calloc(1, sizeof *s);
+    if (!s || !(s->queue = calloc((size_t)pp->lag + 1, sizeof *s->queue))) {
+        free(s);
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    }
+    s->W = pp->workforce;
+    s->baseline = NAN;
+    s->ratio = NAN;
+    s->alarm_gen = s->damage_gen = s->recover_gen = -1;
+    s->watch = -1;
+    s->watch_min = INFINITY;
+    if (pp->healthy) {
+        int r = mc_target_parse(pp->healthy, &s->healthy, err);
+        long w = r == MC_OK ? mc_target_find(&s->healthy, &u->point->metrics, err) : r;
+        if (w < 0) {
+            free(s->queue);
+            free(s);
+            return (int)w;
+        }
+        s->has_healthy = 1;
+        s->watch = w;
+    }
+    *out = s;
+    return MC_OK;
+}
+
+/* round(f x), or Binomial(x, f) when stochastic */
+static uint64_t portion(const mc_unit *u, int stochastic, double f, uint64_t x)
+{
+    if (f <= 0 || x == 0)
+        return 0;
+    if (stochastic)
+        return mc_ran_binomial(u->rng, f, x);
+    double v = round(f * (double)x);
+    return v >= (double)x ? x : (uint64_t)v;
+}
+
+static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *err)
+{
+    const pipe_params *pp = u->regime_params;
+    state *s = vs;
+    const mc_family_type *f = u->fam;
+    if (s->train)
+        f->ds_free(s->train);
+    s->train = NULL;
+
+    /* 1-3: the workforce */
+    s->leavers = portion(u, pp->stochastic, pp->attrition, s->W);
+    s->W -= s->leavers;
+    s->layoffs = s->alarm_on ? 0 : portion(u, pp->stochastic, pp->layoff, s->W);
+    s->W -= s->layoffs;
+    switch (pp->hiring) {
+    case HIRE_REPLACE: s->hires = s->leavers; break;
+    case HIRE_REACTIVE: s->hires = s->alarm_on ? pp->hire_high : pp->hire; break;
+    default: s->hires = pp->hire; break;
+    }
+    size_t slots = (size_t)pp->lag + 1;
+    s->queue[((size_t)u->generation + (size_t)pp->lag) % slots] += s->hires;
+    s->trainees += s->hires;
+    uint64_t arriving = s->queue[u->generation % slots];
+    s->queue[u->generation % slots] = 0;
+    s->trainees -= arriving;
+    s->W += arriving;
+
+    /* 4: production */
+    double mean = (double)s->W * pp->q;
+    double made = pp->stochastic ? (mean > 0 ? (double)gsl_ran_poisson(u->rng, mean) : 0)
+                                 : round(mean);
+    uint64_t cap = mc_human_count(pp->max_human, u->n);
+    uint64_t nh = made >= (double)cap ? cap : (uint64_t)made;
+    void *synth = NULL;
+    int r = f->draw_world(u->rng, u->params, u->world, nh, &s->train, err);
+    if (r == MC_OK && u->n > nh)
+        r = f->draw_model(u->rng, u->params, u->model, u->sampling, u->n - nh, &synth, err);
+
+    /* 5: the signal, from the model's samples only */
+    if (r == MC_OK && synth && f->signal) {
+        double v = NAN;
+        f->signal(u->params, synth, &v);
+        if (isnan(s->baseline))
+            s->baseline = v;
+        s->ratio = s->baseline > 0 ? v / s->baseline : (v > 0 ? INFINITY : 1);
+        s->alarm_on = s->ratio < pp->alarm;
+        if (s->alarm_on && s->alarm_gen < 0)
+            s->alarm_gen = u->generation;
+    }
+    if (r == MC_OK && synth)
+        r = f->ds_merge(s->train, synth, err);
+    if (synth)
+        f->ds_free(synth);
+    *train = s->train;
+    return r;
+}
+
+static int metrics(const mc_unit *u, void *vs, const double *row, double *out, mc_error *err)
+{
+    (void)err;
+    state *s = vs;
+    long g = (long)u->generation;
+    out[M_WORKFORCE] = (double)s->W;
+    out[M_TRAINEES] = (double)s->trainees;
+    out[M_HIRES] = g ? (double)s->hires : 0;
+    out[M_LAYOFFS] = g ? (double)s->layoffs : 0;
+    out[M_LEAVERS] = g ? (double)s->leavers : 0;
+    out[M_SIGNAL] = s->ratio;
+    out[M_ALARM] = isnan(s->ratio) ? NAN : s->alarm_on;
+    out[M_ALARM_GEN] = s->alarm_gen >= 0 ? (double)s->alarm_gen : NAN;
+    if (!s->has_healthy)
+        return MC_OK;
+    double x = row[s->watch];
+    if (g == 0)
+        s->gen0 = x;
+    int ok = mc_target_met(&s->healthy, x, s->gen0);
+    if (!ok && s->damage_gen < 0)
+        s->damage_gen = g;
+    else if (ok && s->damage_gen >= 0 && s->recover_gen < 0)
+        s->recover_gen = g;
+    if (x < s->watch_min)
+        s->watch_min = x;
+    out[M_DAMAGE] = !ok;
+    out[M_DAMAGE_GEN] = s->damage_gen >= 0 ? (double)s->damage_gen : NAN;
+    out[M_LEAD] = s->damage_gen >= 0 && s->alarm_gen >= 0
+                      ? (double)(s->damage_gen - s->alarm_gen) : NAN;
+    out[M_WATCH_MIN] = s->watch_min;
+    out[M_RECOVERY] = s->recover_gen >= 0 ? (double)(s->recover_gen - s->damage_gen) : NAN;
+    return MC_OK;
+}
+
+static void release(const mc_unit *u, void *vs)
+{
+    state *s = vs;
+    if (s->train)
+        u->fam->ds_free(s->train);
+    free(s->queue);
+    free(s);
+}
+
+const mc_regime_type mc_regime_pipeline = {
+    .name = "pipeline",
+    .description = "human data from a workforce: q samples per creator, attrition, layoffs while "
+                   "the model looks good, hiring with a training lag L",
+    .uses_h = 0,
+    .keys = pipe_keys,
+    .params_size = sizeof(pipe_params),
+    .check = check,
+    .init = init,
+    .assemble = assemble,
+    .free = release,
+    .describe = describe,
+    .metrics = metrics,
+};
