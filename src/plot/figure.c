@@ -421,10 +421,23 @@ static double map_y(const plotbox *b, double y)
     return b->y1 - t * (b->y1 - b->y0);
 }
 
+/* Dash pattern of a series: theory curves dashed, point lines by their style. */
+static void set_dash(cairo_t *cr, const mc_fig_series *s)
+{
+    static const double dashed[] = {6.0, 4.0}, dotted[] = {1.0, 3.5}, dashdot[] = {8, 3, 1, 3};
+    if (s->kind == MC_PLOT_THEORY)
+        cairo_set_dash(cr, dashed, 2, 0);
+    else if (s->style == 1)
+        cairo_set_dash(cr, dotted, 2, 0);
+    else if (s->style == 2)
+        cairo_set_dash(cr, dashdot, 4, 0);
+    else
+        cairo_set_dash(cr, NULL, 0, 0);
+}
+
 static void draw_line(cairo_t *cr, const plotbox *b, const mc_fig_series *s, int dashed)
 {
-    double dash[] = {6.0, 4.0};
-    cairo_set_dash(cr, dash, dashed ? 2 : 0, 0);
+    set_dash(cr, s);
     cairo_set_line_width(cr, dashed ? 1.6 : 2.0);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
@@ -632,9 +645,8 @@ static void draw_legend(cairo_t *cr, const legend_item *items, size_t n, const g
             cairo_rectangle(cr, x + 4, my - 6, LEG_SWATCH - 8, 12);
             cairo_fill(cr);
         } else {
-            double dash[] = {6.0, 4.0};
             int dashed = s->kind == MC_PLOT_THEORY;
-            cairo_set_dash(cr, dash, dashed ? 2 : 0, 0);
+            set_dash(cr, s);
             cairo_set_line_width(cr, dashed ? 1.6 : 2.5);
             set_rgb(cr, s->color, 1);
             cairo_move_to(cr, x, my);

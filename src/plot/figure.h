@@ -30,6 +30,7 @@ typedef struct mc_fig_series {
     int panel;
     mc_rgb color;
     int legend;        /* listed in the legend (once per name) */
+    int style;         /* lines: 0 solid, 1 dotted, 2 dash-dot (grid points beyond the palette) */
     size_t n;
     double *x, *y, *y2; /* [n]; y2 (the upper edge) only for bands and areas */
 } mc_fig_series;
@@ -82,8 +83,10 @@ int mc_fig_info(const mc_figure *f, mc_plot_figure_info *info);
 
 /* ---- the figure set of a run (plot.c) ---- */
 
-/* Okabe & Ito (2008) colour of grid point i; the same in every figure and in the report. */
+/* Okabe & Ito (2008) colour of grid point i; the same in every figure and in the report. The
+ * palette has 8 colours: points 8-15 repeat them dotted, 16-23 dash-dotted (mc_plot_point_style). */
 mc_rgb mc_plot_point_color(size_t i);
+int mc_plot_point_style(size_t i);
 /* Colour of a category: its own Okabe-Ito colour when its name is a colour word ("yellow"),
  * else the palette by index. */
 mc_rgb mc_plot_category_color(const char *name, size_t index);

@@ -70,6 +70,21 @@ mc_rgb mc_plot_category_color(const char *name, size_t index)
     return hex(order[index % (sizeof order / sizeof order[0])]);
 }
 
+int mc_plot_point_style(size_t i)
+{
+    return (int)((i / NCOLORS) % 3);
+}
+
+/* The line of grid point i (its colour and style). */
+static int add_point_line(mc_figure *f, int panel, size_t i, const char *name, size_t n,
+                          const double *x, const double *y)
+{
+    int st = mc_fig_add(f, panel, MC_PLOT_LINE, name, mc_plot_point_color(i), 1, n, x, y, NULL);
+    if (st == MC_OK)
+        f->series[f->nseries - 1].style = mc_plot_point_style(i);
+    return st;
+}
+
 const char *mc_rgb_hex(mc_rgb c, char *buf)
 {
     snprintf(buf, 8, "#%02x%02x%02x", (unsigned)lround(c.r * 255), (unsigned)lround(c.g * 255),
@@ -148,7 +163,7 @@ static int add_metric_series(mc_figure *f, int p, const mc_run *run, const doubl
         if (run->npoints <= MAX_BANDS)
             st = mc_fig_add(f, p, MC_PLOT_BAND, label, c, 0, n, x, m->q05, m->q95);
         if (st == MC_OK)
-            st = mc_fig_add(f, p, MC_PLOT_LINE, pt->legend, c, 1, n, x, m->q50, NULL);
+            st = add_point_line(f, p, i, pt->legend, n, x, m->q50);
         if (st == MC_OK && any_defined(m->theory, run->generations)) {
             snprintf(label, sizeof label, "%s: theory", pt->legend);
             st = mc_fig_add(f, p, MC_PLOT_THEORY, label, c, 0, n, x, m->theory, NULL);
@@ -158,6 +173,18 @@ static int add_metric_series(mc_figure *f, int p, const mc_run *run, const doubl
             return st;
     }
     return MC_OK;
+}
+
+/* "name (unit)" when the description ends in a short parenthesis ("entropy of the model
+ * (nats)" -> "entropy (nats)"), else the name. */
+static void unit_label(const mc_run_metric *m, char *buf, size_t size)
+{
+    const char *d = m->description, *open = strrchr(d, '(');
+    size_t len = strlen(d);
+    if (open && len > 0 && d[len - 1] == ')' && (size_t)(d + len - open) <= 24 && open > d)
+        snprintf(buf, size, "%s %.*s", m->name, (int)(d + len - open), open);
+    else
+        snprintf(buf, size, "%s", m->name);
 }
 
 static int metric_figure(const mc_run *run, const mc_run_metric *m, const double *x, figset *out)
@@ -172,7 +199,7 @@ static int metric_figure(const mc_run *run, const mc_run_metric *m, const double
     else
         snprintf(f->title, sizeof f->title, "%s: %s", m->name, m->description);
     run_subtitle(run, "median across replicates", f->subtitle, sizeof f->subtitle);
-    snprintf(f->panels[0].ylabel, sizeof f->panels[0].ylabel, "%s", m->name);
+    unit_label(m, f->panels[0].ylabel, sizeof f->panels[0].ylabel);
     f->main = m->headline;
     int theory = 0;
     int st = add_metric_series(f, 0, run, x, m->name, &theory);
@@ -389,8 +416,7 @@ static int survival_figure(const mc_run *run, const double *x, figset *out)
         for (size_t i = 0; st == MC_OK && i < run->npoints; i++) {
             const mc_run_metric *m = mc_run_metric_find(&run->points[i], m0->name);
             if (m)
-                st = mc_fig_add(f, p, MC_PLOT_LINE, run->points[i].legend, mc_plot_point_color(i), 1,
-                                G1, x, m->mean, NULL);
+                st = add_point_line(f, p, i, run->points[i].legend, G1, x, m->mean);
         }
     }
     if (st == MC_OK)
@@ -430,8 +456,7 @@ static int perplexity_figure(const mc_run *run, const double *x, figset *out)
             continue;
         for (size_t g = 0; g < G1; g++)
             ratio[g] = m->q50[0] > 0 ? m->q50[g] / m->q50[0] : NAN;
-        st = mc_fig_add(f, 1, MC_PLOT_LINE, run->points[i].legend, mc_plot_point_color(i), 1, G1,
-                        x, ratio, NULL);
+        st = add_point_line(f, 1, i, run->points[i].legend, G1, x, ratio);
     }
     if (st == MC_OK)
         st = mc_fig_legend(f, MC_PLOT_BAND, "5-95 % of replicates", GREY);

@@ -171,6 +171,9 @@ static void join_legends(sbuf *s, const mc_run *run, const size_t *idx, size_t n
     }
 }
 
+/* Grid points named one by one in a sentence; beyond, the rest are counted. */
+#define MAX_LISTED 6
+
 static int category_finding(const mc_run *run, const mc_run_extinction *x0, mc_findings *out)
 {
     size_t P = run->npoints;
@@ -226,13 +229,15 @@ static int category_finding(const mc_run *run, const mc_run_extinction *x0, mc_f
                   run->generations);
     } else {
         sb_printf(&s, " went extinct");
-        for (size_t k = 0; k < nord; k++) {
+        size_t shown = nord > MAX_LISTED ? MAX_LISTED - 1 : nord;
+        for (size_t k = 0; k < shown; k++) {
             const mc_run_point *p = &run->points[order[k]];
             const mc_run_extinction *x = find_extinction(p, x0->metric);
             const mc_run_metric *alive = mc_run_metric_find(p, x0->metric);
             long from = alive ? all_dead_from(run, alive) : -1;
             if (k > 0)
                 sb_printf(&s, ";%s", k + 1 == nord && nnever == 0 ? " and" : "");
+
             if (x->extinct >= 1 && from >= 0)
                 sb_printf(&s, " in 100 %% of replicates by generation %ld", from);
             else
@@ -243,7 +248,13 @@ static int category_finding(const mc_run *run, const mc_run_extinction *x0, mc_f
                 sb_printf(&s, ", and was alive again at generation %ld in %s", run->generations,
                           fmt_pct(x->alive_end, b1));
         }
-        if (nnever) {
+        if (shown < nord)
+            sb_printf(&s, "; in at most %s under %zu more grid points (see the extinction table)",
+                      fmt_pct(find_extinction(&run->points[order[shown]], x0->metric)->extinct, b1),
+                      nord - shown);
+        if (nnever > MAX_LISTED)
+            sb_printf(&s, "; and in 0 %% under %zu grid points", nnever);
+        else if (nnever) {
             sb_printf(&s, "; and in 0 %% under ");
             join_legends(&s, run, never, nnever, " or ");
         }
@@ -300,7 +311,8 @@ static int headline_finding(const mc_run *run, const mc_run_metric *m0, mc_findi
                   fmt_num(lo0 == hi0 ? lo0 : 0.5 * (lo0 + hi0), b1), G);
     else
         sb_printf(&s, "from generation 0 to %ld, ", G);
-    for (size_t k = 0; k < n; k++) {
+    size_t shown = n > MAX_LISTED ? MAX_LISTED - 1 : n;
+    for (size_t k = 0; k < shown; k++) {
         const mc_run_metric *m = mc_run_metric_find(&run->points[idx[k]], m0->name);
         if (k > 0)
             sb_printf(&s, "%s", k + 1 == n ? " and " : ", ");
@@ -310,6 +322,8 @@ static int headline_finding(const mc_run *run, const mc_run_metric *m0, mc_findi
             sb_printf(&s, "%s to %s under %s", fmt_num(m->q50[0], b1), fmt_num(m->q50[G], b2),
                       run->points[idx[k]].legend);
     }
+    if (shown < n)
+        sb_printf(&s, ", and %zu more grid points (see the summary table)", n - shown);
     sb_printf(&s, ".");
     if (m0->direction != 0 && n > 1) {
         double best = mc_run_metric_find(&run->points[idx[0]], m0->name)->q50[G];
