@@ -45,12 +45,13 @@ class Browser:
             os.dup2(cmd_r, 3)   # os.dup2 makes the copies inheritable
             os.dup2(resp_w, 4)
 
+        self.log = tempfile.TemporaryFile()  # Chromium's stderr (a pipe could fill and block it)
         self.proc = subprocess.Popen(
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--disable-extensions", "--hide-scrollbars", "--remote-debugging-pipe",
              "--user-data-dir=" + profile, "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.log,
             preexec_fn=child, close_fds=False)
         os.close(cmd_r)
         os.close(resp_w)
@@ -97,6 +98,10 @@ class Browser:
             if m.get("method") == method:
                 return m
             self.events.append(m)
+
+    def stderr_tail(self, lines=15):
+        self.log.seek(0)
+        return b"\n".join(self.log.read().splitlines()[-lines:]).decode(errors="replace")
 
     def close(self):
         try:
@@ -164,6 +169,11 @@ def main():
             with open(pdf_path, "wb") as f:
                 f.write(pdf)
         b.call("Runtime.evaluate", {"expression": "0"}, session=s)  # flush pending events
+    except (OSError, RuntimeError, TimeoutError, ValueError, KeyError) as e:
+        b.close()
+        print("FAIL  Chromium: %s\n--- its stderr:\n%s" % (e, b.stderr_tail()), file=sys.stderr)
+        shutil.rmtree(profile, ignore_errors=True)
+        return 1
     finally:
         b.close()
         shutil.rmtree(profile, ignore_errors=True)
