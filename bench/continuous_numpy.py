@@ -2,7 +2,7 @@
 
 Does the same work as one replicate loop of the gaussian-regimes / linreg-regimes presets, with the
 same algorithms where numpy has them, and prints the same lines:
-  point=<i> regime=<name> n=<n_0> replicates=<R> generations=<G> seconds=<wall time>
+  point=<i> regime=<name> n=<n_0> replicates=<R> generations=<G> seconds=<CPU time>
 
 gaussian-regimes (d = 10, world N(0, I), 100 generations): per generation draw n from the model
 (z @ L^T + mu), build the regime's training set (replace: the draws; accumulate: pooled moments
@@ -138,12 +138,12 @@ def main():
     else:
         sys.exit("continuous_numpy.py: unknown preset " + preset)
     for i, (reg, n) in enumerate(points):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         if preset == "gaussian-regimes":
             gaussian_point(rng, reg, n, R)
         else:
             linreg_point(rng, reg, R)
-        t = time.perf_counter() - t0
+        t = time.process_time() - t0
         print(f"point={i} regime={reg} n={n} replicates={R} generations={G} seconds={t:.6f}")
 
 
