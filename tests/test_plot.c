@@ -397,8 +397,9 @@ static void test_special_figures(void **state)
 {
     (void)state;
     const spec metrics[] = {{"n", 0, 0},          {"human_share", 1, 0}, {"workforce", 1, 0},
-                            {"heldout_ppl", -1, 1}, {"distinct_2", 1, 0}, {"var_ratio", 0, 0}};
-    const char *dir = write_generic_run("special", metrics, 6);
+                            {"heldout_ppl", -1, 1}, {"distinct_2", 1, 0}, {"var_ratio", 0, 0},
+                            {"p_a/<&>b", 0, 1}};
+    const char *dir = write_generic_run("special", metrics, 7);
     mc_plot_log *log;
     mc_error err = {0};
     int st = mc_plot_run_log(dir, &log, &err);
@@ -430,8 +431,18 @@ static void test_special_figures(void **state)
     assert_int_equal(count_kind(f, MC_PLOT_THEORY, 201), 1);
     assert_int_equal(count_kind(f, MC_PLOT_LINE, 201), 4);
     assert_true(has_series(f, MC_PLOT_LINE, "g = 3"));
-    assert_int_equal(log->nfigures, 3 + 6);
+    /* a name from user data (a category) is made safe for a file name and for HTML */
+    assert_non_null(mc_plot_log_find(log, "metric-p_a____b"));
+    assert_int_equal(log->nfigures, 3 + 7);
     mc_plot_log_free(log);
+    assert_int_equal(mc_report_write(dir, &err), MC_OK);
+    char path[600];
+    snprintf(path, sizeof path, "%s/report.html", dir);
+    char *html = slurp(path, NULL);
+    assert_non_null(html);
+    assert_null(strstr(html, "<&>"));
+    assert_non_null(strstr(html, "p_a/&lt;&amp;&gt;b"));
+    free(html);
 }
 
 /* The y scale: logarithmic exactly when every finite value is positive and they span two

@@ -23,6 +23,7 @@
  * Colours: Okabe, M. & Ito, K. (2008), "Color Universal Design", the palette recommended for
  * readers with colour-vision deficiencies; grid point i has colour i in every figure.
  */
+#include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
@@ -187,10 +188,31 @@ static void unit_label(const mc_run_metric *m, char *buf, size_t size)
         snprintf(buf, size, "%s", m->name);
 }
 
+/* A file stem "metric-<name>" safe in a path and an HTML attribute: bytes other than
+ * [A-Za-z0-9_.-] become '_' (category names come from user data), made unique in the set. */
+static void metric_stem(const figset *set, const char *name, char *stem, size_t size)
+{
+    char base[64];
+    size_t n = 0;
+    for (const unsigned char *c = (const unsigned char *)name; *c && n + 1 < sizeof base; c++)
+        base[n++] = (isalnum(*c) && *c < 128) || *c == '_' || *c == '-' || *c == '.' ? (char)*c
+                                                                                       : '_';
+    base[n] = '\0';
+    snprintf(stem, size, "metric-%s", base);
+    for (int k = 2;; k++) {
+        int taken = 0;
+        for (size_t i = 0; i < set->n && !taken; i++)
+            taken = strcmp(set->v[i]->name, stem) == 0;
+        if (!taken)
+            return;
+        snprintf(stem, size, "metric-%.63s-%d", base, k % 1000);
+    }
+}
+
 static int metric_figure(const mc_run *run, const mc_run_metric *m, const double *x, figset *out)
 {
     char stem[96];
-    snprintf(stem, sizeof stem, "metric-%s", m->name);
+    metric_stem(out, m->name, stem, sizeof stem);
     mc_figure *f = mc_fig_alloc(stem, 1, 1);
     if (!f)
         return MC_ENOMEM;

@@ -554,9 +554,10 @@ static void put_summary_table(sbuf *s, const mc_run *run)
             const mc_run_metric *pm = mc_run_metric_find(&run->points[i], mm->name);
             if (!pm)
                 continue;
-            sb_printf(s, "<tr><td class=\"l\">%s</td><td class=\"l\"><span class=\"sw\" "
-                         "style=\"background:%s\"></span>",
-                      i == 0 ? mm->name : "", mc_rgb_hex(mc_plot_point_color(i), hex));
+            sb_printf(s, "<tr><td class=\"l\">");
+            sb_html(s, i == 0 ? mm->name : "");
+            sb_printf(s, "</td><td class=\"l\"><span class=\"sw\" style=\"background:%s\"></span>",
+                      mc_rgb_hex(mc_plot_point_color(i), hex));
             sb_html(s, run->points[i].legend);
             sb_printf(s, "</td>");
             for (size_t k = 0; k < ng; k++) {
@@ -595,9 +596,10 @@ static void put_extinction_table(sbuf *s, const mc_run *run)
             const mc_run_extinction *x = find_extinction(&run->points[i], p0->extinction[e].metric);
             if (!x)
                 continue;
-            sb_printf(s, "<tr><td class=\"l\">%s</td><td class=\"l\"><span class=\"sw\" "
-                         "style=\"background:%s\"></span>",
-                      i == 0 ? x->category : "", mc_rgb_hex(mc_plot_point_color(i), hex));
+            sb_printf(s, "<tr><td class=\"l\">");
+            sb_html(s, i == 0 ? x->category : "");
+            sb_printf(s, "</td><td class=\"l\"><span class=\"sw\" style=\"background:%s\"></span>",
+                      mc_rgb_hex(mc_plot_point_color(i), hex));
             sb_html(s, run->points[i].legend);
             sb_printf(s, "</td><td>%s</td><td>%s</td><td>", fmt_pct(x->alive_end, b1),
                       fmt_pct(x->extinct, b2));
