@@ -26,7 +26,8 @@ fi
 # single-threaded BLAS / OpenMP for both sides
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
-# the fastest of REPEAT alternating runs of each side (the 2 cores may be shared)
+# CPU time per generation, the fastest of REPEAT alternating runs of each side (the 2 cores
+# may be shared with other work)
 REPEAT=${REPEAT:-3}
 min() { awk 'NR == 1 || $1 < m { m = $1; l = $0 } END { print l }'; }
 G_OURS=${G_OURS:-2000}
@@ -56,24 +57,24 @@ awk -v a="$ours_k" -v b="$peer_k" 'BEGIN {
         1e3 * a, 1e3 * b, b / a }'
 rm -rf "$TMP"
 
-# thread scaling of a whole run (metrics included): the fastest of REPEAT runs per thread count
+# thread scaling of a whole run (metrics included): wall and CPU time, the fastest wall of
+# REPEAT runs per thread count. Equal CPU time at 1 and 2 threads means no parallel overhead; the
+# wall-time speed-up also needs both cores free.
 unset OMP_NUM_THREADS
 GEN=${GEN:-300}
 OUT=$(mktemp -d)
 for t in 1 2; do
-    best=
     for i in $(seq "$REPEAT"); do
-        s=$(date +%s.%N)
-        "$CLI" run shumailov-gmm run.generations="$GEN" run.replicates=8 --threads $t \
-            -o "$OUT/t$t" --quiet >/dev/null
-        e=$(date +%s.%N)
-        w=$(echo "$e - $s" | bc)
-        if [ -z "$best" ] || [ "$(echo "$w < $best" | bc)" = 1 ]; then best=$w; fi
+        /usr/bin/time -f "%e %U %S" -o "$OUT/time" "$CLI" run shumailov-gmm \
+            run.generations="$GEN" run.replicates=8 --threads $t -o "$OUT/t$t" --quiet >/dev/null
+        cat "$OUT/time" >>"$OUT/times$t"
     done
-    eval "wall$t=\$best"
+    set -- $(min <"$OUT/times$t")
+    eval "wall$t=\$1 cpu$t=\$(echo \"\$2 + \$3\" | bc)"
 done
-awk -v a="$wall1" -v b="$wall2" -v g="$GEN" 'BEGIN {
-    printf "| collapse run shumailov-gmm, %d generations x 8 replicates | 1 thread %.2f s | 2 threads %.2f s | speed-up %.2fx | |\n",
-        g, a, b, a / b }'
+LOAD=$(cut -d' ' -f1 /proc/loadavg)
+awk -v a="$wall1" -v b="$wall2" -v ca="$cpu1" -v cb="$cpu2" -v g="$GEN" -v l="$LOAD" 'BEGIN {
+    printf "| collapse run shumailov-gmm, %d generations x 8 replicates | 1 thread %.2f s wall, %.2f s CPU | 2 threads %.2f s wall, %.2f s CPU | speed-up %.2fx (load %s) | |\n",
+        g, a, ca, b, cb, a / b, l }'
 cmp -s "$OUT/t1/metrics.csv" "$OUT/t2/metrics.csv" || { echo "gmm_kde.sh: outputs differ across thread counts" >&2; exit 1; }
 rm -rf "$OUT"
