@@ -5,9 +5,9 @@
  *               closed-form theory_mean dashed where it is defined (not NaN);
  *   shares      per point, the mean of each p_<category> stacked (the means of shares that sum
  *               to 1 in every replicate sum to 1), rarest category at the bottom, with dashed
- *               lines at the world's cumulative shares; the summary does not hold the world's
- *               shares, so they are estimated by generation 0's mean (the maximum-likelihood fit
- *               to n_0 human samples is unbiased for them);
+ *               lines at the world's cumulative shares: exact when the run's world.weights
+ *               lists them, else estimated by generation 0's mean (the maximum-likelihood fit to
+ *               n_0 human samples is unbiased for them);
  *   survival    per named category, the mean of alive_<category> (a 0/1 indicator), i.e. the
  *               fraction of replicates in which it is alive at each generation;
  *   perplexity  heldout_ppl and its ratio to generation 0 (language models);
@@ -269,20 +269,14 @@ static int shares_figure(const mc_run *run, const double *x, figset *out)
     if (k < 2)
         return MC_OK;
     size_t G1 = (size_t)run->generations + 1;
-    /* world shares estimated by generation 0's mean, averaged over points */
+    /* the world's shares: exact from world.weights, else estimated by generation 0 */
     double world[MAX_CATS + 1], sum = 0;
+    int exact = 1;
     for (size_t c = 0; c < k; c++) {
-        const char *name = run->points[0].metrics[idx[c]].name;
-        double s = 0;
-        size_t n = 0;
-        for (size_t i = 0; i < run->npoints; i++) {
-            const mc_run_metric *m = mc_run_metric_find(&run->points[i], name);
-            if (m && isfinite(m->mean[0])) {
-                s += m->mean[0];
-                n++;
-            }
-        }
-        world[c] = n ? s / n : 0;
+        int how = mc_run_world_share(run, run->points[0].metrics[idx[c]].subject, &world[c]);
+        if (how < 0)
+            world[c] = 0;
+        exact &= how == 1;
         sum += world[c];
     }
     int other = sum < 1 - 1e-6;
@@ -321,8 +315,10 @@ static int shares_figure(const mc_run *run, const double *x, figset *out)
         snprintf(f->caption, sizeof f->caption,
                  "The model's probability of each category (mean over %ld replicates), stacked, "
                  "rarest at the bottom; one panel per grid point%s. Dashed lines: the world's "
-                 "cumulative shares, estimated by generation 0's fit to human data.%s%s%s",
+                 "cumulative shares%s.%s%s%s",
                  run->replicates, run->npoints > (size_t)np ? " (the first 12 shown)" : "",
+                 exact ? " (world.weights)"
+                       : ", estimated by generation 0's fit to human data (mean over replicates)",
                  ymax < 1 ? " The axis is cut so that the rare categories show; " : "",
                  ymax < 1 ? run->points[0].metrics[idx[cmax]].subject : "",
                  ymax < 1 ? " fills the rest of each panel up to 1." : "");

@@ -208,21 +208,11 @@ static int category_finding(const mc_run *run, const mc_run_extinction *x0, mc_f
         }
     sbuf s = {0};
     char b1[32], b2[32];
-    /* the world's share, as generation 0's fit estimates it */
-    char pname[300];
-    snprintf(pname, sizeof pname, "p_%s", x0->category);
-    double w = 0;
-    size_t nw = 0;
-    for (size_t i = 0; i < P; i++) {
-        const mc_run_metric *m = mc_run_metric_find(&run->points[i], pname);
-        if (m && isfinite(m->mean[0])) {
-            w += m->mean[0];
-            nw++;
-        }
-    }
+    double w;
+    int how = mc_run_world_share(run, x0->category, &w);
     sb_printf(&s, "%s", x0->category);
-    if (nw)
-        sb_printf(&s, " (%.3g %% of the world)", 100 * w / (double)nw);
+    if (how >= 0)
+        sb_printf(&s, " (%s%.3g %% of the world)", how == 1 ? "" : "about ", 100 * w);
     if (nord == 0) {
         sb_printf(&s, " was never extinct in any replicate, under any grid point, in %ld "
                       "generations.",

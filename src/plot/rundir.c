@@ -608,3 +608,55 @@ const char *mc_run_point_param(const mc_run_point *p, const char *key)
             return p->param_values[k];
     return NULL;
 }
+
+/* Weight of name in "a=0.9, b=0.09, c=0.01" normalised by their sum; NaN when absent. */
+static double weight_of(const char *list, const char *name)
+{
+    double total = 0, mine = NAN;
+    size_t nlen = strlen(name);
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == ',' || *p == '\t')
+            p++;
+        const char *eq = strchr(p, '=');
+        if (!eq)
+            break;
+        const char *key = p, *kend = eq;
+        while (kend > key && kend[-1] == ' ')
+            kend--;
+        char *end;
+        double w = strtod(eq + 1, &end);
+        if (end == eq + 1 || !(w >= 0) || !isfinite(w))
+            return NAN;
+        total += w;
+        if ((size_t)(kend - key) == nlen && strncmp(key, name, nlen) == 0)
+            mine = w;
+        p = end;
+    }
+    return total > 0 ? mine / total : NAN;
+}
+
+int mc_run_world_share(const mc_run *run, const char *category, double *share)
+{
+    const char *weights = mc_run_point_param(&run->points[0], "world.weights");
+    if (weights) {
+        double w = weight_of(weights, category);
+        if (!isnan(w)) {
+            *share = w;
+            return 1;
+        }
+    }
+    char name[300];
+    snprintf(name, sizeof name, "p_%s", category);
+    double sum = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < run->npoints; i++) {
+        const mc_run_metric *m = mc_run_metric_find(&run->points[i], name);
+        if (m && isfinite(m->mean[0])) {
+            sum += m->mean[0];
+            n++;
+        }
+    }
+    *share = n ? sum / (double)n : NAN;
+    return n ? 0 : -1;
+}

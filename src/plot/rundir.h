@@ -63,4 +63,10 @@ const mc_run_metric *mc_run_metric_find(const mc_run_point *p, const char *name)
 /* The value of the point's setting "section.key" from summary.json's params, or NULL. */
 const char *mc_run_point_param(const mc_run_point *p, const char *key);
 
+/* The world's share of a named category: from the explicit weights "name=w, ..." of the
+ * setting world.weights when it lists the category (returns 1, exact), else generation 0's mean
+ * of p_<category> averaged over points (returns 0: the fit to n_0 human samples estimates it
+ * without bias), else NaN (returns -1). */
+int mc_run_world_share(const mc_run *run, const char *category, double *share);
+
 #endif

@@ -167,7 +167,8 @@ def main():
                                                     fmt(v) if not math.isfinite(v) else repr(float(v))))
         points.append({
             "point": i, "label": label, "family": "categorical", "regime": regime,
-            "params": {"regime.name": regime, "sampling.temperature": temp, "regime.h": str(H)},
+            "params": dict({"%s.%s" % (sec, k): v for sec, kv in config.items() for k, v in kv.items()},
+                           **{"regime.name": regime, "sampling.temperature": temp}),
             "metrics": [{"name": m[0], "description": m[1], "direction": m[2], "presence": m[3],
                          "headline": m[4], "subject": m[5]} for m in METRICS],
             "summary": summ, "extinction": ext})
