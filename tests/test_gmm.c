@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
 #include "testutil.h"
 #include "collapse/gmm.h"
 #include "collapse/rng.h"
@@ -158,6 +159,40 @@ static void test_weighted_em_equals_replicated(void **state)
     mc_gmm_em_free(ws);
     mc_gmm_free(a);
     mc_gmm_free(b);
+}
+
+/* The iteration cap stops EM; more starts never lower the kept likelihood (start 1 of a
+ * 4-start fit is the single start drawn from the same stream). */
+static void test_iteration_cap_and_restarts(void **state)
+{
+    (void)state;
+    const size_t k = 3, d = 2, n = 500;
+    double *x = malloc(n * d * sizeof *x);
+    gsl_rng *r = mc_rng_alloc(8);
+    for (size_t i = 0; i < n * d; i++)
+        x[i] = gsl_ran_gaussian(r, 1.0) + (i % 7 == 0 ? 3 : 0);
+    mc_gmm *m = mc_gmm_alloc(k, d);
+    mc_gmm_em *ws = mc_gmm_em_alloc(k, d);
+    mc_gmm_em_opts o = {MC_GMM_FULL, 1e-6, 1e-12, 1, 1};
+    mc_gmm_em_stats one, many;
+    mc_error err;
+    assert_int_equal(mc_gmm_fit(r, ws, m, x, NULL, n, &o, &one, &err), MC_OK);
+    assert_int_equal(one.iterations, 1);
+    assert_false(one.converged);
+    o.max_iter = 200;
+    mc_rng_seed(r, 4);
+    assert_int_equal(mc_gmm_fit(r, ws, m, x, NULL, n, &o, &one, &err), MC_OK);
+    o.restarts = 4;
+    mc_rng_seed(r, 4);
+    assert_int_equal(mc_gmm_fit(r, ws, m, x, NULL, n, &o, &many, &err), MC_OK);
+    assert_true(many.loglik >= one.loglik);
+    /* the reported likelihood is the kept mixture's */
+    double scratch[500 * 5];
+    tu_assert_close(mc_gmm_mean_logpdf(m, x, n, scratch), many.loglik, 1e-9, 1);
+    free(x);
+    gsl_rng_free(r);
+    mc_gmm_em_free(ws);
+    mc_gmm_free(m);
 }
 
 /* ||p - p|| is exactly 0, for the same object and for a copy. */
@@ -370,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_em_recovers_separated_clusters),
         cmocka_unit_test(test_em_diagonal),
         cmocka_unit_test(test_weighted_em_equals_replicated),
+        cmocka_unit_test(test_iteration_cap_and_restarts),
         cmocka_unit_test(test_l2_identical_is_zero),
         cmocka_unit_test(test_l2_matches_numerical_integration),
         cmocka_unit_test(test_all_points_identical),
