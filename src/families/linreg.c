@@ -30,6 +30,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
+#include "collapse/continuous.h"
 #include "collapse/experiment.h"
 #include "gauss_common.h"
 #include "linreg.h"
@@ -404,6 +405,22 @@ static double theory(const mc_point *pt, const void *world, size_t mi, unsigned 
     return mi == 0 ? e : e + w->sigma * w->sigma;
 }
 
+/* The operator's signal for the pipeline regime: the variance of the labels in the dataset (its
+ * spread of outputs), from the dataset alone. */
+static int signal(const void *params, const void *vd, double *out)
+{
+    (void)params;
+    const mc_gdata *ds = vd;
+    double mean = 0.0, ss = 0.0;
+    for (uint64_t i = 0; i < ds->n; i++)
+        mean += ds->x[2 * i + 1];
+    mean /= (double)ds->n;
+    for (uint64_t i = 0; i < ds->n; i++)
+        ss += (ds->x[2 * i + 1] - mean) * (ds->x[2 * i + 1] - mean);
+    *out = ds->n > 0 ? ss / (double)ds->n : NAN;
+    return MC_OK;
+}
+
 const mc_family_type mc_family_linreg = {
     .name = "linreg",
     .description = "linear regression on a fixed Gaussian design, relabelled by its own estimate",
@@ -429,4 +446,5 @@ const mc_family_type mc_family_linreg = {
     .model_free = model_free,
     .metrics = metrics,
     .theory = theory,
+    .signal = signal,
 };
