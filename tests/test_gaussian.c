@@ -556,6 +556,36 @@ static void test_nll_and_tail_of_known_model(void **state)
     mc_experiment_free(e);
 }
 
+/* The operator signal (pipeline regime) is the total variance of the samples: rows (0,0), (2,0),
+ * (0,2), (2,2) have variance 1 per coordinate, tr = 2, whether the rows are stored, split between
+ * human and synthetic parts, or known by their moments only. */
+static void test_signal(void **state)
+{
+    (void)state;
+    mc_experiment *e = tu_prepare("[world]\ndim = 2\n[model]\nfamily = gaussian\n", NULL);
+    const mc_family_type *f = e->points[0].family;
+    mc_error err;
+    mc_gdata *ds, *v;
+    assert_int_equal(mc_gdata_new(2, 4, 0, &ds, &err), MC_OK);
+    const double x[8] = {0, 0, 2, 0, 0, 2, 2, 2};
+    memcpy(ds->x, x, sizeof x);
+    double out;
+    assert_int_equal(f->signal(e->points[0].params, ds, &out), MC_OK);
+    assert_true(fabs(out - 2.0) < 1e-12);
+    ds->is_human[1] = ds->is_human[2] = 1;
+    ds->human = 2;
+    assert_int_equal(f->signal(e->points[0].params, ds, &out), MC_OK);
+    assert_true(fabs(out - 2.0) < 1e-12);
+    double mom[2 * MC_GMOM_SIZE(2)];
+    mc_gdata_moments_into(ds, mom);
+    assert_int_equal(mc_gdata_new_virtual(2, 4, 2, mom, &v, &err), MC_OK);
+    assert_int_equal(f->signal(e->points[0].params, v, &out), MC_OK);
+    assert_true(fabs(out - 2.0) < 1e-12);
+    mc_gdata_free(ds);
+    mc_gdata_free(v);
+    mc_experiment_free(e);
+}
+
 /* Bad configuration values get one clear message naming the key. */
 static void test_bad_config(void **state)
 {
@@ -600,6 +630,7 @@ int main(void)
         cmocka_unit_test(test_mixture_world),
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_nll_and_tail_of_known_model),
+        cmocka_unit_test(test_signal),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
