@@ -2,6 +2,7 @@
 # gmm_kde.sh - the gmm and kde families against scikit-learn, and their scaling over threads.
 #
 #   sh bench/gmm_kde.sh [BUILD]     (BUILD defaults to build; needs python3-sklearn)
+#   PART=scaling sh bench/gmm_kde.sh [BUILD]   only part 3
 #
 # 1. shumailov-gmm's core loop (fit a 2-component GMM by EM to 1000 2-D points, draw 1000,
 #    repeat): build/gmm_kde_bench against bench/gmm_kde_peer.py (scikit-learn GaussianMixture with
@@ -9,7 +10,8 @@
 #    step (the chains differ, so their mean iteration counts do too).
 # 2. The kde loop (fixed bandwidth, n = 1000, score 1000 held-out points, draw 1000) against
 #    KernelDensity.
-# 3. `collapse run shumailov-gmm` with 8 replicates on 1 and 2 threads: speed-up.
+# 3. `collapse run shumailov-gmm model.k=2,3` (a 2-point grid, 4 replicates each) on 1 and 2
+#    threads: speed-up.
 # Prints markdown table rows for docs/BENCHMARKS.md.
 set -eu
 BUILD=${1:-build}
@@ -34,13 +36,16 @@ G_OURS=${G_OURS:-2000}
 G_PEER=${G_PEER:-200}
 K_OURS=${K_OURS:-200}
 K_PEER=${K_PEER:-30}
+PART=${PART:-all} # all | scaling
 TMP=$(mktemp -d)
-for i in $(seq "$REPEAT"); do
+[ "$PART" = scaling ] && REPEAT_PEER=0 || REPEAT_PEER=$REPEAT
+for i in $(seq "$REPEAT_PEER"); do
     "$BENCH" gmm "$G_OURS" >>"$TMP/ours_gmm"
     $PY "$HERE/gmm_kde_peer.py" gmm "$G_PEER" >>"$TMP/peer_gmm"
     "$BENCH" kde "$K_OURS" 1000 1000 0.3 >>"$TMP/ours_kde"
     $PY "$HERE/gmm_kde_peer.py" kde "$K_PEER" 1000 1000 0.3 >>"$TMP/peer_kde"
 done
+if [ "$PART" != scaling ]; then
 set -- $(min <"$TMP/ours_gmm")
 ours_t=$1 ours_it=$2
 set -- $(min <"$TMP/peer_gmm")
@@ -55,6 +60,7 @@ peer_k=$(min <"$TMP/peer_kde")
 awk -v a="$ours_k" -v b="$peer_k" 'BEGIN {
     printf "| kde: fit + score 1000 held-out + draw, n=1000, d=2 | %.3f ms | %.3f ms | %.1fx | |\n",
         1e3 * a, 1e3 * b, b / a }'
+fi
 rm -rf "$TMP"
 
 # thread scaling of a whole run (metrics included): wall and CPU time, the fastest wall of
@@ -65,8 +71,8 @@ GEN=${GEN:-300}
 OUT=$(mktemp -d)
 for t in 1 2; do
     for i in $(seq "$REPEAT"); do
-        /usr/bin/time -f "%e %U %S" -o "$OUT/time" "$CLI" run shumailov-gmm \
-            run.generations="$GEN" run.replicates=8 --threads $t -o "$OUT/t$t" --quiet >/dev/null
+        /usr/bin/time -f "%e %U %S" -o "$OUT/time" "$CLI" run shumailov-gmm model.k=2,3 \
+            run.generations="$GEN" run.replicates=4 --threads $t -o "$OUT/t$t" --quiet >/dev/null
         cat "$OUT/time" >>"$OUT/times$t"
     done
     set -- $(min <"$OUT/times$t")
@@ -74,7 +80,7 @@ for t in 1 2; do
 done
 LOAD=$(cut -d' ' -f1 /proc/loadavg)
 awk -v a="$wall1" -v b="$wall2" -v ca="$cpu1" -v cb="$cpu2" -v g="$GEN" -v l="$LOAD" 'BEGIN {
-    printf "| collapse run shumailov-gmm, %d generations x 8 replicates | 1 thread %.2f s wall, %.2f s CPU | 2 threads %.2f s wall, %.2f s CPU | speed-up %.2fx (load %s) | |\n",
+    printf "| collapse run shumailov-gmm model.k=2,3 (a 2-point grid), %d generations x 4 replicates | 1 thread %.2f s wall, %.2f s CPU | 2 threads %.2f s wall, %.2f s CPU | speed-up %.2fx (load %s) | |\n",
         g, a, ca, b, cb, a / b, l }'
 cmp -s "$OUT/t1/metrics.csv" "$OUT/t2/metrics.csv" || { echo "gmm_kde.sh: outputs differ across thread counts" >&2; exit 1; }
 rm -rf "$OUT"
