@@ -659,6 +659,14 @@ static void test_report(void **state)
                                  "replace, temperature=0.8"));
     assert_non_null(strstr(html, "<th>g = 8</th>"));
     assert_non_null(strstr(html, "@media print{@page{size:A4"));
+    /* no links to figure files that were never drawn ... */
+    assert_null(strstr(html, "href=\"plots/"));
+    free(html);
+    /* ... and links once they are */
+    assert_int_equal(mc_plot_run(dir, &err), MC_OK);
+    assert_int_equal(mc_report_write(dir, &err), MC_OK);
+    html = slurp(path, NULL);
+    assert_non_null(strstr(html, "<a href=\"plots/metric-kl.png\">PNG</a>"));
     free(html);
 }
 

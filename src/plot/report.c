@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "collapse.h"
 #include "collapse/plot.h"
 #include "figure.h"
@@ -473,6 +474,7 @@ typedef struct report_ctx {
     const mc_run *run;
     mc_figure **figs;
     char **svgs; /* per figure, or NULL without cairo */
+    int *linked; /* per figure: plots/<name>.png and .svg exist beside the report */
     size_t nfigs;
     mc_findings findings;
 } report_ctx;
@@ -484,14 +486,18 @@ static void put_figure(sbuf *s, const report_ctx *r, size_t i)
     if (r->svgs[i]) {
         char prefix[120];
         snprintf(prefix, sizeof prefix, "f%zu", i);
-        sb_printf(s, "<a href=\"plots/%s.svg\" title=\"open the figure alone\">", f->name);
+        if (r->linked[i])
+            sb_printf(s, "<a href=\"plots/%s.svg\" title=\"open the figure alone\">", f->name);
         put_svg(s, r->svgs[i], prefix, f->title);
-        sb_printf(s, "</a>");
+        if (r->linked[i])
+            sb_printf(s, "</a>");
     }
     sb_printf(s, "<figcaption>");
     sb_html(s, f->caption);
-    sb_printf(s, " (<a href=\"plots/%s.png\">PNG</a>, <a href=\"plots/%s.svg\">SVG</a>)"
-                 "</figcaption></figure>\n", f->name, f->name);
+    if (r->linked[i])
+        sb_printf(s, " (<a href=\"plots/%s.png\">PNG</a>, <a href=\"plots/%s.svg\">SVG</a>)",
+                  f->name, f->name);
+    sb_printf(s, "</figcaption></figure>\n");
 }
 
 /* 1 when presence metric name is 1 in every replicate of every point at every generation. */
@@ -701,8 +707,15 @@ int mc_report_write(const char *dir, mc_error *err)
     st = mc_plot_figures(run, &r.figs, &r.nfigs, err);
     if (st == MC_OK) {
         r.svgs = calloc(r.nfigs ? r.nfigs : 1, sizeof *r.svgs);
-        if (!r.svgs)
+        r.linked = calloc(r.nfigs ? r.nfigs : 1, sizeof *r.linked);
+        if (!r.svgs || !r.linked)
             st = mc_error_set(err, MC_ENOMEM, "out of memory");
+        for (size_t i = 0; st == MC_OK && i < r.nfigs; i++) {
+            char p1[4096], p2[4096];
+            snprintf(p1, sizeof p1, "%s/plots/%s.png", dir, r.figs[i]->name);
+            snprintf(p2, sizeof p2, "%s/plots/%s.svg", dir, r.figs[i]->name);
+            r.linked[i] = access(p1, R_OK) == 0 && access(p2, R_OK) == 0;
+        }
     }
 #ifdef MC_HAVE_CAIRO
     for (size_t i = 0; st == MC_OK && i < r.nfigs; i++) {
@@ -727,6 +740,7 @@ int mc_report_write(const char *dir, mc_error *err)
     for (size_t i = 0; r.svgs && i < r.nfigs; i++)
         free(r.svgs[i]);
     free(r.svgs);
+    free(r.linked);
     mc_findings_free(&r.findings);
     mc_plot_figures_free(r.figs, r.nfigs);
     mc_run_free(run);
