@@ -36,6 +36,7 @@ o="$tmp/ours"
 "$irst/add-start-end.sh" < "$tmp/heldout_iv.txt" > "$tmp/heldout_iv.se"
 timed() { # CPU seconds (user + system) and peak KB of a command, best of 2
   for i in 1 2; do
+    rm -f "$tmp/lm.gz"
     /usr/bin/time -o "$tmp/time.$i" -f "%U %S %M" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }
   done
   awk '{ print $1 + $2, $3 }' "$tmp/time.1" "$tmp/time.2" | sort -g | head -1
@@ -60,15 +61,16 @@ awk -v read="$(get time_read $o)" -v fit="$(get time_fit $o)" -v gen="$(get time
     -v mb="$(get model_bytes $o)" -v tt="$(get train_tokens $o)" -v gt="$(get generated_tokens $o)" \
     -v ht="$(get heldout_tokens $o)" -v ppl="$(get heldout_ppl $o)" \
     -v ivppl="$(get heldout_iv_ppl $o)" -v ivirst="$(get heldout_iv_ppl_irstlm_convention $o)" \
-    -v ivt="$(get heldout_iv_tokens $o)" \
+    -v ivt="$(get heldout_iv_tokens $o)" -v t2m="$(get time_text_to_model $o)" \
     -v irst_s="$irst_s" -v irst_kb="$irst_kb" -v irst_pp="$irst_pp" -v bl_s="$bl_s" \
     -v nfit="$(get nltk_fit_tokens_per_s $n)" -v nev="$(get nltk_eval_tokens_per_s $n)" \
     -v ngen="$(get nltk_gen_tokens_per_s $n)" -v nsub="$(get nltk_train_tokens $n)" \
     -v nrss="$(get nltk_peak_rss_kb $n)" 'BEGIN {
   printf "ours: read %.3fs, count+estimate %.3fs (%d training words), generate %.3fs (%d words), evaluate %.3fs (%d held-out + %d generated tokens); one generation %.3fs; model %.1f MB, peak RSS %.1f MB\n", read, fit, tt, gen, gt, ev, ht, gt, tg, mb / 1e6, rss / 1024
   printf "held-out trigram perplexity %.2f (all %d tokens, OOV as <unk>)\n", ppl, ht
-  printf "IRSTLM tlm -lm=msb estimate: %.2fs, peak RSS %.1f MB; ratio IRSTLM/ours (read + count + estimate) %.1fx\n", irst_s, irst_kb / 1024, irst_s / (read + fit)
-  printf "IRSTLM build-lm.sh -s improved-kneser-ney -k 1: %.2fs; ratio %.1fx\n", bl_s, bl_s / (read + fit)
+  printf "ours from train.txt (the file IRSTLM reads) to an estimated model: %.3fs\n", t2m
+  printf "IRSTLM tlm -lm=msb from train.txt: %.2fs, peak RSS %.1f MB; ratio IRSTLM/ours: %.1fx from the same file, %.1fx count + estimate only\n", irst_s, irst_kb / 1024, irst_s / t2m, irst_s / fit
+  printf "IRSTLM build-lm.sh -s improved-kneser-ney -k 1: %.2fs; ratio %.1fx (from the same file)\n", bl_s, bl_s / t2m
   nf = tt / nfit; ne = (ht + gt) / nev; ng = gt / ngen
   printf "NLTK KneserNeyInterpolated (measured on %d words, scaled): fit %.0fs, evaluate %.0fs, generate %.3g s; one generation %.3g s; ratio NLTK/ours %.3g (fit %.0fx, evaluate %.0fx, generate %.3gx); NLTK peak RSS on the subset %.1f MB\n", nsub, nf, ne, ng, nf + ne + ng, (nf + ne + ng) / tg, nf / fit, ne / ev, ng / gen, nrss / 1024
   printf "cross-check, in-vocabulary held-out sentences (%d tokens): ours %.3f; ours under the IRSTLM <unk> convention %.3f; IRSTLM %.3f; difference %.2f%% (convention-matched), %.2f%% (as is)\n", ivt, ivppl, ivirst, irst_pp, 100 * (ivirst - irst_pp) / irst_pp, 100 * (ivppl - irst_pp) / irst_pp

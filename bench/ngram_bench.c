@@ -192,6 +192,32 @@ int main(int argc, char **argv)
         fprintf(stderr, "cannot write into %s\n", argv[2]);
         return 1;
     }
+    /* The peers' task exactly: from the training text file to an estimated model. */
+    snprintf(path, sizeof path, "%s/train.txt", argv[2]);
+    t0 = now();
+    mc_corpus *tc;
+    mc_corpus_opts po = {MC_CORPUS_PLAIN, 0, 0};
+    mc_ngram_model *m2;
+    mc_ngram_ds *tds = mc_ngram_ds_alloc();
+    if (mc_corpus_read(path, &po, &tc, &err) ||
+        mc_ngram_alloc(order, MC_NGRAM_KN, (uint32_t)tc->ntypes + MC_NGRAM_FIRST_WORD, &m2, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    for (uint64_t s = 0; s < tc->nsent; s++) {
+        size_t len = (size_t)(tc->sent[s + 1] - tc->sent[s]);
+        for (size_t i = 0; i < len && i < 65536; i++)
+            buf[i] = MC_NGRAM_FIRST_WORD + tc->tok[tc->sent[s] + i];
+        mc_ngram_ds_push(tds, buf, len < 65536 ? len : 65536, 1);
+    }
+    if (mc_ngram_fit(m2, tds, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    printf("time_text_to_model %.4f\n", now() - t0);
+    mc_ngram_free(m2);
+    mc_ngram_ds_free(tds);
+    mc_corpus_free(tc);
     gsl_rng_free(r);
     mc_ngram_ds_free(gen);
     mc_ngram_ds_free(train);

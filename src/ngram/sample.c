@@ -11,7 +11,8 @@
  * Any other setting needs the normalised full distribution: we build p(. | h) over all V
  * outcomes (O(V + continuations)), raise it to 1/T, keep the top_k largest (ties to the lower
  * id), then the smallest prefix in decreasing order whose mass reaches top_p of what remains
- * (sorting, O(V log V)), and draw from what is left. Exact, but O(V) or more per token.
+ * (both by quickselect, O(V) expected, no sorting), and draw from what is left. Exact, but O(V)
+ * per token.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -64,12 +65,67 @@ typedef struct cand {
     uint32_t w;
 } cand;
 
-static int cmp_cand(const void *a, const void *b)
+/* The order of top-k and top-p: larger q first, ties to the lower id (a strict total order). */
+static int before(const cand *x, const cand *y)
 {
-    const cand *x = a, *y = b;
-    if (x->q != y->q)
-        return x->q > y->q ? -1 : 1;
-    return x->w < y->w ? -1 : x->w > y->w;
+    return x->q > y->q || (x->q == y->q && x->w < y->w);
+}
+
+/* Partitions cd[lo..hi) around its middle element: returns its final index p, with every
+ * element before it in [lo, p) and the rest after; *mass = sum of q over [lo, p). */
+static size_t partition(cand *cd, size_t lo, size_t hi, double *mass)
+{
+    cand t, pivot = cd[lo + (hi - lo) / 2];
+    cd[lo + (hi - lo) / 2] = cd[hi - 1];
+    cd[hi - 1] = pivot;
+    size_t store = lo;
+    double m = 0;
+    for (size_t i = lo; i + 1 < hi; i++)
+        if (before(&cd[i], &pivot)) {
+            m += cd[i].q;
+            t = cd[i], cd[i] = cd[store], cd[store++] = t;
+        }
+    t = cd[store], cd[store] = cd[hi - 1], cd[hi - 1] = t;
+    *mass = m;
+    return store;
+}
+
+/* Moves the k first elements (in `before` order) to cd[0..k), in any order: quickselect,
+ * O(n) expected. */
+static void select_top(cand *cd, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        double m;
+        size_t p = partition(cd, lo, hi, &m);
+        if (k <= p)
+            hi = p;
+        else if (k > p + 1)
+            lo = p + 1;
+        else
+            return;
+    }
+}
+
+/* The length of the shortest prefix, in `before` order, whose mass reaches need; that prefix is
+ * moved to the front of cd (in any order). Quickselect on mass, O(n) expected. */
+static size_t select_mass(cand *cd, size_t n, double need)
+{
+    size_t lo = 0, hi = n;
+    double acc = 0; /* mass of cd[0..lo), all taken, < need */
+    while (hi > lo) {
+        if (hi - lo == 1)
+            return lo + 1;
+        double m;
+        size_t p = partition(cd, lo, hi, &m);
+        if (acc + m >= need)
+            hi = p;
+        else if (acc + m + cd[p].q >= need)
+            return p + 1;
+        else
+            acc += m + cd[p].q, lo = p + 1;
+    }
+    return lo;
 }
 
 /* Full distribution p(. | c) into dist[0..nids) (dist[<s>] = 0), O(V + continuations). */
@@ -127,23 +183,15 @@ static uint32_t draw_full(gsl_rng *r, const mc_ngram_model *m, const mc_sampling
                 best = x;
         return cd[best].w;
     }
-    int sorted = 0;
     if (s->top_k > 0 && (size_t)s->top_k < n) {
-        qsort(cd, n, sizeof *cd, cmp_cand);
-        sorted = 1;
+        select_top(cd, n, (size_t)s->top_k);
         n = (size_t)s->top_k;
     }
     double total = 0;
     for (size_t x = 0; x < n; x++)
         total += cd[x].q;
     if (s->top_p < 1) {
-        if (!sorted)
-            qsort(cd, n, sizeof *cd, cmp_cand);
-        double need = s->top_p * total, run = 0;
-        size_t keep = 0;
-        while (keep < n && run < need)
-            run += cd[keep++].q;
-        n = keep ? keep : 1;
+        n = select_mass(cd, n, s->top_p * total);
         total = 0;
         for (size_t x = 0; x < n; x++)
             total += cd[x].q;
