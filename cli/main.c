@@ -12,6 +12,7 @@
 #include "collapse.h"
 #include "cli.h"
 #include "plot_cmd.h"
+#include "need_cmd.h"
 #include "collapse/plot.h"
 
 static void usage_main(FILE *f)
@@ -27,6 +28,8 @@ static void usage_main(FILE *f)
             "  collapse run [PRESET|FILE.ini] [section.key=value ...] [-o DIR] [--threads N]\n"
             "               [--seed S] [--quiet]\n"
             "  collapse theory [PRESET|FILE.ini] [section.key=value ...]\n"
+            "  collapse need [PRESET|FILE.ini] --target \"alive(yellow) >= 0.95\" --at G\n"
+            "               smallest fresh human fraction h meeting the target\n"
             "  collapse plot DIR            redraw the plots of a finished run (DIR/plots/)\n"
             "  collapse report DIR          rewrite DIR/report.html\n"
             "  collapse presets [NAME]      list the built-in presets, or print one\n"
@@ -404,12 +407,14 @@ int main(int argc, char **argv)
         return cmd_theory(argc - 1, argv + 1);
     if (!strcmp(cmd, "presets"))
         return cmd_presets(argc - 1, argv + 1);
+    if (!strcmp(cmd, "need"))
+        return mc_cli_need(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot"))
         return mc_cli_plot(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return mc_cli_report(argc - 1, argv + 1);
-    static const char *const cmds[] = {"run", "theory", "presets", "plot", "report"};
-    const char *near = mc_did_you_mean(cmd, cmds, 5);
+    static const char *const cmds[] = {"run", "theory", "presets", "plot", "report", "need"};
+    const char *near = mc_did_you_mean(cmd, cmds, 6);
     if (near)
         fprintf(stderr, "collapse: unknown command '%s' (did you mean '%s'?)\n", cmd, near);
     else

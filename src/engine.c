@@ -47,6 +47,19 @@ static int record_regime(const mc_point *p, const mc_unit *u, void *state, doubl
     return p->regime->metrics(u, state, row, row + p->metrics.n - p->nregime_metrics, err);
 }
 
+/* The h a regime's init() sees: the largest h of generations 1..G (regime.h without a
+ * schedule), so that keep-original keeps enough of generation 0's data for every step. */
+static double init_h(const mc_point *p)
+{
+    if (!p->nschedule)
+        return p->regime_settings.h;
+    double h = p->schedule[0].generation > 1 ? p->regime_settings.h : 0;
+    for (size_t i = 0; i < p->nschedule; i++)
+        if (p->schedule[i].generation <= p->run.generations && p->schedule[i].h > h)
+            h = p->schedule[i].h;
+    return h;
+}
+
 int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err)
 {
     const mc_family_type *f = p->family;
@@ -65,7 +78,7 @@ int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err
         .world = p->world,
         .sampling = &p->sampling,
         .rng = r,
-        .h = p->regime_settings.h,
+        .h = init_h(p),
         .regime_params = p->regime_params,
     };
     int status;

@@ -113,9 +113,11 @@ static int check(void *vp, const mc_point *pt, mc_error *err)
                             pt->family->name);
     if (pp->healthy) {
         mc_target t;
-        if (mc_target_parse(pp->healthy, &t, err) != MC_OK)
-            return mc_error_prefix(err, "%s: ",
-                                   mc_point_where(pt, "regime", "healthy", where, sizeof where));
+        if (mc_target_parse(pp->healthy, &t, err) != MC_OK) {
+            mc_error_prefix(err, "%s: ",
+                            mc_point_where(pt, "regime", "healthy", where, sizeof where));
+            return err ? (err->code = MC_ECONFIG) : MC_ECONFIG;
+        }
     }
     return MC_OK;
 }
