@@ -15,7 +15,7 @@ theory() { awk -F, -v p="$2" -v g="$3" -v m="$4" '$1 == p && $2 == g && $3 == m 
 
 # gaussian-regimes, shortened: the replace points carry ((n-1)/n)^(g+1), the others no theory
 out=$tmp/g
-if ! "$bin" run gaussian-regimes run.replicates=3 run.generations=5 -o "$out" --quiet >/dev/null 2>"$tmp/err"; then
+if ! "$bin" run gaussian-regimes run.replicates=3 run.generations=5 -o "$out" --quiet --no-plots >/dev/null 2>"$tmp/err"; then
   fail "collapse run gaussian-regimes: $(cat "$tmp/err")"
 else
   [ "$(awk -F, 'NR > 1' "$out/summary.csv" | cut -d, -f1 | sort -u | wc -l)" = 9 ] || fail "gaussian-regimes: not 9 points"
@@ -28,7 +28,7 @@ fi
 
 # linreg-regimes, shortened; `collapse theory` prints the same closed forms
 out=$tmp/l
-if ! "$bin" run linreg-regimes run.replicates=20 -o "$out" --quiet >/dev/null 2>"$tmp/err"; then
+if ! "$bin" run linreg-regimes run.replicates=20 -o "$out" --quiet --no-plots >/dev/null 2>"$tmp/err"; then
   fail "collapse run linreg-regimes: $(cat "$tmp/err")"
 else
   t0=$(theory "$out/summary.csv" 0 0 err)
