@@ -152,7 +152,8 @@ typedef struct spec {
     int direction, headline;
 } spec;
 
-static const char *write_generic_run(const char *name, const spec *m, size_t nm)
+static const char *write_generic_run(const char *name, const spec *m, size_t nm,
+                                     const char *params)
 {
     const char *dir = new_dir(name);
     char path[600], buf[16384];
@@ -161,8 +162,8 @@ static const char *write_generic_run(const char *name, const spec *m, size_t nm)
                           "{\"tool\":\"collapse\",\"version\":\"0.1.0\",\"generator\":\"g\",\"seed\":1,"
                           "\"name\":\"%s\",\"generations\":3,\"replicates\":2,\"config\":{},"
                           "\"axes\":[],\"points\":[{\"point\":0,\"label\":\"%s\",\"family\":"
-                          "\"ngram\",\"regime\":\"pipeline\",\"params\":{},\"metrics\":[",
-                          name, name);
+                          "\"ngram\",\"regime\":\"pipeline\",\"params\":{%s},\"metrics\":[",
+                          name, name, params);
     for (size_t k = 0; k < nm; k++)
         n += (size_t)snprintf(buf + n, sizeof buf - n,
                               "%s{\"name\":\"%s\",\"description\":\"d\",\"direction\":%d,"
@@ -400,7 +401,7 @@ static void test_special_figures(void **state)
     const spec metrics[] = {{"n", 0, 0},          {"human_share", 1, 0}, {"workforce", 1, 0},
                             {"heldout_ppl", -1, 1}, {"distinct_2", 1, 0}, {"var_ratio", 0, 0},
                             {"p_a/<&>b", 0, 1}};
-    const char *dir = write_generic_run("special", metrics, 7);
+    const char *dir = write_generic_run("special", metrics, 7, "");
     mc_plot_log *log;
     mc_error err = {0};
     int st = mc_plot_run_log(dir, &log, &err);
@@ -423,6 +424,7 @@ static void test_special_figures(void **state)
     }
     assert_true(panels[0] == 1 && panels[1] == 1 && panels[2] == 1);
     assert_non_null(strstr(f->title, "pipeline"));
+    assert_false(has_series(f, MC_PLOT_THEORY, "healthy threshold"));
     /* no categorical figures for a run without categories */
     assert_null(mc_plot_log_find(log, "shares"));
     assert_null(mc_plot_log_find(log, "survival"));
@@ -444,6 +446,38 @@ static void test_special_figures(void **state)
     assert_null(strstr(html, "<&>"));
     assert_non_null(strstr(html, "p_a/&lt;&amp;&gt;b"));
     free(html);
+}
+
+/* With regime.healthy, the pipeline figure's damage panel is the metric it watches, with its
+ * threshold ("alive(x)" names alive_x). */
+static void test_pipeline_healthy(void **state)
+{
+    (void)state;
+    const spec metrics[] = {{"workforce", 1, 1}, {"human_share", 1, 0}, {"heldout_ppl", -1, 1},
+                            {"alive_yellow", 0, 0}};
+    const char *dir = write_generic_run("healthy", metrics, 4,
+                                        "\"regime.healthy\":\"alive(yellow) >= 2.5\"");
+    mc_plot_log *log;
+    mc_error err = {0};
+    assert_int_equal(mc_plot_run_log(dir, &log, &err), MC_OK);
+    const mc_plot_figure_info *f = mc_plot_log_find(log, "pipeline");
+    assert_non_null(f);
+    assert_true(has_series(f, MC_PLOT_THEORY, "healthy threshold"));
+    for (size_t i = 0; i < f->nseries; i++)
+        if (strcmp(f->series[i].name, "healthy threshold") == 0)
+            assert_int_equal(f->series[i].panel, 2);
+    mc_plot_log_free(log);
+    mc_run *run;
+    assert_int_equal(mc_run_read(dir, &run, &err), MC_OK);
+    /* the damage panel shows alive_yellow (values 1..4), not the headline heldout_ppl */
+    mc_figure **figs;
+    size_t n;
+    assert_int_equal(mc_plot_figures(run, &figs, &n, &err), MC_OK);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(figs[i]->name, "pipeline") == 0)
+            assert_string_equal(figs[i]->panels[2].title, "alive_yellow");
+    mc_plot_figures_free(figs, n);
+    mc_run_free(run);
 }
 
 /* The y scale: logarithmic exactly when every finite value is positive and they span two
@@ -676,7 +710,8 @@ int main(void)
         cmocka_unit_test(test_csv_rfc4180),      cmocka_unit_test(test_csv_malformed),
         cmocka_unit_test(test_read_fixture),     cmocka_unit_test(test_bad_run_dirs),
         cmocka_unit_test(test_figure_series),    cmocka_unit_test(test_figure_scale),
-        cmocka_unit_test(test_palette),          cmocka_unit_test(test_special_figures),          cmocka_unit_test(test_plot_files),
+        cmocka_unit_test(test_palette),          cmocka_unit_test(test_special_figures),
+        cmocka_unit_test(test_pipeline_healthy),          cmocka_unit_test(test_plot_files),
         cmocka_unit_test(test_plot_unwritable),  cmocka_unit_test(test_findings_known),
         cmocka_unit_test(test_findings_fixture), cmocka_unit_test(test_report),
     };

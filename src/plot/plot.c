@@ -261,6 +261,7 @@ static size_t share_metrics(const mc_run_point *pt, size_t *idx, size_t max)
 }
 
 #define MAX_CATS 32
+#define MC_RUN_NAME_LEN 128
 
 static int shares_figure(const mc_run *run, const double *x, figset *out)
 {
@@ -486,12 +487,49 @@ static int perplexity_figure(const mc_run *run, const double *x, figset *out)
     return st;
 }
 
-/* The metric that measures the damage in a pipeline run: the first headline metric with a
- * direction, else the first metric with a direction, other than the pipeline's own. */
-static const mc_run_metric *damage_metric(const mc_run_point *pt)
+/* The metric that measures the damage in a pipeline run: the one regime.healthy watches
+ * ("p_yellow >= 0.045", "alive(yellow) >= 0.95" -> alive_yellow), with its threshold when the
+ * right side is a number; else the first headline metric with a direction, else the first
+ * metric with a direction, other than the pipeline's own bookkeeping. */
+static const mc_run_metric *damage_metric(const mc_run_point *pt, double *threshold)
 {
-    static const char *const own[] = {"n", "human_share", "workforce", "trainees", "hires",
-                                      "layoffs"};
+    *threshold = NAN;
+    const char *h = mc_run_point_param(pt, "regime.healthy");
+    if (h) {
+        char name[MC_RUN_NAME_LEN];
+        size_t n = 0;
+        while (*h == ' ')
+            h++;
+        while ((isalnum((unsigned char)*h) || *h == '_') && n + 1 < sizeof name)
+            name[n++] = *h++;
+        name[n] = '\0';
+        if (*h == '(') { /* alive(yellow) -> alive_yellow */
+            h++;
+            if (n + 1 < sizeof name)
+                name[n++] = '_';
+            while ((isalnum((unsigned char)*h) || *h == '_') && n + 1 < sizeof name)
+                name[n++] = *h++;
+            name[n] = '\0';
+            if (*h == ')')
+                h++;
+        }
+        const mc_run_metric *m = mc_run_metric_find(pt, name);
+        if (m) {
+            while (*h == ' ' || *h == '<' || *h == '>' || *h == '=')
+                h++;
+            char *end;
+            double t = strtod(h, &end);
+            while (end != h && *end == ' ')
+                end++;
+            if (end != h && *end == '\0' && isfinite(t))
+                *threshold = t;
+            return m;
+        }
+    }
+    static const char *const own[] = {"n",      "human_share", "workforce", "trainees",
+                                      "hires",  "layoffs",     "leavers",   "signal",
+                                      "alarm",  "alarm_gen",   "damage",    "damage_gen",
+                                      "lead_time", "watch_min", "recovery"};
     for (int pass = 0; pass < 2; pass++)
         for (size_t m = 0; m < pt->nmetrics; m++) {
             const mc_run_metric *mm = &pt->metrics[m];
@@ -508,7 +546,8 @@ static int pipeline_figure(const mc_run *run, const double *x, figset *out)
 {
     if (!mc_run_metric_find(&run->points[0], "workforce"))
         return MC_OK;
-    const mc_run_metric *dmg = damage_metric(&run->points[0]);
+    double threshold;
+    const mc_run_metric *dmg = damage_metric(&run->points[0], &threshold);
     const char *names[3] = {"workforce", "human_share", dmg ? dmg->name : NULL};
     int np = dmg ? 3 : 2;
     mc_figure *f = mc_fig_alloc("pipeline", np, np);
@@ -527,7 +566,20 @@ static int pipeline_figure(const mc_run *run, const double *x, figset *out)
         snprintf(f->panels[p].ylabel, sizeof f->panels[p].ylabel, "%s", names[p]);
         st = add_metric_series(f, p, run, x, names[p], &theory);
     }
-    if (st == MC_OK)
+    if (st == MC_OK && dmg && !isnan(threshold)) {
+        size_t G1 = (size_t)run->generations + 1;
+        double *t = malloc(G1 * sizeof *t);
+        if (!t)
+            st = MC_ENOMEM;
+        for (size_t g = 0; t && g < G1; g++)
+            t[g] = threshold;
+        if (st == MC_OK)
+            st = mc_fig_add(f, 2, MC_PLOT_THEORY, "healthy threshold", GREY, 0, G1, x, t, NULL);
+        if (st == MC_OK)
+            st = mc_fig_legend(f, MC_PLOT_THEORY, "regime.healthy threshold", GREY);
+        free(t);
+    }
+    if (st == MC_OK && run->npoints <= MAX_BANDS)
         st = mc_fig_legend(f, MC_PLOT_BAND, "5-95 % of replicates", GREY);
     if (st == MC_OK)
         st = figset_push(out, f);
