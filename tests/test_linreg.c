@@ -187,6 +187,39 @@ static void test_degenerate(void **state)
     mc_experiment_free(e);
 }
 
+/* A draw of n rows labels every design row once per full T and n mod T further distinct rows
+ * chosen uniformly: with T = 30 and n = 65, rows 0..29 twice, then 5 distinct rows, each of which
+ * is row 29 with probability 5/30 (binomial SE over 3000 draws). */
+static void test_partial_draws(void **state)
+{
+    (void)state;
+    mc_experiment *e = tu_prepare(BASE, NULL);
+    const mc_point *p = &e->points[0];
+    const mc_family_type *f = p->family;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    mc_error err;
+    long hits = 0, trials = 3000;
+    for (long k = 0; k < trials; k++) {
+        void *v;
+        assert_int_equal(f->draw_world(r, p->params, p->world, 65, &v, &err), MC_OK);
+        const mc_gdata *ds = v;
+        int seen[30] = {0};
+        for (size_t i = 0; i < 60; i++)
+            assert_true(ds->x[2 * i] == (double)(i % 30));
+        for (size_t i = 60; i < 65; i++) {
+            int t = (int)ds->x[2 * i];
+            assert_true(t >= 0 && t < 30 && !seen[t]);
+            seen[t] = 1;
+            hits += t == 29;
+        }
+        f->ds_free(v);
+    }
+    double q = 5.0 / 30.0;
+    tu_assert_close((double)hits / trials, q, sqrt(q * (1 - q) / trials), 4.0);
+    gsl_rng_free(r);
+    mc_experiment_free(e);
+}
+
 /* Bad configuration values get one clear message naming the key. */
 static void test_bad_config(void **state)
 {
@@ -228,6 +261,7 @@ int main(void)
         cmocka_unit_test(test_design_average),
         cmocka_unit_test(test_fit_matches_gsl),
         cmocka_unit_test(test_degenerate),
+        cmocka_unit_test(test_partial_draws),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -176,7 +176,10 @@ static double bytes_needed(const void *params, const void *world, double n)
 
 /* ---------------------------------------------------------------- datasets */
 
-/* n rows (t, y): t cycles through the design, y = Xw[t] + sigma eps. */
+/* n rows (t, y) with y = Xw[t] + sigma eps: every design row once per full T (so n = T is one label
+ * vector, n = k T is k of them), and the remaining n mod T rows distinct and chosen uniformly
+ * (gsl_ran_choose), so that a partial draw (the fresh and keep-original regimes mix human and
+ * synthetic parts) does not always label the same first rows. */
 static int relabel(gsl_rng *r, size_t T, double sigma, const double *Xw, uint64_t n, int human,
                    void **out, mc_error *err)
 {
@@ -184,12 +187,30 @@ static int relabel(gsl_rng *r, size_t T, double sigma, const double *Xw, uint64_
     int rc = mc_gdata_new(2, n, human, &ds, err);
     if (rc != MC_OK)
         return rc;
-    size_t t = 0;
-    for (uint64_t i = 0; i < n; i++) {
+    uint64_t full = n - n % T, rem = n % T, i = 0;
+    for (; i < full; i++) {
+        size_t t = (size_t)(i % T);
         ds->x[2 * i] = (double)t;
         ds->x[2 * i + 1] = Xw[t] + gsl_ran_gaussian_ziggurat(r, sigma);
-        if (++t == T)
-            t = 0;
+    }
+    if (rem > 0) {
+        size_t *all = malloc(T * sizeof(size_t)), *pick = malloc((size_t)rem * sizeof(size_t));
+        if (!all || !pick) {
+            free(all);
+            free(pick);
+            mc_gdata_free(ds);
+            return mc_error_set(err, MC_ENOMEM, "out of memory for labels");
+        }
+        for (size_t t = 0; t < T; t++)
+            all[t] = t;
+        gsl_ran_choose(r, pick, (size_t)rem, all, T, sizeof(size_t));
+        for (uint64_t j = 0; j < rem; j++, i++) {
+            size_t t = pick[j];
+            ds->x[2 * i] = (double)t;
+            ds->x[2 * i + 1] = Xw[t] + gsl_ran_gaussian_ziggurat(r, sigma);
+        }
+        free(all);
+        free(pick);
     }
     *out = ds;
     return MC_OK;
