@@ -373,6 +373,61 @@ static int theory_finding(const mc_run *run, mc_findings *out)
     return st;
 }
 
+/* The pipeline regime's story at generation G, per point (medians over replicates): the worst
+ * value of the metric regime.healthy watches, when the damage began, the alarm's lead time and
+ * the recovery. Only when the run has those metrics (watch_min, damage_gen, lead_time). */
+static int pipeline_finding(const mc_run *run, mc_findings *out)
+{
+    const mc_run_point *p0 = &run->points[0];
+    if (!mc_run_metric_find(p0, "watch_min") || !mc_run_metric_find(p0, "damage_gen") ||
+        !mc_run_metric_find(p0, "lead_time"))
+        return MC_OK;
+    long G = run->generations;
+    sbuf s = {0};
+    char b1[32], b2[32];
+    const char *healthy = mc_run_point_param(p0, "regime.healthy");
+    sb_printf(&s, "Human pipeline");
+    if (healthy)
+        sb_printf(&s, " (healthy: %s)", healthy);
+    sb_printf(&s, ", medians over replicates:");
+    size_t shown = run->npoints > MAX_LISTED ? MAX_LISTED : run->npoints;
+    for (size_t i = 0; i < shown; i++) {
+        const mc_run_point *p = &run->points[i];
+        const mc_run_metric *wm = mc_run_metric_find(p, "watch_min");
+        const mc_run_metric *dg = mc_run_metric_find(p, "damage_gen");
+        const mc_run_metric *lt = mc_run_metric_find(p, "lead_time");
+        const mc_run_metric *rc = mc_run_metric_find(p, "recovery");
+        if (!wm || !dg || !lt)
+            continue;
+        sb_printf(&s, "%s under %s the watched metric fell to %s at worst", i ? ";" : "",
+                  p->legend, fmt_num(wm->q50[G], b1));
+        if (isnan(dg->q50[G])) {
+            sb_printf(&s, " and stayed healthy");
+            continue;
+        }
+        sb_printf(&s, ", damage began at generation %s", fmt_num(dg->q50[G], b1));
+        double lead = lt->q50[G];
+        if (!isnan(lead))
+            sb_printf(&s, ", the alarm came %s generation%s %s it", fmt_num(fabs(lead), b2),
+                      fabs(lead) == 1 ? "" : "s", lead >= 0 ? "before" : "after");
+        else
+            sb_printf(&s, ", with no alarm before generation %ld", G);
+        if (rc && !isnan(rc->q50[G]))
+            sb_printf(&s, ", and health returned %s generations after the damage began",
+                      fmt_num(rc->q50[G], b1));
+        else if (rc)
+            sb_printf(&s, ", and health had not returned by generation %ld", G);
+    }
+    if (shown < run->npoints)
+        sb_printf(&s, "; and %zu more grid points (see the summary table)",
+                  run->npoints - shown);
+    sb_printf(&s, ".");
+    int st = findings_add(out, &s);
+    if (st != MC_OK)
+        free(s.p);
+    return st;
+}
+
 int mc_report_findings(const mc_run *run, mc_findings *out)
 {
     memset(out, 0, sizeof *out);
@@ -393,6 +448,8 @@ int mc_report_findings(const mc_run *run, mc_findings *out)
     for (size_t m = 0; m < p0->nmetrics && st == MC_OK; m++)
         if (p0->metrics[m].headline && !p0->metrics[m].presence)
             st = headline_finding(run, &p0->metrics[m], out);
+    if (st == MC_OK)
+        st = pipeline_finding(run, out);
     if (st == MC_OK)
         st = theory_finding(run, out);
     if (st != MC_OK)
