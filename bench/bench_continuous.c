@@ -5,7 +5,7 @@
  * (mc_unit_run: draw, assemble the regime's training set, fit, all metrics, every generation),
  * which is the work bench/continuous_numpy.py repeats. Prints one line per point:
  *   point=<i> regime=<name> n=<n_0> replicates=<R> generations=<G> seconds=<CPU time>
- * usage: bench_continuous PRESET R
+ * usage: bench_continuous PRESET R [POINT]     (POINT: run only that grid point, for profiling)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +23,8 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s PRESET REPLICATES\n", argv[0]);
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: %s PRESET REPLICATES [POINT]\n", argv[0]);
         return 2;
     }
     const mc_preset *pr = mc_preset_lookup(argv[1]);
@@ -43,7 +43,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_continuous: %s\n", err.msg);
         return 1;
     }
+    long only = argc == 4 ? atol(argv[3]) : -1;
     for (size_t i = 0; i < e->npoints; i++) {
+        if (only >= 0 && (size_t)only != i)
+            continue;
         const mc_point *p = &e->points[i];
         size_t rows = (size_t)(p->run.generations + 1) * p->metrics.n;
         double *v = malloc(rows * sizeof(double));

@@ -556,6 +556,51 @@ static void test_nll_and_tail_of_known_model(void **state)
     mc_experiment_free(e);
 }
 
+/* An isotropic world N(0, 4 I) in d = 3 takes the shared eigen-decomposition path for W2 and the
+ * tail mass; a model equal to the world (fitted to moments n = 10, mean 0, scatter 40 I) has
+ * W2 = 0 and tail mass exactly 0.01 (the reference set is calibrated on the world), and the
+ * model N((1, 0, 0), 9 I) has W2^2 = 1 + 3 (3 - 2)^2 = 4, as mc_gauss_w2 says too. */
+static void test_isotropic_world(void **state)
+{
+    (void)state;
+    mc_experiment *e = tu_prepare("[world]\ndim = 3\nsigma = 2\nholdout = 100\n"
+                                  "[model]\nfamily = gaussian\n", NULL);
+    const mc_point *p = &e->points[0];
+    const mc_family_type *f = p->family;
+    mc_error err;
+    double mom[2 * MC_GMOM_SIZE(3)] = {0};
+    mom[0] = 10;
+    for (int a = 0; a < 3; a++)
+        mom[1 + 3 + a * 3 + a] = 40;
+    void *model;
+    mc_gdata *ds;
+    assert_int_equal(mc_gdata_new_virtual(3, 10, 0, mom, &ds, &err), MC_OK);
+    assert_int_equal(f->model_alloc(p->params, p->world, &model, &err), MC_OK);
+    mc_fit_opts opts = {-1};
+    assert_int_equal(f->fit(model, p->params, ds, &opts, &err), MC_OK);
+    double out[16];
+    mc_eval ev = {p, p->params, p->world, model, ds, 0};
+    size_t base = MC_ENGINE_METRICS;
+    assert_int_equal(f->metrics(NULL, &ev, out, &err), MC_OK);
+    assert_true(out[tu_metric(p, "w2") - base] < 1e-6);
+    assert_true(out[tu_metric(p, "tail_mass") - base] == 0.01);
+    mc_gdata_free(ds);
+
+    mom[1] = 1;
+    for (int a = 0; a < 3; a++)
+        mom[1 + 3 + a * 3 + a] = 90;
+    assert_int_equal(mc_gdata_new_virtual(3, 10, 0, mom, &ds, &err), MC_OK);
+    assert_int_equal(f->fit(model, p->params, ds, &opts, &err), MC_OK);
+    ev.train = ds;
+    assert_int_equal(f->metrics(NULL, &ev, out, &err), MC_OK);
+    assert_true(fabs(out[tu_metric(p, "w2") - base] - 2.0) < 1e-9);
+    /* wider than the world: more than the world's 1 % beyond its 99th percentile */
+    assert_true(out[tu_metric(p, "tail_mass") - base] > 0.05);
+    mc_gdata_free(ds);
+    f->model_free(model);
+    mc_experiment_free(e);
+}
+
 /* The operator signal (pipeline regime) is the total variance of the samples: rows (0,0), (2,0),
  * (0,2), (2,2) have variance 1 per coordinate, tr = 2, whether the rows are stored, split between
  * human and synthetic parts, or known by their moments only. */
@@ -631,6 +676,7 @@ int main(void)
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_nll_and_tail_of_known_model),
         cmocka_unit_test(test_signal),
+        cmocka_unit_test(test_isotropic_world),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

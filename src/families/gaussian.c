@@ -32,6 +32,7 @@
 #include <string.h>
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
@@ -101,6 +102,7 @@ typedef struct gworld {
     double *qworld;       /*   (L, m) world quantiles of each projection at the grid's nodes */
     double lo, hi;        /* 1-D tails: mu_0 -+ 3 sigma_0 */
     double r2;            /* d-D tails: the world's 99th percentile of the squared Mahalanobis */
+    double iso_var;       /* sigma_0^2 when the world is N(mu_0, sigma_0^2 I), else 0 */
     double *zref;         /* (d, TAIL_REF) standard normal draws, one row per coordinate */
 } gworld;
 
@@ -351,6 +353,11 @@ static int world_create(const void *params, const mc_point *pt, gsl_rng *r, void
     if ((rc = mc_gauss_alloc(d, &w->mom, err)))
         goto fail;
     mc_gmix_moments(w->mix, w->mom->mu, w->mom->cov);
+    w->iso_var = k == 1 ? gsl_matrix_get(w->mom->cov, 0, 0) : 0.0;
+    for (size_t a = 0; a < d && w->iso_var > 0.0; a++)
+        for (size_t b = 0; b < d; b++)
+            if (gsl_matrix_get(w->mom->cov, a, b) != (a == b ? w->iso_var : 0.0))
+                w->iso_var = 0.0;
     if ((rc = mc_gauss_factor(w->mom, 0, 1, "the world's covariance", err)))
         goto fail;
     w->sqrt0 = gsl_matrix_alloc(d, d);
@@ -671,6 +678,24 @@ static int holdout_nll(const gworld *w, const mc_gauss *g, double *out, mc_error
     return MC_OK;
 }
 
+/* The fraction of reference draws u_j with sum_i (s_i u_ij + c_i)^2 > r2 (see tail_mass); s2 holds
+ * TAIL_REF doubles. */
+static double tail_count(const gworld *w, const double *sv, const double *c, double *s2)
+{
+    size_t d = w->d, m = TAIL_REF, beyond = 0;
+    memset(s2, 0, m * sizeof(double));
+    for (size_t i = 0; i < d; i++) {
+        const double *u = w->zref + i * m, si = sv[i], ci = c[i];
+        for (size_t j = 0; j < TAIL_REF; j++) {
+            double t = si * u[j] + ci;
+            s2[j] += t * t;
+        }
+    }
+    for (size_t j = 0; j < m; j++)
+        beyond += s2[j] > w->r2;
+    return (double)beyond / (double)m;
+}
+
 /* d-D tail mass on common random numbers. A model point is x = mu_g + L_g z, z ~ N(0, I); its
  * squared Mahalanobis distance under the world is ||A z + b||^2 with A = L_0^-1 L_g and
  * b = L_0^-1 (mu_g - mu_0). With the SVD A = U S V^T (gsl_linalg_SV_decomp) and u = V^T z, again
@@ -706,20 +731,56 @@ static int tail_mass(const gworld *w, const mc_gauss *g, double *out, mc_error *
         free(buf);
         return mc_error_set(err, MC_EINTERNAL, "gsl_linalg_SV_decomp: %s", gsl_strerror(st));
     }
-    memset(s2, 0, m * sizeof(double));
-    for (size_t i = 0; i < d; i++) {
-        const double *u = w->zref + i * m, si = sv[i], ci = c[i];
-        for (size_t j = 0; j < TAIL_REF; j++) {
-            double t = si * u[j] + ci;
-            s2[j] += t * t;
-        }
-    }
-    size_t beyond = 0;
-    for (size_t j = 0; j < m; j++)
-        beyond += s2[j] > w->r2;
+    *out = tail_count(w, sv, c, s2);
     free(buf);
-    *out = (double)beyond / (double)m;
     return MC_OK;
+}
+
+/* An isotropic world N(mu_0, sigma_0^2 I) lets W2 and the d-D tail mass share one symmetric
+ * eigen-decomposition Sigma_g = V diag(lambda) V^T (gsl_eigen_symmv):
+ *   W2^2 = ||mu_g - mu_0||^2 + tr Sigma_g + d sigma_0^2 - 2 sigma_0 sum_i sqrt(lambda_i),
+ * and A = L_0^-1 L_g = L_g / sigma_0 has singular values sqrt(lambda_i) / sigma_0 and left
+ * singular vectors V, so the tail mass is tail_count with s_i = sqrt(lambda_i) / sigma_0 and
+ * c = V^T (mu_g - mu_0) / sigma_0. */
+static int iso_w2_tail(const gworld *w, const mc_gauss *g, double e, double *w2, double *tail,
+                       mc_error *err)
+{
+    size_t d = w->d;
+    gsl_matrix *A = gsl_matrix_alloc(d, d), *V = gsl_matrix_alloc(d, d);
+    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(d);
+    double *buf = malloc((4 * d + TAIL_REF) * sizeof(double));
+    int rc = MC_OK;
+    if (!A || !V || !ws || !buf) {
+        rc = mc_error_set(err, MC_ENOMEM, "out of memory for the metrics");
+        goto done;
+    }
+    double *lam = buf, *sv = buf + d, *c = buf + 2 * d, *b = buf + 3 * d, *s2 = buf + 4 * d;
+    gsl_matrix_memcpy(A, g->cov);
+    gsl_vector_view lv = gsl_vector_view_array(lam, d);
+    int st = gsl_eigen_symmv(A, &lv.vector, V, ws);
+    if (st != GSL_SUCCESS) {
+        rc = mc_error_set(err, MC_EINTERNAL, "gsl_eigen_symmv: %s", gsl_strerror(st));
+        goto done;
+    }
+    double s0 = sqrt(w->iso_var), tr = 0.0, root = 0.0;
+    for (size_t i = 0; i < d; i++) {
+        double l = lam[i] > 0.0 ? lam[i] : 0.0;
+        tr += gsl_matrix_get(g->cov, i, i);
+        root += sqrt(l);
+        sv[i] = sqrt(l) / s0;
+        b[i] = (g->mu[i] - w->mom->mu[i]) / s0;
+    }
+    double v2 = e + tr + (double)d * w->iso_var - 2.0 * s0 * root;
+    *w2 = sqrt(v2 > 0.0 ? v2 : 0.0);
+    gsl_vector_view bv = gsl_vector_view_array(b, d), cv = gsl_vector_view_array(c, d);
+    gsl_blas_dgemv(CblasTrans, 1.0, V, &bv.vector, 0.0, &cv.vector);
+    *tail = tail_count(w, sv, c, s2);
+done:
+    gsl_matrix_free(A);
+    gsl_matrix_free(V);
+    gsl_eigen_symmv_free(ws);
+    free(buf);
+    return rc;
 }
 
 static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
@@ -740,6 +801,19 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
         out[i++] = g->logdet - w->mom->logdet;
     int rc;
     double v;
+    if (d > 1 && w->iso_var > 0.0) {
+        double tail = NAN;
+        if ((rc = iso_w2_tail(w, g, e, &v, &tail, err)))
+            return rc;
+        out[i++] = v;
+        if ((rc = holdout_nll(w, g, &v, err)))
+            return rc;
+        out[i++] = v;
+        out[i++] = tail;
+        out[i++] = g->ridge > 0.0;
+        out[i++] = g->point_mass;
+        return MC_OK;
+    }
     if (w->mix->k == 1)
         rc = mc_gauss_w2(g->mu, g->cov, w->mom->mu, w->mom->cov, w->sqrt0, &v, err);
     else if (d == 1) {
