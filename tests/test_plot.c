@@ -726,5 +726,11 @@ int main(void)
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     mc_plot_release(); /* cairo's and fontconfig's caches, for the leak checker */
+    if (!failed) { /* keep the files of a failed run for a look */
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tu_tmpdir());
+        if (system(cmd) != 0)
+            fprintf(stderr, "test_plot: could not remove %s\n", tu_tmpdir());
+    }
     return failed;
 }
