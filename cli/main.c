@@ -84,10 +84,10 @@ static int fail(const mc_error *err)
     return mc_exit_status(err->code);
 }
 
-static int file_exists(const char *p)
+static int regular_file(const char *p)
 {
     struct stat st;
-    return stat(p, &st) == 0;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 /* Loads PRESET|FILE (or the default preset) and the overrides into a new configuration. */
@@ -99,7 +99,8 @@ int mc_cli_load(const char *source, char **overrides, int noverrides, const char
         return mc_error_set(err, MC_ENOMEM, "out of memory");
     int r = MC_OK;
     const char *name = source ? source : "cats";
-    int is_file = source && (strchr(source, '/') || strstr(source, ".ini") || file_exists(source));
+    /* a path, an .ini name or an existing regular file is a file; anything else a preset name */
+    int is_file = source && (strchr(source, '/') || strstr(source, ".ini") || regular_file(source));
     if (is_file) {
         r = mc_config_read_file(c, source, err);
     } else {
@@ -316,6 +317,7 @@ static int cmd_run(int argc, char **argv)
             return fail(&err);
         }
         printf("report:  %s/report.html\nplots:   %s/plots/ (PNG and SVG)\n", outdir, outdir);
+        mc_plot_release();
     }
     mc_table_free(rc.table);
     mc_experiment_free(e);

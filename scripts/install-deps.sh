@@ -1,13 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages collapse needs, only those that are missing.
 # Usage: scripts/install-deps.sh [build|test|bench]
-#   build: compilers' libraries and tools; test: + headless Chromium (report test) and the data
-#   tools; bench: + the peers the benchmarks compare against (numpy, scikit-learn, NLTK, IRSTLM).
+#   build: compilers' libraries and tools; test: + headless Chromium, python3 (the report test
+#   drives Chromium over its DevTools pipe with the standard library) and xmllint; bench: + the peers the benchmarks compare against (numpy, scikit-learn, NLTK, IRSTLM).
 set -eu
 pkgs="cmake pkg-config libgsl-dev libinih-dev libcjson-dev libcmocka-dev libcairo2-dev nodejs npm"
 case "${1:-build}" in
   build) ;;
-  test) pkgs="$pkgs chromium" ;;
+  test) pkgs="$pkgs chromium python3 libxml2-utils" ;;
   bench) pkgs="$pkgs python3 python3-numpy python3-sklearn python3-nltk irstlm" ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
@@ -15,7 +15,7 @@ missing=""
 for p in $pkgs; do
   # a tool already on PATH counts (e.g. npm bundled with another nodejs build)
   case "$p" in
-    cmake|npm|python3|chromium) command -v "$p" >/dev/null 2>&1 && continue ;;
+    cmake|npm|python3|chromium|xmllint) command -v "$p" >/dev/null 2>&1 && continue ;;
     nodejs) command -v node >/dev/null 2>&1 && continue ;;
     pkg-config) command -v pkg-config >/dev/null 2>&1 && continue ;;
   esac
