@@ -15,7 +15,8 @@ missing=""
 for p in $pkgs; do
   # a tool already on PATH counts (e.g. npm bundled with another nodejs build)
   case "$p" in
-    cmake|npm|python3|chromium|xmllint) command -v "$p" >/dev/null 2>&1 && continue ;;
+    cmake|npm|python3|chromium) command -v "$p" >/dev/null 2>&1 && continue ;;
+    libxml2-utils) command -v xmllint >/dev/null 2>&1 && continue ;;
     nodejs) command -v node >/dev/null 2>&1 && continue ;;
     pkg-config) command -v pkg-config >/dev/null 2>&1 && continue ;;
   esac
