@@ -150,7 +150,7 @@ int mc_gauss_fit_moments(mc_gauss *g, const double *mom, double human_weight, in
  *     otherwise exactly by direction times radius sqrt(F^-1_chi2_d(U F_chi2_d(c^2))), so it
  *     never loops for long;
  *   shrink = lambda in [0,1]: x = mu + (1 - lambda) (x' - mu), a pull towards the mean.
- * x = mu + Z L^T with Z standard normal (gsl_ran_gaussian_ziggurat) and one BLAS dtrmm. */
+ * x = mu + (1 - lambda) L z with z standard normal (gsl_ran_gaussian_ziggurat), row by row. */
 int mc_gauss_sample(gsl_rng *r, const mc_gauss *g, const mc_sampling *s, uint64_t n, double *x,
                     mc_error *err);
 
