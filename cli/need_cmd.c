@@ -161,10 +161,10 @@ int mc_cli_need(int argc, char **argv)
            source ? source : "cats", t.text, (long)at, res.replicates);
     if (res.fixed[0])
         printf("grid axes fixed at their first value (override to choose): %s\n", res.fixed);
+    static const char *const ops[] = {">=", "<=", ">", "<"}; /* in mc_target_op order */
     if (t.relative)
         printf("gen0 = replicate mean of %s at generation 0 = %s, so the mean must be %s %s\n",
-               t.metric, mc_format_value(res.reference, b1),
-               t.op == MC_TARGET_GE ? ">=" : t.op == MC_TARGET_LE ? "<=" : t.op == MC_TARGET_GT ? ">" : "<",
+               t.metric, mc_format_value(res.reference, b1), ops[t.op],
                mc_format_value(res.threshold, b2));
     printf("\n%10s  %14s  %12s  %5s\n", "h", t.metric, "se", "meets");
     for (size_t i = 0; i < res.nevals; i++) {

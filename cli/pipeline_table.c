@@ -82,7 +82,12 @@ int mc_ptable_add(mc_ptable **tp, const mc_summary *s, const char *label, mc_err
     snprintf(r->cells[4], sizeof r->cells[4], "%zu/%ld", dg ? dg->n : 0, p->run.replicates);
     cell_value(r->cells[5], at_end(s, "lead_time"), 1);
     cell_value(r->cells[6], rc, 1);
-    snprintf(r->cells[7], sizeof r->cells[7], "%zu", dg && rc ? dg->n - rc->n : 0);
+    /* never recovered: damaged at the last generation */
+    const mc_stat *dm = at_end(s, "damage");
+    if (dm && dm->n)
+        snprintf(r->cells[7], sizeof r->cells[7], "%.0f", dm->mean * (double)dm->n);
+    else
+        strcpy(r->cells[7], "-");
     return MC_OK;
 }
 
@@ -94,15 +99,15 @@ void mc_ptable_print(const mc_ptable *t, FILE *f)
     snprintf(lowest, sizeof lowest, "lowest %s", t->watched[0] ? t->watched : "(healthy unset)");
     snprintf(ext, sizeof ext, "%s extinct", t->subject[0] ? t->subject : "");
     const char *head[8] = {lowest, ext, "alarm at", "damage at", "damaged", "lead time",
-                           "to recover", "never recovered"};
+                           "to recover", "damaged at end"};
     int lw = 7;
     for (size_t i = 0; i < t->n; i++)
         if ((int)strlen(t->rows[i].label) > lw)
             lw = (int)strlen(t->rows[i].label);
     fprintf(f, "\nthe human pipeline, over %ld replicates and %ld generations: lowest = replicate "
                "mean of each replicate's minimum; alarm, damage, lead time (damage - alarm; < 0: "
-               "too late) and generations to recover are medians over the replicates where they "
-               "happened (summary.csv at g=%ld)\n\n",
+               "too late) and generations to recover (the longest damage episode that ended) are "
+               "medians over the replicates where they happened (summary.csv at g=%ld)\n\n",
             t->replicates, t->generations, t->generations);
     fprintf(f, "%-*s", lw, "setting");
     for (int c = 0; c < 8; c++)

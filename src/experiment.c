@@ -61,7 +61,8 @@ const mc_key mc_engine_keys[] = {
      "the same)"},
     {"regime", "schedule", MC_KEY_LIST, NULL, 0, 0, 0, NULL, EP(schedule),
      "h as a function of the generation: 'g:h, g:h, ...' with g strictly increasing; from each "
-     "g on, h is its value (before the first g: regime.h); grid alternatives separated by '|'"},
+     "g on, h is its value (before the first g: regime.h); pipeline: caps the human share; grid "
+     "alternatives separated by '|'"},
     {"sampling", "temperature", MC_KEY_DOUBLE, "1", 0, 1e300, MC_KEY_MIN_OPEN, NULL,
      EP(temperature), "sampling temperature tau > 0: p_i^(1/tau), renormalised"},
     {"sampling", "top_k", MC_KEY_INT, "0", 0, 1e15, 0, NULL, EP(top_k),
@@ -242,10 +243,10 @@ static int parse_schedule(mc_point *p, const char *text, mc_error *err)
 {
     char where[256];
     mc_point_where(p, "regime", "schedule", where, sizeof where);
-    if (!p->regime->uses_h)
+    if (!p->regime->uses_h && !p->regime->uses_schedule)
         return mc_error_set(err, MC_ECONFIG, "%s: the schedule sets the human fraction h, which "
-                            "regime.name = %s does not use (fresh and keep-original do)",
-                            where, p->regime->name);
+                            "regime.name = %s does not use (fresh, keep-original and pipeline "
+                            "do)", where, p->regime->name);
     char **items = NULL;
     int n = mc_split_alternatives(text, MC_KEY_STRING, &items, err); /* split on ',' */
     if (n < 0)

@@ -91,10 +91,14 @@ static void test_workforce_bookkeeping(void **state)
 {
     (void)state;
     const char *variants[][4] = {
-        {"regime.attrition=0.3", "regime.layoff=0.5", "regime.stochastic=false", "regime.hiring=fixed"},
-        {"regime.attrition=0.3", "regime.layoff=0.5", "regime.stochastic=true", "regime.hiring=reactive"},
-        {"regime.attrition=1", "regime.layoff=1", "regime.stochastic=true", "regime.hiring=replace"},
-        {"regime.attrition=0.2", "regime.layoff=0", "regime.stochastic=false", "regime.hiring=replace"},
+        {"regime.attrition=0.3", "regime.layoff=0.5", "regime.stochastic=false",
+         "regime.hiring=fixed"},
+        {"regime.attrition=0.3", "regime.layoff=0.5", "regime.stochastic=true",
+         "regime.hiring=reactive"},
+        {"regime.attrition=1", "regime.layoff=1", "regime.stochastic=true",
+         "regime.hiring=replace"},
+        {"regime.attrition=0.2", "regime.layoff=0", "regime.stochastic=false",
+         "regime.hiring=replace"},
     };
     for (int k = 0; k < 4; k++) {
         const char *ov[] = {"regime.name=pipeline", "regime.workforce=40", "regime.q=5",
@@ -157,8 +161,9 @@ static void test_max_human_cap(void **state)
 }
 
 /* The damage, lead-time and recovery metrics follow from the rows themselves: damage_gen is the
- * first generation where p_yellow < 0.06, recovery the generations until it is >= 0.06 again,
- * watch_min the running minimum, lead_time = damage_gen - alarm_gen. */
+ * first generation where p_yellow < 0.06, recovery the longest ended run of such generations
+ * (start to the first generation back at >= 0.06), watch_min the running minimum,
+ * lead_time = damage_gen - alarm_gen. */
 static void test_damage_lead_recovery(void **state)
 {
     (void)state;
@@ -175,7 +180,7 @@ static void test_damage_lead_recovery(void **state)
            WM = tu_metric(p, "watch_min"), RC = tu_metric(p, "recovery");
     int damaged = 0, recovered = 0;
     for (long r = 0; r < 40; r++) {
-        long alarm = -1, damage = -1, recover = -1;
+        long alarm = -1, damage = -1, episode = -1, longest = -1;
         double mn = INFINITY;
         for (long g = 0; g <= 40; g++) {
             const double *row = row_of(p, v, r, g);
@@ -186,17 +191,21 @@ static void test_damage_lead_recovery(void **state)
                 alarm = g;
             if (damage < 0 && !(y >= 0.06))
                 damage = g;
-            else if (damage >= 0 && recover < 0 && y >= 0.06)
-                recover = g;
+            if (episode < 0 && !(y >= 0.06))
+                episode = g;
+            if (episode >= 0 && y >= 0.06) {
+                longest = g - episode > longest ? g - episode : longest;
+                episode = -1;
+            }
             assert_true(row[D] == !(y >= 0.06));
             assert_true(row[WM] == mn);
             assert_true(alarm < 0 ? isnan(row[AG]) : row[AG] == alarm);
             assert_true(damage < 0 ? isnan(row[DG]) : row[DG] == damage);
             assert_true(damage < 0 || alarm < 0 ? isnan(row[LT]) : row[LT] == damage - alarm);
-            assert_true(recover < 0 ? isnan(row[RC]) : row[RC] == recover - damage);
+            assert_true(longest < 0 ? isnan(row[RC]) : row[RC] == longest);
         }
         damaged += damage >= 0;
-        recovered += recover >= 0;
+        recovered += longest >= 0;
     }
     assert_true(damaged > 0 && recovered > 0); /* the run exercised both branches */
     free(v);
@@ -238,7 +247,8 @@ static void test_weight_equal_to_share(void **state)
     }
 }
 
-/* regime.schedule: h by generation; a constant schedule equals plain h sample for sample. */
+/* regime.schedule: h by generation; a constant schedule equals plain h sample for sample; the
+ * pipeline's human share follows it as a cap. */
 static void test_schedule(void **state)
 {
     (void)state;
@@ -266,6 +276,19 @@ static void test_schedule(void **state)
     free(vb);
     mc_experiment_free(a);
     mc_experiment_free(b);
+    /* the pipeline: the schedule caps the human share (a workforce of 1000 makes more than n) */
+    const char *op[] = {"regime.name=pipeline", "regime.workforce=1000",
+                        "regime.schedule=0:0.2, 4:0, 7:0.3", "regime.n=400",
+                        "regime.healthy=p_yellow >= 0.06", "run.generations=9",
+                        "run.replicates=2", NULL};
+    const double share[10] = {1, 0.2, 0.2, 0.2, 0, 0, 0, 0.3, 0.3, 0.3};
+    e = tu_prepare(CATS, op);
+    p = &e->points[0];
+    v = tu_run_point(p);
+    for (long g = 0; g <= 9; g++)
+        assert_true(row_of(p, v, 1, g)[1] == share[g]);
+    free(v);
+    mc_experiment_free(e);
 }
 
 /* The categorical signal is the entropy of the dataset's empirical distribution. */

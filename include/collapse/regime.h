@@ -53,6 +53,9 @@ typedef struct mc_regime_type {
      * indexed as pt->metrics (engine metrics, then the family's); out is where the regime's
      * values go. */
     int (*metrics)(const mc_unit *u, void *state, const double *row, double *out, mc_error *err);
+    /* whether regime.schedule means something to it although regime.h does not (the pipeline:
+     * the schedule caps the human share by generation) */
+    int uses_schedule;
 } mc_regime_type;
 
 /* Number of human samples in a training set of n with human fraction h: round(h n). */

@@ -10,8 +10,10 @@
  *      (r_high while the alarm is on, else r_low); hires of generation g are productive from
  *      generation g + L on (L = 0: at once);
  *   4. production: each creator makes q samples, H_g = round(W_g q) (Poisson(W_g q) when
- *      stochastic), capped at round(max_human n_g); the training set is those H_g human samples
- *      plus n_g - H_g samples of model g - 1, drawn in that order (as fresh.c does, so a constant
+ *      stochastic), capped at round(c n_g) with c = max_human, or the smaller of max_human and
+ *      regime.schedule's h of generation g when a schedule is given ("collapse, then restore
+ *      the humans" with the damage and recovery metrics); the training set is those H_g human
+ *      samples plus n_g - H_g samples of model g - 1, drawn in that order (as fresh.c does, so a constant
  *      workforce equals fresh with h = W q / n, sample for sample);
  *   5. the signal: the family's diversity of the synthetic samples (an operator sees only the
  *      model's output, never the world), relative to the first synthetic batch (model 0's
@@ -19,8 +21,9 @@
  *      use it (the operator reacts one generation later).
  * Damage, when regime.healthy is given: the generations where the family's metric fails that
  * target (e.g. p_yellow >= 0.045, half the world's share of yellow). Lead time = first damage -
- * first alarm (negative: the alarm came too late); recovery = generations from the first damage
- * to the first generation after it where the target holds again.
+ * first alarm (negative: the alarm came too late); recovery = the length in generations of the
+ * longest damage episode that has ended (from its first damaged generation to the first
+ * generation where the target holds again).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -93,7 +96,9 @@ typedef struct state {
     double baseline;   /* signal of the first synthetic batch */
     double ratio;      /* latest signal / baseline, NaN before any */
     int alarm_on;
-    long alarm_gen, damage_gen, recover_gen;
+    long alarm_gen, damage_gen;
+    long episode;      /* first generation of the damage episode under way, or -1 */
+    long longest;      /* longest damage episode that has ended, or -1 */
     int has_healthy;
     mc_target healthy;
     long watch;        /* index of the watched metric in the point's list */
@@ -159,8 +164,9 @@ static int describe(const void *vp, const mc_point *pt, mc_metric_list *l, mc_er
                                   "lead_time");
         r = r ? r : mc_metric_add(l, "lowest value so far of the metric regime.healthy watches", 0,
                                   0, NULL, "watch_min");
-        r = r ? r : mc_metric_add(l, "generations from the first damage until regime.healthy "
-                                  "held again (nan: not yet)", -1, 0, NULL, "recovery");
+        r = r ? r : mc_metric_add(l, "generations to recover: the longest damage episode that "
+                                  "has ended, from its start until regime.healthy held again "
+                                  "(nan: none ended yet)", -1, 0, NULL, "recovery");
     }
     if (r != MC_OK)
         return err && err->code ? r : mc_error_set(err, r, "out of memory");
@@ -178,7 +184,7 @@ static int init(const mc_unit *u, void **out, mc_error *err)
     s->W = pp->workforce;
     s->baseline = NAN;
     s->ratio = NAN;
-    s->alarm_gen = s->damage_gen = s->recover_gen = -1;
+    s->alarm_gen = s->damage_gen = s->episode = s->longest = -1;
     s->watch = -1;
     s->watch_min = INFINITY;
     if (pp->healthy) {
@@ -238,7 +244,8 @@ static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *er
     double mean = (double)s->W * pp->q;
     double made = pp->stochastic ? (mean > 0 ? (double)gsl_ran_poisson(u->rng, mean) : 0)
                                  : round(mean);
-    uint64_t cap = mc_human_count(pp->max_human, u->n);
+    double share = u->point->nschedule && u->h < pp->max_human ? u->h : pp->max_human;
+    uint64_t cap = mc_human_count(share, u->n);
     uint64_t nh = made >= (double)cap ? cap : (uint64_t)made;
     void *synth = NULL;
     int r = f->draw_world(u->rng, u->params, u->world, nh, &s->train, err);
@@ -285,8 +292,13 @@ static int metrics(const mc_unit *u, void *vs, const double *row, double *out, m
     int ok = mc_target_met(&s->healthy, x, s->gen0);
     if (!ok && s->damage_gen < 0)
         s->damage_gen = g;
-    else if (ok && s->damage_gen >= 0 && s->recover_gen < 0)
-        s->recover_gen = g;
+    if (!ok && s->episode < 0)
+        s->episode = g;
+    if (ok && s->episode >= 0) {
+        if (g - s->episode > s->longest)
+            s->longest = g - s->episode;
+        s->episode = -1;
+    }
     if (x < s->watch_min)
         s->watch_min = x;
     out[M_DAMAGE] = !ok;
@@ -294,7 +306,7 @@ static int metrics(const mc_unit *u, void *vs, const double *row, double *out, m
     out[M_LEAD] = s->damage_gen >= 0 && s->alarm_gen >= 0
                       ? (double)(s->damage_gen - s->alarm_gen) : NAN;
     out[M_WATCH_MIN] = s->watch_min;
-    out[M_RECOVERY] = s->recover_gen >= 0 ? (double)(s->recover_gen - s->damage_gen) : NAN;
+    out[M_RECOVERY] = s->longest >= 0 ? (double)s->longest : NAN;
     return MC_OK;
 }
 
@@ -320,4 +332,5 @@ const mc_regime_type mc_regime_pipeline = {
     .free = release,
     .describe = describe,
     .metrics = metrics,
+    .uses_schedule = 1,
 };
