@@ -296,6 +296,14 @@ int mc_gdata_subsample(gsl_rng *r, const void *src, uint64_t k, void **out, mc_e
         }
         for (; chosen < k; chosen++) {
             uint64_t i = idx[chosen];
+#if defined(__GNUC__)
+            /* the rows are scattered over a large pool: fetch a few ahead, or each waits on memory */
+            if (chosen + 8 < k) {
+                const double *ahead = pool->x + (size_t)idx[chosen + 8] * d;
+                __builtin_prefetch(ahead);
+                __builtin_prefetch(ahead + d - 1);
+            }
+#endif
             memcpy(ds->x + (size_t)chosen * d, pool->x + (size_t)i * d, d * sizeof(double));
             ds->is_human[chosen] = pool->is_human[i];
             human += pool->is_human[i];
@@ -350,6 +358,7 @@ void mc_gdata_moments_into(const mc_gdata *ds, double *mom)
         for (size_t a = 0; a < d; a++) {
             double da = dxr[a];
             double *restrict Ma = M + a * d;
+#pragma omp simd
             for (size_t b = 0; b <= a; b++)
                 Ma[b] += da * dxr[b];
         }
@@ -681,6 +690,7 @@ int mc_gauss_sample(gsl_rng *r, const mc_gauss *g, const mc_sampling *s, uint64_
         for (size_t a = d; a-- > 0;) {
             const double *restrict La = L + a * tda;
             double v = 0.0;
+#pragma omp simd reduction(+ : v)
             for (size_t c = 0; c <= a; c++)
                 v += La[c] * z[c];
             z[a] = mu[a] + alpha * v;
