@@ -166,7 +166,7 @@ int mc_theory_print(const mc_experiment *e, FILE *f)
             continue;
         long gens[MAXG];
         int ng = pick_generations(p->run.generations, gens);
-        for (size_t m = MC_ENGINE_METRICS; m < p->metrics.n; m++) {
+        for (size_t m = MC_ENGINE_METRICS; m < p->metrics.n - p->nregime_metrics; m++) {
             double v[MAXG];
             int any = 0;
             for (int k = 0; k < ng; k++) {

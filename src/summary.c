@@ -105,7 +105,7 @@ int mc_summary_compute(const mc_point_result *res, mc_summary **out, mc_error *e
                 scratch[r] = res->values[((size_t)r * G1 + g) * M + m];
             mc_stat_compute(scratch, (size_t)R, &s->stats[g * M + m]);
             double th = NAN;
-            if (m >= MC_ENGINE_METRICS && p->family->theory)
+            if (m >= MC_ENGINE_METRICS && m < M - p->nregime_metrics && p->family->theory)
                 th = p->family->theory(p, p->world, m - MC_ENGINE_METRICS, (unsigned)g);
             s->theory[g * M + m] = th;
         }

@@ -291,6 +291,33 @@ static void test_schedule(void **state)
     mc_experiment_free(e);
 }
 
+/* The family's closed forms stay with the family's metrics: the regime's metrics appended after
+ * them get no theory (at temperature 1 the categorical theory has E[p_blue] = 0.9 and the tracked
+ * metrics' indices must not run into the regime's). */
+static void test_theory_skips_regime_metrics(void **state)
+{
+    (void)state;
+    const char *ov[] = {"regime.name=pipeline", "regime.workforce=100", "regime.n=200",
+                        "sampling.temperature=1", "regime.healthy=p_yellow >= 0.01",
+                        "run.generations=3", "run.replicates=4", NULL};
+    mc_experiment *e = tu_prepare(CATS, ov);
+    const mc_point *p = &e->points[0];
+    double *v = tu_run_point(p);
+    mc_point_result res = {p, 4, 3, p->metrics.n, v};
+    mc_summary *s = NULL;
+    mc_error err = {0};
+    assert_int_equal(mc_summary_compute(&res, &s, &err), MC_OK);
+    assert_true(p->nregime_metrics == 13);
+    for (size_t g = 0; g <= 3; g++) {
+        assert_true(s->theory[g * p->metrics.n + tu_metric(p, "p_blue")] == 0.9);
+        for (size_t m = p->metrics.n - p->nregime_metrics; m < p->metrics.n; m++)
+            assert_true(isnan(s->theory[g * p->metrics.n + m]));
+    }
+    mc_summary_free(s);
+    free(v);
+    mc_experiment_free(e);
+}
+
 /* The categorical signal is the entropy of the dataset's empirical distribution. */
 static void test_categorical_signal(void **state)
 {
@@ -384,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_damage_lead_recovery),
         cmocka_unit_test(test_weight_equal_to_share),
         cmocka_unit_test(test_schedule),
+        cmocka_unit_test(test_theory_skips_regime_metrics),
         cmocka_unit_test(test_categorical_signal),
         cmocka_unit_test(test_bad_values),
     };
