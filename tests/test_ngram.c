@@ -208,6 +208,30 @@ static void test_modified_discounts(void **state)
     mc_ngram_ds_free(ds);
 }
 
+/* Text a model generated can make the modified formula leave (0, j]: counts w3 1, w4 2, w5 3,
+ * w6..w10 4 each, </s> 1 give n1 = 2, n2 = n3 = 1, n4 = 5, Y = 1/2, D3+ = 3 - 4Y 5 = -7. Then
+ * every discount is Y = 1/2 (a clamp to 0 would give contexts whose words all occur 3+ times
+ * gamma = 0 and unseen words probability 0: an infinite perplexity). */
+static void test_discount_fallback(void **state)
+{
+    (void)state;
+    mc_ngram_ds *ds = ds_parse("3 4 4 5 5 5 6 6 6 6 7 7 7 7 8 8 8 8 9 9 9 9 10 10 10 10");
+    mc_ngram_model *m = fit_new(1, MC_NGRAM_KN, 12, ds);
+    double D[3];
+    mc_ngram_discounts(m, 1, D);
+    assert_true(D[0] == 0.5 && D[1] == 0.5 && D[2] == 0.5);
+    mc_ngram_free(m);
+    /* a bigram whose context 6 is followed only by words seen 3+ times after it */
+    mc_ngram_ds *b = ds_parse("6 7|6 7|6 7|6 7|6 8|6 8|6 8|3|3 4|4|5 5");
+    m = fit_new(2, MC_NGRAM_KN, 12, b);
+    uint32_t c = 6;
+    assert_true(mc_ngram_prob(m, &c, 1, 11) > 0);
+    assert_true(isfinite(mc_ngram_perplexity(m, ds, NULL)));
+    mc_ngram_free(m);
+    mc_ngram_ds_free(b);
+    mc_ngram_ds_free(ds);
+}
+
 /* ---- normalisation ------------------------------------------------------------------------ */
 
 /* sum_w p(w | h) = 1 over the V outcomes for random contexts, seen and unseen, every order and
@@ -240,6 +264,8 @@ static void test_sums_to_one(void **state)
                 for (uint32_t w = 1; w < nids; w++) {
                     double p = mc_ngram_prob(m, ctx, nc, w);
                     assert_true(p >= 0 && p <= 1);
+                    if (sm == MC_NGRAM_KN && !(p > 0)) /* smoothing never gives 0 */
+                        fail_msg("order %u kn: p(%u | ...) = 0", order, w);
                     sum += p;
                 }
                 if (fabs(sum - 1) > 1e-12)
@@ -611,6 +637,7 @@ int main(void)
         cmocka_unit_test(test_hand_bigram),
         cmocka_unit_test(test_hand_trigram),
         cmocka_unit_test(test_modified_discounts),
+        cmocka_unit_test(test_discount_fallback),
         cmocka_unit_test(test_sums_to_one),
         cmocka_unit_test(test_uniform_perplexity),
         cmocka_unit_test(test_ml_extinction),

@@ -22,10 +22,12 @@
  * count (as in SRILM and KenLM). Discounts per order from the counts-of-counts n1..n4 of the
  * counts used at that order:
  *     Y = n1 / (n1 + 2 n2),  D1 = 1 - 2Y n2/n1,  D2 = 2 - 3Y n3/n2,  D3+ = 3 - 4Y n4/n3.
- * When one of n1..n4 is zero (tiny or collapsed corpora) these are undefined; we then use the
- * single absolute discount D = Y for all three (Ney, Essen & Kneser 1994), or D = 1/2 when there
- * is no singleton (Y = 0 would leave no mass for unseen words, an infinite perplexity that a
- * smoothed model must not have). Each D_j is clamped to [0, j] so that d = c - D(c) >= 0.
+ * When one of n1..n4 is zero (tiny or collapsed corpora) these are undefined, and on text a model
+ * generated they can leave (0, j] (D3+ < 0 when n4 is large against n3: KenLM refuses to build
+ * then). In both cases we use the single absolute discount D = Y for all three (Ney, Essen &
+ * Kneser 1994), or D = 1/2 when there is no singleton. Every D is then > 0, so gamma(h) > 0 for
+ * every seen context and no word ever has probability 0: a discount of 0 would make the
+ * held-out perplexity infinite, which a smoothed model must never be.
  * Unsmoothed maximum likelihood: raw counts at every order, D = 0, so gamma = 0 wherever the
  * context was seen; an unseen context backs off to the next shorter one.
  */
@@ -194,16 +196,17 @@ static void set_discounts(ngram_level *l, mc_ngram_smoothing sm, const uint64_t 
         return;
     }
     double n1 = (double)nn[1], n2 = (double)nn[2], n3 = (double)nn[3], n4 = (double)nn[4];
-    double Y = n1 + 2 * n2 > 0 ? n1 / (n1 + 2 * n2) : 0.5;
-    if (n1 > 0 && n2 > 0 && n3 > 0 && n4 > 0) {
+    double Y = n1 > 0 ? n1 / (n1 + 2 * n2) : 0.5;
+    int ok = n1 > 0 && n2 > 0 && n3 > 0 && n4 > 0;
+    if (ok) {
         l->D[0] = 1 - 2 * Y * n2 / n1;
         l->D[1] = 2 - 3 * Y * n3 / n2;
         l->D[2] = 3 - 4 * Y * n4 / n3;
-    } else {
-        l->D[0] = l->D[1] = l->D[2] = n1 > 0 ? Y : 0.5;
+        for (int j = 0; j < 3; j++)
+            ok &= l->D[j] > 0 && l->D[j] <= j + 1;
     }
-    for (int j = 0; j < 3; j++)
-        l->D[j] = fmin(fmax(l->D[j], 0.0), (double)(j + 1));
+    if (!ok)
+        l->D[0] = l->D[1] = l->D[2] = Y;
 }
 
 static double discount(const ngram_level *l, uint32_t c)
