@@ -92,7 +92,7 @@ int main(int argc, char **argv)
     mc_target t;
     mc_error err = {0};
     mc_target_parse("tail_mass >= 0.05", &t, &err);
-    mc_need_opts o = {100, 0.95, 1.0 / 1024, 1, NULL, NULL};
+    mc_need_opts o = {.generation = 100, .confidence = 0.95, .tolerance = 1.0 / 1024, .threads = 1};
     mc_need_result res;
     double t0 = cpu();
     if (mc_need_solve(config(NULL), &t, &o, &res, &err) != MC_OK) {

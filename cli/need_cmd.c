@@ -13,7 +13,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: collapse need [PRESET|FILE.ini] --target \"METRIC OP VALUE\" --at G\n"
             "                     [section.key=value ...] [--confidence C] [--tolerance T]\n"
-            "                     [--threads N] [--seed S] [--quiet]\n"
+            "                     [--precision E] [--threads N] [--seed S] [--quiet]\n"
             "\n"
             "The smallest fraction h of fresh human data in every training set (regime fresh)\n"
             "whose replicate mean of METRIC at generation G meets the target, by bisection over h\n"
@@ -37,6 +37,8 @@ static void usage(FILE *f)
             "  --at G           the generation at which it must hold (required)\n"
             "  --confidence C   level of the interval for h, in (0,1) [0.95]\n"
             "  --tolerance T    resolution of h: the grid step is the largest 2^-D <= T [0.001]\n"
+            "  --precision E    enough replicates: rerun with more (the first R kept) until the\n"
+            "                   mean at h* is known to +-E at confidence C (at most 10^5)\n"
             "  --threads N      worker threads; results do not depend on it\n"
             "  --seed S         same as run.seed=S\n"
             "  --quiet          no line per evaluated h\n");
@@ -70,7 +72,7 @@ static int number_arg(const char *opt, const char *v, double lo, double hi, doub
 int mc_cli_need(int argc, char **argv)
 {
     const char *source = NULL, *target = NULL, *seed = NULL;
-    double at = -1, conf = 0.95, tol = 1.0 / 1024, threads = 0;
+    double at = -1, conf = 0.95, tol = 1.0 / 1024, threads = 0, precision = 0;
     int quiet = 0;
     char **ov = calloc((size_t)argc + 1, sizeof *ov);
     int nov = 0;
@@ -84,7 +86,8 @@ int mc_cli_need(int argc, char **argv)
             return 0;
         }
         if (!strcmp(a, "--target") || !strcmp(a, "--at") || !strcmp(a, "--confidence") ||
-            !strcmp(a, "--tolerance") || !strcmp(a, "--threads") || !strcmp(a, "--seed")) {
+            !strcmp(a, "--tolerance") || !strcmp(a, "--threads") || !strcmp(a, "--seed") ||
+            !strcmp(a, "--precision")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "collapse: need: %s needs a value\n", a);
                 free(ov);
@@ -102,6 +105,8 @@ int mc_cli_need(int argc, char **argv)
                 ok = number_arg(a, v, 1e-9, 1 - 1e-9, &conf);
             else if (!strcmp(a, "--tolerance"))
                 ok = number_arg(a, v, 1e-9, 0.5, &tol);
+            else if (!strcmp(a, "--precision"))
+                ok = number_arg(a, v, 1e-12, 1e300, &precision);
             else
                 ok = number_arg(a, v, 1, 4096, &threads) && threads == floor(threads);
             if (!ok) {
@@ -148,19 +153,23 @@ int mc_cli_need(int argc, char **argv)
         return mc_exit_status(err.code);
     }
     ctx cx = {t.metric, quiet};
-    mc_need_opts o = {(long)at, conf, tol, (int)threads, on_eval, &cx};
+    mc_need_opts o = {.generation = (long)at, .confidence = conf, .tolerance = tol,
+                      .threads = (int)threads, .on_eval = on_eval, .user = &cx,
+                      .precision = precision};
     mc_need_result res;
     r = mc_need_solve(c, &t, &o, &res, &err);
     if (r != MC_OK) {
         fprintf(stderr, "collapse: need: %s\n", err.msg);
         return mc_exit_status(err.code);
     }
-    char b1[32], b2[32], b3[32];
+    char b1[32], b2[32], b3[32], b4[32];
     printf("\ncollapse need: %s, regime fresh, target %s at generation %ld, %ld replicates "
            "(common random numbers across h)\n",
            source ? source : "cats", t.text, (long)at, res.replicates);
     if (res.fixed[0])
         printf("grid axes fixed at their first value (override to choose): %s\n", res.fixed);
+    if (res.dropped[0])
+        printf("keys of another regime left out: %s\n", res.dropped);
     static const char *const ops[] = {">=", "<=", ">", "<"}; /* in mc_target_op order */
     if (t.relative)
         printf("gen0 = replicate mean of %s at generation 0 = %s, so the mean must be %s %s\n",
@@ -177,9 +186,11 @@ int mc_cli_need(int argc, char **argv)
         printf("\nnot met even with h = 1 (every training set fully human): the target is out "
                "of reach at generation %ld\n", (long)at);
     else
-        printf("\nh* = %s  (%g %% interval %s to %s; grid step %g)\n",
+        printf("\nh* = %s  (%g %% interval %s to %s; grid step %g; mean at h* known to +-%s "
+               "with %ld replicates)\n",
                mc_format_value(res.h, b1), 100 * conf, mc_format_value(res.lo, b2),
-               mc_format_value(res.hi, b3), res.step);
+               mc_format_value(res.hi, b3), res.step, mc_format_value(res.halfwidth, b4),
+               res.replicates);
     mc_need_result_free(&res);
     return 0;
 }

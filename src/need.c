@@ -17,7 +17,10 @@
  * holds at one-sided level (1 + confidence) / 2 and the interval at the stated confidence. The
  * reference gen0 of a relative target is the replicate mean at generation 0, the same for every
  * h (generation 0 is fitted on human data only), so its noise moves every h alike and is left
- * out of the interval. Where the metric is deterministic (n -> infinity, se = 0) the three
+ * out of the interval. "Enough replicates for a stated confidence": with a precision E, when
+ * z se(h*) > E the search is rerun with R' = R (z se / E)^2 (rounded up, 10 % more) replicates;
+ * replicate r keeps its stream, so the first R replicates are the same ones. Where the metric is
+ * deterministic (n -> infinity, se = 0) the three
  * searches agree and the interval is the grid step: the tests compare h* with the closed-form
  * fixed point of p = h pi + (1 - h) T_tau(p) (docs/PIPELINE.md).
  */
@@ -305,6 +308,35 @@ static int bisect(search *s, int side, double z, long *lo, long *hi, mc_error *e
     return MC_OK;
 }
 
+/* Leaves out the [regime] entries that belong to a regime's own key table (not the engine's):
+ * the search runs fresh, which would refuse them. Names them in dropped. */
+static void drop_regime_keys(mc_config *c, char *dropped, size_t size)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        mc_entry *en = &c->entries[i];
+        int other = 0;
+        if (strcmp(en->section, "regime") == 0) {
+            int engine = 0;
+            for (const mc_key *k = mc_engine_keys; k->name; k++)
+                engine |= strcmp(k->section, "regime") == 0 && strcmp(k->name, en->key) == 0;
+            for (size_t t = 0; !engine && mc_regimes[t]; t++)
+                for (const mc_key *k = mc_regimes[t]->keys; k && k->name; k++)
+                    other |= strcmp(k->section, "regime") == 0 && strcmp(k->name, en->key) == 0;
+        }
+        if (other) {
+            size_t len = strlen(dropped);
+            snprintf(dropped + len, size - len, "%sregime.%s", len ? ", " : "", en->key);
+            free(en->section);
+            free(en->key);
+            free(en->value);
+        } else {
+            c->entries[j++] = *en;
+        }
+    }
+    c->n = j;
+}
+
 void mc_need_result_free(mc_need_result *r)
 {
     if (!r)
@@ -330,6 +362,7 @@ int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_ne
         return mc_error_set(err, MC_EUSAGE, "confidence must be in (0,1) and the tolerance in "
                             "(0, 0.5] (got %g and %g)", conf, tol);
     }
+    drop_regime_keys(c, out->dropped, sizeof out->dropped);
     mc_origin origin = {"collapse need", 0};
     char gen[32];
     snprintf(gen, sizeof gen, "%ld", o->generation);
@@ -371,30 +404,42 @@ int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_ne
     s.t = t;
     s.o = o;
     s.m = m;
-    s.R = p->run.replicates;
     s.G = p->run.generations;
     s.M = p->metrics.n;
     s.K = 1L << D;
     s.threads = o->threads > 0 ? o->threads : omp_get_max_threads();
-    double cells = (double)s.R * (double)(s.G + 1) * (double)s.M;
-    if (cells * 8 > 0.5 * mc_memory_bytes() && mc_memory_bytes() > 0) {
-        mc_experiment_free(e);
-        return mc_error_set(err, MC_ENOMEM, "%ld replicates x %ld generations of results do not "
-                            "fit in memory", s.R, s.G + 1);
-    }
-    s.values = malloc(sizeof(double) * (size_t)cells);
-    s.cache = calloc((size_t)s.K + 1, sizeof *s.cache);
-    s.have = calloc((size_t)s.K + 1, 1);
-    if (!s.values || !s.cache || !s.have)
-        r = mc_error_set(err, MC_ENOMEM, "out of memory");
+    long rmax = o->max_replicates > 0 ? o->max_replicates : 100000;
     double z = gsl_cdf_ugaussian_Pinv(0.5 * (1 + conf));
     long lo = 0, hi = 0, lo_opt = 0, hi_opt = 0, lo_pes = 0, hi_pes = 0;
-    if (r == MC_OK)
-        r = bisect(&s, 0, z, &lo, &hi, err);
-    if (r == MC_OK)
-        r = bisect(&s, -1, z, &lo_opt, &hi_opt, err);
-    if (r == MC_OK)
-        r = bisect(&s, +1, z, &lo_pes, &hi_pes, err);
+    for (int round = 0; r == MC_OK; round++) {
+        s.R = p->run.replicates;
+        double cells = (double)s.R * (double)(s.G + 1) * (double)s.M;
+        if (cells * 8 > 0.5 * mc_memory_bytes() && mc_memory_bytes() > 0) {
+            r = mc_error_set(err, MC_ENOMEM, "%ld replicates x %ld generations of results do "
+                             "not fit in memory", s.R, s.G + 1);
+            break;
+        }
+        free(s.values);
+        free(s.cache);
+        free(s.have);
+        s.values = malloc(sizeof(double) * (size_t)cells);
+        s.cache = calloc((size_t)s.K + 1, sizeof *s.cache);
+        s.have = calloc((size_t)s.K + 1, 1);
+        if (!s.values || !s.cache || !s.have) {
+            r = mc_error_set(err, MC_ENOMEM, "out of memory");
+            break;
+        }
+        if ((r = bisect(&s, 0, z, &lo, &hi, err)) != MC_OK ||
+            (r = bisect(&s, -1, z, &lo_opt, &hi_opt, err)) != MC_OK ||
+            (r = bisect(&s, +1, z, &lo_pes, &hi_pes, err)) != MC_OK)
+            break;
+        long at = hi <= s.K ? hi : s.K;
+        out->halfwidth = z * s.cache[at].se;
+        if (!(o->precision > 0) || out->halfwidth <= o->precision || s.R >= rmax || round >= 3)
+            break;
+        double want = (double)s.R * pow(out->halfwidth / o->precision, 2) * 1.1;
+        p->run.replicates = want >= (double)rmax ? rmax : (long)ceil(want);
+    }
     if (r == MC_OK) {
         double K = (double)s.K;
         out->feasible = hi <= s.K;

@@ -100,7 +100,7 @@ static void test_need_closed_form(void **state)
     double slope = (fixed_point_d(htrue + 1e-4, tau) - fixed_point_d(htrue - 1e-4, tau)) / 2e-4;
     assert_true(slope > 0);
     const char *ov[] = {"regime.n=1e12", "run.replicates=2", NULL};
-    mc_need_opts o = {400, 0.95, 1.0 / 1024, 1, NULL, NULL};
+    mc_need_opts o = {.generation = 400, .confidence = 0.95, .tolerance = 1.0 / 1024, .threads = 1};
     mc_target t;
     mc_error err = {0};
     assert_int_equal(mc_target_parse("p_d >= 0.03", &t, &err), MC_OK);
@@ -147,7 +147,8 @@ static void test_need_noisy_threads(void **state)
     mc_target t;
     mc_error err = {0};
     assert_int_equal(mc_target_parse("alive(d) >= 0.9", &t, &err), MC_OK);
-    mc_need_opts o1 = {30, 0.9, 1.0 / 256, 1, NULL, NULL}, o2 = o1;
+    mc_need_opts o1 = {.generation = 30, .confidence = 0.9, .tolerance = 1.0 / 256, .threads = 1};
+    mc_need_opts o2 = o1;
     o2.threads = 2;
     mc_need_result a, b;
     assert_int_equal(mc_need_solve(config(ov), &t, &o1, &a, &err), MC_OK);
@@ -162,13 +163,33 @@ static void test_need_noisy_threads(void **state)
     mc_need_result_free(&b);
 }
 
+/* Enough replicates for a stated precision: starting from 20, the search reruns with more until
+ * z se of the mean at h* is at most 0.03 (a 0/1 metric near 0.9 needs about
+ * z^2 0.09 / 0.03^2 = 270 at 90 %). */
+static void test_need_precision(void **state)
+{
+    (void)state;
+    const char *ov[] = {"regime.n=300", "run.replicates=20", NULL};
+    mc_target t;
+    mc_error err = {0};
+    assert_int_equal(mc_target_parse("alive(d) >= 0.9", &t, &err), MC_OK);
+    mc_need_opts o = {.generation = 30, .confidence = 0.9, .tolerance = 1.0 / 256,
+                      .threads = 2, .precision = 0.03};
+    mc_need_result a;
+    assert_int_equal(mc_need_solve(config(ov), &t, &o, &a, &err), MC_OK);
+    assert_true(a.replicates > 20);
+    assert_true(a.halfwidth <= 0.03);
+    assert_true(a.lo <= a.h && a.h <= a.hi);
+    mc_need_result_free(&a);
+}
+
 /* Edge answers and errors: met at h = 0, out of reach at h = 1, an unknown metric (with a
  * did-you-mean), a schedule. */
 static void test_need_edges_and_errors(void **state)
 {
     (void)state;
     const char *ov[] = {"regime.n=500", "run.replicates=4", NULL};
-    mc_need_opts o = {10, 0.95, 1.0 / 64, 1, NULL, NULL};
+    mc_need_opts o = {.generation = 10, .confidence = 0.95, .tolerance = 1.0 / 64, .threads = 1};
     mc_target t;
     mc_error err = {0};
     mc_need_result res;
@@ -191,6 +212,14 @@ static void test_need_edges_and_errors(void **state)
     assert_int_equal(mc_target_parse("p_d >= 0.01", &t, &err), MC_OK);
     assert_int_equal(mc_need_solve(config(ovs), &t, &o, &res, &err), MC_ECONFIG);
     assert_non_null(strstr(err.msg, "schedule"));
+    /* a pipeline configuration: its own keys are left out, and said so */
+    const char *ovp[] = {"regime.n=500", "regime.name=pipeline", "regime.workforce=100",
+                         "regime.lag=2, 5", "run.replicates=4", NULL};
+    assert_int_equal(mc_need_solve(config(ovp), &t, &o, &res, &err), MC_OK);
+    assert_non_null(strstr(res.dropped, "regime.workforce"));
+    assert_non_null(strstr(res.dropped, "regime.lag"));
+    assert_true(res.fixed[0] == '\0'); /* the lag axis went with the pipeline's keys */
+    mc_need_result_free(&res);
     /* grid axes are fixed at their first value and reported */
     const char *ovg[] = {"regime.n=500", "sampling.temperature=0.8, 1.0", "run.replicates=4",
                          NULL};
@@ -206,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_target_parse),
         cmocka_unit_test(test_need_closed_form),
         cmocka_unit_test(test_need_noisy_threads),
+        cmocka_unit_test(test_need_precision),
         cmocka_unit_test(test_need_edges_and_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

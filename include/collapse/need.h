@@ -53,6 +53,11 @@ typedef struct mc_need_opts {
     /* optional: told of each new evaluation */
     void (*on_eval)(double h, double mean, double se, void *user);
     void *user;
+    /* > 0: enough replicates for this half-width z se of the mean at h*: when the search with
+     * run.replicates ends wider, it is rerun with more (replicate r keeps its stream, so the
+     * first R are the same), up to max_replicates (default 10^5). 0: run.replicates as is. */
+    double precision;
+    long max_replicates;
 } mc_need_opts;
 
 typedef struct mc_need_eval {
@@ -73,10 +78,13 @@ typedef struct mc_need_result {
     mc_need_eval *evals; /* every h evaluated, ascending h */
     size_t nevals;
     char fixed[512];   /* grid axes fixed to their first value, "sampling.temperature=1.0" */
+    char dropped[512]; /* keys of other regimes left out (fresh is searched), "regime.lag" */
+    double halfwidth;  /* z se of the mean at h* */
 } mc_need_result;
 
 /* Finds the smallest fresh fraction h meeting t at generation o->generation for configuration c
  * (takes ownership of c in all cases). regime.name is set to fresh and run.generations to G;
+ * the keys of other regimes (a pipeline preset's workforce, ...) are left out (out->dropped);
  * other grid axes are fixed at their first value (listed in out->fixed). On success out holds
  * the answer; free it with mc_need_result_free(). Returns MC_OK, MC_ECONFIG (a bad target
  * metric, a schedule), or what preparing or running the experiment returned. */
