@@ -41,6 +41,16 @@ check "need reports the grid axis it fixed" \
 check "no fixed axis when the override chose it" bash -c "! grep -q 'first value' '$tmp/n1'"
 check "an unreachable target says so" grep -q 'not met even with h = 1' "$tmp/n3"
 
+# more replicates for a stated precision; a pipeline preset searches fresh without its own keys
+"$bin" need cats --target "alive(yellow) >= 0.9" --at 20 sampling.temperature=0.9 \
+  run.replicates=10 --precision 0.05 --quiet > "$tmp/n4" 2>&1
+check "--precision adds replicates" \
+  bash -c "grep -oE 'with [0-9]+ replicates' '$tmp/n4' | awk '{exit !(\$2 > 10)}'"
+"$bin" need pipeline --target "p_yellow >= 0.05" --at 10 run.replicates=10 --quiet \
+  > "$tmp/n5" 2>&1
+check "need pipeline leaves out the pipeline's keys" grep -q 'left out: regime.workforce' "$tmp/n5"
+expect 2 "expected a number from" need cats --target "p_yellow >= 0.1" --at 5 --precision -1
+
 expect 2 "--target is required" need cats --at 5
 expect 2 "--at is required" need cats --target "p_yellow >= 0.1"
 expect 2 "expected a comparison" need cats --target "p_yellow = 0.1" --at 5
