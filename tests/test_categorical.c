@@ -328,6 +328,23 @@ static void test_kl_and_tail(void **state)
             }
             assert_true(isfinite(row[kls]));
             assert_true(fabs(row[tail] - (row[pc] + row[pd])) < 1e-12);
+            /* every metric against a direct computation from the four shares (the family sums
+             * over alive categories only and adds the dead ones in closed form) */
+            double H = 0, sq = 0, ks = 0, tv = 0, lam = 1e-6;
+            for (int i = 0; i < 4; i++) {
+                char name[16];
+                snprintf(name, sizeof name, "p_%s", NAMES4[i]);
+                double q = row[tu_metric(p, name)];
+                if (q > 0)
+                    H -= q * log(q);
+                sq += q * q;
+                ks += PI4[i] * log(PI4[i] / ((1 - lam) * q + lam / 4));
+                tv += 0.5 * fabs(PI4[i] - q);
+            }
+            assert_true(fabs(row[tu_metric(p, "entropy")] - H) < 1e-12);
+            assert_true(fabs(row[tu_metric(p, "gini_simpson")] - (1 - sq)) < 1e-12);
+            assert_true(fabs(row[kls] - ks) < 1e-9);
+            assert_true(fabs(row[tu_metric(p, "tv")] - tv) < 1e-12);
         }
     assert_true(saw_inf); /* with n = 5, something dies within 30 generations */
     free(v);

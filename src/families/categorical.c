@@ -73,6 +73,8 @@ typedef struct cat_world {
     char **names;
     double *pi;
     double *logpi;      /* log pi (-inf where pi = 0) */
+    double pi_total;    /* sum pi (1 up to rounding) and sum pi log pi, for the metrics */
+    double pilogpi_total;
     uint32_t *nz;       /* categories with pi > 0 */
     uint32_t nnz;
     unsigned char *tail;
@@ -287,6 +289,9 @@ static int world_create(const void *vp, const mc_point *pt, gsl_rng *rng, void *
     for (uint32_t i = 0; r == MC_OK && i < w->K; i++) {
         w->pi[i] /= sum;
         w->logpi[i] = w->pi[i] > 0 ? log(w->pi[i]) : -INFINITY;
+        w->pi_total += w->pi[i];
+        if (w->pi[i] > 0)
+            w->pilogpi_total += w->pi[i] * w->logpi[i];
         if (w->pi[i] > 0)
             w->nz[w->nnz++] = i;
         if (w->pi[i] > w->pi[w->top])
@@ -684,22 +689,37 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
     const cat_world *w = ev->world;
     const cat_params *cp = ev->params;
     const cat_model *m = ev->model;
+    /* Sums run over the alive categories only, so a generation costs O(K_alive): a dead
+     * category (p = 0) adds pi to TV, pi (log pi - log(lambda/K)) to the smoothed KL and makes
+     * KL infinite, and those terms come from world totals precomputed in world_create. */
     double tail = 0, H = 0, sq = 0, kl = 0, kls = 0, tv = 0;
+    double alive_mass = 0, alive_pilogpi = 0;
+    uint32_t world_alive = 0;
     double lam = cp->kl_lambda, u = 1.0 / (double)w->K;
-    for (uint32_t i = 0; i < w->K; i++) {
-        double p = m->p[i], pi = w->pi[i];
+    for (uint32_t j = 0; j < m->nalive; j++) {
+        uint32_t i = m->alive[j];
+        double p = m->p[i], pi = w->pi[i], lp = log(p);
         if (w->tail[i])
             tail += p;
-        double lp = p > 0 ? log(p) : -INFINITY; /* one log per category serves H and KL */
-        if (p > 0)
-            H -= p * lp;
+        H -= p * lp;
         sq += p * p;
         if (pi > 0) {
-            kl += p > 0 ? pi * (w->logpi[i] - lp) : INFINITY;
+            world_alive++;
+            alive_mass += pi;
+            alive_pilogpi += pi * w->logpi[i];
+            kl += pi * (w->logpi[i] - lp);
             kls += pi * (w->logpi[i] - log((1 - lam) * p + lam * u));
         }
         tv += fabs(pi - p);
     }
+    double dead_mass = w->pi_total - alive_mass;
+    if (world_alive == w->nnz || dead_mass < 0)
+        dead_mass = 0;
+    else
+        kls += (w->pilogpi_total - alive_pilogpi) - dead_mass * log(lam * u);
+    if (world_alive < w->nnz)
+        kl = INFINITY;
+    tv += dead_mass;
     out[0] = m->nalive;
     out[1] = tail;
     out[2] = H;
