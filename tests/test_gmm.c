@@ -382,6 +382,35 @@ static void test_family_runs(void **state)
     }
 }
 
+/* Weighted EM through the engine: with regime.human_weight = 1 the synthetic half of each
+ * fresh training set weighs nothing, so every generation is the maximum-likelihood Gaussian
+ * (k = 1) of m = 20 fresh world draws: E trace_ratio = (m - 1)/m (+ reg_covar, 1e-6) at every g,
+ * whatever the earlier generations did (the synthetic half is shrunk, sampling.shrink = 0.5, so an
+ * unweighted fit would give about 0.56). 4 standard errors of the mean over R replicates. */
+static void test_family_weighted_fit(void **state)
+{
+    (void)state;
+    const char *ov[] = {"model.k=1", "regime.name=fresh", "regime.h=0.5", "regime.n=40",
+                        "regime.human_weight=1", "run.replicates=400", "world.holdout=20",
+                        "metrics.samples=10", "sampling.shrink=0.5", NULL};
+    mc_experiment *e = tu_prepare(GMM_INI, ov);
+    const mc_point *p = &e->points[0];
+    double *v = tu_run_point(p);
+    const size_t M = p->metrics.n, G = 4, R = 400, tr = tu_metric(p, "trace_ratio");
+    for (size_t g = 1; g <= G; g++) {
+        double s = 0, s2 = 0;
+        for (size_t r = 0; r < R; r++) {
+            double x = v[(r * (G + 1) + g) * M + tr];
+            s += x;
+            s2 += x * x;
+        }
+        double mean = s / R, se = sqrt((s2 - s * s / R) / (R - 1) / R);
+        tu_assert_close(mean, 19.0 / 20.0 + 1e-6, se, 4);
+    }
+    free(v);
+    mc_experiment_free(e);
+}
+
 /* Degenerate training sets through the family: identical points and n < k. */
 static void test_family_degenerate(void **state)
 {
@@ -412,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_fewer_points_than_components),
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_family_runs),
+        cmocka_unit_test(test_family_weighted_fit),
         cmocka_unit_test(test_family_degenerate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -429,7 +429,7 @@ static long m_step(mc_gmm_em *ws, mc_gmm *m, const double *x, size_t n,
             double lw = INFINITY;
             for (size_t i = 0; i < n; i++) {
                 double l = ws->logp[i] + log(ws->lsum[i]);
-                if (l < lw) {
+                if (l < lw && ws->v[i] > 0) {
                     lw = l;
                     worst = i;
                 }
