@@ -411,6 +411,52 @@ static void test_family_weighted_fit(void **state)
     mc_experiment_free(e);
 }
 
+/* k = 1: mean trace_ratio and mean_error over R replicates against the theory slot, within 4.5
+ * standard errors of the replicate mean (SE = sd / sqrt(R)). */
+static void check_k1_theory(const char *const *ov)
+{
+    mc_experiment *e = tu_prepare(GMM_INI, ov);
+    const mc_point *p = &e->points[0];
+    double *v = tu_run_point(p);
+    const size_t M = p->metrics.n, G = (size_t)p->run.generations, R = (size_t)p->run.replicates;
+    const char *names[] = {"trace_ratio", "mean_error"};
+    for (int k = 0; k < 2; k++) {
+        size_t m = tu_metric(p, names[k]);
+        for (size_t g = 0; g <= G; g++) {
+            double s = 0, s2 = 0;
+            for (size_t r = 0; r < R; r++) {
+                double x = v[(r * (G + 1) + g) * M + m];
+                s += x;
+                s2 += x * x;
+            }
+            double mean = s / R, se = sqrt((s2 - s * s / R) / (R - 1) / R);
+            double th = p->family->theory(p, p->world, m - MC_ENGINE_METRICS, (unsigned)g);
+            if (!(fabs(mean - th) <= 4.5 * se))
+                fail_msg("%s %s at g = %zu: mean %g, theory %g, SE %g", ov[2], names[k], g,
+                         mean, th, se);
+        }
+    }
+    free(v);
+    mc_experiment_free(e);
+}
+
+static void test_k1_theory(void **state)
+{
+    (void)state;
+    const char *rep[] = {"model.k=1", "regime.n=10", "sampling.truncate=1.5",
+                         "world.cov=1, 0.5; 0.5, 2", "run.replicates=1500", "world.holdout=10",
+                         "metrics.samples=2", "run.generations=6", NULL};
+    check_k1_theory(rep);
+    const char *acc[] = {"model.k=1", "regime.n=10", "regime.name=accumulate",
+                         "sampling.shrink=0.4", "regime.growth=1.3", "run.replicates=1500",
+                         "world.holdout=10", "metrics.samples=2", "run.generations=6", NULL};
+    check_k1_theory(acc);
+    /* no closed form for k > 1 */
+    mc_experiment *e = tu_prepare(GMM_INI, NULL);
+    assert_true(isnan(e->points[0].family->theory(&e->points[0], e->points[0].world, 1, 2)));
+    mc_experiment_free(e);
+}
+
 /* Degenerate training sets through the family: identical points and n < k. */
 static void test_family_degenerate(void **state)
 {
@@ -442,6 +488,7 @@ int main(void)
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_family_runs),
         cmocka_unit_test(test_family_weighted_fit),
+        cmocka_unit_test(test_k1_theory),
         cmocka_unit_test(test_family_degenerate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,6 +23,12 @@
  *   l2_world      ||p_g - p_world||_2, closed form (gmm_em.c)
  *   degenerate    components re-seeded or collapsed onto the covariance floor in this fit
  *   em_iterations EM iterations of the kept start
+ *
+ * Theory (k = 1 only): one component is the maximum-likelihood Gaussian plus the floor, Sigma_g =
+ * S_b + reg_covar I, drawn from with covariance c_s Sigma_g (c_s = mc_sampling_cov_factor). As for
+ * the kde family (docs/THEORY.md), the expected scatter of the training sets then follows a linear
+ * recursion under replace and unweighted accumulate, which gives E trace_ratio and E mean_error
+ * exactly; with a = (n-1)/n, replace and no floor, E tr Sigma_g = a (a c_s)^g tr Sigma_0.
  */
 #include <math.h>
 #include <stddef.h>
@@ -272,6 +278,39 @@ static int gmm_metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err
     return MC_OK;
 }
 
+/* E trace_ratio (m = 1) or E mean_error (m = 0) at generation g for k = 1 (see the top). */
+static double gmm_theory(const mc_point *pt, const void *world, size_t m, unsigned g)
+{
+    const gmm_params *p = pt->params;
+    const mixworld *w = world;
+    int acc;
+    if (p->k != 1 || m > 1 || !pt->regime)
+        return NAN;
+    if (strcmp(pt->regime->name, "replace") == 0)
+        acc = 0;
+    else if (strcmp(pt->regime->name, "accumulate") == 0 && pt->regime_settings.human_weight < 0)
+        acc = 1;
+    else
+        return NAN;
+    double cs = mc_sampling_cov_factor(w->d, &pt->sampling), T = w->trace;
+    double floor = (double)w->d * p->reg_covar;
+    /* SS = E tr(scatter) of training set g, N its size, M = E||xbar_g - mu_0||^2 */
+    double N = (double)mc_point_n(pt, 0), SS = (N - 1) * T, M = T / N;
+    for (unsigned i = 1; i <= g; i++) {
+        double sig = cs * (SS / N + floor), a = (double)mc_point_n(pt, i);
+        if (!acc) {
+            SS = (a - 1) * sig;
+            M += sig / a;
+            N = a;
+        } else {
+            SS += (a - 1 + N / (N + a)) * sig;
+            M += a / ((N + a) * (N + a)) * sig;
+            N += a;
+        }
+    }
+    return m == 1 ? (SS / N + floor) / T : M;
+}
+
 const mc_family_type mc_family_gmm = {
     .name = "gmm",
     .description = "Gaussian mixture (k components, full/diag covariance) fitted by EM",
@@ -295,5 +334,5 @@ const mc_family_type mc_family_gmm = {
     .fit = gmm_fit,
     .model_free = gmm_model_free,
     .metrics = gmm_metrics,
-    .theory = NULL,
+    .theory = gmm_theory,
 };
