@@ -166,7 +166,7 @@ int main(int argc, char **argv)
     for (unsigned k = 1; k <= order; k++) {
         double D[3];
         mc_ngram_discounts(m, k, D);
-        printf("entries_%u %llu\ndiscounts_%u %.4f %.4f %.4f\n", k,
+        printf("entries_%u %llu\ndiscounts_%u %.6f %.6f %.6f\n", k,
                (unsigned long long)mc_ngram_entries(m, k), k, D[0], D[1], D[2]);
     }
     printf("generated_sentences %llu\ngenerated_tokens %llu\n", (unsigned long long)gen->nsent,
