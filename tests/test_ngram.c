@@ -481,6 +481,58 @@ static void test_sampler_distribution(void **state)
     gsl_rng_free(r);
 }
 
+/* The second word given the first: among M two-word-capped sentences, those that begin with a
+ * give the conditional distribution of what follows <s> a (</s> when the sentence stops), which
+ * must be q(w) ~ p(w | <s> a)^(1/T): each frequency within 5 standard errors of q over the
+ * k sentences that begin with a. This reaches the trigram and bigram levels of every sampler:
+ * the count-structure one (T = 1), the exact temperature one (T = 0.7), and the full
+ * distribution (T = 0.7 with a top_k that keeps everything). */
+static void test_sampler_second_word(void **state)
+{
+    (void)state;
+    gsl_rng *r = mc_rng_alloc(31);
+    /* 30 ids, 60 sentences: many words are never seen after <s> a, so the lower orders carry
+     * a good share of the mass */
+    const uint32_t nids = 30;
+    mc_ngram_ds *ds = random_corpus(r, nids, 60);
+    mc_ngram_model *m = fit_new(3, MC_NGRAM_KN, nids, ds);
+    uint32_t bos = MC_NGRAM_BOS, a = 3, ctx[2] = {MC_NGRAM_BOS, 0};
+    for (uint32_t w = 4; w < nids; w++) /* the likeliest first word */
+        if (mc_ngram_prob(m, &bos, 1, w) > mc_ngram_prob(m, &bos, 1, a))
+            a = w;
+    ctx[1] = a;
+    const mc_sampling settings[3] = {{1.0, 0, 1.0, 0, 0}, {0.7, 0, 1.0, 0, 0},
+                                     {0.7, (long)nids, 1.0, 0, 0}};
+    for (int k = 0; k < 3; k++) {
+        double q[30] = {0}, z = 0;
+        for (uint32_t w = 1; w < nids; w++)
+            z += q[w] = pow(mc_ngram_prob(m, ctx, 2, w), 1 / settings[k].temperature);
+        const uint64_t M = 60000;
+        gsl_rng *g = mc_rng_alloc(100 + (uint64_t)k);
+        mc_ngram_ds *gen = mc_ngram_ds_alloc();
+        mc_error err = {0};
+        assert_int_equal(mc_ngram_generate(g, m, &settings[k], M, 2, gen, &err), MC_OK);
+        double f[30] = {0}, n = 0;
+        for (uint64_t x = 0; x < M; x++) {
+            uint64_t b = gen->start[x], e = gen->start[x + 1];
+            if (e == b || gen->tok[b] != a)
+                continue;
+            n++;
+            f[e - b == 2 ? gen->tok[b + 1] : MC_NGRAM_EOS]++;
+        }
+        assert_true(n > 1000);
+        for (uint32_t w = 1; w < nids; w++) {
+            double qw = q[w] / z;
+            tu_assert_close(f[w] / n, qw, sqrt(qw * (1 - qw) / n), 5);
+        }
+        mc_ngram_ds_free(gen);
+        gsl_rng_free(g);
+    }
+    mc_ngram_free(m);
+    mc_ngram_ds_free(ds);
+    gsl_rng_free(r);
+}
+
 /* ---- datasets ----------------------------------------------------------------------------- */
 
 static void test_datasets(void **state)
@@ -651,6 +703,7 @@ int main(void)
         cmocka_unit_test(test_refit),
         cmocka_unit_test(test_greedy),
         cmocka_unit_test(test_sampler_distribution),
+        cmocka_unit_test(test_sampler_second_word),
         cmocka_unit_test(test_datasets),
         cmocka_unit_test(test_family),
         cmocka_unit_test(test_brown),

@@ -8,11 +8,12 @@
  * search, O(log c) for c continuations); otherwise back off to h' and repeat; past order 1 the
  * word is uniform over the V outcomes. One uniform per level visited: O(N log c) per token.
  *
- * Any other setting needs the normalised full distribution: we build p(. | h) over all V
- * outcomes (O(V + continuations)), raise it to 1/T, keep the top_k largest (ties to the lower
- * id), then the smallest prefix in decreasing order whose mass reaches top_p of what remains
- * (both by quickselect, O(V) expected, no sorting), and draw from what is left. Exact, but O(V)
- * per token.
+ * A temperature alone is sampled exactly from the observed continuations and the unigram level
+ * (draw_temp below). top_k or top_p need the normalised full distribution: we build p(. | h)
+ * over all V outcomes (O(V + continuations)), raise it to 1/T, keep the top_k largest (ties to
+ * the lower id), then the smallest prefix in decreasing order whose mass reaches top_p of what
+ * remains (both by quickselect, O(V) expected, no sorting), and draw from what is left. Exact,
+ * but O(V) per token.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -205,6 +206,129 @@ static uint32_t draw_full(gsl_rng *r, const mc_ngram_model *m, const mc_sampling
     return cd[n - 1].w;
 }
 
+/* Temperature alone, exactly and without O(V) work per word. Let C be the words observed after
+ * the seen contexts of the current word (orders 2..N) and A the product of their gammas: a word
+ * outside C has p(w) = A p1(w), so with a = 1/T
+ *     Z = sum_{w in C} p(w)^a + A^a (S1 - sum_{w in C} p1(w)^a),   S1 = sum_w p1(w)^a,
+ * S1 and the running sums of p1^a being computed once per call. A draw picks C with probability
+ * sum_C q / Z and then a word of C in proportion to p(w)^a; otherwise a word from p1^a by binary
+ * search in the running sums, redrawn while it falls in C (after 64 misses, a scan of the rest). */
+typedef struct temp_state {
+    double a;       /* 1 / T */
+    double *cum1a;  /* (nids) running sum of p1(w)^a, p1(<s>) = 0 */
+    double *p1a;    /* (nids) p1(w)^a */
+    double *acc;    /* (nids) scratch, zero outside a draw */
+    uint8_t *in;    /* (nids) membership in C, zero outside a draw */
+    uint32_t *list; /* (nids) the words of C */
+} temp_state;
+
+static double p1(const mc_ngram_model *m, uint32_t w)
+{
+    double u = 1.0 / (double)(m->nids - 1);
+    if (w == MC_NGRAM_BOS)
+        return 0;
+    return m->tot0 > 0 ? ngram_d(&m->lv[0], 0, w) / (double)m->tot0 + m->gamma0 * u : u;
+}
+
+static int temp_init(const mc_ngram_model *m, double temperature, temp_state *t)
+{
+    t->a = 1.0 / temperature;
+    t->cum1a = malloc((size_t)m->nids * sizeof *t->cum1a);
+    t->p1a = malloc((size_t)m->nids * sizeof *t->p1a);
+    t->acc = calloc(m->nids, sizeof *t->acc);
+    t->in = calloc(m->nids, 1);
+    t->list = malloc((size_t)m->nids * sizeof *t->list);
+    if (!t->cum1a || !t->p1a || !t->acc || !t->in || !t->list)
+        return MC_ENOMEM;
+    double run = 0;
+    for (uint32_t w = 0; w < m->nids; w++) {
+        double p = p1(m, w);
+        t->p1a[w] = p > 0 ? pow(p, t->a) : 0;
+        run += t->p1a[w];
+        t->cum1a[w] = run;
+    }
+    return MC_OK;
+}
+
+static void temp_free(temp_state *t)
+{
+    free(t->cum1a);
+    free(t->p1a);
+    free(t->acc);
+    free(t->in);
+    free(t->list);
+}
+
+static uint32_t draw_temp(gsl_rng *r, const mc_ngram_model *m, const int64_t *node, temp_state *t)
+{
+    double A = 1;
+    size_t nC = 0;
+    for (unsigned j = m->N - 1; j >= 1; j--) { /* top down: weights are products of gammas */
+        int64_t h = node[j];
+        if (h < 0 || m->lv[j - 1].tot[h] == 0)
+            continue;
+        const ngram_level *hl = &m->lv[j - 1], *l = &m->lv[j];
+        double wgt = A / (double)hl->tot[h];
+        uint64_t b = hl->child[h], e = hl->child[h + 1];
+        for (uint64_t x = b; x < e; x++) {
+            uint32_t w = l->word[x];
+            if (!t->in[w]) {
+                t->in[w] = 1;
+                t->list[nC++] = w;
+            }
+            t->acc[w] += wgt * ngram_d(l, b, x);
+        }
+        A *= hl->gamma[h];
+    }
+    double sumC = 0, sumC1 = 0;
+    for (size_t i = 0; i < nC; i++) {
+        uint32_t w = t->list[i];
+        double q1 = p1(m, w), p = t->acc[w] + A * q1;
+        t->acc[w] = pow(p, t->a); /* acc now holds q = p^a */
+        sumC += t->acc[w];
+        sumC1 += t->p1a[w];
+    }
+    double S1 = t->cum1a[m->nids - 1];
+    double rest = A > 0 ? pow(A, t->a) * fmax(S1 - sumC1, 0) : 0;
+    double u = gsl_rng_uniform(r) * (sumC + rest);
+    uint32_t pick = UINT32_MAX;
+    if (u < sumC || rest <= 0) {
+        double run = 0;
+        for (size_t i = 0; i < nC && pick == UINT32_MAX; i++) {
+            run += t->acc[t->list[i]];
+            if (u < run)
+                pick = t->list[i];
+        }
+        if (pick == UINT32_MAX) /* rounding at the top end */
+            pick = t->list[nC - 1];
+    } else {
+        for (int tries = 0; tries < 64 && pick == UINT32_MAX; tries++) {
+            uint32_t w = (uint32_t)upper(t->cum1a, 0, m->nids, gsl_rng_uniform(r) * S1);
+            if (w < m->nids && !t->in[w])
+                pick = w;
+        }
+        if (pick == UINT32_MAX) { /* C holds nearly all of p1^a: scan the rest */
+            double v = gsl_rng_uniform(r) * fmax(S1 - sumC1, 0), run = 0;
+            uint32_t last = UINT32_MAX;
+            for (uint32_t w = 1; w < m->nids && pick == UINT32_MAX; w++) {
+                if (t->in[w])
+                    continue;
+                run += t->p1a[w];
+                last = w;
+                if (v < run)
+                    pick = w;
+            }
+            if (pick == UINT32_MAX)
+                pick = last != UINT32_MAX ? last : t->list[0];
+        }
+    }
+    for (size_t i = 0; i < nC; i++) {
+        t->acc[t->list[i]] = 0;
+        t->in[t->list[i]] = 0;
+    }
+    return pick;
+}
+
 int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s, uint64_t nsent,
                       size_t max_len, mc_ngram_ds *out, mc_error *err)
 {
@@ -216,13 +340,20 @@ int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
                             "ngram: sampling needs temperature > 0, top_k >= 0, 0 < top_p <= 1");
     if (max_len == 0)
         return mc_error_set(err, MC_ECONFIG, "ngram: maximum sentence length must be >= 1");
-    int fast = s->temperature == 1.0 && s->top_k == 0 && s->top_p >= 1.0;
+    int plain = s->top_k == 0 && s->top_p >= 1.0;
+    int fast = plain && s->temperature == 1.0, temp = plain && !fast;
     double *dist = NULL;
     cand *cd = NULL;
+    temp_state ts = {0};
     uint32_t *sent = malloc((max_len + 1) * sizeof *sent);
     if (!sent)
         return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
-    if (!fast) {
+    if (temp && temp_init(m, s->temperature, &ts)) {
+        free(sent);
+        temp_free(&ts);
+        return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
+    }
+    if (!plain) {
         dist = malloc((size_t)m->nids * sizeof *dist);
         cd = malloc((size_t)m->nids * sizeof *cd);
         if (!dist || !cd) {
@@ -240,8 +371,8 @@ int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
         ngram_start(m, node);
         while (len < max_len) {
             uint32_t w;
-            if (fast) {
-                w = draw_fast(r, m, node);
+            if (fast || temp) {
+                w = fast ? draw_fast(r, m, node) : draw_temp(r, m, node, &ts);
                 ngram_advance(m, node, w);
             } else {
                 size_t nc = len + 1, keep = m->N - 1;
@@ -258,5 +389,6 @@ int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
     free(sent);
     free(dist);
     free(cd);
+    temp_free(&ts);
     return rc;
 }
