@@ -62,12 +62,15 @@ awk -v read="$(get time_read $o)" -v fit="$(get time_fit $o)" -v gen="$(get time
     -v ht="$(get heldout_tokens $o)" -v ppl="$(get heldout_ppl $o)" \
     -v ivppl="$(get heldout_iv_ppl $o)" -v ivirst="$(get heldout_iv_ppl_irstlm_convention $o)" \
     -v ivt="$(get heldout_iv_tokens $o)" -v t2m="$(get time_text_to_model $o)" \
+    -v usd="$(get us_per_word_default $o)" -v ust="$(get us_per_word_temperature_0.9 $o)" \
+    -v usk="$(get us_per_word_top_k_40 $o)" -v usp="$(get us_per_word_top_p_0.9 $o)" \
     -v irst_s="$irst_s" -v irst_kb="$irst_kb" -v irst_pp="$irst_pp" -v bl_s="$bl_s" \
     -v nfit="$(get nltk_fit_tokens_per_s $n)" -v nev="$(get nltk_eval_tokens_per_s $n)" \
     -v ngen="$(get nltk_gen_tokens_per_s $n)" -v nsub="$(get nltk_train_tokens $n)" \
     -v nrss="$(get nltk_peak_rss_kb $n)" 'BEGIN {
   printf "ours: read %.3fs, count+estimate %.3fs (%d training words), generate %.3fs (%d words), evaluate %.3fs (%d held-out + %d generated tokens); one generation %.3fs; model %.1f MB, peak RSS %.1f MB\n", read, fit, tt, gen, gt, ev, ht, gt, tg, mb / 1e6, rss / 1024
   printf "held-out trigram perplexity %.2f (all %d tokens, OOV as <unk>)\n", ppl, ht
+  printf "sampling cost per word (incl. </s>): default %.2f us; temperature 0.9 %.0f us; top_k 40 %.0f us; top_p 0.9 %.0f us\n", usd, ust, usk, usp
   printf "ours from train.txt (the file IRSTLM reads) to an estimated model: %.3fs\n", t2m
   printf "IRSTLM tlm -lm=msb from train.txt: %.2fs, peak RSS %.1f MB; ratio IRSTLM/ours: %.1fx from the same file, %.1fx count + estimate only\n", irst_s, irst_kb / 1024, irst_s / t2m, irst_s / fit
   printf "IRSTLM build-lm.sh -s improved-kneser-ney -k 1: %.2fs; ratio %.1fx (from the same file)\n", bl_s, bl_s / t2m

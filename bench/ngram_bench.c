@@ -157,6 +157,20 @@ int main(int argc, char **argv)
                 buf[nh] = w;
         }
     }
+    /* The other samplers: per-word cost with a temperature, top-k, top-p (docs/THEORY.md). */
+    const mc_sampling other[3] = {{0.9, 0, 1.0, 0, 0}, {1.0, 40, 1.0, 0, 0}, {1.0, 0, 0.9, 0, 0}};
+    const char *other_name[3] = {"temperature_0.9", "top_k_40", "top_p_0.9"};
+    double other_us[3];
+    for (int k = 0; k < 3; k++) {
+        mc_ngram_ds *o2 = mc_ngram_ds_alloc();
+        double t1 = now();
+        if (mc_ngram_generate(r, m, &other[k], 100, 400, o2, &err)) {
+            fprintf(stderr, "%s\n", err.msg);
+            return 1;
+        }
+        other_us[k] = 1e6 * (now() - t1) / (double)(o2->ntok + o2->nsent);
+        mc_ngram_ds_free(o2);
+    }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("corpus_tokens %llu\ntrain_sentences %llu\ntrain_tokens %llu\nheldout_tokens %llu\n",
@@ -179,6 +193,9 @@ int main(int argc, char **argv)
            "time_eval %.4f\n",
            t_read, t_fit, t_gen, t_eval_held, t_eval);
     printf("time_generation %.4f\n", t_fit + t_gen + t_eval);
+    printf("us_per_word_default %.3f\n", 1e6 * t_gen / (double)(gen->ntok + gen->nsent));
+    for (int k = 0; k < 3; k++)
+        printf("us_per_word_%s %.1f\n", other_name[k], other_us[k]);
     printf("model_bytes %zu\npeak_rss_kb %ld\n", mc_ngram_bytes(m), ru.ru_maxrss);
 
     char path[4096];
