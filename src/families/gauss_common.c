@@ -8,6 +8,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_blas.h>
@@ -75,6 +76,172 @@ fail:
     free(tok);
     free(v);
     return MC_ECONFIG;
+}
+
+/* ================================================================ the [world] section */
+
+static const char *world_where(const mc_point *pt, const char *key, char *buf, size_t size)
+{
+    if (!pt) {
+        snprintf(buf, size, "[world] %s", key);
+        return buf;
+    }
+    return mc_point_where(pt, "world", key, buf, size);
+}
+
+/* Parses an optional list key; *v NULL when unset. */
+static int rows_of(const mc_point *pt, const char *key, const char *text, double **v, size_t *r,
+                   size_t *c, mc_error *err)
+{
+    char buf[256];
+    *v = NULL;
+    *r = *c = 0;
+    if (!text)
+        return MC_OK;
+    return mc_parse_rows(text, world_where(pt, key, buf, sizeof buf), v, r, c, err);
+}
+
+/* The d implied by one key; a conflict with what is known already is a config error. */
+static int agree(const mc_point *pt, size_t *d, const char **from, size_t dk, const char *key,
+                 mc_error *err)
+{
+    char buf[256];
+    if (*d && *d != dk)
+        return mc_error_set(err, MC_ECONFIG, "%s: gives %zu dimensions but %s gives %zu",
+                            world_where(pt, key, buf, sizeof buf), dk, *from, *d);
+    *d = dk;
+    *from = key;
+    return MC_OK;
+}
+
+int mc_gworld_mixture(const mc_gworld_params *p, const mc_point *pt, mc_gmix **out, mc_error *err)
+{
+    char buf[256];
+    double *mean = NULL, *cov = NULL, *means = NULL, *wts = NULL, *sds = NULL;
+    size_t r_mean, c_mean, r_cov, c_cov, r_means, c_means, r_w, c_w, r_sd, c_sd;
+    mc_gmix *mix = NULL;
+    int rc;
+    if ((rc = rows_of(pt, "mean", p->mean, &mean, &r_mean, &c_mean, err)) ||
+        (rc = rows_of(pt, "cov", p->cov, &cov, &r_cov, &c_cov, err)) ||
+        (rc = rows_of(pt, "means", p->means, &means, &r_means, &c_means, err)) ||
+        (rc = rows_of(pt, "weights", p->weights, &wts, &r_w, &c_w, err)) ||
+        (rc = rows_of(pt, "sds", p->sds, &sds, &r_sd, &c_sd, err)))
+        goto done;
+    size_t d = 0, k = 1;
+    const char *from = "";
+    if (p->dim > 0 && (rc = agree(pt, &d, &from, (size_t)p->dim, "dim", err)))
+        goto done;
+    if (mean) {
+        if (r_mean != 1) {
+            rc = mc_error_set(err, MC_ECONFIG, "%s: one row of d numbers expected ('%s')",
+                              world_where(pt, "mean", buf, sizeof buf), p->mean);
+            goto done;
+        }
+        if ((rc = agree(pt, &d, &from, c_mean, "mean", err)))
+            goto done;
+    }
+    if (cov) {
+        /* rows separated by ';', or a flat list of d^2 values */
+        size_t dc = r_cov > 1 ? r_cov : (size_t)llround(sqrt((double)c_cov));
+        if ((r_cov > 1 && c_cov != r_cov) || (r_cov == 1 && dc * dc != c_cov)) {
+            rc = mc_error_set(err, MC_ECONFIG, "%s: a covariance must be square: %zu rows of %zu "
+                              "values", world_where(pt, "cov", buf, sizeof buf), r_cov, c_cov);
+            goto done;
+        }
+        if ((rc = agree(pt, &d, &from, dc, "cov", err)))
+            goto done;
+    }
+    if (means) {
+        if (mean) {
+            rc = mc_error_set(err, MC_ECONFIG, "%s: set either world.mean (a Gaussian world) or "
+                              "world.means (a mixture), not both",
+                              world_where(pt, "means", buf, sizeof buf));
+            goto done;
+        }
+        k = r_means;
+        if ((rc = agree(pt, &d, &from, c_means, "means", err)))
+            goto done;
+    }
+    if (d == 0)
+        d = 1;
+    if (wts && (r_w * c_w != k)) {
+        rc = mc_error_set(err, MC_ECONFIG, "%s: %zu weights for %zu components",
+                          world_where(pt, "weights", buf, sizeof buf), r_w * c_w, k);
+        goto done;
+    }
+    if (sds && (r_sd * c_sd != k)) {
+        rc = mc_error_set(err, MC_ECONFIG, "%s: %zu standard deviations for %zu components",
+                          world_where(pt, "sds", buf, sizeof buf), r_sd * c_sd, k);
+        goto done;
+    }
+    if (sds && cov) {
+        rc = mc_error_set(err, MC_ECONFIG, "%s: set either world.cov or world.sds, not both",
+                          world_where(pt, "sds", buf, sizeof buf));
+        goto done;
+    }
+    double wsum = 0.0;
+    for (size_t j = 0; wts && j < k; j++) {
+        if (!(wts[j] >= 0.0)) {
+            rc = mc_error_set(err, MC_ECONFIG, "%s: weight %g is negative",
+                              world_where(pt, "weights", buf, sizeof buf), wts[j]);
+            goto done;
+        }
+        wsum += wts[j];
+    }
+    if (wts && !(wsum > 0.0)) {
+        rc = mc_error_set(err, MC_ECONFIG, "%s: the weights sum to 0",
+                          world_where(pt, "weights", buf, sizeof buf));
+        goto done;
+    }
+    for (size_t j = 0; sds && j < k; j++)
+        if (!(sds[j] > 0.0)) {
+            rc = mc_error_set(err, MC_ECONFIG, "%s: standard deviation %g must be > 0",
+                              world_where(pt, "sds", buf, sizeof buf), sds[j]);
+            goto done;
+        }
+    if ((rc = mc_gmix_alloc(k, d, &mix, err)))
+        goto done;
+    for (size_t j = 0; j < k; j++) {
+        mc_gauss *c = mix->comp[j];
+        mix->w[j] = wts ? wts[j] / wsum : 1.0 / (double)k;
+        for (size_t a = 0; a < d; a++)
+            c->mu[a] = means ? means[j * d + a] : mean ? mean[a] : 0.0;
+        if (cov) {
+            for (size_t a = 0; a < d; a++)
+                for (size_t b = 0; b < d; b++)
+                    gsl_matrix_set(c->cov, a, b, cov[a * d + b]);
+            for (size_t a = 0; a < d; a++)
+                for (size_t b = 0; b < a; b++)
+                    if (cov[a * d + b] != cov[b * d + a]) {
+                        rc = mc_error_set(err, MC_ECONFIG, "%s: not symmetric: entry (%zu,%zu) "
+                                          "= %g but (%zu,%zu) = %g",
+                                          world_where(pt, "cov", buf, sizeof buf), a + 1, b + 1,
+                                          cov[a * d + b], b + 1, a + 1, cov[b * d + a]);
+                        goto done;
+                    }
+        } else {
+            double s = sds ? sds[j] : p->sigma;
+            gsl_matrix_set_identity(c->cov);
+            gsl_matrix_scale(c->cov, s * s);
+        }
+        char what[300];
+        snprintf(what, sizeof what, "%s",
+                 world_where(pt, cov ? "cov" : sds ? "sds" : "sigma", buf, sizeof buf));
+        if ((rc = mc_gauss_factor(c, 0, 1, what, err)))
+            goto done;
+    }
+done:
+    free(mean);
+    free(cov);
+    free(means);
+    free(wts);
+    free(sds);
+    if (rc != MC_OK) {
+        mc_gmix_free(mix);
+        mix = NULL;
+    }
+    *out = mix;
+    return rc;
 }
 
 /* ================================================================ datasets */

@@ -12,7 +12,9 @@
  *    (flagged), sampling with the sampling bias of issue 3 (shrink, truncate), log-density,
  *    Mahalanobis distance.
  * 3. mc_gmix: a Gaussian mixture sum_j w_j N(mu_j, Sigma_j) built from mc_gauss components.
- * 4. Distances: W2 between Gaussians in closed form, exact 1-D W2 from quantile functions on a
+ * 4. The [world] section shared by the gaussian, gmm and kde families: its keys' values and the
+ *    Gaussian or Gaussian-mixture world they describe.
+ * 5. Distances: W2 between Gaussians in closed form, exact 1-D W2 from quantile functions on a
  *    fixed grid, sliced W2 in d-D, tail masses.
  *
  * Conventions: d dimensions, n samples, k mixture components. Arrays are contiguous and
@@ -28,6 +30,7 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_rng.h>
 #include "collapse/error.h"
+#include "collapse/experiment.h"
 #include "collapse/family.h"
 
 /* ---------------------------------------------------------------- config values */
@@ -185,6 +188,35 @@ int mc_gmix_sample(gsl_rng *r, const mc_gmix *m, uint64_t n, double *x, mc_error
 double mc_gmix_logpdf(const mc_gmix *m, const double *x, double *work);
 /* Overall mean (d) and covariance (d, d) of the mixture. */
 void mc_gmix_moments(const mc_gmix *m, double *mean, gsl_matrix *cov);
+
+/* ---------------------------------------------------------------- the [world] section */
+
+/* The values of the [world] keys, so that one [world] section means the same world to every
+ * continuous family (each family declares the keys in its own table, with its own bounds):
+ *   dim      d (0: implied by mean / cov / means, else 1)
+ *   mean     a Gaussian world's mean, d numbers (NULL: 0)
+ *   sigma    isotropic standard deviation, Sigma = sigma^2 I
+ *   cov      full covariance, rows separated by ';' ("1, 0.5; 0.5, 1"), or d^2 numbers
+ *   means    a mixture world: component means, ';' between components ("-2, 0; 2, 0")
+ *   weights  mixture weights (NULL: equal; normalised)
+ *   sds      per-component isotropic standard deviations (NULL: sigma); cov applies to all
+ *   holdout  size of the held-out human set the family draws with its world
+ * The strings are borrowed from the experiment. */
+typedef struct mc_gworld_params {
+    long dim;
+    const char *mean, *cov, *means, *weights, *sds;
+    double sigma;
+    uint64_t holdout;
+} mc_gworld_params;
+
+/* Builds the world's distribution from p: d, the k components and their factors. pt (NULL in
+ * unit tests) gives the file and line of each key for messages. On success *out is owned by the
+ * caller (mc_gmix_free); on failure it is NULL. MC_ECONFIG, naming the key, for a malformed or
+ * impossible world: a wrong count of numbers, conflicting dimensions, world.mean with
+ * world.means or world.cov with world.sds, negative weights, a standard deviation <= 0, a
+ * covariance that is not exactly symmetric or not positive definite. */
+int mc_gworld_mixture(const mc_gworld_params *p, const mc_point *pt, mc_gmix **out,
+                      mc_error *err);
 
 /* ---------------------------------------------------------------- distances */
 

@@ -43,14 +43,7 @@
 #include "gauss_common.h"
 
 typedef struct gparams {
-    long dim;              /* world.dim; 0 = from the other keys */
-    const char *mean;      /* world.mean */
-    double sigma;          /* world.sigma */
-    const char *cov;       /* world.cov */
-    const char *means;     /* world.means: a mixture world */
-    const char *weights;   /* world.weights */
-    const char *sds;       /* world.sds */
-    uint64_t holdout;      /* world.holdout */
+    mc_gworld_params world; /* [world] */
     int estimator;         /* model.estimator: 0 mle, 1 unbiased */
     long directions;       /* metrics.directions */
     int moment_draws;      /* set by check(), not a key: the regime never looks at single rows,
@@ -60,21 +53,21 @@ typedef struct gparams {
 #define GP(f) offsetof(gparams, f)
 
 static const mc_key gaussian_keys[] = {
-    {"world", "dim", MC_KEY_INT, NULL, 1, 4096, 0, NULL, GP(dim),
+    {"world", "dim", MC_KEY_INT, NULL, 1, 4096, 0, NULL, GP(world.dim),
      "d, dimensions (default: implied by world.mean / world.cov / world.means, else 1)"},
-    {"world", "mean", MC_KEY_LIST, NULL, 0, 0, 0, NULL, GP(mean),
+    {"world", "mean", MC_KEY_LIST, NULL, 0, 0, 0, NULL, GP(world.mean),
      "mean mu_0 of a Gaussian world, d numbers: \"0, 0\" (default 0)"},
-    {"world", "sigma", MC_KEY_DOUBLE, "1", 0, 1e150, MC_KEY_MIN_OPEN, NULL, GP(sigma),
+    {"world", "sigma", MC_KEY_DOUBLE, "1", 0, 1e150, MC_KEY_MIN_OPEN, NULL, GP(world.sigma),
      "standard deviation of an isotropic world, Sigma_0 = sigma^2 I (> 0)"},
-    {"world", "cov", MC_KEY_LIST, NULL, 0, 0, 0, NULL, GP(cov),
+    {"world", "cov", MC_KEY_LIST, NULL, 0, 0, 0, NULL, GP(world.cov),
      "full covariance Sigma_0, rows separated by ';': \"1, 0.5; 0.5, 1\" (replaces sigma)"},
-    {"world", "means", MC_KEY_LIST, NULL, 0, 0, 0, NULL, GP(means),
+    {"world", "means", MC_KEY_LIST, NULL, 0, 0, 0, NULL, GP(world.means),
      "a Gaussian-mixture world: component means, ';' between components: \"-2, 0; 2, 0\""},
-    {"world", "weights", MC_KEY_LIST, NULL, 0, 0, 0, NULL, GP(weights),
+    {"world", "weights", MC_KEY_LIST, NULL, 0, 0, 0, NULL, GP(world.weights),
      "mixture weights, one per component: \"0.3, 0.7\" (default equal; normalised)"},
-    {"world", "sds", MC_KEY_LIST, NULL, 0, 0, 0, NULL, GP(sds),
+    {"world", "sds", MC_KEY_LIST, NULL, 0, 0, 0, NULL, GP(world.sds),
      "standard deviation of each (isotropic) component: \"1, 0.5\" (default world.sigma)"},
-    {"world", "holdout", MC_KEY_COUNT, "1000", 1, 1e8, 0, NULL, GP(holdout),
+    {"world", "holdout", MC_KEY_COUNT, "1000", 1, 1e8, 0, NULL, GP(world.holdout),
      "size of the fixed held-out human set scored by the nll metric"},
     {"model", "estimator", MC_KEY_ENUM, "mle", 0, 0, 0, "mle|unbiased", GP(estimator),
      "covariance estimator: mle (divide by n) or unbiased (divide by n - 1)"},
@@ -130,171 +123,6 @@ static void world_free(void *p)
     free(w);
 }
 
-static const char *where(const mc_point *pt, const char *key, char *buf, size_t size)
-{
-    if (!pt) {
-        snprintf(buf, size, "[world] %s", key);
-        return buf;
-    }
-    return mc_point_where(pt, "world", key, buf, size);
-}
-
-/* Parses an optional list key; *v NULL when unset. */
-static int rows_of(const mc_point *pt, const char *key, const char *text, double **v, size_t *r,
-                   size_t *c, mc_error *err)
-{
-    char buf[256];
-    *v = NULL;
-    *r = *c = 0;
-    if (!text)
-        return MC_OK;
-    return mc_parse_rows(text, where(pt, key, buf, sizeof buf), v, r, c, err);
-}
-
-/* The d implied by one key; a conflict with what is known already is a config error. */
-static int agree(const mc_point *pt, size_t *d, const char **from, size_t dk, const char *key,
-                 mc_error *err)
-{
-    char buf[256];
-    if (*d && *d != dk)
-        return mc_error_set(err, MC_ECONFIG, "%s: gives %zu dimensions but %s gives %zu",
-                            where(pt, key, buf, sizeof buf), dk, *from, *d);
-    *d = dk;
-    *from = key;
-    return MC_OK;
-}
-
-/* Builds the world's distribution from the keys: d, the components and their factors. */
-static int world_mixture(const gparams *p, const mc_point *pt, mc_gmix **out, mc_error *err)
-{
-    char buf[256];
-    double *mean = NULL, *cov = NULL, *means = NULL, *wts = NULL, *sds = NULL;
-    size_t r_mean, c_mean, r_cov, c_cov, r_means, c_means, r_w, c_w, r_sd, c_sd;
-    mc_gmix *mix = NULL;
-    int rc;
-    if ((rc = rows_of(pt, "mean", p->mean, &mean, &r_mean, &c_mean, err)) ||
-        (rc = rows_of(pt, "cov", p->cov, &cov, &r_cov, &c_cov, err)) ||
-        (rc = rows_of(pt, "means", p->means, &means, &r_means, &c_means, err)) ||
-        (rc = rows_of(pt, "weights", p->weights, &wts, &r_w, &c_w, err)) ||
-        (rc = rows_of(pt, "sds", p->sds, &sds, &r_sd, &c_sd, err)))
-        goto done;
-    size_t d = 0, k = 1;
-    const char *from = "";
-    if (p->dim > 0 && (rc = agree(pt, &d, &from, (size_t)p->dim, "dim", err)))
-        goto done;
-    if (mean) {
-        if (r_mean != 1) {
-            rc = mc_error_set(err, MC_ECONFIG, "%s: one row of d numbers expected ('%s')",
-                              where(pt, "mean", buf, sizeof buf), p->mean);
-            goto done;
-        }
-        if ((rc = agree(pt, &d, &from, c_mean, "mean", err)))
-            goto done;
-    }
-    if (cov) {
-        /* rows separated by ';', or a flat list of d^2 values */
-        size_t dc = r_cov > 1 ? r_cov : (size_t)llround(sqrt((double)c_cov));
-        if ((r_cov > 1 && c_cov != r_cov) || (r_cov == 1 && dc * dc != c_cov)) {
-            rc = mc_error_set(err, MC_ECONFIG, "%s: a covariance must be square: %zu rows of %zu "
-                              "values", where(pt, "cov", buf, sizeof buf), r_cov, c_cov);
-            goto done;
-        }
-        if ((rc = agree(pt, &d, &from, dc, "cov", err)))
-            goto done;
-    }
-    if (means) {
-        if (mean) {
-            rc = mc_error_set(err, MC_ECONFIG, "%s: set either world.mean (a Gaussian world) or "
-                              "world.means (a mixture), not both", where(pt, "means", buf,
-                                                                         sizeof buf));
-            goto done;
-        }
-        k = r_means;
-        if ((rc = agree(pt, &d, &from, c_means, "means", err)))
-            goto done;
-    }
-    if (d == 0)
-        d = 1;
-    if (wts && (r_w * c_w != k)) {
-        rc = mc_error_set(err, MC_ECONFIG, "%s: %zu weights for %zu components",
-                          where(pt, "weights", buf, sizeof buf), r_w * c_w, k);
-        goto done;
-    }
-    if (sds && (r_sd * c_sd != k)) {
-        rc = mc_error_set(err, MC_ECONFIG, "%s: %zu standard deviations for %zu components",
-                          where(pt, "sds", buf, sizeof buf), r_sd * c_sd, k);
-        goto done;
-    }
-    if (sds && cov) {
-        rc = mc_error_set(err, MC_ECONFIG, "%s: set either world.cov or world.sds, not both",
-                          where(pt, "sds", buf, sizeof buf));
-        goto done;
-    }
-    double wsum = 0.0;
-    for (size_t j = 0; wts && j < k; j++) {
-        if (!(wts[j] >= 0.0)) {
-            rc = mc_error_set(err, MC_ECONFIG, "%s: weight %g is negative",
-                              where(pt, "weights", buf, sizeof buf), wts[j]);
-            goto done;
-        }
-        wsum += wts[j];
-    }
-    if (wts && !(wsum > 0.0)) {
-        rc = mc_error_set(err, MC_ECONFIG, "%s: the weights sum to 0",
-                          where(pt, "weights", buf, sizeof buf));
-        goto done;
-    }
-    for (size_t j = 0; sds && j < k; j++)
-        if (!(sds[j] > 0.0)) {
-            rc = mc_error_set(err, MC_ECONFIG, "%s: standard deviation %g must be > 0",
-                              where(pt, "sds", buf, sizeof buf), sds[j]);
-            goto done;
-        }
-    if ((rc = mc_gmix_alloc(k, d, &mix, err)))
-        goto done;
-    for (size_t j = 0; j < k; j++) {
-        mc_gauss *c = mix->comp[j];
-        mix->w[j] = wts ? wts[j] / wsum : 1.0 / (double)k;
-        for (size_t a = 0; a < d; a++)
-            c->mu[a] = means ? means[j * d + a] : mean ? mean[a] : 0.0;
-        if (cov) {
-            for (size_t a = 0; a < d; a++)
-                for (size_t b = 0; b < d; b++)
-                    gsl_matrix_set(c->cov, a, b, cov[a * d + b]);
-            for (size_t a = 0; a < d; a++)
-                for (size_t b = 0; b < a; b++)
-                    if (cov[a * d + b] != cov[b * d + a]) {
-                        rc = mc_error_set(err, MC_ECONFIG, "%s: not symmetric: entry (%zu,%zu) "
-                                          "= %g but (%zu,%zu) = %g",
-                                          where(pt, "cov", buf, sizeof buf), a + 1, b + 1,
-                                          cov[a * d + b], b + 1, a + 1, cov[b * d + a]);
-                        goto done;
-                    }
-        } else {
-            double s = sds ? sds[j] : p->sigma;
-            gsl_matrix_set_identity(c->cov);
-            gsl_matrix_scale(c->cov, s * s);
-        }
-        char what[300];
-        snprintf(what, sizeof what, "%s", where(pt, cov ? "cov" : sds ? "sds" : "sigma", buf,
-                                                 sizeof buf));
-        if ((rc = mc_gauss_factor(c, 0, 1, what, err)))
-            goto done;
-    }
-done:
-    free(mean);
-    free(cov);
-    free(means);
-    free(wts);
-    free(sds);
-    if (rc != MC_OK) {
-        mc_gmix_free(mix);
-        mix = NULL;
-    }
-    *out = mix;
-    return rc;
-}
-
 /* Regimes known to build training sets from whole draws (draw, copy, merge) and to subsample
  * only human data: with them the model's Gaussian draws can be sufficient statistics. Any other
  * regime (accumulate-subsample, or one added later) gets real rows. */
@@ -304,7 +132,7 @@ static int check(void *params, const mc_point *pt, mc_error *err)
 {
     gparams *p = params;
     mc_gmix *mix;
-    int rc = world_mixture(params, pt, &mix, err);
+    int rc = mc_gworld_mixture(&p->world, pt, &mix, err);
     mc_gmix_free(mix);
     p->moment_draws = 0;
     for (size_t i = 0; pt && pt->regime && i < sizeof moment_regimes / sizeof *moment_regimes; i++)
@@ -346,7 +174,7 @@ static int world_create(const void *params, const mc_point *pt, gsl_rng *r, void
     gworld *w = calloc(1, sizeof *w);
     if (!w)
         return mc_error_set(err, MC_ENOMEM, "out of memory for the world");
-    int rc = world_mixture(p, pt, &w->mix, err);
+    int rc = mc_gworld_mixture(&p->world, pt, &w->mix, err);
     if (rc != MC_OK)
         goto fail;
     size_t d = w->d = w->mix->d, k = w->mix->k;
@@ -361,7 +189,7 @@ static int world_create(const void *params, const mc_point *pt, gsl_rng *r, void
     if ((rc = mc_gauss_factor(w->mom, 0, 1, "the world's covariance", err)))
         goto fail;
     w->sqrt0 = gsl_matrix_alloc(d, d);
-    w->nho = p->holdout;
+    w->nho = p->world.holdout;
     double *ho = malloc((size_t)w->nho * d * sizeof(double));
     w->ho_mean = calloc(d, sizeof(double));
     w->ho_sqrt = gsl_matrix_alloc(d, d);

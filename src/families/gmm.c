@@ -43,7 +43,7 @@
 #include "mixworld.h"
 
 typedef struct gmm_params {
-    mixworld_params world;
+    mc_gworld_params world;
     long k;
     int covtype; /* MC_GMM_FULL | MC_GMM_DIAG, the order of the choices below */
     double reg_covar, tol;

@@ -91,7 +91,7 @@ void mc_kde_theory(mc_kde_rule rule, double h, size_t d, double trace_world, int
 /* ---- family ---------------------------------------------------------------------------------- */
 
 typedef struct kde_params {
-    mixworld_params world;
+    mc_gworld_params world;
     int rule; /* mc_kde_rule: the order of the choices below */
     double bandwidth;
     long slices;

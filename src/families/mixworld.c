@@ -23,40 +23,6 @@
 #include <gsl/gsl_statistics_double.h>
 #include "collapse/config.h"
 
-static const char *where_of(const mc_point *pt, const char *key, char *buf, size_t size)
-{
-    if (!pt) {
-        snprintf(buf, size, "[world] %s", key);
-        return buf;
-    }
-    return mc_point_where(pt, "world", key, buf, size);
-}
-
-/* An optional list key as rows of numbers; *v NULL when unset. */
-static int rows_of(const mc_point *pt, const char *key, const char *text, double **v, size_t *r,
-                   size_t *c, mc_error *err)
-{
-    char buf[256];
-    *v = NULL;
-    *r = *c = 0;
-    if (!text)
-        return MC_OK;
-    return mc_parse_rows(text, where_of(pt, key, buf, sizeof buf), v, r, c, err);
-}
-
-/* The d implied by one key; a conflict with what is known already is a config error. */
-static int agree(const mc_point *pt, size_t *d, const char **from, size_t dk, const char *key,
-                 mc_error *err)
-{
-    char buf[256];
-    if (*d && *d != dk)
-        return mc_error_set(err, MC_ECONFIG, "%s: gives %zu dimensions but %s gives %zu",
-                            where_of(pt, key, buf, sizeof buf), dk, *from, *d);
-    *d = dk;
-    *from = key;
-    return MC_OK;
-}
-
 void mixworld_free(mixworld *w)
 {
     if (!w)
@@ -71,116 +37,31 @@ void mixworld_free(mixworld *w)
     free(w);
 }
 
-/* Builds w->gm (and w->d) from the keys, with the gaussian family's rules. */
-static int build_mixture(const mixworld_params *p, const mc_point *pt, mixworld *w,
+/* The world's mixture from the keys (mc_gworld_mixture: the same world and messages as the
+ * gaussian family's) as w->mix, with its d, and the same components, contiguous and prepared, as
+ * w->gm. */
+static int build_mixture(const mc_gworld_params *p, const mc_point *pt, mixworld *w,
                          mc_error *err)
 {
-    char buf[256];
-    double *mean = NULL, *cov = NULL, *means = NULL, *wts = NULL, *sds = NULL;
-    size_t r_mean, c_mean, r_cov, c_cov, r_means, c_means, r_w, c_w, r_sd, c_sd;
-    size_t d = 0, k = 1;
-    const char *from = "", *bad = NULL, *covkey = "sigma";
-    int rc;
-    if ((rc = rows_of(pt, "mean", p->mean, &mean, &r_mean, &c_mean, err)) ||
-        (rc = rows_of(pt, "cov", p->cov, &cov, &r_cov, &c_cov, err)) ||
-        (rc = rows_of(pt, "means", p->means, &means, &r_means, &c_means, err)) ||
-        (rc = rows_of(pt, "weights", p->weights, &wts, &r_w, &c_w, err)) ||
-        (rc = rows_of(pt, "sds", p->sds, &sds, &r_sd, &c_sd, err)))
-        goto done;
-    if (p->dim > 0 && (rc = agree(pt, &d, &from, (size_t)p->dim, "dim", err)))
-        goto done;
-    if (mean && r_mean != 1) {
-        rc = mc_error_set(err, MC_ECONFIG, "%s: one row of d numbers expected",
-                          where_of(pt, "mean", buf, sizeof buf));
-        goto done;
-    }
-    if (mean && (rc = agree(pt, &d, &from, c_mean, "mean", err)))
-        goto done;
-    if (cov) {
-        /* rows separated by ';', or a flat list of d^2 values */
-        size_t dc = r_cov > 1 ? r_cov : (size_t)llround(sqrt((double)c_cov));
-        if ((r_cov > 1 && c_cov != r_cov) || (r_cov == 1 && dc * dc != c_cov)) {
-            rc = mc_error_set(err, MC_ECONFIG, "%s: a covariance must be square: %zu rows of %zu "
-                              "values", where_of(pt, "cov", buf, sizeof buf), r_cov, c_cov);
-            goto done;
-        }
-        if ((rc = agree(pt, &d, &from, dc, "cov", err)))
-            goto done;
-        covkey = "cov";
-    }
-    if (means) {
-        if (mean) {
-            rc = mc_error_set(err, MC_ECONFIG, "%s: set either world.mean (a Gaussian world) or "
-                              "world.means (a mixture), not both",
-                              where_of(pt, "means", buf, sizeof buf));
-            goto done;
-        }
-        k = r_means;
-        if ((rc = agree(pt, &d, &from, c_means, "means", err)))
-            goto done;
-    }
-    if (d == 0)
-        d = 1;
-    if (wts && r_w * c_w != k)
-        bad = "weights";
-    if (sds && r_sd * c_sd != k)
-        bad = "sds";
-    if (bad) {
-        rc = mc_error_set(err, MC_ECONFIG, "%s: %zu values for %zu components",
-                          where_of(pt, bad, buf, sizeof buf),
-                          bad[0] == 'w' ? r_w * c_w : r_sd * c_sd, k);
-        goto done;
-    }
-    if (sds && cov) {
-        rc = mc_error_set(err, MC_ECONFIG, "%s: set either world.cov or world.sds, not both",
-                          where_of(pt, "sds", buf, sizeof buf));
-        goto done;
-    }
-    if (sds)
-        covkey = "sds";
-    double wsum = 0.0;
-    for (size_t j = 0; wts && j < k; j++) {
-        if (!(wts[j] >= 0.0)) {
-            rc = mc_error_set(err, MC_ECONFIG, "%s: weight %g is negative",
-                              where_of(pt, "weights", buf, sizeof buf), wts[j]);
-            goto done;
-        }
-        wsum += wts[j];
-    }
-    if (wts && !(wsum > 0.0)) {
-        rc = mc_error_set(err, MC_ECONFIG, "%s: the weights sum to 0",
-                          where_of(pt, "weights", buf, sizeof buf));
-        goto done;
-    }
+    int rc = mc_gworld_mixture(p, pt, &w->mix, err);
+    if (rc)
+        return rc;
+    size_t k = w->mix->k, d = w->mix->d;
     w->d = d;
-    if (!(w->gm = mc_gmm_alloc(k, d))) {
-        rc = mc_error_set(err, MC_ENOMEM, "out of memory for the world");
-        goto done;
-    }
+    if (!(w->gm = mc_gmm_alloc(k, d)))
+        return mc_error_set(err, MC_ENOMEM, "out of memory for the world");
     for (size_t j = 0; j < k; j++) {
-        w->gm->w[j] = wts ? wts[j] / wsum : 1.0 / (double)k;
-        double *S = w->gm->cov + j * d * d;
-        for (size_t a = 0; a < d; a++) {
-            w->gm->mu[j * d + a] = means ? means[j * d + a] : mean ? mean[a] : 0.0;
-            for (size_t b = 0; b < d; b++) {
-                double s = sds ? sds[j] : p->sigma;
-                S[a * d + b] = cov ? cov[a * d + b] : a == b ? s * s : 0.0;
-            }
-        }
+        const mc_gauss *c = w->mix->comp[j];
+        w->gm->w[j] = w->mix->w[j];
+        memcpy(w->gm->mu + j * d, c->mu, d * sizeof *c->mu);
+        for (size_t a = 0; a < d; a++)
+            for (size_t b = 0; b < d; b++)
+                w->gm->cov[j * d * d + a * d + b] = gsl_matrix_get(c->cov, a, b);
     }
-    /* symmetric, positive definite (with a message naming the key) */
-    if (mc_gmm_prepare(w->gm, err) != MC_OK)
-        rc = mc_error_prefix(err, "%s: ", where_of(pt, covkey, buf, sizeof buf));
-done:
-    free(mean);
-    free(cov);
-    free(means);
-    free(wts);
-    free(sds);
-    return rc;
+    return mc_gmm_prepare(w->gm, err);
 }
 
-int mixworld_create(const mixworld_params *p, const mc_point *pt, gsl_rng *r, mixworld **out,
+int mixworld_create(const mc_gworld_params *p, const mc_point *pt, gsl_rng *r, mixworld **out,
                     mc_error *err)
 {
     *out = NULL;
@@ -189,16 +70,6 @@ int mixworld_create(const mixworld_params *p, const mc_point *pt, gsl_rng *r, mi
         return mc_error_set(err, MC_ENOMEM, "out of memory for the world");
     int rc = build_mixture(p, pt, w, err);
     size_t k = w->gm ? w->gm->k : 0, d = w->d ? w->d : 1;
-    if (rc == MC_OK)
-        rc = mc_gmix_alloc(k, d, &w->mix, err);
-    for (size_t j = 0; rc == MC_OK && j < k; j++) {
-        mc_gauss *c = w->mix->comp[j];
-        w->mix->w[j] = w->gm->w[j];
-        memcpy(c->mu, w->gm->mu + j * d, d * sizeof *c->mu);
-        gsl_matrix_view S = gsl_matrix_view_array(w->gm->cov + j * d * d, d, d);
-        gsl_matrix_memcpy(c->cov, &S.matrix);
-        rc = mc_gauss_factor(c, 0, 1, "world covariance", err);
-    }
     if (rc == MC_OK)
         rc = mc_gauss_alloc(d, &w->overall, err);
     w->mean = malloc(d * sizeof *w->mean);

@@ -2,17 +2,9 @@
  * dimensions, with a fixed held-out human set and the pieces of the metrics both families share
  * (private to src/families/gmm.c and kde.c).
  *
- * [world] keys: the gaussian family's (src/families/gaussian.c), so one [world] section means the
- * same world to gaussian, gmm and kde. A family embeds mixworld_params in its parameter block as
- * member `world` and MIXWORLD_KEYS in its key table:
- *   dim      d (default: implied by mean / cov / means, else 1)
- *   mean     a Gaussian world's mean, d numbers (default 0)
- *   sigma    isotropic standard deviation, Sigma = sigma^2 I (default 1)
- *   cov      full covariance, rows separated by ';' ("1, 0.5; 0.5, 1"), or d^2 numbers
- *   means    a mixture world: component means, ';' between components ("-2, 0; 2, 0")
- *   weights  mixture weights (default equal; normalised)
- *   sds      per-component isotropic standard deviations (default sigma); cov applies to all
- *   holdout  size of the held-out human set drawn once when the world is created (default 1000)
+ * [world] keys: the gaussian family's (mc_gworld_params in gauss_common.h), so one [world] section
+ * means the same world to gaussian, gmm and kde. A family embeds mc_gworld_params in its parameter
+ * block as member `world` and MIXWORLD_KEYS in its key table.
  */
 #ifndef COLLAPSE_MIXWORLD_H
 #define COLLAPSE_MIXWORLD_H
@@ -22,15 +14,8 @@
 #include "collapse/gmm.h"
 #include "gauss_common.h"
 
-typedef struct mixworld_params {
-    long dim; /* 0: implied */
-    const char *mean, *cov, *means, *weights, *sds;
-    double sigma;
-    uint64_t holdout;
-} mixworld_params;
-
 /* The [world] rows of a family's key table; T is the family's parameter struct, whose member
- * `world` is a mixworld_params. */
+ * `world` is an mc_gworld_params. */
 #define MIXWORLD_KEYS(T)                                                                         \
     {"world", "dim", MC_KEY_INT, NULL, 1, 1024, 0, NULL, offsetof(T, world.dim),                 \
      "d, dimensions (default: implied by world.mean / world.cov / world.means, else 1)"},        \
@@ -70,7 +55,7 @@ typedef struct mixworld {
 /* Parses the [world] keys of p (origins from pt for messages), builds the world and draws its
  * held-out set and directions from r. *out is owned by the caller (mixworld_free). MC_ECONFIG
  * for a malformed or impossible world (wrong count of numbers, non-PD covariance). */
-int mixworld_create(const mixworld_params *p, const mc_point *pt, gsl_rng *r, mixworld **out,
+int mixworld_create(const mc_gworld_params *p, const mc_point *pt, gsl_rng *r, mixworld **out,
                     mc_error *err);
 void mixworld_free(mixworld *w);
 
