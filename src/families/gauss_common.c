@@ -244,6 +244,17 @@ done:
     return rc;
 }
 
+int mc_theory_regime(const mc_point *pt)
+{
+    if (!pt->regime)
+        return -1;
+    if (strcmp(pt->regime->name, "replace") == 0)
+        return 0;
+    if (strcmp(pt->regime->name, "accumulate") == 0 && pt->regime_settings.human_weight < 0)
+        return 1;
+    return -1;
+}
+
 /* ================================================================ datasets */
 
 int mc_gdata_new(size_t d, uint64_t n, int human, mc_gdata **out, mc_error *err)

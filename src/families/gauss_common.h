@@ -218,6 +218,11 @@ typedef struct mc_gworld_params {
 int mc_gworld_mixture(const mc_gworld_params *p, const mc_point *pt, mc_gmix **out,
                       mc_error *err);
 
+/* Which closed form of a continuous family's theory slot applies at pt: 0 for the replace
+ * regime, 1 for accumulate with an unweighted fit (regime.human_weight unset), -1 for any other
+ * regime or none. */
+int mc_theory_regime(const mc_point *pt);
+
 /* ---------------------------------------------------------------- distances */
 
 /* Symmetric positive semi-definite square root: out = V diag(sqrt(max(lambda, 0))) V^T

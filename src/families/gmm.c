@@ -283,30 +283,16 @@ static double gmm_theory(const mc_point *pt, const void *world, size_t m, unsign
 {
     const gmm_params *p = pt->params;
     const mixworld *w = world;
-    int acc;
-    if (p->k != 1 || m > 1 || !pt->regime)
-        return NAN;
-    if (strcmp(pt->regime->name, "replace") == 0)
-        acc = 0;
-    else if (strcmp(pt->regime->name, "accumulate") == 0 && pt->regime_settings.human_weight < 0)
-        acc = 1;
-    else
+    int acc = mc_theory_regime(pt);
+    if (p->k != 1 || m > 1 || acc < 0)
         return NAN;
     double cs = mc_sampling_cov_factor(w->d, &pt->sampling), T = w->trace;
     double floor = (double)w->d * p->reg_covar;
     /* SS = E tr(scatter) of training set g, N its size, M = E||xbar_g - mu_0||^2 */
     double N = (double)mc_point_n(pt, 0), SS = (N - 1) * T, M = T / N;
     for (unsigned i = 1; i <= g; i++) {
-        double sig = cs * (SS / N + floor), a = (double)mc_point_n(pt, i);
-        if (!acc) {
-            SS = (a - 1) * sig;
-            M += sig / a;
-            N = a;
-        } else {
-            SS += (a - 1 + N / (N + a)) * sig;
-            M += a / ((N + a) * (N + a)) * sig;
-            N += a;
-        }
+        double sig = cs * (SS / N + floor);
+        mixworld_theory_step(acc, (double)mc_point_n(pt, i), sig, &SS, &M, &N);
     }
     return m == 1 ? (SS / N + floor) / T : M;
 }

@@ -70,16 +70,8 @@ void mc_kde_theory(mc_kde_rule rule, double h, size_t d, double trace_world, int
     for (unsigned g = 0; g <= G; g++) {
         if (g > 0) {
             /* draws of model g-1 have mean xbar_{g-1} and covariance S_b + cs H */
-            double sig = model_trace(rule, h, d, SS, N, cs), a = (double)n[g];
-            if (!accumulate) {
-                SS = (a - 1) * sig;
-                M += sig / a;
-                N = a;
-            } else {
-                SS += (a - 1 + N / (N + a)) * sig;
-                M += a / ((N + a) * (N + a)) * sig;
-                N += a;
-            }
+            double sig = model_trace(rule, h, d, SS, N, cs);
+            mixworld_theory_step(accumulate, (double)n[g], sig, &SS, &M, &N);
         }
         if (trace_ratio)
             trace_ratio[g] = model_trace(rule, h, d, SS, N, 1) / trace_world;
@@ -416,14 +408,8 @@ static double kde_theory(const mc_point *pt, const void *world, size_t m, unsign
 {
     const kde_params *p = pt->params;
     const mixworld *w = world;
-    int acc;
-    if (m > 1 || !pt->regime)
-        return NAN;
-    if (strcmp(pt->regime->name, "replace") == 0)
-        acc = 0;
-    else if (strcmp(pt->regime->name, "accumulate") == 0 && pt->regime_settings.human_weight < 0)
-        acc = 1;
-    else
+    int acc = mc_theory_regime(pt);
+    if (m > 1 || acc < 0)
         return NAN;
     uint64_t *n = malloc((g + 1) * sizeof *n);
     double *v = malloc((g + 1) * sizeof *v);

@@ -413,9 +413,10 @@ static double theory(const mc_point *pt, const void *world, size_t mi, unsigned 
     if (mi > 1 || p->ridge != 0.0 || rs->n != w->T || rs->growth != 1.0 || isnan(w->tr_inv))
         return NAN;
     double base = w->sigma * w->sigma * w->tr_inv, e;
-    if (strcmp(pt->regime->name, "replace") == 0) {
+    int acc = mc_theory_regime(pt);
+    if (acc == 0) {
         e = (double)(g + 1) * base;
-    } else if (strcmp(pt->regime->name, "accumulate") == 0 && rs->human_weight < 0.0) {
+    } else if (acc == 1) {
         double s = 0.0;
         for (unsigned i = 1; i <= g + 1; i++)
             s += 1.0 / ((double)i * (double)i);

@@ -194,6 +194,19 @@ double mixworld_sliced_w2(const mixworld *w, size_t L, const double *y, size_t m
     return sqrt(s / (double)L);
 }
 
+void mixworld_theory_step(int accumulate, double a, double sig, double *SS, double *M, double *N)
+{
+    if (!accumulate) {
+        *SS = (a - 1) * sig;
+        *M += sig / a;
+        *N = a;
+    } else {
+        *SS += (a - 1 + *N / (*N + a)) * sig;
+        *M += a / ((*N + a) * (*N + a)) * sig;
+        *N += a;
+    }
+}
+
 double mixworld_tail_mass(const mixworld *w, const double *y, size_t m, double *work)
 {
     size_t c = 0;

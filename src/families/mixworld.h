@@ -77,4 +77,10 @@ double mixworld_sliced_w2(const mixworld *w, size_t L, const double *y, size_t m
  * exceeds the world's 99th percentile (0.01 for the world itself). work holds d doubles. */
 double mixworld_tail_mass(const mixworld *w, const double *y, size_t m, double *work);
 
+/* One generation of the expected training-set statistics behind the gmm and kde closed forms
+ * (k = 1): the next training set holds a fresh draws of a model whose covariance has trace sig,
+ * alone (replace, accumulate = 0) or added to the N points so far (accumulate = 1). Updates
+ * SS = E tr(scatter), M = E||xbar - mu_0||^2 and N, the set's size. */
+void mixworld_theory_step(int accumulate, double a, double sig, double *SS, double *M, double *N);
+
 #endif
