@@ -229,7 +229,8 @@ static double bytes_needed(const void *vp, const void *vw, double n)
     double ds = n * (len * 4 + 17);
     /* model: six scratch words per padded token, ~28 bytes per n-gram entry of each order */
     double model = L * 24 + L * 28 * (double)p->order + (double)w->nids * 40;
-    double sample = (double)sample_size(p, w) * (len * 4 + 17) * 4; /* sample and hash sets */
+    /* the metrics' sample, and its n-gram sets (<= 32 bytes per trigram) */
+    double sample = (double)sample_size(p, w) * ((len * 4 + 17) + 32 * len);
     return ds + model + sample;
 }
 
@@ -406,9 +407,10 @@ static int describe(const void *vp, const void *vw, mc_metric_list *out, mc_erro
     return MC_OK;
 }
 
-/* An open-addressing set of up to three ids (a bigram uses c = 0). */
+/* An open-addressing set of up to three ids (a bigram uses c = 0); a = UINT32_MAX marks an
+ * empty slot (no id reaches it). Load factor at most 3/4: 16 to 32 bytes per distinct n-gram. */
 typedef struct triple {
-    uint32_t a, b, c, used;
+    uint32_t a, b, c;
 } triple;
 
 static uint64_t hash3(uint32_t a, uint32_t b, uint32_t c)
@@ -425,20 +427,21 @@ static int count_distinct(const mc_ngram_ds *ds, unsigned n, uint64_t *distinct,
         tot += len >= n ? len - n + 1 : 0;
     }
     uint64_t cap = 16;
-    while (cap < 2 * tot)
+    while (3 * cap < 4 * tot)
         cap *= 2;
-    triple *t = calloc((size_t)cap, sizeof *t);
+    triple *t = malloc((size_t)cap * sizeof *t);
     if (!t)
         return MC_ENOMEM;
+    memset(t, 0xff, (size_t)cap * sizeof *t);
     uint64_t d = 0;
     for (uint64_t s = 0; s < ds->nsent; s++)
         for (uint64_t i = ds->start[s]; i + n <= ds->start[s + 1]; i++) {
             uint32_t a = ds->tok[i], b = ds->tok[i + 1], c = n == 3 ? ds->tok[i + 2] : 0;
             uint64_t h = hash3(a, b, c) & (cap - 1);
-            while (t[h].used && !(t[h].a == a && t[h].b == b && t[h].c == c))
+            while (t[h].a != UINT32_MAX && !(t[h].a == a && t[h].b == b && t[h].c == c))
                 h = (h + 1) & (cap - 1);
-            if (!t[h].used) {
-                t[h] = (triple){a, b, c, 1};
+            if (t[h].a == UINT32_MAX) {
+                t[h] = (triple){a, b, c};
                 d++;
             }
         }
