@@ -91,8 +91,6 @@ static int gmm_world_create(const void *params, const mc_point *pt, gsl_rng *r, 
     return mixworld_create(&((const gmm_params *)params)->world, pt, r, (mixworld **)world, err);
 }
 
-static void gmm_world_free(void *world) { mixworld_free(world); }
-
 static int gmm_describe(const void *params, const void *world, mc_metric_list *l, mc_error *err)
 {
     (void)params;
@@ -126,13 +124,6 @@ static double gmm_bytes_needed(const void *params, const void *world, double n)
     /* regime's datasets (a few copies of n x d), EM workspace, metric draws */
     return 8.0 * (4 * n * (d + 1) + n * (k + d + 5) + (double)p->samples * (d + 1) +
                   (double)p->world.holdout * (d + 3));
-}
-
-static int gmm_draw_world(gsl_rng *r, const void *params, const void *world, uint64_t n,
-                          void **out, mc_error *err)
-{
-    (void)params;
-    return mixworld_draw(r, world, n, out, err);
 }
 
 static int gmm_draw_model(gsl_rng *r, const void *params, const void *model,
@@ -305,10 +296,10 @@ const mc_family_type mc_family_gmm = {
     .sampling = MC_SAMPLE_SHRINK | MC_SAMPLE_TRUNCATE,
     .check = NULL,
     .world_create = gmm_world_create,
-    .world_free = gmm_world_free,
+    .world_free = mixworld_free,
     .describe = gmm_describe,
     .bytes_needed = gmm_bytes_needed,
-    .draw_world = gmm_draw_world,
+    .draw_world = mixworld_draw,
     .draw_model = gmm_draw_model,
     .ds_copy = mc_gdata_copy,
     .ds_merge = mc_gdata_merge,

@@ -138,8 +138,6 @@ static int kde_world_create(const void *params, const mc_point *pt, gsl_rng *r, 
     return mixworld_create(&((const kde_params *)params)->world, pt, r, (mixworld **)world, err);
 }
 
-static void kde_world_free(void *world) { mixworld_free(world); }
-
 static int kde_describe(const void *params, const void *world, mc_metric_list *l, mc_error *err)
 {
     (void)params;
@@ -171,13 +169,6 @@ static double kde_bytes_needed(const void *params, const void *world, double n)
     /* regime's datasets, the model's copies, one dgemm block, metric draws */
     return 8.0 * (4 * n * (d + 1) + n * (2 * d + 3) + HELD_BLOCK * n +
                   (double)p->samples * (d + 1) + (double)p->world.holdout * d);
-}
-
-static int kde_draw_world(gsl_rng *r, const void *params, const void *world, uint64_t n,
-                          void **out, mc_error *err)
-{
-    (void)params;
-    return mixworld_draw(r, world, n, out, err);
 }
 
 static int kde_draw_model(gsl_rng *r, const void *params, const void *model,
@@ -435,10 +426,10 @@ const mc_family_type mc_family_kde = {
     .sampling = MC_SAMPLE_SHRINK | MC_SAMPLE_TRUNCATE,
     .check = kde_check,
     .world_create = kde_world_create,
-    .world_free = kde_world_free,
+    .world_free = mixworld_free,
     .describe = kde_describe,
     .bytes_needed = kde_bytes_needed,
-    .draw_world = kde_draw_world,
+    .draw_world = mixworld_draw,
     .draw_model = kde_draw_model,
     .ds_copy = mc_gdata_copy,
     .ds_merge = mc_gdata_merge,

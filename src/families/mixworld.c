@@ -23,8 +23,9 @@
 #include <gsl/gsl_statistics_double.h>
 #include "collapse/config.h"
 
-void mixworld_free(mixworld *w)
+void mixworld_free(void *world)
 {
+    mixworld *w = world;
     if (!w)
         return;
     mc_gmix_free(w->mix);
@@ -138,8 +139,11 @@ int mixworld_create(const mc_gworld_params *p, const mc_point *pt, gsl_rng *r, m
     return MC_OK;
 }
 
-int mixworld_draw(gsl_rng *r, const mixworld *w, uint64_t n, void **out, mc_error *err)
+int mixworld_draw(gsl_rng *r, const void *params, const void *world, uint64_t n, void **out,
+                  mc_error *err)
 {
+    (void)params;
+    const mixworld *w = world;
     mc_gdata *ds;
     int rc = mc_gdata_new(w->d, n, 1, &ds, err);
     if (rc)

@@ -57,10 +57,13 @@ typedef struct mixworld {
  * for a malformed or impossible world (wrong count of numbers, non-PD covariance). */
 int mixworld_create(const mc_gworld_params *p, const mc_point *pt, gsl_rng *r, mixworld **out,
                     mc_error *err);
-void mixworld_free(mixworld *w);
+/* Frees a mixworld (NULL is a no-op); the world_free slot of gmm and kde. */
+void mixworld_free(void *world);
 
-/* n human samples as an mc_gdata (the family's draw_world slot). */
-int mixworld_draw(gsl_rng *r, const mixworld *w, uint64_t n, void **out, mc_error *err);
+/* n human samples of the mixworld `world` as an mc_gdata; the draw_world slot of gmm and kde
+ * (params is not used). */
+int mixworld_draw(gsl_rng *r, const void *params, const void *world, uint64_t n, void **out,
+                  mc_error *err);
 
 /* mean_error ||mu - mu_0||^2, trace_ratio tr S / tr Sigma_0 and logdet_ratio
  * log det S - log det Sigma_0 (-inf for a singular S) of a model with mean mu (d) and
