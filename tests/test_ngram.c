@@ -60,16 +60,20 @@ static mc_ngram_model *fit_new(unsigned order, mc_ngram_smoothing sm, uint32_t n
     return m;
 }
 
-/* A random corpus over nids ids: skewed word choice (some ids never occur), lengths 0..8. */
+/* A random corpus over nids ids: skewed word choice (some ids never occur), lengths 0..8. The
+ * frequency rank i of a word maps to id 3 + (7 i + 3) mod (nids - 3), so that probability order
+ * and id order differ (nids - 3 must be prime to 7). */
 static mc_ngram_ds *random_corpus(gsl_rng *r, uint32_t nids, int nsent)
 {
     mc_ngram_ds *ds = mc_ngram_ds_alloc();
-    uint32_t w[16];
+    uint32_t w[16], nw = nids - MC_NGRAM_FIRST_WORD;
+    assert_true(nw % 7 != 0);
     for (int s = 0; s < nsent; s++) {
         size_t len = (size_t)mc_rng_index(r, 9);
         for (size_t i = 0; i < len; i++) {
             double u = gsl_rng_uniform(r);
-            w[i] = MC_NGRAM_FIRST_WORD + (uint32_t)((double)(nids - MC_NGRAM_FIRST_WORD) * u * u * u);
+            uint32_t rank = (uint32_t)((double)nw * u * u * u);
+            w[i] = MC_NGRAM_FIRST_WORD + (7 * rank + 3) % nw;
         }
         assert_int_equal(mc_ngram_ds_push(ds, w, len, 1), MC_OK);
     }
@@ -485,8 +489,9 @@ static void test_sampler_distribution(void **state)
  * give the conditional distribution of what follows <s> a (</s> when the sentence stops), which
  * must be q(w) ~ p(w | <s> a)^(1/T): each frequency within 5 standard errors of q over the
  * k sentences that begin with a. This reaches the trigram and bigram levels of every sampler:
- * the count-structure one (T = 1), the exact temperature one (T = 0.7), and the full
- * distribution (T = 0.7 with a top_k that keeps everything). */
+ * the count-structure one (T = 1), the exact temperature one (T = 0.7), the top-k one (with a
+ * top_k that keeps everything, top-k 5, top-k 5 then top-p 0.9) and the full distribution
+ * (top-p 0.7 alone). */
 static void test_sampler_second_word(void **state)
 {
     (void)state;
@@ -501,12 +506,42 @@ static void test_sampler_second_word(void **state)
         if (mc_ngram_prob(m, &bos, 1, w) > mc_ngram_prob(m, &bos, 1, a))
             a = w;
     ctx[1] = a;
-    const mc_sampling settings[3] = {{1.0, 0, 1.0, 0, 0}, {0.7, 0, 1.0, 0, 0},
-                                     {0.7, (long)nids, 1.0, 0, 0}};
-    for (int k = 0; k < 3; k++) {
+    const mc_sampling settings[6] = {{1.0, 0, 1.0, 0, 0}, {0.7, 0, 1.0, 0, 0},
+                                     {0.7, (long)nids, 1.0, 0, 0}, {0.8, 5, 1.0, 0, 0},
+                                     {0.8, 5, 0.9, 0, 0}, {1.0, 0, 0.7, 0, 0}};
+    for (int k = 0; k < 6; k++) {
         double q[30] = {0}, z = 0;
         for (uint32_t w = 1; w < nids; w++)
-            z += q[w] = pow(mc_ngram_prob(m, ctx, 2, w), 1 / settings[k].temperature);
+            q[w] = pow(mc_ngram_prob(m, ctx, 2, w), 1 / settings[k].temperature);
+        /* top-k, then top-p, on the outcomes ranked by q (no ties: checked) */
+        uint32_t rank[30];
+        for (uint32_t w = 1; w < nids; w++)
+            rank[w - 1] = w;
+        for (uint32_t i = 0; i + 1 < nids; i++) /* selection sort, decreasing q */
+            for (uint32_t j = i + 1; j + 1 < nids; j++)
+                if (q[rank[j]] > q[rank[i]]) {
+                    uint32_t t = rank[i];
+                    rank[i] = rank[j], rank[j] = t;
+                }
+        uint32_t keep = settings[k].top_k > 0 ? (uint32_t)settings[k].top_k : nids - 1;
+        if (keep > nids - 1)
+            keep = nids - 1;
+        double kept = 0;
+        for (uint32_t i = 0; i < keep; i++)
+            kept += q[rank[i]];
+        if (settings[k].top_p < 1) {
+            double run = 0;
+            uint32_t i = 0;
+            while (i < keep && run < settings[k].top_p * kept)
+                run += q[rank[i++]];
+            keep = i;
+        }
+        if (keep < nids - 1)
+            assert_true(q[rank[keep - 1]] > q[rank[keep]]);
+        for (uint32_t i = keep; i + 1 < nids; i++)
+            q[rank[i]] = 0;
+        for (uint32_t w = 1; w < nids; w++)
+            z += q[w];
         const uint64_t M = 60000;
         gsl_rng *g = mc_rng_alloc(100 + (uint64_t)k);
         mc_ngram_ds *gen = mc_ngram_ds_alloc();
@@ -523,7 +558,10 @@ static void test_sampler_second_word(void **state)
         assert_true(n > 1000);
         for (uint32_t w = 1; w < nids; w++) {
             double qw = q[w] / z;
-            tu_assert_close(f[w] / n, qw, sqrt(qw * (1 - qw) / n), 5);
+            if (qw == 0)
+                assert_true(f[w] == 0);
+            else
+                tu_assert_close(f[w] / n, qw, sqrt(qw * (1 - qw) / n), 5);
         }
         mc_ngram_ds_free(gen);
         gsl_rng_free(g);

@@ -162,9 +162,10 @@ double mc_ngram_perplexity(const mc_ngram_model *m, const mc_ngram_ds *ds, uint6
 /* Appends nsent sentences sampled from <s> to </s> to out (flagged synthetic). A sentence that
  * reaches max_len words without </s> is cut there (a </s> is implied). Sampling settings:
  * temperature 1, top_k 0, top_p 1 (the defaults) use the count structure, O(N log c) per token
- * for contexts with c continuations; a temperature alone is exact in O(continuations of the seen
- * contexts) per token (~80 us on Brown); top_k or top_p compute the full distribution over V
- * per token, O(V) (quickselect, no sort): exact but ~1000x slower than the default. */
+ * for contexts with c continuations; a temperature, or a top_k (with any temperature and
+ * top_p), is exact in O(continuations of the seen contexts + k) per token (~60-80 us on Brown);
+ * top_p alone computes the full distribution over V per token, O(V) (quickselect, no sort):
+ * exact but ~1000x slower than the default. */
 int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s, uint64_t nsent,
                       size_t max_len, mc_ngram_ds *out, mc_error *err);
 

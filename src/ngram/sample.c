@@ -8,12 +8,13 @@
  * search, O(log c) for c continuations); otherwise back off to h' and repeat; past order 1 the
  * word is uniform over the V outcomes. One uniform per level visited: O(N log c) per token.
  *
- * A temperature alone is sampled exactly from the observed continuations and the unigram level
- * (draw_temp below). top_k or top_p need the normalised full distribution: we build p(. | h)
- * over all V outcomes (O(V + continuations)), raise it to 1/T, keep the top_k largest (ties to
- * the lower id), then the smallest prefix in decreasing order whose mass reaches top_p of what
- * remains (both by quickselect, O(V) expected, no sorting), and draw from what is left. Exact,
- * but O(V) per token.
+ * A temperature alone (draw_temp) and a top_k with any temperature and top_p (draw_topk) are
+ * sampled exactly from the observed continuations and the unigram level. top_p alone needs the
+ * normalised full distribution (draw_full): we build p(. | h) over all V outcomes
+ * (O(V + continuations)), raise it to 1/T, keep the top_k largest (ties to the lower id), then
+ * the smallest prefix in decreasing order whose mass reaches top_p of what remains (both by
+ * quickselect, O(V) expected, no sorting), and draw from what is left. Exact, but O(V) per
+ * token.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -220,6 +221,7 @@ typedef struct temp_state {
     double *acc;    /* (nids) scratch, zero outside a draw */
     uint8_t *in;    /* (nids) membership in C, zero outside a draw */
     uint32_t *list; /* (nids) the words of C */
+    uint32_t *order1; /* (nids - 1) the outcomes by decreasing p1, ties to the lower id (top-k) */
 } temp_state;
 
 static double p1(const mc_ngram_model *m, uint32_t w)
@@ -230,7 +232,12 @@ static double p1(const mc_ngram_model *m, uint32_t w)
     return m->tot0 > 0 ? ngram_d(&m->lv[0], 0, w) / (double)m->tot0 + m->gamma0 * u : u;
 }
 
-static int temp_init(const mc_ngram_model *m, double temperature, temp_state *t)
+static int cmp_before(const void *x, const void *y)
+{
+    return before(x, y) ? -1 : before(y, x) ? 1 : 0;
+}
+
+static int temp_init(const mc_ngram_model *m, double temperature, int ordered, temp_state *t)
 {
     t->a = 1.0 / temperature;
     t->cum1a = malloc((size_t)m->nids * sizeof *t->cum1a);
@@ -247,6 +254,19 @@ static int temp_init(const mc_ngram_model *m, double temperature, temp_state *t)
         run += t->p1a[w];
         t->cum1a[w] = run;
     }
+    if (ordered) {
+        cand *c = malloc((size_t)m->nids * sizeof *c);
+        if (!c || !(t->order1 = malloc((size_t)m->nids * sizeof *t->order1))) {
+            free(c);
+            return MC_ENOMEM;
+        }
+        for (uint32_t w = 1; w < m->nids; w++)
+            c[w - 1] = (cand){t->p1a[w], w};
+        qsort(c, m->nids - 1, sizeof *c, cmp_before);
+        for (uint32_t i = 0; i + 1 < m->nids; i++)
+            t->order1[i] = c[i].w;
+        free(c);
+    }
     return MC_OK;
 }
 
@@ -257,12 +277,16 @@ static void temp_free(temp_state *t)
     free(t->acc);
     free(t->in);
     free(t->list);
+    free(t->order1);
 }
 
-static uint32_t draw_temp(gsl_rng *r, const mc_ngram_model *m, const int64_t *node, temp_state *t)
+/* Gathers C, the words observed after the seen contexts of node[] (orders 2..N), into t->list
+ * (with t->in set), their interpolated mass from those orders into t->acc; returns A, the product
+ * of the contexts' gammas, so that p(w) = acc[w] + A p1(w) for every w (acc = 0 outside C). */
+static double gather(const mc_ngram_model *m, const int64_t *node, temp_state *t, size_t *nC)
 {
     double A = 1;
-    size_t nC = 0;
+    size_t n = 0;
     for (unsigned j = m->N - 1; j >= 1; j--) { /* top down: weights are products of gammas */
         int64_t h = node[j];
         if (h < 0 || m->lv[j - 1].tot[h] == 0)
@@ -274,12 +298,28 @@ static uint32_t draw_temp(gsl_rng *r, const mc_ngram_model *m, const int64_t *no
             uint32_t w = l->word[x];
             if (!t->in[w]) {
                 t->in[w] = 1;
-                t->list[nC++] = w;
+                t->list[n++] = w;
             }
             t->acc[w] += wgt * ngram_d(l, b, x);
         }
         A *= hl->gamma[h];
     }
+    *nC = n;
+    return A;
+}
+
+static void release(temp_state *t, size_t nC)
+{
+    for (size_t i = 0; i < nC; i++) {
+        t->acc[t->list[i]] = 0;
+        t->in[t->list[i]] = 0;
+    }
+}
+
+static uint32_t draw_temp(gsl_rng *r, const mc_ngram_model *m, const int64_t *node, temp_state *t)
+{
+    size_t nC;
+    double A = gather(m, node, t, &nC);
     double sumC = 0, sumC1 = 0;
     for (size_t i = 0; i < nC; i++) {
         uint32_t w = t->list[i];
@@ -322,11 +362,56 @@ static uint32_t draw_temp(gsl_rng *r, const mc_ngram_model *m, const int64_t *no
                 pick = last != UINT32_MAX ? last : t->list[0];
         }
     }
-    for (size_t i = 0; i < nC; i++) {
-        t->acc[t->list[i]] = 0;
-        t->in[t->list[i]] = 0;
-    }
+    release(t, nC);
     return pick;
+}
+
+/* top_k > 0 (with any temperature and top_p), exactly and in O(|C| + k) per word: a word
+ * outside C has q(w) = A^a p1(w)^a, so the complement's words come in the order of p1 (t->order1,
+ * sorted once per call) and the k most probable words overall are among C and the first k words
+ * of order1 outside C. Quickselect keeps the k first of these (larger q, then lower id: the full
+ * distribution's order), then top_p keeps the shortest prefix of them reaching top_p of their
+ * mass, as in draw_full. */
+static uint32_t draw_topk(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
+                          const int64_t *node, temp_state *t, cand *cd)
+{
+    size_t nC, n = 0, k = (size_t)s->top_k;
+    double A = gather(m, node, t, &nC);
+    for (size_t i = 0; i < nC; i++) {
+        uint32_t w = t->list[i];
+        double p = t->acc[w] + A * p1(m, w), q = t->a == 1.0 ? p : pow(p, t->a);
+        if (q > 0)
+            cd[n++] = (cand){q, w};
+    }
+    double Aa = t->a == 1.0 ? A : pow(A, t->a);
+    for (uint32_t i = 0, added = 0; Aa > 0 && added < k && i + 1 < m->nids; i++) {
+        uint32_t w = t->order1[i];
+        if (t->in[w] || t->p1a[w] <= 0)
+            continue;
+        cd[n++] = (cand){Aa * t->p1a[w], w};
+        added++;
+    }
+    release(t, nC);
+    if (k < n) {
+        select_top(cd, n, k);
+        n = k;
+    }
+    double total = 0;
+    for (size_t x = 0; x < n; x++)
+        total += cd[x].q;
+    if (s->top_p < 1) {
+        n = select_mass(cd, n, s->top_p * total);
+        total = 0;
+        for (size_t x = 0; x < n; x++)
+            total += cd[x].q;
+    }
+    double u = gsl_rng_uniform(r) * total, run = 0;
+    for (size_t x = 0; x < n; x++) {
+        run += cd[x].q;
+        if (u < run)
+            return cd[x].w;
+    }
+    return cd[n - 1].w;
 }
 
 int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s, uint64_t nsent,
@@ -341,14 +426,14 @@ int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
     if (max_len == 0)
         return mc_error_set(err, MC_ECONFIG, "ngram: maximum sentence length must be >= 1");
     int plain = s->top_k == 0 && s->top_p >= 1.0;
-    int fast = plain && s->temperature == 1.0, temp = plain && !fast;
+    int fast = plain && s->temperature == 1.0, temp = plain && !fast, topk = s->top_k > 0;
     double *dist = NULL;
     cand *cd = NULL;
     temp_state ts = {0};
     uint32_t *sent = malloc((max_len + 1) * sizeof *sent);
     if (!sent)
         return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
-    if (temp && temp_init(m, s->temperature, &ts)) {
+    if ((temp || topk) && temp_init(m, s->temperature, topk, &ts)) {
         free(sent);
         temp_free(&ts);
         return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
@@ -360,6 +445,7 @@ int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
             free(sent);
             free(dist);
             free(cd);
+            temp_free(&ts);
             return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
         }
     }
@@ -371,8 +457,10 @@ int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
         ngram_start(m, node);
         while (len < max_len) {
             uint32_t w;
-            if (fast || temp) {
-                w = fast ? draw_fast(r, m, node) : draw_temp(r, m, node, &ts);
+            if (fast || temp || topk) {
+                w = fast   ? draw_fast(r, m, node)
+                    : temp ? draw_temp(r, m, node, &ts)
+                           : draw_topk(r, m, s, node, &ts, cd);
                 ngram_advance(m, node, w);
             } else {
                 size_t nc = len + 1, keep = m->N - 1;
