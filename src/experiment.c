@@ -153,8 +153,6 @@ static int unknown_key(const selection *s, const mc_entry *e, mc_error *err)
         return mc_error_set(err, MC_ECONFIG, "%s: unknown key (did you mean '%s'?)", where, near);
     char list[600] = "";
     for (size_t i = 0; i < nc; i++) {
-        if (strstr(list, cands[i]) && 0)
-            continue;
         size_t len = strlen(list);
         snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", cands[i]);
     }
@@ -541,70 +539,63 @@ static int is_known_section(const char *s)
     return 0;
 }
 
-/* Splits the value of an entry that names plug-ins (model.family, regime.name) and looks each up. */
+/* Plug-in tables seen through one interface, so families and regimes are selected alike. */
+static const void *family_at(size_t i) { return mc_families[i]; }
+static const char *family_name(const void *t) { return ((const mc_family_type *)t)->name; }
+static const void *regime_at(size_t i) { return mc_regimes[i]; }
+static const char *regime_name(const void *t) { return ((const mc_regime_type *)t)->name; }
+
+/* Splits the value of section.key (a plug-in name or a grid of them) and looks each up in the
+ * table (at, name); unknown names get a did-you-mean or the list of known ones. */
+static int select_plugin(const mc_config *c, const char *section, const char *key,
+                         const char *dflt, const char *what, const void *(*at)(size_t),
+                         const char *(*name)(const void *), const void **out, size_t *nout,
+                         mc_error *err)
+{
+    const mc_entry *e = mc_config_find(c, section, key);
+    mc_origin none = {NULL, 0};
+    char where[256];
+    mc_origin_format(where, sizeof where, e ? &e->origin : &none, section, key);
+    char **v = NULL;
+    int n = mc_split_alternatives(e ? e->value : dflt, MC_KEY_STRING, &v, err);
+    if (n < 0)
+        return mc_error_prefix(err, "%s: ", where);
+    int r = MC_OK;
+    for (int i = 0; r == MC_OK && i < n; i++) {
+        const void *found = NULL;
+        const char *names[64];
+        size_t nn = 0;
+        char list[512] = "";
+        for (size_t j = 0; at(j) && nn < 64; j++) {
+            names[nn++] = name(at(j));
+            if (strcmp(name(at(j)), v[i]) == 0)
+                found = at(j);
+            size_t l = strlen(list);
+            snprintf(list + l, sizeof list - l, "%s%s", j ? ", " : "", name(at(j)));
+        }
+        if (found) {
+            if (*nout < 64)
+                out[(*nout)++] = found;
+            continue;
+        }
+        const char *near = mc_did_you_mean(v[i], names, nn);
+        r = near ? mc_error_set(err, MC_ECONFIG, "%s: unknown %s '%s' (did you mean '%s'?)",
+                                where, what, v[i], near)
+                 : mc_error_set(err, MC_ECONFIG, "%s: unknown %s '%s' (known: %s)", where, what,
+                                v[i], what, list);
+    }
+    mc_strings_free(v, (size_t)n);
+    return r;
+}
+
 static int select_plugins(mc_config *c, selection *s, mc_error *err)
 {
-    const char *fams = "categorical", *regs = "replace";
-    mc_origin none = {NULL, 0};
-    const mc_entry *ef = mc_config_find(c, "model", "family");
-    const mc_entry *er = mc_config_find(c, "regime", "name");
-    if (ef)
-        fams = ef->value;
-    if (er)
-        regs = er->value;
-    char **v = NULL;
-    char where[256];
-    int n = mc_split_alternatives(fams, MC_KEY_STRING, &v, err);
-    if (n < 0)
-        return mc_error_prefix(err, "%s: ", mc_origin_format(where, sizeof where, ef ? &ef->origin : &none, "model", "family"));
-    for (int i = 0; i < n; i++) {
-        const mc_family_type *f = mc_family_lookup(v[i]);
-        if (!f) {
-            const char *names[64];
-            size_t nn = 0;
-            char list[512] = "";
-            for (size_t j = 0; mc_families[j] && nn < 64; j++) {
-                names[nn++] = mc_families[j]->name;
-                size_t l = strlen(list);
-                snprintf(list + l, sizeof list - l, "%s%s", j ? ", " : "", mc_families[j]->name);
-            }
-            const char *near = mc_did_you_mean(v[i], names, nn);
-            mc_origin_format(where, sizeof where, ef ? &ef->origin : &none, "model", "family");
-            int r = near ? mc_error_set(err, MC_ECONFIG, "%s: unknown family '%s' (did you mean '%s'?)", where, v[i], near)
-                         : mc_error_set(err, MC_ECONFIG, "%s: unknown family '%s' (families: %s)", where, v[i], list);
-            mc_strings_free(v, (size_t)n);
-            return r;
-        }
-        if (s->nfam < 64)
-            s->fam[s->nfam++] = f;
-    }
-    mc_strings_free(v, (size_t)n);
-    n = mc_split_alternatives(regs, MC_KEY_STRING, &v, err);
-    if (n < 0)
-        return mc_error_prefix(err, "%s: ", mc_origin_format(where, sizeof where, er ? &er->origin : &none, "regime", "name"));
-    for (int i = 0; i < n; i++) {
-        const mc_regime_type *rt = mc_regime_lookup(v[i]);
-        if (!rt) {
-            const char *names[64];
-            size_t nn = 0;
-            char list[512] = "";
-            for (size_t j = 0; mc_regimes[j] && nn < 64; j++) {
-                names[nn++] = mc_regimes[j]->name;
-                size_t l = strlen(list);
-                snprintf(list + l, sizeof list - l, "%s%s", j ? ", " : "", mc_regimes[j]->name);
-            }
-            const char *near = mc_did_you_mean(v[i], names, nn);
-            mc_origin_format(where, sizeof where, er ? &er->origin : &none, "regime", "name");
-            int r = near ? mc_error_set(err, MC_ECONFIG, "%s: unknown regime '%s' (did you mean '%s'?)", where, v[i], near)
-                         : mc_error_set(err, MC_ECONFIG, "%s: unknown regime '%s' (regimes: %s)", where, v[i], list);
-            mc_strings_free(v, (size_t)n);
-            return r;
-        }
-        if (s->nreg < 64)
-            s->reg[s->nreg++] = rt;
-    }
-    mc_strings_free(v, (size_t)n);
-    return MC_OK;
+    int r = select_plugin(c, "model", "family", "categorical", "family", family_at, family_name,
+                          (const void **)s->fam, &s->nfam, err);
+    if (r == MC_OK)
+        r = select_plugin(c, "regime", "name", "replace", "regime", regime_at, regime_name,
+                          (const void **)s->reg, &s->nreg, err);
+    return r;
 }
 
 /* Adds every key of table t that has a default and is not set, with origin "default". */
