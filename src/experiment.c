@@ -582,7 +582,7 @@ static int select_plugin(const mc_config *c, const char *section, const char *ke
         r = near ? mc_error_set(err, MC_ECONFIG, "%s: unknown %s '%s' (did you mean '%s'?)",
                                 where, what, v[i], near)
                  : mc_error_set(err, MC_ECONFIG, "%s: unknown %s '%s' (known: %s)", where, what,
-                                v[i], what, list);
+                                v[i], list);
     }
     mc_strings_free(v, (size_t)n);
     return r;
