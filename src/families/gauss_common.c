@@ -1223,26 +1223,24 @@ double mc_sliced_w2_gauss(const mc_qgrid *q, const mc_gauss *g, const double *th
     return sqrt(s / (double)L);
 }
 
+void mc_project_sorted(const double *theta, size_t d, const double *x, size_t n, double *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        double p = 0.0;
+        for (size_t j = 0; j < d; j++)
+            p += theta[j] * x[i * d + j];
+        out[i] = p;
+    }
+    gsl_sort(out, 1, n);
+}
+
 double mc_sliced_w2_samples(const double *theta, size_t L, size_t d, const double *x, size_t nx,
                             const double *y, size_t ny, double *work)
 {
     double *px = work, *py = work + nx, s = 0.0;
     for (size_t l = 0; l < L; l++) {
-        const double *t = theta + l * d;
-        for (size_t i = 0; i < nx; i++) {
-            double p = 0.0;
-            for (size_t j = 0; j < d; j++)
-                p += t[j] * x[i * d + j];
-            px[i] = p;
-        }
-        for (size_t i = 0; i < ny; i++) {
-            double p = 0.0;
-            for (size_t j = 0; j < d; j++)
-                p += t[j] * y[i * d + j];
-            py[i] = p;
-        }
-        gsl_sort(px, 1, nx);
-        gsl_sort(py, 1, ny);
+        mc_project_sorted(theta + l * d, d, x, nx, px);
+        mc_project_sorted(theta + l * d, d, y, ny, py);
         double w = mc_w2_sorted(px, nx, py, ny);
         s += w * w;
     }

@@ -269,6 +269,9 @@ void mc_sliced_dirs(gsl_rng *r, size_t d, size_t L, double *theta);
  * the projection of N(mu, S) on theta being N(theta . mu, theta^T S theta). */
 double mc_sliced_w2_gauss(const mc_qgrid *q, const mc_gauss *g, const double *theta, size_t L,
                           const double *qb);
+/* The projections theta . x_i of the n points x (n, d) on the direction theta (d), sorted
+ * ascending into out (n): one slice of a sliced W2 between samples. */
+void mc_project_sorted(const double *theta, size_t d, const double *x, size_t n, double *out);
 /* Sliced W2 between two point clouds x (nx, d) and y (ny, d) on directions theta (L, d), each
  * direction by mc_w2_sorted; work holds nx + ny doubles. */
 double mc_sliced_w2_samples(const double *theta, size_t L, size_t d, const double *x, size_t nx,

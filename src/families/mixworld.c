@@ -98,16 +98,9 @@ int mixworld_create(const mc_gworld_params *p, const mc_point *pt, gsl_rng *r, m
     }
     if (rc == MC_OK) {
         mc_sliced_dirs(r, d, MIXWORLD_DIRS, w->theta);
-        for (size_t l = 0; l < MIXWORLD_DIRS; l++) {
-            double *pr = w->held_proj + l * w->nheld;
-            for (size_t i = 0; i < w->nheld; i++) {
-                double s = 0;
-                for (size_t a = 0; a < d; a++)
-                    s += w->theta[l * d + a] * w->held[i * d + a];
-                pr[i] = s;
-            }
-            gsl_sort(pr, 1, w->nheld);
-        }
+        for (size_t l = 0; l < MIXWORLD_DIRS; l++)
+            mc_project_sorted(w->theta + l * d, d, w->held, w->nheld,
+                              w->held_proj + l * w->nheld);
     }
     if (rc == MC_OK && k == 1) {
         w->tail_r2 = gsl_cdf_chisq_Pinv(0.99, (double)d);
@@ -184,14 +177,7 @@ double mixworld_sliced_w2(const mixworld *w, size_t L, const double *y, size_t m
     size_t d = w->d;
     double s = 0;
     for (size_t l = 0; l < L; l++) {
-        const double *t = w->theta + l * d;
-        for (size_t i = 0; i < m; i++) {
-            double p = 0;
-            for (size_t a = 0; a < d; a++)
-                p += t[a] * y[i * d + a];
-            work[i] = p;
-        }
-        gsl_sort(work, 1, m);
+        mc_project_sorted(w->theta + l * d, d, y, m, work);
         double w2 = mc_w2_sorted(work, m, w->held_proj + l * w->nheld, w->nheld);
         s += w2 * w2;
     }
