@@ -711,23 +711,15 @@ int mc_gauss_factor(mc_gauss *g, int singular, int strict, const char *what, mc_
 /* Weighted moments: mu = sum_i w_i x_i, C = sum_i w_i (x_i - mu)(x_i - mu)^T, computed as
  * C = Y^T Y with the rows y_i = sqrt(w_i) (x_i - mu) (one BLAS dsyrk). The unbiased variant divides
  * by 1 - sum_i w_i^2, the reliability-weights correction (n / (n - 1) for equal weights). */
-int mc_gauss_fit(mc_gauss *g, const double *x, uint64_t n, const double *w, int unbiased,
-                 double *scratch, mc_error *err)
+int mc_weighted_moments(const double *x, uint64_t n, size_t d, const double *w, double *mu,
+                        gsl_matrix *C, double *scratch, mc_error *err)
 {
-    size_t d = g->d;
-    if (n == 0)
-        return mc_error_set(err, MC_EINTERNAL, "gauss_common: fit on an empty dataset");
-    double *mu = g->mu;
     memset(mu, 0, d * sizeof(double));
-    double sumw2 = 0.0;
-    uint64_t support = 0;
     for (uint64_t i = 0; i < n; i++) {
         double wi = w ? w[i] : 1.0 / (double)n;
         const double *xi = x + (size_t)i * d;
         for (size_t j = 0; j < d; j++)
             mu[j] += wi * xi[j];
-        sumw2 += wi * wi;
-        support += wi > 0.0;
     }
     for (uint64_t i = 0; i < n; i++) {
         double s = sqrt(w ? w[i] : 1.0 / (double)n);
@@ -737,9 +729,31 @@ int mc_gauss_fit(mc_gauss *g, const double *x, uint64_t n, const double *w, int 
             yi[j] = s * (xi[j] - mu[j]);
     }
     gsl_matrix_const_view Y = gsl_matrix_const_view_array(scratch, (size_t)n, d);
-    int st = gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Y.matrix, 0.0, g->cov);
+    int st = gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Y.matrix, 0.0, C);
     if (st != GSL_SUCCESS)
         return mc_error_set(err, MC_EINTERNAL, "gsl_blas_dsyrk: %s", gsl_strerror(st));
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < i; j++)
+            gsl_matrix_set(C, j, i, gsl_matrix_get(C, i, j));
+    return MC_OK;
+}
+
+int mc_gauss_fit(mc_gauss *g, const double *x, uint64_t n, const double *w, int unbiased,
+                 double *scratch, mc_error *err)
+{
+    size_t d = g->d;
+    if (n == 0)
+        return mc_error_set(err, MC_EINTERNAL, "gauss_common: fit on an empty dataset");
+    double sumw2 = 0.0;
+    uint64_t support = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        double wi = w ? w[i] : 1.0 / (double)n;
+        sumw2 += wi * wi;
+        support += wi > 0.0;
+    }
+    int rc = mc_weighted_moments(x, n, d, w, g->mu, g->cov, scratch, err);
+    if (rc != MC_OK)
+        return rc;
     double scale = 1.0;
     if (unbiased && 1.0 - sumw2 > 1e-300)
         scale = 1.0 / (1.0 - sumw2);

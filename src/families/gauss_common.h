@@ -132,8 +132,14 @@ void mc_gauss_copy(mc_gauss *dst, const mc_gauss *src);
  * settings), MC_EINTERNAL when cov holds a non-finite value. */
 int mc_gauss_factor(mc_gauss *g, int singular, int strict, const char *what, mc_error *err);
 
+/* Weighted mean mu (d) and biased covariance C = sum_i w_i (x_i - mu)(x_i - mu)^T (d, d, both
+ * triangles) of the n >= 1 rows of x (n, d), with weights w (n, summing to 1; NULL = 1/n each).
+ * scratch (n, d) is left holding the rows sqrt(w_i) (x_i - mu), so that C = scratch^T scratch. */
+int mc_weighted_moments(const double *x, uint64_t n, size_t d, const double *w, double *mu,
+                        gsl_matrix *C, double *scratch, mc_error *err);
+
 /* Fits g to the n rows of x (n, d): weighted mean and covariance with weights w (n, summing to 1;
- * NULL = 1/n each). unbiased != 0 divides by 1 - sum w_i^2 (n - 1 for equal weights) instead of 1.
+ * NULL = 1/n each), mc_weighted_moments. unbiased != 0 divides by 1 - sum w_i^2 (n - 1 for equal weights) instead of 1.
  * scratch holds (n, d) doubles. Then factors as mc_gauss_factor (singular when n <= d).
  * n == 1 gives a point mass (with unbiased too). n == 0 is MC_EINTERNAL. */
 int mc_gauss_fit(mc_gauss *g, const double *x, uint64_t n, const double *w, int unbiased,

@@ -265,20 +265,11 @@ static int kde_fit(void *model, const void *params, const void *train, const mc_
         sw2 += k->w[i] * k->w[i];
     }
 
-    /* weighted mean and biased covariance: Y_i = sqrt(w_i)(x_i - mean), S_b = Y^T Y */
-    memset(k->mean, 0, d * sizeof *k->mean);
-    for (size_t i = 0; i < n; i++)
-        for (size_t a = 0; a < d; a++)
-            k->mean[a] += k->w[i] * k->x[i * d + a];
-    for (size_t i = 0; i < n; i++)
-        for (size_t a = 0; a < d; a++)
-            k->xw[i * d + a] = sqrt(k->w[i]) * (k->x[i * d + a] - k->mean[a]);
+    /* weighted mean and biased covariance S_b (xw is scratch here) */
     gsl_matrix_view Y = gsl_matrix_view_array(k->xw, n, d);
     gsl_matrix_view S = gsl_matrix_view_array(k->S, d, d);
-    gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Y.matrix, 0.0, &S.matrix);
-    for (size_t a = 0; a < d; a++)
-        for (size_t b = a + 1; b < d; b++)
-            k->S[a * d + b] = k->S[b * d + a];
+    if ((rc = mc_weighted_moments(k->x, n, d, k->w, k->mean, &S.matrix, k->xw, err)))
+        return rc;
 
     /* H: h^2 I, or f^2 S_u with S_u = S_b / (1 - sum w_i^2) (= n/(n-1) S_b unweighted) */
     gsl_matrix *H = k->kern->cov;
