@@ -131,9 +131,12 @@ void mc_table_print(const mc_table *t, FILE *f)
     for (size_t i = 0; i < t->n; i++)
         if ((int)strlen(t->rows[i].metric) > mw)
             mw = (int)strlen(t->rows[i].metric);
-    fprintf(f, "\n%s: mean over %ld replicates (the mean column of summary.csv); for alive_X "
-               "that is P(X alive), for p_X the mean share of X\n\n",
-            t->e->name, t->e->points[0].run.replicates);
+    int categories = 0;
+    for (size_t i = 0; i < t->n; i++)
+        categories |= strncmp(t->rows[i].metric, "alive_", 6) == 0;
+    fprintf(f, "\n%s: mean over %ld replicates (the mean column of summary.csv)%s\n\n",
+            t->e->name, t->e->points[0].run.replicates,
+            categories ? "; for alive_X that is P(X alive), for p_X the mean share of X" : "");
     fprintf(f, "%-5s  %-*s  %-*s ", "point", lw, "setting", mw, "metric");
     for (int k = 0; k < t->ng; k++) {
         char h[24];
