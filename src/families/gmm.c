@@ -67,10 +67,7 @@ static const mc_key gmm_keys[] = {
      "EM iterations at most, per start"},
     {"model", "restarts", MC_KEY_INT, "1", 1, 1000, 0, NULL, offsetof(gmm_params, restarts),
      "k-means++ starts per fit; the best likelihood is kept"},
-    {"metrics", "slices", MC_KEY_INT, "16", 1, MIXWORLD_DIRS, 0, NULL,
-     offsetof(gmm_params, slices), "directions of the sliced W2 metric"},
-    {"metrics", "samples", MC_KEY_COUNT, "1000", 1, 1e6, 0, NULL, offsetof(gmm_params, samples),
-     "model draws for the w2_sliced and tail_mass metrics"},
+    MIXWORLD_METRIC_KEYS(gmm_params),
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
 

@@ -97,10 +97,7 @@ static const mc_key kde_keys[] = {
      "kernel covariance: f^2 x sample covariance (scott, silverman) or bandwidth^2 I (fixed)"},
     {"model", "bandwidth", MC_KEY_DOUBLE, NULL, 0, 1e300, MC_KEY_MIN_OPEN, NULL,
      offsetof(kde_params, bandwidth), "kernel standard deviation h with bandwidth_rule = fixed"},
-    {"metrics", "slices", MC_KEY_INT, "16", 1, MIXWORLD_DIRS, 0, NULL,
-     offsetof(kde_params, slices), "directions of the sliced W2 metric"},
-    {"metrics", "samples", MC_KEY_COUNT, "1000", 1, 1e6, 0, NULL, offsetof(kde_params, samples),
-     "model draws for the w2_sliced and tail_mass metrics"},
+    MIXWORLD_METRIC_KEYS(kde_params),
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
 

@@ -37,6 +37,14 @@
 /* Directions kept for the sliced W2 metric; metrics.slices uses the first L of them. */
 #define MIXWORLD_DIRS 64
 
+/* The [metrics] rows of the shared metrics (mixworld_sliced_w2, mixworld_tail_mass); T's members
+ * `slices` (long) and `samples` (uint64_t) receive them. */
+#define MIXWORLD_METRIC_KEYS(T)                                                                  \
+    {"metrics", "slices", MC_KEY_INT, "16", 1, MIXWORLD_DIRS, 0, NULL, offsetof(T, slices),      \
+     "directions of the sliced W2 metric"},                                                      \
+    {"metrics", "samples", MC_KEY_COUNT, "1000", 1, 1e6, 0, NULL, offsetof(T, samples),          \
+     "model draws for the w2_sliced and tail_mass metrics"}
+
 typedef struct mixworld {
     size_t d;
     mc_gmix *mix;        /* the world, for draws (k = 1 for a Gaussian) */
