@@ -73,7 +73,7 @@ static const char *copy_fixture(const char *name)
     const char *dir = new_dir(name);
     static const char *const files[] = {"summary.json", "points.csv", "config.ini"};
     for (size_t i = 0; i < 3; i++) {
-        char src[512], dst[512];
+        char src[4096 + 64], dst[512 + 64];
         snprintf(src, sizeof src, "%s/tests/data/run-cats/%s", source_dir(), files[i]);
         snprintf(dst, sizeof dst, "%s/%s", dir, files[i]);
         char *text = slurp(src, NULL);

@@ -282,7 +282,7 @@ static int read_point(const ctx *c, const cJSON *jp, size_t pi, long G, mc_run_p
     snprintf(where, sizeof where, "points[%zu]", pi);
     if (!cJSON_IsObject(jp))
         return bad(c, where, "not an object");
-    long index;
+    long index = -1;
     int st = get_long(c, jp, "point", where, 0, &index);
     if (st != MC_OK)
         return st;
