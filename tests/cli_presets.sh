@@ -27,4 +27,4 @@ for preset in $("$bin" presets | awk 'NR > 1 { print $1 }'); do
   fi
 done
 echo "cli_presets: $passes passed, $fails failed"
-[ "$fails" -eq 0 ] && [ "$passes" -ge 7 ]
+[ "$fails" -eq 0 ] && [ "$passes" -ge 6 ]
