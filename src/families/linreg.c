@@ -282,8 +282,11 @@ static int model_alloc(const void *params, const void *world, void **out, mc_err
 }
 
 /* Solves G w = b for a symmetric G that may be singular (too few distinct rows): Cholesky, with a
- * ridge of 1e-10 tr G / d, grown tenfold, when it fails; m->ridge records it. */
-static int solve_regularised(lmodel *m, gsl_vector *b, gsl_vector *wv, mc_error *err)
+ * ridge of 1e-10 tr G / d, grown tenfold, when it fails; m->ridge records it. With fewer
+ * distinct rows than d (`singular`), G is singular in exact arithmetic, and rounding must not
+ * decide whether the plain Cholesky happens to succeed: the ridge is applied from the start. */
+static int solve_regularised(lmodel *m, gsl_vector *b, gsl_vector *wv, int singular,
+                             mc_error *err)
 {
     size_t d = m->d;
     double tr = 0.0, ridge = 0.0;
@@ -294,6 +297,8 @@ static int solve_regularised(lmodel *m, gsl_vector *b, gsl_vector *wv, mc_error 
         m->ridge = 1.0;
         return MC_OK;
     }
+    if (singular)
+        ridge = 1e-10 * tr / (double)d;
     for (int attempt = 0; attempt < 40; attempt++) {
         gsl_matrix_memcpy(m->chol, m->G);
         for (size_t a = 0; a < d; a++)
@@ -361,7 +366,10 @@ static int fit(void *model, const void *params, const void *train, const mc_fit_
             for (size_t c = 0; c < a; c++)
                 gsl_matrix_set(m->G, c, a, gsl_matrix_get(m->G, a, c));
         }
-        rc = solve_regularised(m, b, &wv.vector, err);
+        size_t rows = 0;
+        for (size_t t = 0; t < T; t++)
+            rows += m->c[t] > 0;
+        rc = solve_regularised(m, b, &wv.vector, rows < d && p->ridge == 0.0, err);
     }
     if (rc != MC_OK)
         return rc;
