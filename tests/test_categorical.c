@@ -16,23 +16,6 @@ static const char *const WORLD4 =
 static const double PI4[4] = {0.5, 0.3, 0.15, 0.05};
 static const char *const NAMES4[4] = {"a", "b", "c", "d"};
 
-/* mean over replicates of metric m at generation g, and its standard error */
-static void mean_se(const mc_point *p, const double *v, size_t m, long g, double *mean, double *se)
-{
-    size_t M = p->metrics.n, G1 = (size_t)p->run.generations + 1;
-    long R = p->run.replicates;
-    double s = 0, ss = 0;
-    for (long r = 0; r < R; r++)
-        s += v[((size_t)r * G1 + (size_t)g) * M + m];
-    double mu = s / (double)R;
-    for (long r = 0; r < R; r++) {
-        double d = v[((size_t)r * G1 + (size_t)g) * M + m] - mu;
-        ss += d * d;
-    }
-    *mean = mu;
-    *se = sqrt(ss / (double)(R - 1) / (double)R);
-}
-
 /* Generation 0 is a multinomial draw of n from the world: E[count_i] = n pi_i,
  * P(i extinct) = (1 - pi_i)^n, E[alive] = sum_i 1 - (1 - pi_i)^n. */
 static void test_world_draw_closed_forms(void **state)
@@ -47,17 +30,17 @@ static void test_world_draw_closed_forms(void **state)
         char name[32];
         double mean, se;
         snprintf(name, sizeof name, "p_%s", NAMES4[i]);
-        mean_se(p, v, tu_metric(p, name), 0, &mean, &se);
+        tu_mean_se(p, v, tu_metric(p, name), 0, &mean, &se);
         /* exact SE of a share: sqrt(pi (1 - pi) / (n R)) */
         tu_assert_close(mean, PI4[i], sqrt(PI4[i] * (1 - PI4[i]) / (n * 4000)), 4);
         double pext = pow(1 - PI4[i], n);
         snprintf(name, sizeof name, "alive_%s", NAMES4[i]);
-        mean_se(p, v, tu_metric(p, name), 0, &mean, &se);
+        tu_mean_se(p, v, tu_metric(p, name), 0, &mean, &se);
         tu_assert_close(1 - mean, pext, sqrt(pext * (1 - pext) / 4000) + 1e-12, 4);
         ealive += 1 - pext;
     }
     double mean, se;
-    mean_se(p, v, tu_metric(p, "alive"), 0, &mean, &se);
+    tu_mean_se(p, v, tu_metric(p, "alive"), 0, &mean, &se);
     tu_assert_close(mean, ealive, se, 4);
     /* the engine's theory slot agrees with the same closed form */
     assert_true(fabs(p->family->theory(p, p->world, tu_metric(p, "alive") - MC_ENGINE_METRICS, 0) -
@@ -82,16 +65,16 @@ static void test_replace_one_generation(void **state)
         char name[32];
         double mean, se;
         snprintf(name, sizeof name, "alive_%s", NAMES4[i]);
-        mean_se(p, v, tu_metric(p, name), 1, &mean, &se);
+        tu_mean_se(p, v, tu_metric(p, name), 1, &mean, &se);
         double pext = pow(1 - PI4[i], 100);
         tu_assert_close(1 - mean, pext, sqrt(pext * (1 - pext) / 4000) + 1e-9, 4);
         ealive += 1 - pext;
         snprintf(name, sizeof name, "p_%s", NAMES4[i]);
-        mean_se(p, v, tu_metric(p, name), 1, &mean, &se);
+        tu_mean_se(p, v, tu_metric(p, name), 1, &mean, &se);
         tu_assert_close(mean, PI4[i], sqrt(PI4[i] * (1 - PI4[i]) / (100.0 * 4000)), 4);
     }
     double mean, se;
-    mean_se(p, v, tu_metric(p, "alive"), 1, &mean, &se);
+    tu_mean_se(p, v, tu_metric(p, "alive"), 1, &mean, &se);
     tu_assert_close(mean, ealive, se, 4);
     free(v);
     mc_experiment_free(e);
@@ -113,7 +96,7 @@ static void test_temperature(void **state)
         char name[32];
         double mean, se, q = PI4[i] * PI4[i] / z;
         snprintf(name, sizeof name, "p_%s", NAMES4[i]);
-        mean_se(p, v, tu_metric(p, name), 1, &mean, &se);
+        tu_mean_se(p, v, tu_metric(p, name), 1, &mean, &se);
         tu_assert_close(mean, q, sqrt(q * (1 - q) / (1000.0 * 1000)), 4);
     }
     free(v);
@@ -143,7 +126,7 @@ static void test_top_k_top_p(void **state)
             char name[32];
             double mean, se, q = i < kept ? PI4[i] / z : 0;
             snprintf(name, sizeof name, "p_%s", NAMES4[i]);
-            mean_se(p, v, tu_metric(p, name), 1, &mean, &se);
+            tu_mean_se(p, v, tu_metric(p, name), 1, &mean, &se);
             if (q == 0)
                 assert_true(mean == 0); /* truncated away: extinct, exactly */
             else
@@ -199,7 +182,7 @@ static void test_gini_simpson_decay(void **state)
     size_t m = tu_metric(p, "gini_simpson");
     for (long g = 0; g <= 10; g += 5) {
         double mean, se;
-        mean_se(p, v, m, g, &mean, &se);
+        tu_mean_se(p, v, m, g, &mean, &se);
         double th = p->family->theory(p, p->world, m - MC_ENGINE_METRICS, (unsigned)g);
         double sq = 0;
         for (int i = 0; i < 4; i++)
@@ -245,7 +228,7 @@ static void test_regime_provenance(void **state)
         if (k == 4) { /* a uniform subsample of the pool: E[share] = 200 / (200 (g + 1)) */
             for (long g = 1; g <= 4; g++) {
                 double mean, se;
-                mean_se(p, v, 1, g, &mean, &se);
+                tu_mean_se(p, v, 1, g, &mean, &se);
                 tu_assert_close(mean, 1.0 / (double)(g + 1), se, 4);
             }
         }

@@ -15,23 +15,6 @@
 #include "testutil.h"
 #include "families/gauss_common.h"
 
-/* mean over replicates of metric m at generation g, and its standard error */
-static void mean_se(const mc_point *p, const double *v, size_t m, long g, double *mean, double *se)
-{
-    size_t M = p->metrics.n, G1 = (size_t)p->run.generations + 1;
-    long R = p->run.replicates;
-    double s = 0, ss = 0;
-    for (long r = 0; r < R; r++)
-        s += v[((size_t)r * G1 + (size_t)g) * M + m];
-    double mu = s / (double)R;
-    for (long r = 0; r < R; r++) {
-        double d = v[((size_t)r * G1 + (size_t)g) * M + m] - mu;
-        ss += d * d;
-    }
-    *mean = mu;
-    *se = sqrt(ss / (double)(R - 1) / (double)R);
-}
-
 static double theory_of(const mc_point *p, const char *name, unsigned g)
 {
     size_t m = tu_metric(p, name);
@@ -45,7 +28,7 @@ static void check_theory(const mc_point *p, const double *v, const char *name, c
     size_t m = tu_metric(p, name);
     for (size_t i = 0; i < ngs; i++) {
         double mean, se, th = theory_of(p, name, (unsigned)gs[i]);
-        mean_se(p, v, m, gs[i], &mean, &se);
+        tu_mean_se(p, v, m, gs[i], &mean, &se);
         if (!isfinite(th))
             fail_msg("%s: no theory at g = %ld", name, gs[i]);
         print_message("  %-12s g=%-3ld sim %.5g +- %.2g  theory %.5g\n", name, gs[i], mean, se, th);
@@ -434,7 +417,7 @@ static void test_degenerate(void **state)
         double *v = tu_run_point(p);
         assert_true(all_defined(p, v));
         double mean, se;
-        mean_se(p, v, tu_metric(p, "regularised"), 0, &mean, &se);
+        tu_mean_se(p, v, tu_metric(p, "regularised"), 0, &mean, &se);
         assert_true(mean == 1.0);
         free(v);
     }

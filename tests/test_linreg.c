@@ -18,22 +18,6 @@ static const char *const BASE = "[world]\nrows = 30\ndim = 5\nsigma = 0.7\n"
                                 "[model]\nfamily = linreg\n[regime]\nname = replace, accumulate\n"
                                 "[run]\ngenerations = 8\nreplicates = 4000\nseed = 17\n";
 
-static void mean_se(const mc_point *p, const double *v, size_t m, long g, double *mean, double *se)
-{
-    size_t M = p->metrics.n, G1 = (size_t)p->run.generations + 1;
-    long R = p->run.replicates;
-    double s = 0, ss = 0;
-    for (long r = 0; r < R; r++)
-        s += v[((size_t)r * G1 + (size_t)g) * M + m];
-    double mu = s / (double)R;
-    for (long r = 0; r < R; r++) {
-        double d = v[((size_t)r * G1 + (size_t)g) * M + m] - mu;
-        ss += d * d;
-    }
-    *mean = mu;
-    *se = sqrt(ss / (double)(R - 1) / (double)R);
-}
-
 /* The theory column is the expectation given the world's design: replace (g+1) sigma^2 tr
  * (X^T X)^-1, accumulate sigma^2 tr (X^T X)^-1 sum_{i<=g+1} 1/i^2 (engine generation g is the
  * paper's g + 1); test_mse adds sigma^2. Both regimes are simulated and compared. */
@@ -60,13 +44,13 @@ static void test_replace_and_accumulate_theory(void **state)
             }
             assert_true(fabs(th - expect) < 1e-12 * expect);
             double mean, se;
-            mean_se(p, v, m, g, &mean, &se);
+            tu_mean_se(p, v, m, g, &mean, &se);
             print_message("  %s g=%ld sim %.5g +- %.2g theory %.5g\n", p->regime->name, g, mean,
                           se, th);
             tu_assert_close(mean, th, se, 4.0);
             double tmse = p->family->theory(p, p->world, mt - MC_ENGINE_METRICS, (unsigned)g);
             assert_true(fabs(tmse - th - 0.49) < 1e-12);
-            mean_se(p, v, mt, g, &mean, &se);
+            tu_mean_se(p, v, mt, g, &mean, &se);
             tu_assert_close(mean, tmse, se, 4.0);
         }
         free(v);
@@ -170,7 +154,7 @@ static void test_degenerate(void **state)
     for (size_t i = 0; i < n; i++)
         assert_false(isnan(v[i]));
     double mean, se;
-    mean_se(p, v, tu_metric(p, "regularised"), 0, &mean, &se);
+    tu_mean_se(p, v, tu_metric(p, "regularised"), 0, &mean, &se);
     assert_true(mean == 1.0);
     free(v);
     mc_experiment_free(e);

@@ -84,3 +84,19 @@ const char *tu_write_file(const char *name, const char *text)
     fclose(f);
     return path;
 }
+
+void tu_mean_se(const mc_point *p, const double *v, size_t m, long g, double *mean, double *se)
+{
+    size_t M = p->metrics.n, G1 = (size_t)p->run.generations + 1;
+    long R = p->run.replicates;
+    double s = 0, ss = 0;
+    for (long r = 0; r < R; r++)
+        s += v[((size_t)r * G1 + (size_t)g) * M + m];
+    double mu = s / (double)R;
+    for (long r = 0; r < R; r++) {
+        double d = v[((size_t)r * G1 + (size_t)g) * M + m] - mu;
+        ss += d * d;
+    }
+    *mean = mu;
+    *se = sqrt(ss / (double)(R - 1) / (double)R);
+}

@@ -20,6 +20,10 @@ double *tu_run_point(const mc_point *p);
 /* Index of a metric by name at a point; fails the test when absent. */
 size_t tu_metric(const mc_point *p, const char *name);
 
+/* Mean over the replicates of metric m at generation g of values[R][G+1][M] (as tu_run_point
+ * returns them), and its standard error sd / sqrt(R). */
+void tu_mean_se(const mc_point *p, const double *v, size_t m, long g, double *mean, double *se);
+
 /* Asserts |x - expected| <= k * se, printing both on failure. */
 #define tu_assert_close(x, expected, se, k) \
     tu_assert_close_((x), (expected), (se), (k), #x, __FILE__, __LINE__)
