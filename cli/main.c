@@ -288,9 +288,9 @@ static int cmd_run(int argc, char **argv)
         size_t units = 0;
         for (size_t i = 0; i < e->npoints; i++)
             units += (size_t)e->points[i].run.replicates;
-        fprintf(stderr, "collapse: %s: %zu grid point%s x %ld replicates, %ld generations, %d "
-                        "thread%s, seed %llu\n",
-                e->name, e->npoints, e->npoints == 1 ? "" : "s", e->points[0].run.replicates,
+        fprintf(stderr, "collapse: %s: %zu grid point%s, %zu runs (point x replicate) of %ld "
+                        "generations, %d thread%s, seed %llu\n",
+                e->name, e->npoints, e->npoints == 1 ? "" : "s", units,
                 e->points[0].run.generations, threads ? threads : omp_get_max_threads(),
                 (threads ? threads : omp_get_max_threads()) == 1 ? "" : "s",
                 (unsigned long long)e->points[0].run.seed);
