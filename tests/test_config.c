@@ -6,12 +6,7 @@
 
 static void expect_error(const char *ini, const char *const *ov, int code, const char *msg)
 {
-    mc_experiment *e = NULL;
-    mc_error err = {0};
-    int r = tu_prepare_status(ini, ov, &e, &err);
-    if (r != code || !strstr(err.msg, msg))
-        fail_msg("expected %d '%s', got %d '%s'", code, msg, r, err.msg);
-    assert_null(e);
+    tu_expect_error(ini, ov, code, msg, NULL);
 }
 
 static void test_ini_basics(void **state)

@@ -337,12 +337,7 @@ static const char *GMM_INI = "[world]\ndim = 2\n[model]\nfamily = gmm\nk = 2\n"
 static void expect_config_error(const char *override, const char *needle)
 {
     const char *ov[] = {override, NULL};
-    mc_experiment *e = NULL;
-    mc_error err = {0};
-    int rc = tu_prepare_status(GMM_INI, ov, &e, &err);
-    if (rc != MC_ECONFIG || !strstr(err.msg, needle))
-        fail_msg("%s: status %d, message '%s' (expected '%s')", override, rc, err.msg, needle);
-    mc_experiment_free(e);
+    tu_expect_error(GMM_INI, ov, MC_ECONFIG, needle, NULL);
 }
 
 static void test_bad_config(void **state)

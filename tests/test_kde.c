@@ -279,13 +279,7 @@ static void test_degenerate_training_sets(void **state)
 static void expect_config_error(const char *a, const char *b, const char *needle)
 {
     const char *ov[] = {a, b, NULL};
-    mc_experiment *e = NULL;
-    mc_error err = {0};
-    int rc = tu_prepare_status(KDE_INI, ov, &e, &err);
-    if (rc != MC_ECONFIG || !strstr(err.msg, needle))
-        fail_msg("%s %s: status %d, message '%s' (expected '%s')", a, b ? b : "", rc, err.msg,
-                 needle);
-    mc_experiment_free(e);
+    tu_expect_error(KDE_INI, ov, MC_ECONFIG, needle, NULL);
 }
 
 static void test_bad_config(void **state)

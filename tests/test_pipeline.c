@@ -378,13 +378,7 @@ static void test_bad_values(void **state)
         char reg[64];
         snprintf(reg, sizeof reg, "regime.name=%s", cases[i].regime);
         const char *ov[] = {reg, cases[i].set, "run.replicates=1", NULL};
-        mc_experiment *e = NULL;
-        mc_error err = {0};
-        int r = tu_prepare_status(CATS, ov, &e, &err);
-        if (r != MC_ECONFIG || !strstr(err.msg, cases[i].needle))
-            fail_msg("%s: status %d, message '%s' (expected one naming '%s')", cases[i].set, r,
-                     err.msg, cases[i].needle);
-        mc_experiment_free(e);
+        tu_expect_error(CATS, ov, MC_ECONFIG, cases[i].needle, NULL);
     }
     /* a family without an operator signal cannot lay off or hire reactively */
     for (size_t i = 0; mc_families[i]; i++) {

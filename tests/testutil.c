@@ -31,6 +31,19 @@ mc_experiment *tu_prepare(const char *ini, const char *const *overrides)
     return e;
 }
 
+void tu_expect_error(const char *ini, const char *const *overrides, int code, const char *needle,
+                     const char *needle2)
+{
+    mc_experiment *e = NULL;
+    mc_error err = {0};
+    int r = tu_prepare_status(ini, overrides, &e, &err);
+    if (r != code || !strstr(err.msg, needle) || (needle2 && !strstr(err.msg, needle2)))
+        fail_msg("expected status %d and a message with '%s'%s%s%s; got %d: '%s'", code, needle,
+                 needle2 ? " and '" : "", needle2 ? needle2 : "", needle2 ? "'" : "", r,
+                 r == MC_OK ? "(accepted)" : err.msg);
+    assert_null(e);
+}
+
 double *tu_run_point(const mc_point *p)
 {
     size_t rows = (size_t)(p->run.generations + 1) * p->metrics.n;

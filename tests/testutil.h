@@ -14,6 +14,11 @@ mc_experiment *tu_prepare(const char *ini, const char *const *overrides);
 int tu_prepare_status(const char *ini, const char *const *overrides, mc_experiment **out,
                       mc_error *err);
 
+/* Prepares ini + overrides expecting a failure with status `code` and a message that contains
+ * needle (and needle2 unless NULL); fails the test, naming what it got, otherwise. */
+void tu_expect_error(const char *ini, const char *const *overrides, int code, const char *needle,
+                     const char *needle2);
+
 /* Runs every replicate of point p (single-threaded) into a new array values[R][G+1][M]. */
 double *tu_run_point(const mc_point *p);
 
