@@ -73,6 +73,24 @@ gsl_rng *mc_rng_alloc(uint64_t key)
     return r;
 }
 
+gsl_rng *mc_rng_local_init(mc_rng_local *l, uint64_t key)
+{
+    _Static_assert(sizeof l->s == sizeof(xoshiro_state), "mc_rng_local holds a xoshiro256** state");
+    l->r.type = mc_rng_xoshiro256ss;
+    l->r.state = l->s;
+    seed_state((xoshiro_state *)(void *)l->s, key);
+    return &l->r;
+}
+
+uint64_t mc_rng_u64(gsl_rng *r)
+{
+    if (r->type == mc_rng_xoshiro256ss)
+        return next64(r->state);
+    uint64_t hi = gsl_rng_uniform_int(r, 1UL << 31), mid = gsl_rng_uniform_int(r, 1UL << 31),
+             lo = gsl_rng_uniform_int(r, 4);
+    return hi << 33 | mid << 2 | lo;
+}
+
 uint64_t mc_rng_index(gsl_rng *r, uint64_t n)
 {
     /* Lemire's nearly-divisionless method on the generator's full 64-bit output would need

@@ -32,6 +32,18 @@ gsl_rng *mc_rng_alloc(uint64_t key);
 /* Reseeds an existing mc_rng_xoshiro256ss generator with a 64-bit key. */
 void mc_rng_seed(gsl_rng *r, uint64_t key);
 
+/* A generator that lives in the caller's storage (no allocation, cannot fail), for the many
+ * short streams of rows drawn on demand: mc_rng_local_init(&l, key) seeds it with a 64-bit key and
+ * returns the gsl_rng to pass to GSL samplers, valid while l is. */
+typedef struct mc_rng_local {
+    gsl_rng r;
+    uint64_t s[4];
+} mc_rng_local;
+gsl_rng *mc_rng_local_init(mc_rng_local *l, uint64_t key);
+
+/* 64 uniformly random bits (the generator's whole output for xoshiro256**; two draws otherwise). */
+uint64_t mc_rng_u64(gsl_rng *r);
+
 /* Index of a uniformly chosen element of [0, n), n >= 1, with no modulo bias; n may exceed 2^32. */
 uint64_t mc_rng_index(gsl_rng *r, uint64_t n);
 

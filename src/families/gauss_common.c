@@ -257,6 +257,92 @@ int mc_theory_regime(const mc_point *pt)
 
 /* ================================================================ datasets */
 
+static void std_normal_rows(gsl_rng *r, size_t d, double c2, double p, uint64_t n, double *z);
+
+/* Rows per block where rows are handled a block at a time (deferred rows, moments). */
+#define BLOCK 64
+
+/* Scratch doubles that rows_of_draw needs for d columns. */
+#define DRAW_SCRATCH(d) (2 * (d) * BLOCK + (d))
+
+/* The values of m <= BLOCK deferred rows of draw w (dataset rows rows[0..m), all of w) into
+ * O (d, BLOCK) column by column: O[a * BLOCK + r] is coordinate a of row r. Each row's z comes
+ * from its own generator (see mc_gdraw); then o = mu + alpha L z for the whole block, one
+ * coordinate a at a time, summing L[a][c] z_c from c = a down to 0 in a loop over the rows that
+ * vectorises. One row or many, a row gets the same arithmetic, hence the same value.
+ * scratch holds DRAW_SCRATCH(d) doubles; O may not overlap it. */
+static void rows_of_draw(const mc_gdraw *w, size_t d, const uint64_t *rows, size_t m, double *O,
+                         double *scratch)
+{
+    double *Z = scratch, *z = scratch + d * BLOCK;
+    for (size_t r = 0; r < m; r++) {
+        mc_rng_local l;
+        uint64_t j = rows[r] - w->first;
+        std_normal_rows(mc_rng_local_init(&l, mc_mix64(w->key + j * 0x9e3779b97f4a7c15ULL)), d,
+                        w->c2, w->p, 1, z);
+        for (size_t a = 0; a < d; a++)
+            Z[a * BLOCK + r] = z[a];
+    }
+    for (size_t a = 0; a < d; a++) {
+        double *restrict o = O + a * BLOCK;
+        const double *restrict za = Z + a * BLOCK;
+        double laa = w->Lt[a * d + a];
+#pragma omp simd
+        for (size_t r = 0; r < m; r++)
+            o[r] = laa * za[r];
+        for (size_t c = a; c-- > 0;) {
+            const double *restrict zc = Z + c * BLOCK;
+            double lac = w->Lt[c * d + a];
+#pragma omp simd
+            for (size_t r = 0; r < m; r++)
+                o[r] += lac * zc[r];
+        }
+        double mua = w->mu[a], alpha = w->alpha;
+#pragma omp simd
+        for (size_t r = 0; r < m; r++)
+            o[r] = mua + alpha * o[r];
+    }
+}
+
+/* Scratch doubles that row_of needs: the row (d), O (d, BLOCK), rows_of_draw's scratch. */
+#define ROW_SCRATCH(d) ((d) + (d) * BLOCK + DRAW_SCRATCH(d))
+
+/* Row i of ds: in x, or computed into buf (ROW_SCRATCH(d) doubles) when deferred. */
+static const double *row_of(const mc_gdata *ds, uint64_t i, double *buf)
+{
+    if (!ds->deferred || !ds->draw_of[i])
+        return ds->x + (size_t)i * ds->d;
+    size_t d = ds->d;
+    double *O = buf + d;
+    rows_of_draw(&ds->draws[ds->draw_of[i] - 1], d, &i, 1, O, O + d * BLOCK);
+    for (size_t a = 0; a < d; a++)
+        buf[a] = O[a * BLOCK];
+    return buf;
+}
+
+/* Appends copies of the laws of `from` to `into`, their first rows shifted by `shift`. */
+static int append_draws(mc_gdata *into, const mc_gdata *from, uint64_t shift, mc_error *err)
+{
+    size_t d = into->d, na = into->ndraws, nb = from->ndraws;
+    mc_gdraw *w = realloc(into->draws, (na + nb) * sizeof *w);
+    if (!w)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for a dataset");
+    into->draws = w; /* from may be into: its laws are read from here on */
+    for (size_t k = 0; k < nb; k++) {
+        double *law = malloc((d + d * d) * sizeof(double));
+        if (!law)
+            return mc_error_set(err, MC_ENOMEM, "out of memory for a dataset");
+        const mc_gdraw *src = from == into ? &w[k] : &from->draws[k];
+        w[na + k] = *src;
+        memcpy(law, src->mu, (d + d * d) * sizeof(double));
+        w[na + k].mu = law;
+        w[na + k].Lt = law + d;
+        w[na + k].first += shift;
+        into->ndraws = na + k + 1;
+    }
+    return MC_OK;
+}
+
 int mc_gdata_new(size_t d, uint64_t n, int human, mc_gdata **out, mc_error *err)
 {
     *out = NULL;
@@ -316,6 +402,13 @@ int mc_gdata_reserve(mc_gdata *ds, uint64_t cap, mc_error *err)
         return mc_error_set(err, MC_ENOMEM, "out of memory for a dataset of %llu rows",
                             (unsigned long long)cap);
     ds->is_human = h;
+    if (ds->draw_of) {
+        uint32_t *k = realloc(ds->draw_of, (size_t)cap * sizeof *k);
+        if (!k)
+            return mc_error_set(err, MC_ENOMEM, "out of memory for a dataset of %llu rows",
+                                (unsigned long long)cap);
+        ds->draw_of = k;
+    }
     ds->cap = cap;
     return MC_OK;
 }
@@ -333,7 +426,24 @@ int mc_gdata_copy(const void *src, void **out, mc_error *err)
     int rc = mc_gdata_new(a->d, a->n, 0, &b, err);
     if (rc != MC_OK)
         return rc;
-    memcpy(b->x, a->x, (size_t)a->n * a->d * sizeof(double));
+    if (a->deferred) {
+        rc = MC_ENOMEM;
+        if ((b->draw_of = malloc((size_t)b->cap * sizeof *b->draw_of)))
+            rc = append_draws(b, a, 0, err);
+        else
+            mc_error_set(err, MC_ENOMEM, "out of memory for a dataset");
+        if (rc != MC_OK) {
+            mc_gdata_free(b);
+            return rc;
+        }
+        memcpy(b->draw_of, a->draw_of, (size_t)a->n * sizeof *b->draw_of);
+        b->deferred = a->deferred;
+        for (uint64_t i = 0; i < a->n; i++) /* x of a deferred row holds nothing yet */
+            if (!a->draw_of[i])
+                memcpy(b->x + (size_t)i * a->d, a->x + (size_t)i * a->d, a->d * sizeof(double));
+    } else {
+        memcpy(b->x, a->x, (size_t)a->n * a->d * sizeof(double));
+    }
     memcpy(b->is_human, a->is_human, (size_t)a->n);
     b->human = a->human;
     if (a->has_mom) {
@@ -390,7 +500,11 @@ int mc_gdata_merge(void *into, const void *from, mc_error *err)
         double *mb = malloc(sz * sizeof(double));
         if (!mb)
             return mc_error_set(err, MC_ENOMEM, "out of memory for a dataset");
-        mc_gdata_moments_into(b, mb);
+        int rc = mc_gdata_moments_into(b, mb, err);
+        if (rc != MC_OK) {
+            free(mb);
+            return rc;
+        }
         for (int p = 0; p < 2; p++)
             moments_combine(a->mom + p * MC_GMOM_SIZE(a->d), mb + p * MC_GMOM_SIZE(a->d), a->d);
         free(mb);
@@ -407,7 +521,29 @@ int mc_gdata_merge(void *into, const void *from, mc_error *err)
             return rc;
     }
     /* from may be into itself: b->n was read before a->n changes, and b->x follows the realloc. */
-    memcpy(a->x + (size_t)a->n * a->d, b->x, (size_t)b->n * b->d * sizeof(double));
+    if (b->deferred) {
+        if (!a->draw_of) {
+            if (!(a->draw_of = calloc((size_t)a->cap, sizeof *a->draw_of)))
+                return mc_error_set(err, MC_ENOMEM, "out of memory for a dataset");
+        }
+        uint32_t shift = (uint32_t)a->ndraws;
+        uint64_t nb = b->n, deferred = b->deferred;
+        int rc = append_draws(a, b, a->n, err);
+        if (rc != MC_OK)
+            return rc;
+        for (uint64_t i = 0; i < nb; i++) {
+            uint32_t k = b->draw_of[i];
+            a->draw_of[a->n + i] = k ? k + shift : 0;
+            if (!k)
+                memcpy(a->x + (size_t)(a->n + i) * a->d, b->x + (size_t)i * b->d,
+                       b->d * sizeof(double));
+        }
+        a->deferred += deferred;
+    } else {
+        memcpy(a->x + (size_t)a->n * a->d, b->x, (size_t)b->n * b->d * sizeof(double));
+        if (a->draw_of)
+            memset(a->draw_of + a->n, 0, (size_t)b->n * sizeof *a->draw_of);
+    }
     memcpy(a->is_human + a->n, b->is_human, (size_t)b->n);
     a->human += b->human;
     a->n = need;
@@ -423,25 +559,63 @@ int mc_gdata_merge(void *into, const void *from, mc_error *err)
 /* k distinct indices of [0, N), in ascending order, by Floyd's algorithm (Bentley & Floyd, "A
  * sample of brilliance", CACM 1987): for j = N-k .. N-1 draw t uniform in [0, j]; take t, or j
  * when t is already taken. Every k-subset is equally likely, with k draws whatever N (an
- * accumulated pool is much larger than the n drawn from it). Membership is a byte map of N, which
- * memchr then reads out in order. */
-static int floyd_indices(gsl_rng *r, uint64_t N, uint64_t k, unsigned long *out, mc_error *err)
+ * accumulated pool is much larger than the n drawn from it). Membership is a bit set of N, read
+ * out in order a 64-bit word at a time. */
+static int floyd_indices(gsl_rng *r, uint64_t N, uint64_t k, uint64_t *out, mc_error *err)
 {
-    unsigned char *taken = calloc((size_t)N, 1);
+    size_t words = (size_t)(N / 64 + 1);
+    uint64_t *taken = calloc(words, sizeof *taken);
     if (!taken)
         return mc_error_set(err, MC_ENOMEM, "out of memory for a subsample");
     for (uint64_t j = N - k; j < N; j++) {
         uint64_t t = mc_rng_index(r, j + 1);
-        taken[taken[t] ? j : t] = 1; /* j is free: every earlier pick is < j */
+        if (taken[t / 64] >> (t % 64) & 1)
+            t = j; /* j is free: every earlier pick is < j */
+        taken[t / 64] |= (uint64_t)1 << (t % 64);
     }
-    const unsigned char *p = taken, *end = taken + N;
-    for (uint64_t c = 0; c < k; c++) {
-        p = memchr(p, 1, (size_t)(end - p));
-        out[c] = (unsigned long)(p - taken);
-        p++;
-    }
+    uint64_t c = 0;
+    for (size_t w = 0; w < words && c < k; w++)
+        for (uint64_t bits = taken[w]; bits; bits &= bits - 1) {
+#if defined(__GNUC__)
+            unsigned b = (unsigned)__builtin_ctzll(bits);
+#else
+            unsigned b = 0;
+            while (!(bits >> b & 1))
+                b++;
+#endif
+            out[c++] = (uint64_t)w * 64 + b;
+        }
     free(taken);
     return MC_OK;
+}
+
+/* A block of picked deferred rows of one draw waiting to be computed: their pool rows and the rows
+ * of the subsample they go to. */
+typedef struct pending {
+    uint32_t law;
+    size_t m;
+    uint64_t rows[BLOCK], to[BLOCK];
+} pending;
+
+/* Computes the pending rows (rows_of_draw) into the subsample ds and into the pool's x. The pool
+ * is const to the callers of subsample because none of its values changes: a deferred row's value
+ * was fixed by its draw's key, and storing it only saves computing it again if it is picked
+ * again. */
+static void flush_pending(const mc_gdata *pool, pending *q, mc_gdata *ds, double *O)
+{
+    mc_gdata *cache = (mc_gdata *)pool;
+    size_t d = pool->d;
+    if (!q->m)
+        return;
+    rows_of_draw(&cache->draws[q->law - 1], d, q->rows, q->m, O, O + d * BLOCK);
+    for (size_t r = 0; r < q->m; r++) {
+        double *x = cache->x + (size_t)q->rows[r] * d, *y = ds->x + (size_t)q->to[r] * d;
+        for (size_t a = 0; a < d; a++)
+            x[a] = y[a] = O[a * BLOCK + r];
+        cache->draw_of[q->rows[r]] = 0;
+    }
+    cache->deferred -= q->m;
+    q->m = 0;
 }
 
 /* Index sampling without replacement keeping order and provenance. For k < N / 8, Floyd's
@@ -457,47 +631,64 @@ int mc_gdata_subsample(gsl_rng *r, const void *src, uint64_t k, void **out, mc_e
     if (pool->virtual_rows)
         return mc_error_set(err, MC_EINTERNAL, "gauss_common: subsample of a dataset whose rows "
                             "were never drawn (known by its moments only)");
-    mc_gdata *ds;
-    int rc = mc_gdata_new(pool->d, k, 0, &ds, err);
-    if (rc != MC_OK)
-        return rc;
-    size_t d = pool->d;
-    uint64_t chosen = 0, human = 0;
+    uint64_t *idx = malloc((k > 0 ? (size_t)k : 1) * sizeof *idx);
+    if (!idx)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for a subsample");
+    int rc = MC_OK;
     if (k > 0 && k < pool->n / 8) {
-        unsigned long *idx = malloc((size_t)k * sizeof(unsigned long));
-        rc = idx ? floyd_indices(r, pool->n, k, idx, err)
-                 : mc_error_set(err, MC_ENOMEM, "out of memory for a subsample");
-        if (rc != MC_OK) {
-            free(idx);
-            mc_gdata_free(ds);
-            return rc;
-        }
-        for (; chosen < k; chosen++) {
-            uint64_t i = idx[chosen];
-#if defined(__GNUC__)
-            /* the rows are scattered over a large pool: fetch a few ahead, or each waits on memory */
-            if (chosen + 8 < k) {
-                const double *ahead = pool->x + (size_t)idx[chosen + 8] * d;
-                __builtin_prefetch(ahead);
-                __builtin_prefetch(ahead + d - 1);
-            }
-#endif
-            memcpy(ds->x + (size_t)chosen * d, pool->x + (size_t)i * d, d * sizeof(double));
-            ds->is_human[chosen] = pool->is_human[i];
-            human += pool->is_human[i];
-        }
-        free(idx);
+        rc = floyd_indices(r, pool->n, k, idx, err);
     } else {
-        for (uint64_t i = 0; i < pool->n && chosen < k; i++) {
-            if ((double)(pool->n - i) * gsl_rng_uniform(r) < (double)(k - chosen)) {
-                memcpy(ds->x + (size_t)chosen * d, pool->x + (size_t)i * d, d * sizeof(double));
-                ds->is_human[chosen] = pool->is_human[i];
-                human += pool->is_human[i];
-                chosen++;
-            }
-        }
+        for (uint64_t i = 0, c = 0; i < pool->n && c < k; i++)
+            if ((double)(pool->n - i) * gsl_rng_uniform(r) < (double)(k - c))
+                idx[c++] = i;
     }
-    ds->human = human;
+    mc_gdata *ds = NULL;
+    if (rc == MC_OK)
+        rc = mc_gdata_new(pool->d, k, 0, &ds, err);
+    size_t d = pool->d;
+    pending *q = NULL;
+    double *O = NULL;
+    if (rc == MC_OK && pool->deferred &&
+        (!(q = malloc(sizeof *q)) || !(O = malloc((d * BLOCK + DRAW_SCRATCH(d)) * sizeof *O))))
+        rc = mc_error_set(err, MC_ENOMEM, "out of memory for a subsample");
+    if (rc != MC_OK) {
+        free(idx);
+        free(q);
+        mc_gdata_free(ds);
+        return rc;
+    }
+    if (q)
+        q->m = 0;
+    for (uint64_t c = 0; c < k; c++) {
+        uint64_t i = idx[c];
+#if defined(__GNUC__)
+        /* the rows are scattered over a large pool: fetch a few ahead, or each waits on memory */
+        if (c + 8 < k) {
+            const double *ahead = pool->x + (size_t)idx[c + 8] * d;
+            __builtin_prefetch(ahead, 1);
+            __builtin_prefetch(ahead + d - 1, 1);
+            if (q)
+                __builtin_prefetch(pool->draw_of + idx[c + 8]);
+        }
+#endif
+        ds->is_human[c] = pool->is_human[i];
+        ds->human += pool->is_human[i];
+        uint32_t law = q ? pool->draw_of[i] : 0;
+        if (!law) {
+            memcpy(ds->x + (size_t)c * d, pool->x + (size_t)i * d, d * sizeof(double));
+            continue;
+        }
+        if (q->m == BLOCK || (q->m && q->law != law))
+            flush_pending(pool, q, ds, O);
+        q->law = law;
+        q->rows[q->m] = i;
+        q->to[q->m++] = c;
+    }
+    if (q)
+        flush_pending(pool, q, ds, O);
+    free(q);
+    free(O);
+    free(idx);
     *out = ds;
     return MC_OK;
 }
@@ -505,57 +696,103 @@ int mc_gdata_subsample(gsl_rng *r, const void *src, uint64_t k, void **out, mc_e
 uint64_t mc_gdata_size(const void *ds) { return ((const mc_gdata *)ds)->n; }
 uint64_t mc_gdata_human(const void *ds) { return ((const mc_gdata *)ds)->human; }
 
-void mc_gdata_moments_into(const mc_gdata *ds, double *mom)
+/* The moments take rows a block at a time: a block's values are stored column by column, so that
+ * each entry of the scatter matrix is a dot product over the block, which the compiler
+ * vectorises. */
+#define MOM_BLOCK BLOCK
+
+/* Adds the cross-products of a block Y (columns of MOM_BLOCK values, cnt used; d columns and then
+ * zero columns up to a multiple of 4) to C (d, d, lower triangle). Four columns b at a time, the
+ * last four reaching into the zero columns or above the diagonal (computed, not stored): four
+ * independent sums keep the adder busy where one would wait on its own latency. */
+static void block_sums(double *restrict C, size_t d, const double *Y, size_t cnt)
+{
+    for (size_t a = 0; a < d; a++) {
+        const double *restrict ya = Y + a * MOM_BLOCK;
+        for (size_t b = 0; b <= a; b += 4) {
+            const double *restrict y0 = Y + b * MOM_BLOCK, *restrict y1 = y0 + MOM_BLOCK,
+                                   *restrict y2 = y1 + MOM_BLOCK, *restrict y3 = y2 + MOM_BLOCK;
+            double u0 = 0.0, u1 = 0.0, u2 = 0.0, u3 = 0.0;
+#pragma omp simd reduction(+ : u0, u1, u2, u3)
+            for (size_t c = 0; c < cnt; c++) {
+                double t = ya[c];
+                u0 += t * y0[c];
+                u1 += t * y1[c];
+                u2 += t * y2[c];
+                u3 += t * y3[c];
+            }
+            const double u[4] = {u0, u1, u2, u3};
+            for (size_t e = 0; e < 4 && b + e <= a; e++)
+                C[a * d + b + e] += u[e];
+        }
+    }
+}
+
+/* One pass over the rows with a shift (Chan, Golub & LeVeque 1983, "Algorithms for computing the
+ * sample variance", the shifted-data formula): with K the part's first row and y = x - K,
+ *   mean = K + sum(y) / n,   M2 = sum(y y^T) - sum(y) sum(y)^T / n.
+ * The shift is within a few standard deviations of the mean, so the cancellation costs a few bits
+ * at most, and a part whose rows are all identical gets M2 = 0 exactly. */
+int mc_gdata_moments_into(const mc_gdata *ds, double *mom, mc_error *err)
 {
     size_t d = ds->d, sz = MC_GMOM_SIZE(d);
     if (ds->has_mom) {
         memcpy(mom, ds->mom, 2 * sz * sizeof(double));
-        return;
+        return MC_OK;
     }
+    /* scratch: per part a shift (d), sums (d), a block (dp, MOM_BLOCK) whose columns from d to dp
+     * (d rounded up to a multiple of 4) stay 0 for block_sums; then row_of's */
+    size_t dp = (d + 3) / 4 * 4;
+    size_t per = 2 * d + dp * MOM_BLOCK, total = 2 * per + (ds->deferred ? ROW_SCRATCH(d) : 0);
+    double *buf = malloc(total * sizeof(double));
+    if (!buf)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for the moments of a dataset");
     memset(mom, 0, 2 * sz * sizeof(double));
-    for (uint64_t i = 0; i < ds->n; i++) {
-        double *m = mom + ds->is_human[i] * sz;
-        const double *xi = ds->x + (size_t)i * d;
-        m[0] += 1.0;
-        for (size_t j = 0; j < d; j++)
-            m[1 + j] += xi[j];
-    }
-    for (int p = 0; p < 2; p++)
-        if (mom[p * sz] > 0.0)
-            for (size_t j = 0; j < d; j++)
-                mom[p * sz + 1 + j] /= mom[p * sz];
-    /* second pass: M2 about the part's mean, lower triangle, then mirrored; the centred row goes
-     * to a scratch row first so that the inner loop is a plain axpy the compiler vectorises */
-    double *dx = malloc(d * sizeof(double));
-    for (uint64_t i = 0; dx && i < ds->n; i++) {
-        double *m = mom + ds->is_human[i] * sz;
-        const double *restrict mean = m + 1, *restrict xi = ds->x + (size_t)i * d;
-        double *restrict M = m + 1 + d, *restrict dxr = dx;
-        for (size_t a = 0; a < d; a++)
-            dxr[a] = xi[a] - mean[a];
-        for (size_t a = 0; a < d; a++) {
-            double da = dxr[a];
-            double *restrict Ma = M + a * d;
-#pragma omp simd
-            for (size_t b = 0; b <= a; b++)
-                Ma[b] += da * dxr[b];
-        }
-    }
-    if (!dx) /* no scratch: the same sums without it */
-        for (uint64_t i = 0; i < ds->n; i++) {
-            double *m = mom + ds->is_human[i] * sz, *mean = m + 1, *M = m + 1 + d;
-            const double *xi = ds->x + (size_t)i * d;
-            for (size_t a = 0; a < d; a++)
-                for (size_t b = 0; b <= a; b++)
-                    M[a * d + b] += (xi[a] - mean[a]) * (xi[b] - mean[b]);
-        }
-    free(dx);
+    memset(buf, 0, 2 * per * sizeof(double));
+    double *K[2], *S[2], *Y[2], *rowbuf = buf + 2 * per;
+    size_t cnt[2] = {0, 0};
     for (int p = 0; p < 2; p++) {
-        double *M = mom + p * sz + 1 + d;
-        for (size_t a = 0; a < d; a++)
+        K[p] = buf + p * per;
+        S[p] = K[p] + d;
+        Y[p] = S[p] + d;
+    }
+    for (uint64_t i = 0; i < ds->n; i++) {
+        int p = ds->is_human[i];
+        const double *xi = row_of(ds, i, rowbuf);
+        if (mom[p * sz] == 0.0)
+            memcpy(K[p], xi, d * sizeof(double));
+        mom[p * sz] += 1.0;
+        double *restrict y = Y[p] + cnt[p], *restrict sum = S[p];
+        const double *restrict k = K[p];
+        for (size_t a = 0; a < d; a++) {
+            double v = xi[a] - k[a];
+            y[a * MOM_BLOCK] = v;
+            sum[a] += v;
+        }
+        if (++cnt[p] == MOM_BLOCK) {
+            block_sums(mom + p * sz + 1 + d, d, Y[p], cnt[p]);
+            cnt[p] = 0;
+        }
+    }
+    for (int p = 0; p < 2; p++) {
+        double n = mom[p * sz], *mean = mom + p * sz + 1, *M = mean + d;
+        if (cnt[p])
+            block_sums(M, d, Y[p], cnt[p]);
+        if (n == 0.0)
+            continue;
+        for (size_t a = 0; a < d; a++) {
+            for (size_t b = 0; b <= a; b++)
+                M[a * d + b] -= S[p][a] * S[p][b] / n;
+            mean[a] = K[p][a] + S[p][a] / n;
+        }
+        for (size_t a = 0; a < d; a++) {
+            M[a * d + a] = M[a * d + a] > 0.0 ? M[a * d + a] : 0.0; /* rounding can go below 0 */
             for (size_t b = 0; b < a; b++)
                 M[b * d + a] = M[a * d + b];
+        }
     }
+    free(buf);
+    return MC_OK;
 }
 
 int mc_gdata_moments(mc_gdata *ds, mc_error *err)
@@ -565,9 +802,9 @@ int mc_gdata_moments(mc_gdata *ds, mc_error *err)
     if (!ds->mom && !(ds->mom = malloc(2 * MC_GMOM_SIZE(ds->d) * sizeof(double))))
         return mc_error_set(err, MC_ENOMEM, "out of memory for a dataset");
     ds->has_mom = 0;
-    mc_gdata_moments_into(ds, ds->mom);
-    ds->has_mom = 1;
-    return MC_OK;
+    int rc = mc_gdata_moments_into(ds, ds->mom, err);
+    ds->has_mom = rc == MC_OK;
+    return rc;
 }
 
 void mc_gdata_free(void *p)
@@ -578,6 +815,10 @@ void mc_gdata_free(void *p)
     free(ds->mom);
     free(ds->x);
     free(ds->is_human);
+    free(ds->draw_of);
+    for (size_t k = 0; k < ds->ndraws; k++)
+        free(ds->draws[k].mu);
+    free(ds->draws);
     free(ds);
 }
 
@@ -833,50 +1074,49 @@ static double norm2(const double *z, size_t d)
     return s;
 }
 
-int mc_gauss_sample(gsl_rng *r, const mc_gauss *g, const mc_sampling *s, uint64_t n, double *x,
-                    mc_error *err)
+/* n rows of d standard normals into z (n, d), each truncated at radius^2 c2 when c2 > 0
+ * (p = F_chi2_d(c2)). */
+static void std_normal_rows(gsl_rng *r, size_t d, double c2, double p, uint64_t n, double *z)
 {
-    size_t d = g->d;
-    if (n == 0)
-        return MC_OK;
     size_t total = (size_t)n * d;
     for (size_t i = 0; i < total; i++)
-        x[i] = gsl_ran_gaussian_ziggurat(r, 1.0);
-    double c = s ? s->truncate : 0.0;
-    if (c > 0.0) {
-        double c2 = c * c, p = gsl_cdf_chisq_P(c2, (double)d);
-        for (uint64_t i = 0; i < n; i++) {
-            double *z = x + (size_t)i * d;
-            if (p >= 0.25) {
-                while (norm2(z, d) > c2)
-                    for (size_t j = 0; j < d; j++)
-                        z[j] = gsl_ran_gaussian_ziggurat(r, 1.0);
-            } else {
-                /* Spherical symmetry: z = |z| u with u uniform on the sphere and |z|^2 ~ chi2_d
-                 * independent of u, so the truncated law is u times the truncated radius. */
-                double z2;
-                while ((z2 = norm2(z, d)) == 0.0)
-                    for (size_t j = 0; j < d; j++)
-                        z[j] = gsl_ran_gaussian_ziggurat(r, 1.0);
-                double rad2 = p > 0.0 ? gsl_cdf_chisq_Pinv(gsl_rng_uniform_pos(r) * p, (double)d)
-                                      : 0.0;
-                if (!isfinite(rad2) || rad2 < 0.0)
-                    rad2 = 0.0;
-                if (rad2 > c2)
-                    rad2 = c2;
-                double f = sqrt(rad2 / z2);
+        z[i] = gsl_ran_gaussian_ziggurat(r, 1.0);
+    if (c2 <= 0.0)
+        return;
+    for (uint64_t i = 0; i < n; i++, z += d) {
+        if (p >= 0.25) {
+            while (norm2(z, d) > c2)
                 for (size_t j = 0; j < d; j++)
-                    z[j] *= f;
-            }
+                    z[j] = gsl_ran_gaussian_ziggurat(r, 1.0);
+        } else {
+            /* Spherical symmetry: z = |z| u with u uniform on the sphere and |z|^2 ~ chi2_d
+             * independent of u, so the truncated law is u times the truncated radius. */
+            double z2;
+            while ((z2 = norm2(z, d)) == 0.0)
+                for (size_t j = 0; j < d; j++)
+                    z[j] = gsl_ran_gaussian_ziggurat(r, 1.0);
+            double rad2 = p > 0.0 ? gsl_cdf_chisq_Pinv(gsl_rng_uniform_pos(r) * p, (double)d)
+                                  : 0.0;
+            if (!isfinite(rad2) || rad2 < 0.0)
+                rad2 = 0.0;
+            if (rad2 > c2)
+                rad2 = c2;
+            double f = sqrt(rad2 / z2);
+            for (size_t j = 0; j < d; j++)
+                z[j] *= f;
         }
     }
+}
+
+/* n rows of N(mu, alpha^2 L L^T) into x (n, d), truncated at Mahalanobis radius^2 c2 when c2 > 0
+ * (p = F_chi2_d(c2)); L has row stride tda. The arithmetic of mc_gauss_sample. */
+static void sample_rows(gsl_rng *r, size_t d, const double *mu, const double *L, size_t tda,
+                        double alpha, double c2, double p, uint64_t n, double *x)
+{
+    std_normal_rows(r, d, c2, p, n, x);
     /* x_i = mu + alpha L z_i, row by row in place: coordinate a needs z_0..z_a only, so going
      * from a = d-1 down overwrites nothing still needed. This is dtrmm's arithmetic fused with the
      * shift, without the generic BLAS call's indexing; it was 3x faster than gslcblas here. */
-    (void)err; /* nothing here can fail any more; the parameter stays for the contract */
-    double alpha = s ? 1.0 - s->shrink : 1.0;
-    const double *L = g->chol->data, *mu = g->mu;
-    size_t tda = g->chol->tda;
     for (uint64_t i = 0; i < n; i++) {
         double *restrict z = x + (size_t)i * d;
         for (size_t a = d; a-- > 0;) {
@@ -888,6 +1128,63 @@ int mc_gauss_sample(gsl_rng *r, const mc_gauss *g, const mc_sampling *s, uint64_
             z[a] = mu[a] + alpha * v;
         }
     }
+}
+
+/* the truncation radius^2 and its chi-square probability of the sampling bias s */
+static void truncation(size_t d, const mc_sampling *s, double *c2, double *p)
+{
+    double c = s ? s->truncate : 0.0;
+    *c2 = c > 0.0 ? c * c : 0.0;
+    *p = c > 0.0 ? gsl_cdf_chisq_P(*c2, (double)d) : 1.0;
+}
+
+int mc_gauss_sample(gsl_rng *r, const mc_gauss *g, const mc_sampling *s, uint64_t n, double *x,
+                    mc_error *err)
+{
+    (void)err; /* nothing here can fail any more; the parameter stays for the contract */
+    double c2, p;
+    truncation(g->d, s, &c2, &p);
+    if (n > 0)
+        sample_rows(r, g->d, g->mu, g->chol->data, g->chol->tda, s ? 1.0 - s->shrink : 1.0, c2, p,
+                    n, x);
+    return MC_OK;
+}
+
+int mc_gdata_new_deferred(const mc_gauss *g, const mc_sampling *s, uint64_t n, uint64_t key,
+                          mc_gdata **out, mc_error *err)
+{
+    size_t d = g->d;
+    if (n > UINT32_MAX)
+        return mc_error_set(err, MC_EINTERNAL, "gauss_common: deferred draw of %llu rows",
+                            (unsigned long long)n);
+    mc_gdata *ds;
+    int rc = mc_gdata_new(d, n, 0, &ds, err);
+    if (rc != MC_OK)
+        return rc;
+    ds->draw_of = malloc((size_t)ds->cap * sizeof *ds->draw_of);
+    ds->draws = malloc(sizeof *ds->draws);
+    double *law = malloc((d + d * d) * sizeof(double));
+    if (!ds->draw_of || !ds->draws || !law) {
+        free(law);
+        mc_gdata_free(ds);
+        return mc_error_set(err, MC_ENOMEM, "out of memory for a draw");
+    }
+    mc_gdraw *w = ds->draws;
+    ds->ndraws = 1;
+    w->key = key;
+    w->first = 0;
+    w->alpha = s ? 1.0 - s->shrink : 1.0;
+    truncation(d, s, &w->c2, &w->p);
+    w->mu = law;
+    w->Lt = law + d;
+    memcpy(w->mu, g->mu, d * sizeof(double));
+    for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++)
+            w->Lt[b * d + a] = b <= a ? gsl_matrix_get(g->chol, a, b) : 0.0;
+    for (uint64_t i = 0; i < n; i++)
+        ds->draw_of[i] = 1;
+    ds->deferred = n;
+    *out = ds;
     return MC_OK;
 }
 

@@ -44,6 +44,19 @@ int mc_parse_rows(const char *text, const char *where, double **vals, size_t *nr
 
 /* ---------------------------------------------------------------- datasets */
 
+/* The law of a deferred draw (mc_gdata_new_deferred): rows of N(mu, alpha^2 L L^T), truncated at
+ * Mahalanobis radius sqrt(c2) when c2 > 0 (p = P(chi2_d <= c2)). Row j of the draw is
+ * mu + alpha L z with z drawn as in mc_gauss_sample from its own generator, keyed
+ * mix64(key + j * golden ratio): its value is a pure function of (law, key, j), the same whenever
+ * and wherever it is computed. */
+typedef struct mc_gdraw {
+    uint64_t key;
+    uint64_t first;       /* the dataset row that is row 0 of the draw; its rows are contiguous */
+    double alpha, c2, p;
+    double *mu;           /* (d), followed in the same allocation by */
+    double *Lt;           /* (d, d): L^T, upper triangle (row c holds column c of L) */
+} mc_gdraw;
+
 /* n x d doubles with a human flag per row. Owned by whoever holds the pointer; freed with
  * mc_gdata_free. cap >= n rows are allocated, so merges grow the arrays geometrically. */
 typedef struct mc_gdata {
@@ -62,6 +75,16 @@ typedef struct mc_gdata {
     /* 1 when the rows were never drawn: the dataset is known by its moments only (see
      * mc_gdata_new_virtual); x and is_human hold nothing then. */
     int virtual_rows;
+    /* Deferred rows (mc_gdata_new_deferred): row i with draw_of[i] = k > 0 is not in x yet; its
+     * value is row (i - draws[k-1].first) of draw k-1. Every operation here treats such a row as
+     * the value it stands for (moments compute it, subsample computes and stores it in x, merge
+     * and copy carry the laws), so deferring changes no result, only the work: accumulate-
+     * subsample's pool only ever needs the rows it picks. Code that reads x directly must be
+     * given datasets without deferred rows (only the gaussian family makes them). */
+    uint32_t *draw_of;    /* (cap) or NULL when no row was ever deferred */
+    mc_gdraw *draws;      /* (ndraws) */
+    size_t ndraws;
+    uint64_t deferred;    /* rows with draw_of[i] != 0 */
 } mc_gdata;
 
 /* Moments of one part of a dataset: [count, mean (d), M2 (d, d)], M2 = sum (x - mean)(x - mean)^T.
@@ -93,8 +116,9 @@ void mc_gdata_free(void *ds);
 /* Computes ds->mom from the rows (two passes per part, stable) and sets has_mom. */
 int mc_gdata_moments(mc_gdata *ds, mc_error *err);
 /* Writes the per-part moments of ds into mom (2 * MC_GMOM_SIZE(d) doubles) without caching:
- * a copy of the cache when there is one, otherwise computed from the rows. */
-void mc_gdata_moments_into(const mc_gdata *ds, double *mom);
+ * a copy of the cache when there is one, otherwise computed from the rows (deferred rows
+ * included). MC_ENOMEM when its scratch cannot be allocated. */
+int mc_gdata_moments_into(const mc_gdata *ds, double *mom, mc_error *err);
 
 /* Per-row weights of a weighted fit, written to w (n): with human_weight = h in [0,1] the human
  * rows share total weight h and the synthetic rows 1 - h (each part equally); when one part is
@@ -162,6 +186,11 @@ int mc_gauss_fit_moments(mc_gauss *g, const double *mom, double human_weight, in
  * x = mu + (1 - lambda) L z with z standard normal (gsl_ran_gaussian_ziggurat), row by row. */
 int mc_gauss_sample(gsl_rng *r, const mc_gauss *g, const mc_sampling *s, uint64_t n, double *x,
                     mc_error *err);
+/* n synthetic rows of N(g->mu, alpha^2 Sigma) with the sampling bias s (shrink: alpha = 1 - shrink;
+ * truncate), whose values are fixed now by key but computed only when something needs them (see
+ * mc_gdraw). The same key gives the same rows. *out is owned by the caller. */
+int mc_gdata_new_deferred(const mc_gauss *g, const mc_sampling *s, uint64_t n, uint64_t key,
+                          mc_gdata **out, mc_error *err);
 
 /* Factor by which the sampling bias s scales the covariance of samples, for theory:
  * (1 - lambda)^2 * F_chi2_{d+2}(c^2) / F_chi2_d(c^2) (the second factor is 1 without truncation),

@@ -40,6 +40,7 @@
 #include <gsl/gsl_sort.h>
 #include "collapse/continuous.h"
 #include "collapse/experiment.h"
+#include "collapse/rng.h"
 #include "gauss_common.h"
 
 typedef struct gparams {
@@ -48,6 +49,8 @@ typedef struct gparams {
     long directions;       /* metrics.directions */
     int moment_draws;      /* set by check(), not a key: the regime never looks at single rows,
                               so the model's draws may be made as sufficient statistics */
+    int deferred_draws;    /* set by check(): the regime picks a few rows from a growing pool, so
+                              the model's rows are computed only when picked (mc_gdraw) */
 } gparams;
 
 #define GP(f) offsetof(gparams, f)
@@ -127,6 +130,10 @@ static void world_free(void *p)
  * only human data: with them the model's Gaussian draws can be sufficient statistics. Any other
  * regime (accumulate-subsample, or one added later) gets real rows. */
 static const char *const moment_regimes[] = {"replace", "accumulate", "fresh", "keep-original"};
+/* Regimes that train on a subsample of a pool of every generation's draws: most rows of a draw
+ * are never picked (a row of generation j of G is picked at all with probability 1 - j/(G+1)), so
+ * the model's draws are deferred (mc_gdata_new_deferred): the same rows in law, half the work. */
+static const char *const deferred_regimes[] = {"accumulate-subsample"};
 
 static int check(void *params, const mc_point *pt, mc_error *err)
 {
@@ -138,6 +145,11 @@ static int check(void *params, const mc_point *pt, mc_error *err)
     for (size_t i = 0; pt && pt->regime && i < sizeof moment_regimes / sizeof *moment_regimes; i++)
         if (strcmp(pt->regime->name, moment_regimes[i]) == 0)
             p->moment_draws = 1;
+    p->deferred_draws = 0;
+    for (size_t i = 0; pt && pt->regime && i < sizeof deferred_regimes / sizeof *deferred_regimes;
+         i++)
+        if (strcmp(pt->regime->name, deferred_regimes[i]) == 0)
+            p->deferred_draws = 1;
     return rc;
 }
 
@@ -377,6 +389,12 @@ static int draw_model(gsl_rng *r, const void *params, const void *model, const m
     if (p->moment_draws && (!s || s->truncate == 0.0) && n > m->g->d)
         return draw_moments(r, m->g, s, n, out, err);
     mc_gdata *ds;
+    if (p->deferred_draws && n <= UINT32_MAX) {
+        int rc = mc_gdata_new_deferred(m->g, s, n, mc_rng_u64(r), &ds, err);
+        if (rc == MC_OK)
+            *out = ds;
+        return rc;
+    }
     int rc = mc_gdata_new(m->g->d, n, 0, &ds, err);
     if (rc == MC_OK)
         rc = mc_gauss_sample(r, m->g, s, n, ds->x, err);
@@ -426,8 +444,8 @@ static int fit(void *model, const void *params, const void *train, const mc_fit_
 {
     const gparams *p = params;
     gmodel *m = model;
-    mc_gdata_moments_into(train, m->mom);
-    return mc_gauss_fit_moments(m->g, m->mom, opts ? opts->human_weight : -1.0,
+    int rc = mc_gdata_moments_into(train, m->mom, err);
+    return rc != MC_OK ? rc : mc_gauss_fit_moments(m->g, m->mom, opts ? opts->human_weight : -1.0,
                                 p->estimator == 1, err);
 }
 
@@ -506,14 +524,29 @@ static int holdout_nll(const gworld *w, const mc_gauss *g, double *out, mc_error
     return MC_OK;
 }
 
-/* The fraction of reference draws u_j with sum_i (s_i u_ij + c_i)^2 > r2 (see tail_mass); s2 holds
- * TAIL_REF doubles. */
-static double tail_count(const gworld *w, const double *sv, const double *c, double *s2)
+/* The fraction of reference draws u_j with sum_i (s_i u_ij + c_i)^2 > r2 (see tail_mass). s2
+ * (TAIL_REF) holds the sums; four coordinates i per pass over it, in a loop over the draws that
+ * vectorises. */
+static double tail_count(const gworld *w, const double *sv, const double *c, double *restrict s2)
 {
-    size_t d = w->d, m = TAIL_REF, beyond = 0;
+    size_t d = w->d, m = TAIL_REF, beyond = 0, i = 0;
     memset(s2, 0, m * sizeof(double));
-    for (size_t i = 0; i < d; i++) {
-        const double *u = w->zref + i * m, si = sv[i], ci = c[i];
+    for (; i + 4 <= d; i += 4) {
+        const double *restrict u0 = w->zref + i * m, *restrict u1 = u0 + m, *restrict u2 = u1 + m,
+                               *restrict u3 = u2 + m;
+        double s0 = sv[i], s1 = sv[i + 1], s2_ = sv[i + 2], s3 = sv[i + 3];
+        double c0 = c[i], c1 = c[i + 1], c2 = c[i + 2], c3 = c[i + 3];
+#pragma omp simd
+        for (size_t j = 0; j < TAIL_REF; j++) {
+            double t0 = s0 * u0[j] + c0, t1 = s1 * u1[j] + c1, t2 = s2_ * u2[j] + c2,
+                   t3 = s3 * u3[j] + c3;
+            s2[j] += (t0 * t0 + t1 * t1) + (t2 * t2 + t3 * t3);
+        }
+    }
+    for (; i < d; i++) {
+        const double *restrict u = w->zref + i * m;
+        double si = sv[i], ci = c[i];
+#pragma omp simd
         for (size_t j = 0; j < TAIL_REF; j++) {
             double t = si * u[j] + ci;
             s2[j] += t * t;
@@ -533,9 +566,9 @@ static double tail_count(const gworld *w, const double *sv, const double *c, dou
  * O(d^2): one SVD of a d x d matrix and a vectorisable pass per coordinate. */
 static int tail_mass(const gworld *w, const mc_gauss *g, double *out, mc_error *err)
 {
-    size_t d = w->d, m = TAIL_REF;
+    size_t d = w->d;
     gsl_matrix *A = gsl_matrix_alloc(d, d), *V = gsl_matrix_alloc(d, d);
-    double *buf = malloc((4 * d + m) * sizeof(double));
+    double *buf = malloc((4 * d + TAIL_REF) * sizeof(double));
     if (!A || !V || !buf) {
         gsl_matrix_free(A);
         gsl_matrix_free(V);
@@ -726,7 +759,11 @@ static int signal(const void *params, const void *vd, double *out)
     double *mom = malloc(2 * sz * sizeof(double));
     if (!mom)
         return MC_ENOMEM;
-    mc_gdata_moments_into(ds, mom);
+    mc_error err;
+    if (mc_gdata_moments_into(ds, mom, &err) != MC_OK) {
+        free(mom);
+        return MC_ENOMEM;
+    }
     double n0 = mom[0], n1 = mom[sz], n = n0 + n1, tr = 0.0, between = 0.0;
     for (size_t a = 0; a < d; a++) {
         tr += mom[1 + d + a * d + a] + mom[sz + 1 + d + a * d + a];
