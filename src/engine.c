@@ -7,9 +7,10 @@
  * engine records n_g, the human share, and the family's metrics.
  *
  * Schedule: points are taken in batches (enough units to keep every thread busy, bounded
- * memory); the units of a batch run in parallel with OpenMP in any order, each into its own
- * slot; finished points are then handed to the caller in point order. Nothing depends on the
- * thread count.
+ * memory); the units of a batch run in parallel as OpenMP tasks in any order, each into its own
+ * slot; while they run, the previous batch's points are handed to the caller in point order
+ * (summaries and output files overlap the next batch's work). Nothing depends on the thread
+ * count.
  */
 #include <math.h>
 #include <omp.h>
@@ -131,6 +132,104 @@ typedef struct slot {
     mc_error err;
 } slot;
 
+/* A batch of points [first, last): their units' results and statuses. */
+typedef struct batch {
+    size_t first, last, nb, units;
+    double **values;  /* (nb) results of each point, replicate-major */
+    size_t *offset;   /* (nb + 1) first unit of each point */
+    slot *slots;      /* (units) */
+} batch;
+
+static void batch_free(batch *b)
+{
+    for (size_t i = 0; b->values && i < b->nb; i++)
+        free(b->values[i]);
+    free(b->values);
+    free(b->offset);
+    free(b->slots);
+    memset(b, 0, sizeof *b);
+}
+
+/* The next batch from point `first`: at least one point; points are added while the batch has
+ * fewer than 4 units per thread and its results stay under 256 MiB. */
+static int batch_plan(const mc_experiment *e, size_t first, int threads, batch *b, mc_error *err)
+{
+    memset(b, 0, sizeof *b);
+    size_t last = first, units = 0;
+    double bytes = 0;
+    do {
+        const mc_point *p = &e->points[last];
+        units += (size_t)p->run.replicates;
+        bytes += 8.0 * (double)p->run.replicates * (double)(p->run.generations + 1) *
+                 (double)p->metrics.n;
+        last++;
+    } while (last < e->npoints && units < (size_t)(4 * threads) && bytes < 268435456.0);
+    b->first = first;
+    b->last = last;
+    b->nb = last - first;
+    b->units = units;
+    b->values = calloc(b->nb, sizeof *b->values);
+    b->offset = calloc(b->nb + 1, sizeof *b->offset);
+    b->slots = calloc(units, sizeof *b->slots);
+    int ok = b->values && b->offset && b->slots;
+    for (size_t i = 0; ok && i < b->nb; i++) {
+        const mc_point *p = &e->points[first + i];
+        b->offset[i + 1] = b->offset[i] + (size_t)p->run.replicates;
+        b->values[i] = malloc(sizeof(double) * (size_t)p->run.replicates *
+                              (size_t)(p->run.generations + 1) * p->metrics.n);
+        ok = b->values[i] != NULL;
+    }
+    if (!ok) {
+        batch_free(b);
+        return mc_error_set(err, MC_ENOMEM, "out of memory for the results of %zu points",
+                            last - first);
+    }
+    return MC_OK;
+}
+
+/* The point of unit u of batch b, and its replicate. */
+static size_t batch_point(const batch *b, size_t u, long *rep)
+{
+    size_t i = 0;
+    while (b->offset[i + 1] <= u)
+        i++;
+    if (rep)
+        *rep = (long)(u - b->offset[i]);
+    return i;
+}
+
+/* After every unit of b ran: the first failure (in unit order), else each point to on_point in
+ * point order. */
+static int batch_finish(const mc_experiment *e, const batch *b, const mc_run_opts *opts,
+                        mc_error *err)
+{
+    for (size_t u = 0; u < b->units; u++)
+        if (b->slots[u].status != MC_OK) {
+            long rep;
+            size_t i = batch_point(b, u, &rep);
+            if (err) {
+                *err = b->slots[u].err;
+                if (e->npoints > 1)
+                    mc_error_prefix(err, "grid point %zu (%s), replicate %ld: ", b->first + i,
+                                    e->points[b->first + i].label, rep);
+            }
+            return b->slots[u].status;
+        }
+    for (size_t i = 0; i < b->nb; i++) {
+        const mc_point *p = &e->points[b->first + i];
+        mc_point_result res = {p, p->run.replicates, p->run.generations, p->metrics.n,
+                               b->values[i]};
+        int status = opts && opts->on_point ? opts->on_point(&res, opts->user, err) : MC_OK;
+        if (status != MC_OK)
+            return status;
+    }
+    return MC_OK;
+}
+
+/* The units of a batch run as OpenMP tasks; while they run, the thread that made them hands the
+ * previous batch's points to on_point (summaries, output files), then joins in. So writing one
+ * batch overlaps computing the next, results still reach on_point in point order, and at most
+ * two batches' results are in memory. */
 int mc_experiment_run(const mc_experiment *e, const mc_run_opts *opts, mc_error *err)
 {
     int threads = opts && opts->threads > 0 ? opts->threads : omp_get_max_threads();
@@ -138,85 +237,47 @@ int mc_experiment_run(const mc_experiment *e, const mc_run_opts *opts, mc_error 
     for (size_t i = 0; i < e->npoints; i++)
         total += (size_t)e->points[i].run.replicates;
     size_t done = 0;
-    size_t first = 0;
-    while (first < e->npoints) {
-        /* batch: at least one point; add points while the batch has fewer than 4 units per
-         * thread and its results stay under 256 MiB */
-        size_t last = first, units = 0;
-        double bytes = 0;
-        do {
-            const mc_point *p = &e->points[last];
-            units += (size_t)p->run.replicates;
-            bytes += 8.0 * (double)p->run.replicates * (double)(p->run.generations + 1) *
-                     (double)p->metrics.n;
-            last++;
-        } while (last < e->npoints && units < (size_t)(4 * threads) && bytes < 268435456.0);
-
-        size_t nb = last - first;
-        double **values = calloc(nb, sizeof *values);
-        size_t *offset = calloc(nb + 1, sizeof *offset);
-        slot *slots = calloc(units, sizeof *slots);
-        int status = (values && offset && slots) ? MC_OK : MC_ENOMEM;
-        for (size_t b = 0; status == MC_OK && b < nb; b++) {
-            const mc_point *p = &e->points[first + b];
-            offset[b + 1] = offset[b] + (size_t)p->run.replicates;
-            values[b] = malloc(sizeof(double) * (size_t)p->run.replicates *
-                               (size_t)(p->run.generations + 1) * p->metrics.n);
-            if (!values[b])
-                status = MC_ENOMEM;
-        }
-        if (status != MC_OK) {
-            for (size_t b = 0; values && b < nb; b++)
-                free(values[b]);
-            free(values);
-            free(offset);
-            free(slots);
-            return mc_error_set(err, MC_ENOMEM, "out of memory for the results of %zu points", nb);
-        }
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-        for (size_t u = 0; u < units; u++) {
-            size_t b = 0;
-            while (offset[b + 1] <= u)
-                b++;
-            const mc_point *p = &e->points[first + b];
-            long rep = (long)(u - offset[b]);
-            size_t rows = (size_t)(p->run.generations + 1) * p->metrics.n;
-            slots[u].status = mc_unit_run(p, rep, values[b] + (size_t)rep * rows, &slots[u].err);
+    int status = MC_OK;
+    batch cur, prev;
+    memset(&prev, 0, sizeof prev);
+#pragma omp parallel num_threads(threads)
+#pragma omp single
+    {
+        size_t first = 0;
+        while (status == MC_OK && (first < e->npoints || prev.units)) {
+            memset(&cur, 0, sizeof cur);
+            if (first < e->npoints) {
+                status = batch_plan(e, first, threads, &cur, err);
+                if (status != MC_OK)
+                    break;
+                first = cur.last;
+                for (size_t u = 0; u < cur.units; u++) {
+                    const batch *b = &cur;
+#pragma omp task firstprivate(u, b) shared(done)
+                    {
+                        long rep;
+                        size_t i = batch_point(b, u, &rep);
+                        const mc_point *p = &e->points[b->first + i];
+                        size_t rows = (size_t)(p->run.generations + 1) * p->metrics.n;
+                        b->slots[u].status = mc_unit_run(p, rep, b->values[i] + (size_t)rep * rows,
+                                                         &b->slots[u].err);
 #pragma omp critical(mc_progress)
-            {
-                done++;
-                if (opts && opts->on_progress)
-                    opts->on_progress(done, total, p, opts->user);
-            }
-        }
-        for (size_t u = 0; status == MC_OK && u < units; u++)
-            if (slots[u].status != MC_OK) {
-                size_t b = 0;
-                while (offset[b + 1] <= u)
-                    b++;
-                status = slots[u].status;
-                if (err) {
-                    *err = slots[u].err;
-                    if (e->npoints > 1)
-                        mc_error_prefix(err, "grid point %zu (%s), replicate %zu: ", first + b,
-                                        e->points[first + b].label, u - offset[b]);
+                        {
+                            done++;
+                            if (opts && opts->on_progress)
+                                opts->on_progress(done, total, p, opts->user);
+                        }
+                    }
                 }
             }
-        for (size_t b = 0; status == MC_OK && b < nb; b++) {
-            const mc_point *p = &e->points[first + b];
-            mc_point_result res = {p, p->run.replicates, p->run.generations, p->metrics.n,
-                                   values[b]};
-            if (opts && opts->on_point)
-                status = opts->on_point(&res, opts->user, err);
+            if (prev.units) {
+                status = batch_finish(e, &prev, opts, err);
+                batch_free(&prev);
+            }
+#pragma omp taskwait
+            prev = cur;
         }
-        for (size_t b = 0; b < nb; b++)
-            free(values[b]);
-        free(values);
-        free(offset);
-        free(slots);
-        if (status != MC_OK)
-            return status;
-        first = last;
     }
-    return MC_OK;
+    batch_free(&prev); /* the last batch planned (cur was handed to prev after its taskwait) */
+    return status;
 }

@@ -67,6 +67,42 @@ static void test_threads_identical(void **state)
     free_collected(&d);
 }
 
+typedef struct order {
+    size_t seen[16], n, fail_at;
+} order;
+
+static int record_order(const mc_point_result *res, void *user, mc_error *err)
+{
+    order *o = user;
+    o->seen[o->n++] = res->point->index;
+    if (res->point->index == o->fail_at)
+        return mc_error_set(err, MC_EIO, "writing point %zu failed", res->point->index);
+    return MC_OK;
+}
+
+/* Points reach on_point in point order, whatever the threads (a batch's points are handed over
+ * while the next batch computes); the first failure of on_point ends the run with its status and
+ * message, and no later point is handed over. */
+static void test_on_point_order_and_failure(void **state)
+{
+    (void)state;
+    for (int threads = 1; threads <= 3; threads++) {
+        mc_experiment *e = tu_prepare(GRID, NULL);
+        order o = {.fail_at = 99};
+        mc_run_opts opts = {threads, record_order, NULL, &o};
+        mc_error err = {0};
+        assert_int_equal(mc_experiment_run(e, &opts, &err), MC_OK);
+        assert_int_equal(o.n, 6);
+        for (size_t i = 0; i < o.n; i++)
+            assert_int_equal(o.seen[i], i);
+        o = (order){.fail_at = 2};
+        assert_int_equal(mc_experiment_run(e, &opts, &err), MC_EIO);
+        assert_non_null(strstr(err.msg, "writing point 2 failed"));
+        assert_int_equal(o.n, 3);
+        mc_experiment_free(e);
+    }
+}
+
 /* Grid: 3 regimes x 2 temperatures, the last axis varying fastest, labels say so. */
 static void test_grid_points(void **state)
 {
@@ -185,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_threads_identical), cmocka_unit_test(test_grid_points),
         cmocka_unit_test(test_stats),             cmocka_unit_test(test_presence),
         cmocka_unit_test(test_streams),
+        cmocka_unit_test(test_on_point_order_and_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -133,8 +133,10 @@ typedef struct mc_run_opts {
     void *user;
 } mc_run_opts;
 
-/* Runs every point; points are processed in batches so that at most a batch's replicates are in
- * memory. Returns MC_OK or the first error (in point/replicate order). */
+/* Runs every point; points are processed in batches so that at most two batches' replicates are
+ * in memory (on_point gets one batch's points while the next batch computes, on the thread that
+ * called this function or a worker: on_point calls never overlap and come in point order).
+ * Returns MC_OK or the first error (in point/replicate order). */
 int mc_experiment_run(const mc_experiment *e, const mc_run_opts *opts, mc_error *err);
 
 /* Runs one unit of work (point p, replicate r) into values[(G + 1) * M]. Exposed for tests. */

@@ -267,37 +267,50 @@ static void std_normal_rows(gsl_rng *r, size_t d, double c2, double p, uint64_t 
 
 /* The values of m <= BLOCK deferred rows of draw w (dataset rows rows[0..m), all of w) into
  * O (d, BLOCK) column by column: O[a * BLOCK + r] is coordinate a of row r. Each row's z comes
- * from its own generator (see mc_gdraw); then o = mu + alpha L z for the whole block, one
- * coordinate a at a time, summing L[a][c] z_c from c = a down to 0 in a loop over the rows that
- * vectorises. One row or many, a row gets the same arithmetic, hence the same value.
- * scratch holds DRAW_SCRATCH(d) doubles; O may not overlap it. */
+ * from its own generator (see mc_gdraw); then o_a = mu_a + alpha (L[a][a] z_a + L[a][a-1] z_(a-1)
+ * + ... + L[a][0] z_0), each product rounded and added in that order. A few rows are computed one
+ * by one; a block of rows one coordinate at a time in loops over the rows that vectorise, each
+ * lane doing the same operations in the same order (no contraction: -std=c11), so a row gets the
+ * same value alone or in a block. scratch holds DRAW_SCRATCH(d) doubles; O may not overlap it. */
 static void rows_of_draw(const mc_gdraw *w, size_t d, const uint64_t *rows, size_t m, double *O,
                          double *scratch)
 {
     double *Z = scratch, *z = scratch + d * BLOCK;
+    const double *Lt = w->Lt, *mu = w->mu, alpha = w->alpha;
     for (size_t r = 0; r < m; r++) {
         mc_rng_local l;
         uint64_t j = rows[r] - w->first;
         std_normal_rows(mc_rng_local_init(&l, mc_mix64(w->key + j * 0x9e3779b97f4a7c15ULL)), d,
                         w->c2, w->p, 1, z);
-        for (size_t a = 0; a < d; a++)
-            Z[a * BLOCK + r] = z[a];
+        if (m < 8) {
+            for (size_t a = 0; a < d; a++) {
+                double v = Lt[a * d + a] * z[a];
+                for (size_t c = a; c-- > 0;)
+                    v += Lt[c * d + a] * z[c];
+                O[a * BLOCK + r] = mu[a] + alpha * v;
+            }
+        } else {
+            for (size_t a = 0; a < d; a++)
+                Z[a * BLOCK + r] = z[a];
+        }
     }
+    if (m < 8)
+        return;
     for (size_t a = 0; a < d; a++) {
         double *restrict o = O + a * BLOCK;
         const double *restrict za = Z + a * BLOCK;
-        double laa = w->Lt[a * d + a];
+        double laa = Lt[a * d + a];
 #pragma omp simd
         for (size_t r = 0; r < m; r++)
             o[r] = laa * za[r];
         for (size_t c = a; c-- > 0;) {
             const double *restrict zc = Z + c * BLOCK;
-            double lac = w->Lt[c * d + a];
+            double lac = Lt[c * d + a];
 #pragma omp simd
             for (size_t r = 0; r < m; r++)
                 o[r] += lac * zc[r];
         }
-        double mua = w->mu[a], alpha = w->alpha;
+        double mua = mu[a];
 #pragma omp simd
         for (size_t r = 0; r < m; r++)
             o[r] = mua + alpha * o[r];
