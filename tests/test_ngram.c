@@ -611,6 +611,19 @@ static void test_datasets(void **state)
         tu_assert_close(chosen[i] / (double)reps, 0.5, sqrt(0.25 / reps), 5);
     mc_ngram_ds *s;
     assert_int_equal(mc_ngram_ds_subsample(r, a, 5, &s, &err), MC_EINTERNAL);
+    /* the operator's signal: the entropy of the word distribution of the tokens; a is
+     * 3 | 4 4 | 5 5 5 | 6 7: counts 1, 2, 3, 1, 1 of 8 */
+    const mc_family_type *f = mc_family_lookup("ngram");
+    double H, want = 0;
+    const double cnt[5] = {1, 2, 3, 1, 1};
+    for (int i = 0; i < 5; i++)
+        want -= cnt[i] / 8 * log(cnt[i] / 8);
+    assert_int_equal(f->signal(NULL, a, &H), MC_OK);
+    assert_true(fabs(H - want) < 1e-12);
+    mc_ngram_ds *empty = mc_ngram_ds_alloc();
+    assert_int_equal(f->signal(NULL, empty, &H), MC_OK);
+    assert_true(isnan(H));
+    mc_ngram_ds_free(empty);
     gsl_rng_free(r);
     mc_ngram_ds_free(a);
     mc_ngram_ds_free(b);

@@ -380,19 +380,69 @@ static void test_bad_values(void **state)
         const char *ov[] = {reg, cases[i].set, "run.replicates=1", NULL};
         tu_expect_error(CATS, ov, MC_ECONFIG, cases[i].needle, NULL);
     }
-    /* a family without an operator signal cannot lay off or hire reactively */
-    for (size_t i = 0; mc_families[i]; i++) {
-        if (mc_families[i]->signal)
-            continue;
-        char ini[256];
-        snprintf(ini, sizeof ini, "[model]\nfamily = %s\n[regime]\nname = pipeline\n"
-                 "layoff = 0.1\n", mc_families[i]->name);
-        mc_experiment *e = NULL;
-        mc_error err = {0};
-        assert_int_equal(tu_prepare_status(ini, NULL, &e, &err), MC_ECONFIG);
-        assert_non_null(strstr(err.msg, "no operator signal"));
-        assert_non_null(strstr(err.msg, "test.ini:5"));
+    /* every family has an operator signal; one without (a family added later) cannot lay off or
+     * hire reactively: the regime's check refuses it, naming the key */
+    for (size_t i = 0; mc_families[i]; i++)
+        assert_non_null(mc_families[i]->signal);
+    mc_experiment *e = tu_prepare("[model]\nfamily = categorical\n[regime]\nname = pipeline\n"
+                                  "layoff = 0.1\n", NULL);
+    mc_point pt = e->points[0];
+    mc_family_type mute = *pt.family;
+    mute.signal = NULL;
+    pt.family = &mute;
+    mc_error err = {0};
+    assert_int_equal(pt.regime->check(pt.regime_params, &pt, &err), MC_ECONFIG);
+    assert_non_null(strstr(err.msg, "no operator signal"));
+    assert_non_null(strstr(err.msg, "test.ini:5"));
+    mc_experiment_free(e);
+}
+
+/* The continuous families' signal (the total variance of the model's samples, mc_gdata_signal)
+ * drives the pipeline too: a GMM fitted to 20 of its own samples per generation (no human data at
+ * first) loses variance ((n-1)/n a generation in expectation), the alarm fires and the operator
+ * hires; KDE's samples gain variance (kernel noise), so its signal rises. */
+static void test_continuous_signal(void **state)
+{
+    (void)state;
+    const char *gmm = "[world]\ndim = 2\n[model]\nfamily = gmm\nk = 1\n"
+                      "[regime]\nname = pipeline\nn = 20\nworkforce = 0\nhiring = reactive\n"
+                      "hire_high = 5\nalarm = 0.8\n[run]\ngenerations = 40\nreplicates = 60\n"
+                      "seed = 3\n";
+    mc_experiment *e = tu_prepare(gmm, NULL);
+    const mc_point *p = &e->points[0];
+    double *v = tu_run_point(p);
+    size_t ms = tu_metric(p, "signal"), ma = tu_metric(p, "alarm"), mw = tu_metric(p, "workforce");
+    long alarmed = 0, hired = 0;
+    for (long r = 0; r < 60; r++) {
+        assert_true(row_of(p, v, r, 1)[ms] == 1.0); /* the first batch is the baseline */
+        assert_true(row_of(p, v, r, 1)[ma] == 0.0);
+        int ever = 0;
+        for (long g = 1; g <= 40; g++) {
+            double sig = row_of(p, v, r, g)[ms];
+            assert_true(isfinite(sig) && sig >= 0.0);
+            ever |= row_of(p, v, r, g)[ma] == 1.0;
+        }
+        alarmed += ever;
+        hired += row_of(p, v, r, 40)[mw] > 0;
     }
+    /* E tr Sigma_g / tr Sigma_1 = (19/20)^(g-1): below 0.8 after 5 generations on average */
+    assert_true(alarmed >= 55);
+    assert_true(hired >= 55);
+    free(v);
+    mc_experiment_free(e);
+
+    const char *kde = "[world]\ndim = 2\n[model]\nfamily = kde\n"
+                      "[regime]\nname = pipeline\nn = 50\nworkforce = 10\nlayoff = 0.5\n"
+                      "alarm = 0.8\n[run]\ngenerations = 10\nreplicates = 20\nseed = 3\n";
+    e = tu_prepare(kde, NULL);
+    p = &e->points[0];
+    v = tu_run_point(p);
+    double mean, se;
+    tu_mean_se(p, v, tu_metric(p, "signal"), 10, &mean, &se);
+    print_message("  kde signal at g = 10: %.3f +- %.3f\n", mean, se);
+    assert_true(mean - 4 * se > 1.0);
+    free(v);
+    mc_experiment_free(e);
 }
 
 int main(void)
@@ -407,6 +457,7 @@ int main(void)
         cmocka_unit_test(test_schedule),
         cmocka_unit_test(test_theory_skips_regime_metrics),
         cmocka_unit_test(test_categorical_signal),
+        cmocka_unit_test(test_continuous_signal),
         cmocka_unit_test(test_bad_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

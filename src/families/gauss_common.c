@@ -820,6 +820,32 @@ int mc_gdata_moments(mc_gdata *ds, mc_error *err)
     return rc;
 }
 
+/* tr S of all the rows (S their 1/n covariance), from the per-part moments: the parts' scatter
+ * traces plus the between-part term n0 n1 / n ||mean1 - mean0||^2. */
+int mc_gdata_signal(const void *params, const void *vd, double *out)
+{
+    (void)params;
+    const mc_gdata *ds = vd;
+    size_t d = ds->d, sz = MC_GMOM_SIZE(d);
+    double *mom = malloc(2 * sz * sizeof(double));
+    mc_error err;
+    if (!mom || mc_gdata_moments_into(ds, mom, &err) != MC_OK) {
+        free(mom);
+        return MC_ENOMEM;
+    }
+    double n0 = mom[0], n1 = mom[sz], n = n0 + n1, tr = 0.0, between = 0.0;
+    for (size_t a = 0; a < d; a++) {
+        tr += mom[1 + d + a * d + a] + mom[sz + 1 + d + a * d + a];
+        double diff = mom[sz + 1 + a] - mom[1 + a];
+        between += diff * diff;
+    }
+    if (n0 > 0.0 && n1 > 0.0)
+        tr += between * n0 * n1 / n;
+    free(mom);
+    *out = n > 0.0 ? tr / n : NAN;
+    return MC_OK;
+}
+
 void mc_gdata_free(void *p)
 {
     mc_gdata *ds = p;

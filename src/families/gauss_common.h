@@ -120,6 +120,12 @@ int mc_gdata_moments(mc_gdata *ds, mc_error *err);
  * included). MC_ENOMEM when its scratch cannot be allocated. */
 int mc_gdata_moments_into(const mc_gdata *ds, double *mom, mc_error *err);
 
+/* The operator's signal of the pipeline regime for the families whose datasets are n x d rows
+ * (gaussian, gmm, kde; the family slot's signature): the total variance tr S of the rows, S their
+ * 1/n covariance, from the dataset alone. A collapsing model's samples lose spread, and the regime
+ * compares this with the first synthetic batch's. */
+int mc_gdata_signal(const void *params, const void *ds, double *out);
+
 /* Per-row weights of a weighted fit, written to w (n): with human_weight = h in [0,1] the human
  * rows share total weight h and the synthetic rows 1 - h (each part equally); when one part is
  * empty the other carries all the weight. With human_weight < 0 every row weighs 1/n. The

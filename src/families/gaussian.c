@@ -749,34 +749,6 @@ static double theory(const mc_point *pt, const void *world, size_t mi, unsigned 
     return NAN;
 }
 
-/* The operator's signal for the pipeline regime: the total variance tr S of the samples (S their
- * 1/n covariance), from the dataset alone; the regime compares it with the first batch's. */
-static int signal(const void *params, const void *vd, double *out)
-{
-    (void)params;
-    const mc_gdata *ds = vd;
-    size_t d = ds->d, sz = MC_GMOM_SIZE(d);
-    double *mom = malloc(2 * sz * sizeof(double));
-    if (!mom)
-        return MC_ENOMEM;
-    mc_error err;
-    if (mc_gdata_moments_into(ds, mom, &err) != MC_OK) {
-        free(mom);
-        return MC_ENOMEM;
-    }
-    double n0 = mom[0], n1 = mom[sz], n = n0 + n1, tr = 0.0, between = 0.0;
-    for (size_t a = 0; a < d; a++) {
-        tr += mom[1 + d + a * d + a] + mom[sz + 1 + d + a * d + a];
-        double diff = mom[sz + 1 + a] - mom[1 + a];
-        between += diff * diff;
-    }
-    if (n0 > 0.0 && n1 > 0.0)
-        tr += between * n0 * n1 / n;
-    free(mom);
-    *out = n > 0.0 ? tr / n : NAN;
-    return MC_OK;
-}
-
 /* ---------------------------------------------------------------- the type */
 
 const mc_family_type mc_family_gaussian = {
@@ -803,5 +775,5 @@ const mc_family_type mc_family_gaussian = {
     .model_free = model_free,
     .metrics = metrics,
     .theory = theory,
-    .signal = signal,
+    .signal = mc_gdata_signal,
 };

@@ -309,4 +309,5 @@ const mc_family_type mc_family_gmm = {
     .model_free = gmm_model_free,
     .metrics = gmm_metrics,
     .theory = gmm_theory,
+    .signal = mc_gdata_signal,
 };

@@ -430,4 +430,5 @@ const mc_family_type mc_family_kde = {
     .model_free = kde_model_free,
     .metrics = kde_metrics,
     .theory = kde_theory,
+    .signal = mc_gdata_signal,
 };
