@@ -485,13 +485,69 @@ static void test_sampler_distribution(void **state)
     gsl_rng_free(r);
 }
 
+/* top-p alone on a larger vocabulary (300 ids, most of them unseen after <s>, so the kept set
+ * runs deep into the complement, between and past the seen words, and words with equal counts tie
+ * in q): the first word's frequencies match q ~ p^(1/T) on the shortest prefix, by decreasing q
+ * and then increasing id, whose mass reaches top_p, within 5 standard errors, both by the merge
+ * over the seen continuations and by the full distribution. */
+static void test_sampler_topp_large(void **state)
+{
+    (void)state;
+    gsl_rng *r = mc_rng_alloc(41);
+    const uint32_t nids = 301;
+    mc_ngram_ds *ds = random_corpus(r, nids, 300);
+    mc_ngram_model *m = fit_new(3, MC_NGRAM_KN, nids, ds);
+    const mc_sampling settings[3] = {{1.0, 0, 0.95, 0, 0}, {0.8, 0, 0.97, 0, 0},
+                                     {2.0, 0, 0.9, 0, 0}};
+    uint32_t bos = MC_NGRAM_BOS;
+    double *q = calloc(nids, sizeof *q);
+    uint32_t *order = calloc(nids, sizeof *order);
+    for (int k = 0; k < 3; k++) {
+        double total = 0;
+        for (uint32_t w = 1; w < nids; w++) {
+            q[w] = pow(mc_ngram_prob(m, &bos, 1, w), 1 / settings[k].temperature);
+            order[w - 1] = w;
+            total += q[w];
+        }
+        /* decreasing q, equal q (words with the same counts) to the lower id */
+        for (uint32_t i = 0; i + 1 < nids; i++)
+            for (uint32_t j = i + 1; j + 1 < nids; j++)
+                if (q[order[j]] > q[order[i]] ||
+                    (q[order[j]] == q[order[i]] && order[j] < order[i])) {
+                    uint32_t t = order[i];
+                    order[i] = order[j], order[j] = t;
+                }
+        double run = 0;
+        uint32_t kept = 0;
+        while (kept + 1 < nids && run < settings[k].top_p * total)
+            run += q[order[kept++]];
+        assert_true(kept > 20 && kept + 1 < nids); /* deep into the complement, not all */
+        for (uint32_t i = kept; i + 1 < nids; i++)
+            q[order[i]] = 0;
+        for (uint32_t w = 1; w < nids; w++)
+            q[w] /= run;
+        print_message("  T = %.1f, top-p %.2f: %u of %u outcomes kept\n",
+                      settings[k].temperature, settings[k].top_p, kept, nids - 1);
+        mc_ngram_set_topp_full(m, INFINITY); /* the merge over C */
+        check_first_token(m, &settings[k], q, 50 + (uint64_t)k);
+        mc_ngram_set_topp_full(m, 0); /* the full distribution */
+        check_first_token(m, &settings[k], q, 60 + (uint64_t)k);
+    }
+    free(q);
+    free(order);
+    mc_ngram_free(m);
+    mc_ngram_ds_free(ds);
+    gsl_rng_free(r);
+}
+
 /* The second word given the first: among M two-word-capped sentences, those that begin with a
  * give the conditional distribution of what follows <s> a (</s> when the sentence stops), which
  * must be q(w) ~ p(w | <s> a)^(1/T): each frequency within 5 standard errors of q over the
  * k sentences that begin with a. This reaches the trigram and bigram levels of every sampler:
  * the count-structure one (T = 1), the exact temperature one (T = 0.7), the top-k one (with a
- * top_k that keeps everything, top-k 5, top-k 5 then top-p 0.9) and the full distribution
- * (top-p 0.7 alone). */
+ * top_k that keeps everything, top-k 5, top-k 5 then top-p 0.9) and both top-p ways (the merge
+ * over the seen continuations: top-p 0.7, 0.9 at T = 0.8, 0.5 at T = 1.5; the full distribution:
+ * 0.9 at T = 0.8). */
 static void test_sampler_second_word(void **state)
 {
     (void)state;
@@ -506,10 +562,12 @@ static void test_sampler_second_word(void **state)
         if (mc_ngram_prob(m, &bos, 1, w) > mc_ngram_prob(m, &bos, 1, a))
             a = w;
     ctx[1] = a;
-    const mc_sampling settings[6] = {{1.0, 0, 1.0, 0, 0}, {0.7, 0, 1.0, 0, 0},
+    const mc_sampling settings[9] = {{1.0, 0, 1.0, 0, 0}, {0.7, 0, 1.0, 0, 0},
                                      {0.7, (long)nids, 1.0, 0, 0}, {0.8, 5, 1.0, 0, 0},
-                                     {0.8, 5, 0.9, 0, 0}, {1.0, 0, 0.7, 0, 0}};
-    for (int k = 0; k < 6; k++) {
+                                     {0.8, 5, 0.9, 0, 0}, {1.0, 0, 0.7, 0, 0},
+                                     {0.8, 0, 0.9, 0, 0}, {1.5, 0, 0.5, 0, 0},
+                                     {0.8, 0, 0.9, 0, 0}};
+    for (int k = 0; k < 9; k++) {
         double q[30] = {0}, z = 0;
         for (uint32_t w = 1; w < nids; w++)
             q[w] = pow(mc_ngram_prob(m, ctx, 2, w), 1 / settings[k].temperature);
@@ -544,6 +602,8 @@ static void test_sampler_second_word(void **state)
             z += q[w];
         const uint64_t M = 60000;
         gsl_rng *g = mc_rng_alloc(100 + (uint64_t)k);
+        /* top-p alone: the merge over C, and once (k = 8) the full distribution */
+        mc_ngram_set_topp_full(m, k == 8 ? 0 : INFINITY);
         mc_ngram_ds *gen = mc_ngram_ds_alloc();
         mc_error err = {0};
         assert_int_equal(mc_ngram_generate(g, m, &settings[k], M, 2, gen, &err), MC_OK);
@@ -755,6 +815,7 @@ int main(void)
         cmocka_unit_test(test_greedy),
         cmocka_unit_test(test_sampler_distribution),
         cmocka_unit_test(test_sampler_second_word),
+        cmocka_unit_test(test_sampler_topp_large),
         cmocka_unit_test(test_datasets),
         cmocka_unit_test(test_family),
         cmocka_unit_test(test_brown),

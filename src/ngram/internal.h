@@ -43,6 +43,7 @@ struct mc_ngram_model {
     uint32_t *pad, *pos, *idprev, *idcur, *ordA, *ordB, *bucket;
     uint64_t L, Lcap, bucket_cap;
     /* sampling scratch for the full-distribution path is allocated per call */
+    double topp_full; /* see mc_ngram_set_topp_full */
 };
 
 /* Entry of order k + 1 extending context node p of order k with word w, or -1. */

@@ -54,6 +54,7 @@ int mc_ngram_alloc(unsigned order, mc_ngram_smoothing smoothing, uint32_t nids,
     m->N = order;
     m->smoothing = smoothing;
     m->nids = nids;
+    m->topp_full = 0.5;
     *out = m;
     return MC_OK;
 }

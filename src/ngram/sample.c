@@ -8,13 +8,12 @@
  * search, O(log c) for c continuations); otherwise back off to h' and repeat; past order 1 the
  * word is uniform over the V outcomes. One uniform per level visited: O(N log c) per token.
  *
- * A temperature alone (draw_temp) and a top_k with any temperature and top_p (draw_topk) are
- * sampled exactly from the observed continuations and the unigram level. top_p alone needs the
- * normalised full distribution (draw_full): we build p(. | h) over all V outcomes
- * (O(V + continuations)), raise it to 1/T, keep the top_k largest (ties to the lower id), then
- * the smallest prefix in decreasing order whose mass reaches top_p of what remains (both by
- * quickselect, O(V) expected, no sorting), and draw from what is left. Exact, but O(V) per
- * token.
+ * A temperature alone (draw_temp), a top_k with any temperature and top_p (draw_topk) and top_p
+ * alone (draw_topp) are sampled exactly from the observed continuations C and the unigram level,
+ * the last by merging C, sorted, with the other words in unigram order. When C is large,
+ * top_p alone uses the normalised full distribution instead (draw_full): p(. | h) over all V
+ * outcomes (O(V + continuations)), raised to 1/T, then the smallest prefix in decreasing order
+ * whose mass reaches top_p (quickselect, O(V) expected, no sorting). Exact both ways.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -222,6 +221,9 @@ typedef struct temp_state {
     uint8_t *in;    /* (nids) membership in C, zero outside a draw */
     uint32_t *list; /* (nids) the words of C */
     uint32_t *order1; /* (nids - 1) the outcomes by decreasing p1, ties to the lower id (top-k) */
+    uint32_t *rank1;  /* (nids) position of w in order1 (top-p) */
+    double *P1;       /* (nids) P1[i] = sum of p1^a over order1[0..i) (top-p) */
+    uint32_t *byrank; /* (nids) scratch: the ranks of C's words (top-p) */
 } temp_state;
 
 static double p1(const mc_ngram_model *m, uint32_t w)
@@ -266,6 +268,17 @@ static int temp_init(const mc_ngram_model *m, double temperature, int ordered, t
         for (uint32_t i = 0; i + 1 < m->nids; i++)
             t->order1[i] = c[i].w;
         free(c);
+        t->rank1 = malloc((size_t)m->nids * sizeof *t->rank1);
+        t->P1 = malloc((size_t)m->nids * sizeof *t->P1);
+        t->byrank = malloc((size_t)m->nids * sizeof *t->byrank);
+        if (!t->rank1 || !t->P1 || !t->byrank)
+            return MC_ENOMEM;
+        t->rank1[MC_NGRAM_BOS] = m->nids - 1; /* past the end: never an outcome */
+        t->P1[0] = 0;
+        for (uint32_t i = 0; i + 1 < m->nids; i++) {
+            t->rank1[t->order1[i]] = i;
+            t->P1[i + 1] = t->P1[i] + t->p1a[t->order1[i]];
+        }
     }
     return MC_OK;
 }
@@ -278,6 +291,9 @@ static void temp_free(temp_state *t)
     free(t->in);
     free(t->list);
     free(t->order1);
+    free(t->rank1);
+    free(t->P1);
+    free(t->byrank);
 }
 
 /* Gathers C, the words observed after the seen contexts of node[] (orders 2..N), into t->list
@@ -414,6 +430,135 @@ static uint32_t draw_topk(gsl_rng *r, const mc_ngram_model *m, const mc_sampling
     return cd[n - 1].w;
 }
 
+void mc_ngram_set_topp_full(mc_ngram_model *m, double factor) { m->topp_full = factor; }
+
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* First position j in [b, e) of order1 whose q = Aa p1^a is <= q (q is non-increasing along
+ * order1). */
+static size_t first_not_above(const temp_state *t, double Aa, size_t b, size_t e, double q)
+{
+    while (b < e) {
+        size_t mid = b + (e - b) / 2;
+        if (Aa * t->p1a[t->order1[mid]] > q)
+            b = mid + 1;
+        else
+            e = mid;
+    }
+    return b;
+}
+
+/* top_p alone (any temperature), exactly and in O(|C| log V) per word. The outcomes in
+ * decreasing q are C's words (sorted: |C| log |C|) merged with the complement's, which come in
+ * the order of p1 (order1) with q = A^a p1^a. The walk adds C's words one by one and jumps over
+ * each run of the complement between two of them with the prefix sums P1 (C's own words inside a
+ * run, found by their ranks in order1, are taken out of its mass), until the mass reaches top_p of
+ * the total; the run where it does is cut by a binary search in P1. A draw then picks the kept C
+ * words or the kept complement in proportion to their masses; a complement word is drawn from
+ * P1[0..cut) by binary search, redrawn while it falls in C (after 64 misses, a scan). Ties in q
+ * between a C word and a complement word put the C word first (draw_full's order put the lower id
+ * first; only exactly equal q differ). */
+static uint32_t draw_topp(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
+                          const int64_t *node, temp_state *t, cand *cd, const uint32_t *ctx,
+                          size_t nctx, double *dist)
+{
+    size_t nC, n = 0;
+    double A = gather(m, node, t, &nC);
+    if ((double)nC * log2((double)nC + 1) > m->topp_full * (double)m->nids) {
+        release(t, nC);
+        return draw_full(r, m, s, ctx, nctx, dist, cd);
+    }
+    double Aa = A > 0 ? (t->a == 1.0 ? A : pow(A, t->a)) : 0.0, sumC = 0, sumC1 = 0;
+    for (size_t i = 0; i < nC; i++) {
+        uint32_t w = t->list[i];
+        double p = t->acc[w] + A * p1(m, w), q = t->a == 1.0 ? p : pow(p, t->a);
+        if (q > 0)
+            cd[n++] = (cand){q, w};
+        sumC += q;
+        sumC1 += t->p1a[w];
+        t->byrank[i] = t->rank1[w];
+    }
+    qsort(cd, n, sizeof *cd, cmp_before);
+    qsort(t->byrank, nC, sizeof *t->byrank, cmp_u32);
+    size_t V1 = m->nids - 1; /* positions of order1 */
+    double rest = Aa * fmax(t->P1[V1] - sumC1, 0), need = s->top_p * (sumC + rest);
+    size_t c = 0, pos = 0, rk = 0, cut = 0; /* C words taken; complement walked to pos */
+    double acc = 0, keptC = 0;
+    for (int done = 0; !done;) {
+        size_t end = Aa <= 0 ? pos : c < n ? first_not_above(t, Aa, pos, V1, cd[c].q) : V1;
+        while (pos < end && !done) {
+            while (rk < nC && t->byrank[rk] < pos)
+                rk++;
+            size_t stop = rk < nC && t->byrank[rk] < end ? t->byrank[rk] : end;
+            double mass = Aa * (t->P1[stop] - t->P1[pos]);
+            if (acc + mass >= need && mass > 0) { /* the cut is in [pos, stop) */
+                size_t lo = pos + 1, hi = stop;
+                while (lo < hi) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    if (acc + Aa * (t->P1[mid] - t->P1[pos]) >= need)
+                        hi = mid;
+                    else
+                        lo = mid + 1;
+                }
+                pos = lo;
+                done = 1;
+            } else {
+                acc += mass;
+                pos = stop < end ? stop + 1 : stop; /* past the C word at rank stop */
+            }
+        }
+        cut = pos;
+        if (done || c >= n)
+            break;
+        acc += cd[c].q;
+        keptC += cd[c++].q;
+        done = acc >= need;
+    }
+    /* the kept complement: order1[0..cut) without C's words */
+    double inC = 0;
+    for (size_t i = 0; i < nC && t->byrank[i] < cut; i++)
+        inC += t->p1a[t->order1[t->byrank[i]]];
+    double keptR = Aa * fmax(t->P1[cut] - inC, 0);
+    double u = gsl_rng_uniform(r) * (keptC + keptR);
+    uint32_t pick = UINT32_MAX;
+    if (u < keptC || keptR <= 0) {
+        double run = 0;
+        for (size_t x = 0; x < c && pick == UINT32_MAX; x++) {
+            run += cd[x].q;
+            if (u < run)
+                pick = cd[x].w;
+        }
+        if (pick == UINT32_MAX) /* rounding at the top end */
+            pick = c > 0 ? cd[c - 1].w : cd[0].w;
+    } else {
+        for (int tries = 0; tries < 64 && pick == UINT32_MAX; tries++) {
+            size_t i = upper(t->P1 + 1, 0, cut, gsl_rng_uniform(r) * t->P1[cut]);
+            if (i < cut && !t->in[t->order1[i]])
+                pick = t->order1[i];
+        }
+        if (pick == UINT32_MAX) { /* C holds nearly all of the kept prefix: scan the rest */
+            double v = gsl_rng_uniform(r) * (t->P1[cut] - inC), run = 0;
+            for (size_t i = 0; i < cut && pick == UINT32_MAX; i++) {
+                uint32_t w = t->order1[i];
+                if (t->in[w])
+                    continue;
+                run += t->p1a[w];
+                if (v < run)
+                    pick = w;
+            }
+            for (size_t i = cut; pick == UINT32_MAX && i-- > 0;) /* rounding: the last kept */
+                if (!t->in[t->order1[i]])
+                    pick = t->order1[i];
+        }
+    }
+    release(t, nC);
+    return pick;
+}
+
 int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s, uint64_t nsent,
                       size_t max_len, mc_ngram_ds *out, mc_error *err)
 {
@@ -427,27 +572,24 @@ int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
         return mc_error_set(err, MC_ECONFIG, "ngram: maximum sentence length must be >= 1");
     int plain = s->top_k == 0 && s->top_p >= 1.0;
     int fast = plain && s->temperature == 1.0, temp = plain && !fast, topk = s->top_k > 0;
-    double *dist = NULL;
+    int topp = !plain && !topk;
     cand *cd = NULL;
+    double *dist = NULL;
     temp_state ts = {0};
     uint32_t *sent = malloc((max_len + 1) * sizeof *sent);
     if (!sent)
         return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
-    if ((temp || topk) && temp_init(m, s->temperature, topk, &ts)) {
+    if (!fast && temp_init(m, s->temperature, topk || topp, &ts)) {
         free(sent);
         temp_free(&ts);
         return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
     }
-    if (!plain) {
-        dist = malloc((size_t)m->nids * sizeof *dist);
-        cd = malloc((size_t)m->nids * sizeof *cd);
-        if (!dist || !cd) {
-            free(sent);
-            free(dist);
-            free(cd);
-            temp_free(&ts);
-            return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
-        }
+    if (!plain && (!(cd = malloc((size_t)m->nids * sizeof *cd)) ||
+                   (topp && !(dist = malloc((size_t)m->nids * sizeof *dist))))) {
+        free(sent);
+        free(cd);
+        temp_free(&ts);
+        return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
     }
     int rc = MC_OK;
     int64_t node[MC_NGRAM_ORDER_MAX + 1];
@@ -456,17 +598,13 @@ int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
         sent[0] = MC_NGRAM_BOS;
         ngram_start(m, node);
         while (len < max_len) {
-            uint32_t w;
-            if (fast || temp || topk) {
-                w = fast   ? draw_fast(r, m, node)
-                    : temp ? draw_temp(r, m, node, &ts)
-                           : draw_topk(r, m, s, node, &ts, cd);
-                ngram_advance(m, node, w);
-            } else {
-                size_t nc = len + 1, keep = m->N - 1;
-                const uint32_t *c = sent + (nc > keep ? nc - keep : 0);
-                w = draw_full(r, m, s, c, nc > keep ? keep : nc, dist, cd);
-            }
+            size_t nc = len + 1, keep = m->N - 1;
+            uint32_t w = fast   ? draw_fast(r, m, node)
+                         : temp ? draw_temp(r, m, node, &ts)
+                         : topk ? draw_topk(r, m, s, node, &ts, cd)
+                                : draw_topp(r, m, s, node, &ts, cd, sent + (nc > keep ? nc - keep : 0),
+                                            nc > keep ? keep : nc, dist);
+            ngram_advance(m, node, w);
             if (w == MC_NGRAM_EOS)
                 break;
             sent[++len] = w;
@@ -475,8 +613,8 @@ int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
             rc = mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
     }
     free(sent);
-    free(dist);
     free(cd);
+    free(dist);
     temp_free(&ts);
     return rc;
 }
