@@ -544,10 +544,11 @@ static void test_sampler_topp_large(void **state)
  * give the conditional distribution of what follows <s> a (</s> when the sentence stops), which
  * must be q(w) ~ p(w | <s> a)^(1/T): each frequency within 5 standard errors of q over the
  * k sentences that begin with a. This reaches the trigram and bigram levels of every sampler:
- * the count-structure one (T = 1), the exact temperature one (T = 0.7), the top-k one (with a
- * top_k that keeps everything, top-k 5, top-k 5 then top-p 0.9) and both top-p ways (the merge
- * over the seen continuations: top-p 0.7, 0.9 at T = 0.8, 0.5 at T = 1.5; the full distribution:
- * 0.9 at T = 0.8). */
+ * the count-structure one (T = 1), the top-k one (with a
+ * top_k that keeps everything, top-k 5, top-k 5 then top-p 0.9), both temperature ways (T = 0.7
+ * with per-context sums prepared for a long call, and with sums over C per word in short calls)
+ * and both top-p ways (the merge over the seen continuations: top-p 0.7, 0.9 at T = 0.8, 0.5 at
+ * T = 1.5; the full distribution: 0.9 at T = 0.8). */
 static void test_sampler_second_word(void **state)
 {
     (void)state;
@@ -562,12 +563,12 @@ static void test_sampler_second_word(void **state)
         if (mc_ngram_prob(m, &bos, 1, w) > mc_ngram_prob(m, &bos, 1, a))
             a = w;
     ctx[1] = a;
-    const mc_sampling settings[9] = {{1.0, 0, 1.0, 0, 0}, {0.7, 0, 1.0, 0, 0},
+    const mc_sampling settings[10] = {{1.0, 0, 1.0, 0, 0}, {0.7, 0, 1.0, 0, 0},
                                      {0.7, (long)nids, 1.0, 0, 0}, {0.8, 5, 1.0, 0, 0},
                                      {0.8, 5, 0.9, 0, 0}, {1.0, 0, 0.7, 0, 0},
                                      {0.8, 0, 0.9, 0, 0}, {1.5, 0, 0.5, 0, 0},
-                                     {0.8, 0, 0.9, 0, 0}};
-    for (int k = 0; k < 9; k++) {
+                                     {0.8, 0, 0.9, 0, 0}, {0.7, 0, 1.0, 0, 0}};
+    for (int k = 0; k < 10; k++) {
         double q[30] = {0}, z = 0;
         for (uint32_t w = 1; w < nids; w++)
             q[w] = pow(mc_ngram_prob(m, ctx, 2, w), 1 / settings[k].temperature);
@@ -606,7 +607,10 @@ static void test_sampler_second_word(void **state)
         mc_ngram_set_topp_full(m, k == 8 ? 0 : INFINITY);
         mc_ngram_ds *gen = mc_ngram_ds_alloc();
         mc_error err = {0};
-        assert_int_equal(mc_ngram_generate(g, m, &settings[k], M, 2, gen, &err), MC_OK);
+        /* temperature alone: prepared per-context sums (k = 1, one call of M sentences) and
+         * the per-word sums over C (k = 9, calls of 50 sentences) */
+        for (uint64_t done = 0, chunk = k == 9 ? 50 : M; done < M; done += chunk)
+            assert_int_equal(mc_ngram_generate(g, m, &settings[k], chunk, 2, gen, &err), MC_OK);
         double f[30] = {0}, n = 0;
         for (uint64_t x = 0; x < M; x++) {
             uint64_t b = gen->start[x], e = gen->start[x + 1];

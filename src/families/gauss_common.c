@@ -270,8 +270,8 @@ static void std_normal_rows(gsl_rng *r, size_t d, double c2, double p, uint64_t 
  * from its own generator (see mc_gdraw); then o_a = mu_a + alpha (L[a][a] z_a + L[a][a-1] z_(a-1)
  * + ... + L[a][0] z_0), each product rounded and added in that order. A few rows are computed one
  * by one; a block of rows one coordinate at a time in loops over the rows that vectorise, each
- * lane doing the same operations in the same order (no contraction: -std=c11), so a row gets the
- * same value alone or in a block. scratch holds DRAW_SCRATCH(d) doubles; O may not overlap it. */
+ * lane doing the same operations in the same order (no contraction: -ffp-contract=off), so a row
+ * gets the same value alone or in a block. scratch holds DRAW_SCRATCH(d) doubles; O may not overlap it. */
 static void rows_of_draw(const mc_gdraw *w, size_t d, const uint64_t *rows, size_t m, double *O,
                          double *scratch)
 {

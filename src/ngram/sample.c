@@ -382,6 +382,162 @@ static uint32_t draw_temp(gsl_rng *r, const mc_ngram_model *m, const int64_t *no
     return pick;
 }
 
+/* Temperature alone, in O(N) per word after an O(entries) preparation per call (levels_init).
+ * Write P_j(w | h) for the interpolated probability at context order j (P_0 = p1), and h_j for
+ * the current context of order j. Seen contexts are nested (a continuation of h_(j+1) is one of
+ * h_j), so every word w has a deepest order L(w) whose context it continues, and
+ *     p(w) = c_j P_j(w | h_j)   for L(w) = j,   c_top = 1, c_(j-1) = c_j gamma(h_j).
+ * The words of order j, G_j = cont(h_j) \ cont(h_(j+1)), therefore carry the mass
+ *     c_j^a (S_j(h_j) - R_(j+1)(h_(j+1))),   S_j(h) = sum_(w in cont(h)) P_j(w | h)^a,
+ *                                             R_(j+1)(h') = sum_(w in cont(h')) P_j(w | suffix h')^a,
+ * both fixed per context node and computed once per call. A draw picks an order j in proportion
+ * to those masses, then a word of cont(h_j) in proportion to P_j^a (binary search in the running
+ * sums), redrawn while it continues h_(j+1) (after 64 misses, a scan). Exact. */
+typedef struct levels {
+    double *cum[MC_NGRAM_ORDER_MAX + 1]; /* [k] (entries of order k): running sum of P^a within
+                                            the parent's range (k >= 2) */
+    double *R[MC_NGRAM_ORDER_MAX + 1];   /* [k] (context nodes of order k): R_k, k >= 1 */
+    int ok;
+} levels;
+
+static void levels_free(levels *lv)
+{
+    for (int k = 0; k <= MC_NGRAM_ORDER_MAX; k++) {
+        free(lv->cum[k]);
+        free(lv->R[k]);
+    }
+    memset(lv, 0, sizeof *lv);
+}
+
+/* Builds lv for exponent a (p1a: p1^a per id). MC_ENOMEM, or MC_OK with lv->ok = 0 when a
+ * context's suffix is missing (counts that are not nested: the caller keeps draw_temp). */
+static int levels_init(const mc_ngram_model *m, const double *p1a, double a, levels *lv)
+{
+    memset(lv, 0, sizeof *lv);
+    unsigned N = m->N;
+    double *P = NULL, *Pprev = NULL;          /* P at order k - 1 and k */
+    uint32_t *suf = NULL, *sufprev = NULL;    /* suffix entry (order k - 1) of each entry of k */
+    int rc = MC_OK;
+    lv->ok = 1;
+    if (N >= 2 && !(lv->R[1] = calloc(m->nids, sizeof(double))))
+        return MC_ENOMEM;
+    for (unsigned k = 2; k <= N && rc == MC_OK && lv->ok; k++) {
+        const ngram_level *pl = &m->lv[k - 2], *l = &m->lv[k - 1];
+        uint64_t np = k == 2 ? m->nids : pl->n;
+        lv->cum[k] = malloc((size_t)(l->n ? l->n : 1) * sizeof(double));
+        P = malloc((size_t)(l->n ? l->n : 1) * sizeof(double));
+        suf = malloc((size_t)(l->n ? l->n : 1) * sizeof(uint32_t));
+        if (k < N && !(lv->R[k] = calloc((size_t)(l->n ? l->n : 1), sizeof(double))))
+            rc = MC_ENOMEM;
+        if (!lv->cum[k] || !P || !suf)
+            rc = MC_ENOMEM;
+        for (uint64_t h = 0; rc == MC_OK && lv->ok && h < np; h++) {
+            uint32_t tot = pl->tot[h];
+            uint64_t b = pl->child[h], e = pl->child[h + 1];
+            if (tot == 0 || b == e)
+                continue;
+            double run = 0, r = 0;
+            for (uint64_t x = b; x < e; x++) {
+                uint32_t w = l->word[x];
+                int64_t lower = w;
+                double plow = p1(m, w);
+                if (k > 2) {
+                    lower = ngram_find_child(m, k - 2, sufprev[h], w);
+                    if (lower < 0) {
+                        lv->ok = 0;
+                        break;
+                    }
+                    plow = Pprev[lower];
+                }
+                P[x] = ngram_d(l, b, x) / (double)tot + pl->gamma[h] * plow;
+                suf[x] = (uint32_t)lower;
+                run += a == 1.0 ? P[x] : pow(P[x], a);
+                lv->cum[k][x] = run;
+                r += k > 2 ? (a == 1.0 ? plow : pow(plow, a)) : p1a[w];
+            }
+            lv->R[k - 1][h] = r;
+        }
+        free(Pprev);
+        free(sufprev);
+        Pprev = P;
+        sufprev = suf;
+        P = NULL;
+        suf = NULL;
+    }
+    free(P);
+    free(suf);
+    free(Pprev);
+    free(sufprev);
+    if (rc != MC_OK)
+        levels_free(lv);
+    return rc;
+}
+
+static uint32_t draw_levels(gsl_rng *r, const mc_ngram_model *m, const int64_t *node,
+                            const temp_state *t, const levels *lv)
+{
+    unsigned top = 0;
+    for (unsigned j = m->N - 1; j >= 1 && !top; j--)
+        if (node[j] >= 0 && m->lv[j - 1].tot[node[j]] > 0)
+            top = j;
+    double mass[MC_NGRAM_ORDER_MAX + 1], ca = 1, Z = 0;
+    for (unsigned j = top; j >= 1; j--) {
+        const ngram_level *hl = &m->lv[j - 1];
+        int64_t h = node[j];
+        double S = lv->cum[j + 1][hl->child[h + 1] - 1];
+        double R = j < top ? lv->R[j + 1][node[j + 1]] : 0.0;
+        mass[j] = ca * fmax(S - R, 0.0);
+        Z += mass[j];
+        double g = hl->gamma[h];
+        ca *= t->a == 1.0 ? g : pow(g, t->a);
+    }
+    double S1 = t->cum1a[m->nids - 1];
+    mass[0] = ca * fmax(S1 - (top ? lv->R[1][node[1]] : 0.0), 0.0);
+    Z += mass[0];
+    double u = gsl_rng_uniform(r) * Z;
+    unsigned j = UINT32_MAX, last = 0; /* last: the lowest order with mass (rounding) */
+    for (unsigned i = top + 1; i-- > 0;) {
+        if (mass[i] <= 0)
+            continue;
+        last = i;
+        if (u < mass[i]) {
+            j = i;
+            break;
+        }
+        u -= mass[i];
+    }
+    if (j == UINT32_MAX)
+        j = last;
+    /* a word of cont(h_j) (order 0: of all ids) by P_j^a, not continuing h_(j+1) */
+    const double *cum = j ? lv->cum[j + 1] : t->cum1a;
+    uint64_t b = j ? m->lv[j - 1].child[node[j]] : 0;
+    uint64_t e = j ? m->lv[j - 1].child[node[j] + 1] : m->nids;
+    double S = cum[e - 1];
+    for (int tries = 0; tries < 64; tries++) {
+        uint64_t x = upper(cum, b, e, gsl_rng_uniform(r) * S);
+        if (x >= e)
+            continue;
+        uint32_t w = j ? m->lv[j].word[x] : (uint32_t)x;
+        if (j == top || ngram_find_child(m, j + 1, (uint32_t)node[j + 1], w) < 0)
+            return w;
+    }
+    /* the higher context holds nearly all of this order's mass: a scan of the rest */
+    double v = gsl_rng_uniform(r) * fmax(S - (j < top ? lv->R[j + 1][node[j + 1]] : 0.0), 0.0);
+    double run = 0;
+    uint32_t kept = MC_NGRAM_EOS;
+    for (uint64_t x = b; x < e; x++) {
+        uint32_t w = j ? m->lv[j].word[x] : (uint32_t)x;
+        double q = x > b ? cum[x] - cum[x - 1] : cum[x];
+        if (q <= 0 || (j < top && ngram_find_child(m, j + 1, (uint32_t)node[j + 1], w) >= 0))
+            continue;
+        run += q;
+        kept = w;
+        if (v < run)
+            return w;
+    }
+    return kept;
+}
+
 /* top_k > 0 (with any temperature and top_p), exactly and in O(|C| + k) per word: a word
  * outside C has q(w) = A^a p1(w)^a, so the complement's words come in the order of p1 (t->order1,
  * sorted once per call) and the k most probable words overall are among C and the first k words
@@ -573,6 +729,7 @@ int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
     int plain = s->top_k == 0 && s->top_p >= 1.0;
     int fast = plain && s->temperature == 1.0, temp = plain && !fast, topk = s->top_k > 0;
     int topp = !plain && !topk;
+    levels lv = {0};
     cand *cd = NULL;
     double *dist = NULL;
     temp_state ts = {0};
@@ -580,6 +737,13 @@ int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
     if (!sent)
         return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
     if (!fast && temp_init(m, s->temperature, topk || topp, &ts)) {
+        free(sent);
+        temp_free(&ts);
+        return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
+    }
+    /* temperature alone over many sentences: the per-context sums once (O(entries)), then O(N)
+     * per word; over a few sentences, draw_temp (O(|C|) per word, nothing to prepare) */
+    if (temp && nsent >= 64 && levels_init(m, ts.p1a, ts.a, &lv) != MC_OK) {
         free(sent);
         temp_free(&ts);
         return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
@@ -599,8 +763,9 @@ int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
         ngram_start(m, node);
         while (len < max_len) {
             size_t nc = len + 1, keep = m->N - 1;
-            uint32_t w = fast   ? draw_fast(r, m, node)
-                         : temp ? draw_temp(r, m, node, &ts)
+            uint32_t w = fast     ? draw_fast(r, m, node)
+                         : lv.ok  ? draw_levels(r, m, node, &ts, &lv)
+                         : temp   ? draw_temp(r, m, node, &ts)
                          : topk ? draw_topk(r, m, s, node, &ts, cd)
                                 : draw_topp(r, m, s, node, &ts, cd, sent + (nc > keep ? nc - keep : 0),
                                             nc > keep ? keep : nc, dist);
@@ -615,6 +780,7 @@ int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
     free(sent);
     free(cd);
     free(dist);
+    levels_free(&lv);
     temp_free(&ts);
     return rc;
 }
