@@ -407,15 +407,16 @@ static void test_greedy(void **state)
 /* Empirical distribution of the first token (a word, or </s> for an empty sentence) of M
  * one-word-capped sentences against q. Each frequency is within 5 standard errors
  * sqrt(q (1 - q) / M) of q (a false alarm has probability < 1e-5 over all outcomes). */
-static void check_first_token(const mc_ngram_model *m, const mc_sampling *s, const double *q,
-                              uint64_t seed)
+static void check_first_token_in(const mc_ngram_model *m, const mc_sampling *s, const double *q,
+                                 uint64_t seed, uint64_t chunk)
 {
     const uint64_t M = 40000;
     uint32_t nids = mc_ngram_nids(m);
     gsl_rng *r = mc_rng_alloc(seed);
     mc_ngram_ds *g = mc_ngram_ds_alloc();
     mc_error err = {0};
-    assert_int_equal(mc_ngram_generate(r, m, s, M, 1, g, &err), MC_OK);
+    for (uint64_t done = 0; done < M; done += chunk)
+        assert_int_equal(mc_ngram_generate(r, m, s, chunk, 1, g, &err), MC_OK);
     double *f = calloc(nids, sizeof *f);
     for (uint64_t k = 0; k < M; k++)
         f[g->start[k + 1] > g->start[k] ? g->tok[g->start[k]] : MC_NGRAM_EOS] += 1.0 / (double)M;
@@ -429,6 +430,13 @@ static void check_first_token(const mc_ngram_model *m, const mc_sampling *s, con
     free(f);
     mc_ngram_ds_free(g);
     gsl_rng_free(r);
+}
+
+/* The same over one call (a sampler's per-call preparation used). */
+static void check_first_token(const mc_ngram_model *m, const mc_sampling *s, const double *q,
+                              uint64_t seed)
+{
+    check_first_token_in(m, s, q, seed, 40000);
 }
 
 static int cmp_desc(const void *a, const void *b)
@@ -485,29 +493,30 @@ static void test_sampler_distribution(void **state)
     gsl_rng_free(r);
 }
 
-/* top-p alone on a larger vocabulary (300 ids, most of them unseen after <s>, so the kept set
- * runs deep into the complement, between and past the seen words, and words with equal counts tie
- * in q): the first word's frequencies match q ~ p^(1/T) on the shortest prefix, by decreasing q
- * and then increasing id, whose mass reaches top_p, within 5 standard errors, both by the merge
- * over the seen continuations and by the full distribution. */
-static void test_sampler_topp_large(void **state)
+/* top-p alone and top-k on a larger vocabulary (300 ids, most of them unseen after <s>, so the
+ * kept set runs deep into the words of the unigram level, between and past the seen words, and
+ * words with equal counts tie in q): the first word's frequencies match q ~ p^(1/T) on the k
+ * first outcomes by decreasing q and then increasing id, cut to the shortest prefix whose mass
+ * reaches top_p of theirs, within 5 standard errors: by the streams prepared for a long call, and
+ * by the per-word samplers in short calls (top-p alone both by the merge over the seen
+ * continuations and by the full distribution). */
+static void test_sampler_large(void **state)
 {
     (void)state;
     gsl_rng *r = mc_rng_alloc(41);
     const uint32_t nids = 301;
     mc_ngram_ds *ds = random_corpus(r, nids, 300);
     mc_ngram_model *m = fit_new(3, MC_NGRAM_KN, nids, ds);
-    const mc_sampling settings[3] = {{1.0, 0, 0.95, 0, 0}, {0.8, 0, 0.97, 0, 0},
-                                     {2.0, 0, 0.9, 0, 0}};
+    const mc_sampling settings[5] = {{1.0, 0, 0.95, 0, 0}, {0.8, 0, 0.97, 0, 0},
+                                     {2.0, 0, 0.9, 0, 0}, {0.8, 60, 1.0, 0, 0},
+                                     {1.3, 150, 0.9, 0, 0}};
     uint32_t bos = MC_NGRAM_BOS;
     double *q = calloc(nids, sizeof *q);
     uint32_t *order = calloc(nids, sizeof *order);
-    for (int k = 0; k < 3; k++) {
-        double total = 0;
+    for (int k = 0; k < 5; k++) {
         for (uint32_t w = 1; w < nids; w++) {
             q[w] = pow(mc_ngram_prob(m, &bos, 1, w), 1 / settings[k].temperature);
             order[w - 1] = w;
-            total += q[w];
         }
         /* decreasing q, equal q (words with the same counts) to the lower id */
         for (uint32_t i = 0; i + 1 < nids; i++)
@@ -517,21 +526,30 @@ static void test_sampler_topp_large(void **state)
                     uint32_t t = order[i];
                     order[i] = order[j], order[j] = t;
                 }
-        double run = 0;
+        uint32_t topk = settings[k].top_k ? (uint32_t)settings[k].top_k : nids - 1;
+        double total = 0, run = 0;
+        for (uint32_t i = 0; i < topk; i++)
+            total += q[order[i]];
         uint32_t kept = 0;
-        while (kept + 1 < nids && run < settings[k].top_p * total)
+        while (kept < topk && run < settings[k].top_p * total)
             run += q[order[kept++]];
         assert_true(kept > 20 && kept + 1 < nids); /* deep into the complement, not all */
         for (uint32_t i = kept; i + 1 < nids; i++)
             q[order[i]] = 0;
         for (uint32_t w = 1; w < nids; w++)
             q[w] /= run;
-        print_message("  T = %.1f, top-p %.2f: %u of %u outcomes kept\n",
-                      settings[k].temperature, settings[k].top_p, kept, nids - 1);
-        mc_ngram_set_topp_full(m, INFINITY); /* the merge over C */
+        print_message("  T = %.1f, top-k %ld, top-p %.2f: %u of %u outcomes kept\n",
+                      settings[k].temperature, settings[k].top_k, settings[k].top_p, kept,
+                      nids - 1);
+        /* one call: the streams of the per-context orders prepared once */
         check_first_token(m, &settings[k], q, 50 + (uint64_t)k);
-        mc_ngram_set_topp_full(m, 0); /* the full distribution */
-        check_first_token(m, &settings[k], q, 60 + (uint64_t)k);
+        /* calls of 50 sentences: the per-word samplers (top-p alone both ways) */
+        mc_ngram_set_topp_full(m, INFINITY);
+        check_first_token_in(m, &settings[k], q, 60 + (uint64_t)k, 50);
+        if (settings[k].top_k == 0) {
+            mc_ngram_set_topp_full(m, 0);
+            check_first_token_in(m, &settings[k], q, 70 + (uint64_t)k, 50);
+        }
     }
     free(q);
     free(order);
@@ -544,11 +562,11 @@ static void test_sampler_topp_large(void **state)
  * give the conditional distribution of what follows <s> a (</s> when the sentence stops), which
  * must be q(w) ~ p(w | <s> a)^(1/T): each frequency within 5 standard errors of q over the
  * k sentences that begin with a. This reaches the trigram and bigram levels of every sampler:
- * the count-structure one (T = 1), the top-k one (with a
- * top_k that keeps everything, top-k 5, top-k 5 then top-p 0.9), both temperature ways (T = 0.7
- * with per-context sums prepared for a long call, and with sums over C per word in short calls)
- * and both top-p ways (the merge over the seen continuations: top-p 0.7, 0.9 at T = 0.8, 0.5 at
- * T = 1.5; the full distribution: 0.9 at T = 0.8). */
+ * the count-structure one (T = 1), temperature alone (T = 0.7), top-k (a top_k that keeps
+ * everything, top-k 5, top-k 5 then top-p 0.9) and top-p alone (0.7, 0.9 at T = 0.8, 0.5 at
+ * T = 1.5), each over one call (the per-context sums and orders prepared once), and top-p 0.9 at
+ * T = 0.8, T = 0.7 and top-k 5 then top-p 0.9 again in calls of 50 sentences (the per-word
+ * samplers). */
 static void test_sampler_second_word(void **state)
 {
     (void)state;
@@ -563,12 +581,13 @@ static void test_sampler_second_word(void **state)
         if (mc_ngram_prob(m, &bos, 1, w) > mc_ngram_prob(m, &bos, 1, a))
             a = w;
     ctx[1] = a;
-    const mc_sampling settings[10] = {{1.0, 0, 1.0, 0, 0}, {0.7, 0, 1.0, 0, 0},
+    const mc_sampling settings[11] = {{1.0, 0, 1.0, 0, 0}, {0.7, 0, 1.0, 0, 0},
                                      {0.7, (long)nids, 1.0, 0, 0}, {0.8, 5, 1.0, 0, 0},
                                      {0.8, 5, 0.9, 0, 0}, {1.0, 0, 0.7, 0, 0},
                                      {0.8, 0, 0.9, 0, 0}, {1.5, 0, 0.5, 0, 0},
-                                     {0.8, 0, 0.9, 0, 0}, {0.7, 0, 1.0, 0, 0}};
-    for (int k = 0; k < 10; k++) {
+                                     {0.8, 0, 0.9, 0, 0}, {0.7, 0, 1.0, 0, 0},
+                                     {0.8, 5, 0.9, 0, 0}};
+    for (int k = 0; k < 11; k++) {
         double q[30] = {0}, z = 0;
         for (uint32_t w = 1; w < nids; w++)
             q[w] = pow(mc_ngram_prob(m, ctx, 2, w), 1 / settings[k].temperature);
@@ -603,13 +622,11 @@ static void test_sampler_second_word(void **state)
             z += q[w];
         const uint64_t M = 60000;
         gsl_rng *g = mc_rng_alloc(100 + (uint64_t)k);
-        /* top-p alone: the merge over C, and once (k = 8) the full distribution */
-        mc_ngram_set_topp_full(m, k == 8 ? 0 : INFINITY);
         mc_ngram_ds *gen = mc_ngram_ds_alloc();
         mc_error err = {0};
-        /* temperature alone: prepared per-context sums (k = 1, one call of M sentences) and
-         * the per-word sums over C (k = 9, calls of 50 sentences) */
-        for (uint64_t done = 0, chunk = k == 9 ? 50 : M; done < M; done += chunk)
+        /* one call of M sentences: the per-context sums and orders prepared once; k >= 8:
+         * calls of 50 sentences, the per-word samplers */
+        for (uint64_t done = 0, chunk = k >= 8 ? 50 : M; done < M; done += chunk)
             assert_int_equal(mc_ngram_generate(g, m, &settings[k], chunk, 2, gen, &err), MC_OK);
         double f[30] = {0}, n = 0;
         for (uint64_t x = 0; x < M; x++) {
@@ -819,7 +836,7 @@ int main(void)
         cmocka_unit_test(test_greedy),
         cmocka_unit_test(test_sampler_distribution),
         cmocka_unit_test(test_sampler_second_word),
-        cmocka_unit_test(test_sampler_topp_large),
+        cmocka_unit_test(test_sampler_large),
         cmocka_unit_test(test_datasets),
         cmocka_unit_test(test_family),
         cmocka_unit_test(test_brown),

@@ -159,22 +159,22 @@ double mc_ngram_prob(const mc_ngram_model *m, const uint32_t *ctx, size_t nctx, 
  * empty dataset. *tokens (optional) receives T. */
 double mc_ngram_perplexity(const mc_ngram_model *m, const mc_ngram_ds *ds, uint64_t *tokens);
 
+/* In a call of fewer than 64 sentences (see mc_ngram_generate), where top_p alone switches from
+ * the merge over C to the full distribution: when |C| log2(|C| + 1) > factor * V (default 0.5,
+ * measured on Brown). Both ways are exact and draw from the same law; 0 forces the full
+ * distribution, INFINITY the merge (the tests run both). */
+void mc_ngram_set_topp_full(mc_ngram_model *m, double factor);
+
 /* Appends nsent sentences sampled from <s> to </s> to out (flagged synthetic). A sentence that
  * reaches max_len words without </s> is cut there (a </s> is implied). Sampling settings:
  * temperature 1, top_k 0, top_p 1 (the defaults) use the count structure, O(N log c) per token
- * for contexts with c continuations; a temperature alone is exact in O(N) per token after an
- * O(entries) preparation when nsent >= 64 (~3 us per word on Brown), O(continuations of the seen
- * contexts) per token otherwise; a top_k (with any temperature and top_p) is exact in
- * O(continuations of the seen contexts + k) per token (~60-80 us on Brown);
- * top_p alone is exact too: when the continuations C of the seen contexts are few
- * (|C| log2 |C| <= topp_full V, see mc_ngram_set_topp_full) by merging C, sorted, with the other
- * words in unigram order (O(|C| log V)), otherwise from the full distribution over V (O(V),
- * quickselect, no sort); ~230 us per word on Brown at top_p = 0.9. */
-/* Where top_p alone switches from the merge over C to the full distribution: when
- * |C| log2(|C| + 1) > factor * V (default 0.5, measured on Brown). Both ways are exact and draw
- * from the same law; 0 forces the full distribution, INFINITY the merge (the tests run both). */
-void mc_ngram_set_topp_full(mc_ngram_model *m, double factor);
-
+ * for contexts with c continuations. Any other settings are sampled exactly too: with nsent >= 64
+ * after an O(entries log) preparation per call (per-context sums and orders), then O(N) per token
+ * for a temperature alone, O(k N log c) for a top_k, O(N^2 log^2 V) for top_p alone (~2, ~15 and
+ * ~15 us per word on Brown); with fewer sentences from the continuations C of the seen contexts,
+ * O(|C|) per token for a temperature, O(|C| + k) for a top_k, and for top_p alone a merge of C
+ * with the unigram order or the full distribution (see mc_ngram_set_topp_full). docs/THEORY.md
+ * gives the algorithms. */
 int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s, uint64_t nsent,
                       size_t max_len, mc_ngram_ds *out, mc_error *err);
 

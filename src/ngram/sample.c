@@ -8,12 +8,15 @@
  * search, O(log c) for c continuations); otherwise back off to h' and repeat; past order 1 the
  * word is uniform over the V outcomes. One uniform per level visited: O(N log c) per token.
  *
- * A temperature alone (draw_temp), a top_k with any temperature and top_p (draw_topk) and top_p
- * alone (draw_topp) are sampled exactly from the observed continuations C and the unigram level,
- * the last by merging C, sorted, with the other words in unigram order. When C is large,
- * top_p alone uses the normalised full distribution instead (draw_full): p(. | h) over all V
- * outcomes (O(V + continuations)), raised to 1/T, then the smallest prefix in decreasing order
- * whose mass reaches top_p (quickselect, O(V) expected, no sorting). Exact both ways.
+ * Other settings are sampled exactly as well. A call of 64 sentences or more prepares per-context
+ * sums and orders once (levels_init, levels_sort), after which a temperature alone costs O(N)
+ * per word (draw_levels), a top_k a k-way merge of N sorted streams (draw_levels_topk) and top_p
+ * alone a selection over them (draw_levels_topp). A shorter call works from the observed
+ * continuations C of the seen contexts and the unigram level: a temperature alone (draw_temp), a
+ * top_k with any temperature and top_p (draw_topk), top_p alone by merging C, sorted, with the
+ * other words in unigram order (draw_topp) or, when C is large, from the normalised full
+ * distribution (draw_full: p(. | h) over all V outcomes raised to 1/T, then the smallest prefix in
+ * decreasing order whose mass reaches top_p, by quickselect). docs/THEORY.md states the math.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -239,6 +242,13 @@ static int cmp_before(const void *x, const void *y)
     return before(x, y) ? -1 : before(y, x) ? 1 : 0;
 }
 
+/* Ascending w (cand used as a (value, position) pair). */
+static int cmp_at(const void *x, const void *y)
+{
+    uint32_t a = ((const cand *)x)->w, b = ((const cand *)y)->w;
+    return (a > b) - (a < b);
+}
+
 static int temp_init(const mc_ngram_model *m, double temperature, int ordered, temp_state *t)
 {
     t->a = 1.0 / temperature;
@@ -397,6 +407,18 @@ typedef struct levels {
     double *cum[MC_NGRAM_ORDER_MAX + 1]; /* [k] (entries of order k): running sum of P^a within
                                             the parent's range (k >= 2) */
     double *R[MC_NGRAM_ORDER_MAX + 1];   /* [k] (context nodes of order k): R_k, k >= 1 */
+    uint32_t *suf[MC_NGRAM_ORDER_MAX + 1]; /* [k] (entries of order k): the entry of order k - 1
+                                              for the same word after the parent's suffix */
+    /* levels_sort, for top_k and top_p (entries of order k >= 2, within each parent's range): */
+    uint32_t *sorted[MC_NGRAM_ORDER_MAX + 1]; /* the entries by decreasing P, ties to the lower
+                                                 word */
+    double *scum[MC_NGRAM_ORDER_MAX + 1];     /* running sum of P^a in that order */
+    uint32_t *pos[MC_NGRAM_ORDER_MAX + 1];    /* position of each entry in that order */
+    /* excl[k] / ecum[k] (entries of order k): the parent's continuations as positions in the
+     * order of the parent's suffix's continuations (order1 for k = 2), ascending, and the
+     * running sum of their lower-order P^a in that order */
+    uint32_t *excl[MC_NGRAM_ORDER_MAX + 1];
+    double *ecum[MC_NGRAM_ORDER_MAX + 1];
     int ok;
 } levels;
 
@@ -405,6 +427,12 @@ static void levels_free(levels *lv)
     for (int k = 0; k <= MC_NGRAM_ORDER_MAX; k++) {
         free(lv->cum[k]);
         free(lv->R[k]);
+        free(lv->suf[k]);
+        free(lv->sorted[k]);
+        free(lv->scum[k]);
+        free(lv->pos[k]);
+        free(lv->excl[k]);
+        free(lv->ecum[k]);
     }
     memset(lv, 0, sizeof *lv);
 }
@@ -415,42 +443,43 @@ static int levels_init(const mc_ngram_model *m, const double *p1a, double a, lev
 {
     memset(lv, 0, sizeof *lv);
     unsigned N = m->N;
-    double *P = NULL, *Pprev = NULL;          /* P at order k - 1 and k */
-    uint32_t *suf = NULL, *sufprev = NULL;    /* suffix entry (order k - 1) of each entry of k */
-    int rc = MC_OK;
+    double *P = NULL, *Pprev = NULL; /* P at order k - 1 and k */
     lv->ok = 1;
     if (N >= 2 && !(lv->R[1] = calloc(m->nids, sizeof(double))))
         return MC_ENOMEM;
-    for (unsigned k = 2; k <= N && rc == MC_OK && lv->ok; k++) {
+    for (unsigned k = 2; k <= N && lv->ok; k++) {
         const ngram_level *pl = &m->lv[k - 2], *l = &m->lv[k - 1];
         uint64_t np = k == 2 ? m->nids : pl->n;
-        lv->cum[k] = malloc((size_t)(l->n ? l->n : 1) * sizeof(double));
-        P = malloc((size_t)(l->n ? l->n : 1) * sizeof(double));
-        suf = malloc((size_t)(l->n ? l->n : 1) * sizeof(uint32_t));
-        if (k < N && !(lv->R[k] = calloc((size_t)(l->n ? l->n : 1), sizeof(double))))
-            rc = MC_ENOMEM;
-        if (!lv->cum[k] || !P || !suf)
-            rc = MC_ENOMEM;
-        for (uint64_t h = 0; rc == MC_OK && lv->ok && h < np; h++) {
+        size_t ne = (size_t)(l->n ? l->n : 1);
+        lv->cum[k] = malloc(ne * sizeof(double));
+        lv->suf[k] = malloc(ne * sizeof(uint32_t));
+        P = malloc(ne * sizeof(double));
+        if (!lv->cum[k] || !lv->suf[k] || !P ||
+            (k < N && !(lv->R[k] = calloc(ne, sizeof(double))))) {
+            free(P);
+            free(Pprev);
+            levels_free(lv);
+            return MC_ENOMEM;
+        }
+        for (uint64_t h = 0; h < np && lv->ok; h++) {
             uint32_t tot = pl->tot[h];
             uint64_t b = pl->child[h], e = pl->child[h + 1];
-            if (tot == 0 || b == e)
-                continue;
             double run = 0, r = 0;
             for (uint64_t x = b; x < e; x++) {
                 uint32_t w = l->word[x];
                 int64_t lower = w;
                 double plow = p1(m, w);
                 if (k > 2) {
-                    lower = ngram_find_child(m, k - 2, sufprev[h], w);
-                    if (lower < 0) {
+                    lower = ngram_find_child(m, k - 2, lv->suf[k - 1][h], w);
+                    if (lower < 0) { /* counts that are not nested: keep the per-word samplers */
                         lv->ok = 0;
                         break;
                     }
                     plow = Pprev[lower];
                 }
-                P[x] = ngram_d(l, b, x) / (double)tot + pl->gamma[h] * plow;
-                suf[x] = (uint32_t)lower;
+                /* as mc_ngram_prob: a context without counts leaves the lower order's value */
+                P[x] = tot > 0 ? ngram_d(l, b, x) / (double)tot + pl->gamma[h] * plow : plow;
+                lv->suf[k][x] = (uint32_t)lower;
                 run += a == 1.0 ? P[x] : pow(P[x], a);
                 lv->cum[k][x] = run;
                 r += k > 2 ? (a == 1.0 ? plow : pow(plow, a)) : p1a[w];
@@ -458,19 +487,399 @@ static int levels_init(const mc_ngram_model *m, const double *p1a, double a, lev
             lv->R[k - 1][h] = r;
         }
         free(Pprev);
-        free(sufprev);
         Pprev = P;
-        sufprev = suf;
         P = NULL;
-        suf = NULL;
     }
-    free(P);
-    free(suf);
     free(Pprev);
-    free(sufprev);
-    if (rc != MC_OK)
-        levels_free(lv);
-    return rc;
+    return MC_OK;
+}
+
+/* P^a of entry x of order k, whose parent's range starts at b (a difference of running sums). */
+static double level_q(const levels *lv, unsigned k, uint64_t b, uint64_t x)
+{
+    return x > b ? lv->cum[k][x] - lv->cum[k][x - 1] : lv->cum[k][x];
+}
+
+/* The orders of every parent's range, for top_k and top_p, in O(entries log) once per call: the
+ * entries by (P desc, word asc) (a range sorted as (q, entry) pairs in cand's `before` order: within
+ * a range the lower entry is the lower word), the running sums of P^a in that order and each
+ * entry's position; then, per context node, its continuations as positions in its suffix's order
+ * (order1 for a context of order 1, t->rank1), ascending, with the running sums of their
+ * lower-order P^a: what a stream of the lower order must leave out. */
+static int levels_sort(const mc_ngram_model *m, const temp_state *t, levels *lv)
+{
+    cand *c = malloc((size_t)m->nids * sizeof *c); /* a range has at most nids entries */
+    if (!c)
+        return MC_ENOMEM;
+    for (unsigned k = 2; k <= m->N; k++) {
+        const ngram_level *pl = &m->lv[k - 2], *l = &m->lv[k - 1];
+        uint64_t np = k == 2 ? m->nids : pl->n;
+        size_t ne = (size_t)(l->n ? l->n : 1);
+        lv->sorted[k] = malloc(ne * sizeof(uint32_t));
+        lv->pos[k] = malloc(ne * sizeof(uint32_t));
+        lv->excl[k] = malloc(ne * sizeof(uint32_t));
+        lv->scum[k] = malloc(ne * sizeof(double));
+        lv->ecum[k] = malloc(ne * sizeof(double));
+        if (!lv->sorted[k] || !lv->pos[k] || !lv->excl[k] || !lv->scum[k] || !lv->ecum[k]) {
+            free(c);
+            return MC_ENOMEM;
+        }
+        for (uint64_t h = 0; h < np; h++) {
+            uint64_t b = pl->child[h], e = pl->child[h + 1];
+            for (uint64_t x = b; x < e; x++)
+                c[x - b] = (cand){level_q(lv, k, b, x), (uint32_t)x};
+            qsort(c, (size_t)(e - b), sizeof *c, cmp_before);
+            double run = 0;
+            for (uint64_t x = b; x < e; x++) {
+                lv->sorted[k][x] = c[x - b].w;
+                lv->pos[k][c[x - b].w] = (uint32_t)(x - b);
+                run += c[x - b].q;
+                lv->scum[k][x] = run;
+            }
+        }
+        /* exclusions: needs the order of k - 1 (done above for k - 1 >= 2, or order1) */
+        for (uint64_t h = 0; h < np; h++) {
+            uint64_t b = pl->child[h], e = pl->child[h + 1];
+            for (uint64_t x = b; x < e; x++) {
+                uint32_t lower = lv->suf[k][x];
+                double q;
+                uint32_t at;
+                if (k == 2) {
+                    at = t->rank1[lower];
+                    q = t->p1a[lower];
+                } else {
+                    uint64_t lb = m->lv[k - 3].child[lv->suf[k - 1][h]];
+                    at = lv->pos[k - 1][lower];
+                    q = level_q(lv, k - 1, lb, lower);
+                }
+                c[x - b] = (cand){q, at};
+            }
+            qsort(c, (size_t)(e - b), sizeof *c, cmp_at);
+            double run = 0;
+            for (uint64_t x = b; x < e; x++) {
+                lv->excl[k][x] = c[x - b].w;
+                run += c[x - b].q;
+                lv->ecum[k][x] = run;
+            }
+        }
+    }
+    free(c);
+    return MC_OK;
+}
+
+/* One stream of draw_levels_topk: the words of order j in decreasing q. */
+typedef struct stream {
+    uint64_t pos, end, beg; /* next position, end of the range, start of the parent's range */
+    double ca;              /* c_j^a */
+    double q;               /* the head's q, when live */
+    uint32_t w;             /* the head's word, when live */
+    int live;
+} stream;
+
+/* Moves stream j to its next word (from st->pos on) that is not of a deeper order. */
+static void stream_next(const mc_ngram_model *m, const int64_t *node, unsigned top,
+                        const temp_state *t, const levels *lv, unsigned j, stream *st)
+{
+    st->live = 0;
+    for (; st->pos < st->end; st->pos++) {
+        uint32_t w;
+        double q;
+        if (j) {
+            uint32_t x = lv->sorted[j + 1][st->pos];
+            w = m->lv[j].word[x];
+            q = st->ca * level_q(lv, j + 1, st->beg, x);
+        } else {
+            w = t->order1[st->pos];
+            q = st->ca * t->p1a[w];
+        }
+        if (q <= 0 || (j < top && ngram_find_child(m, j + 1, (uint32_t)node[j + 1], w) >= 0))
+            continue;
+        st->q = q, st->w = w, st->live = 1;
+        return;
+    }
+}
+
+/* top_k > 0 (with any temperature and top_p) after levels_init and levels_sort, in
+ * O(k N log c) per word: with the words of order j (see draw_levels) carrying
+ * q(w) = c_j^a P_j(w | h_j)^a, the continuations of each seen context sorted by P_j and the
+ * unigram order (order1) are N streams already in decreasing q; a k-way merge (larger q first,
+ * ties to the lower word) takes the k first words, skipping in each stream the words that belong
+ * to a deeper order (they continue h_(j+1)); then top_p and the draw as in draw_topk. */
+/* Sets up the streams of orders top..0 at their first words; returns top, the deepest seen
+ * order, and their total mass Z (see draw_levels) in *Z. */
+static unsigned streams_start(const mc_ngram_model *m, const int64_t *node, const temp_state *t,
+                              const levels *lv, stream *st, double *Z)
+{
+    unsigned top = 0;
+    for (unsigned j = m->N - 1; j >= 1 && !top; j--)
+        if (node[j] >= 0 && m->lv[j - 1].tot[node[j]] > 0)
+            top = j;
+    double c = 1, z = 0;
+    for (unsigned j = top; j >= 1; j--) {
+        const ngram_level *hl = &m->lv[j - 1];
+        st[j].ca = c;
+        st[j].beg = st[j].pos = hl->child[node[j]];
+        st[j].end = hl->child[node[j] + 1];
+        double S = lv->cum[j + 1][st[j].end - 1], R = j < top ? lv->R[j + 1][node[j + 1]] : 0.0;
+        z += c * fmax(S - R, 0.0);
+        double g = hl->gamma[node[j]];
+        c *= t->a == 1.0 ? g : pow(g, t->a);
+    }
+    st[0].ca = c;
+    st[0].beg = st[0].pos = 0;
+    st[0].end = m->nids - 1;
+    z += c * fmax(t->cum1a[m->nids - 1] - (top ? lv->R[1][node[1]] : 0.0), 0.0);
+    for (unsigned j = 0; j <= top; j++)
+        stream_next(m, node, top, t, lv, j, &st[j]);
+    *Z = z;
+    return top;
+}
+
+/* The stream whose head comes first (larger q, ties to the lower word), or -1 when all are
+ * exhausted. */
+static int streams_best(const stream *st, unsigned top)
+{
+    int best = -1;
+    for (unsigned j = 0; j <= top; j++)
+        if (st[j].live && (best < 0 || st[j].q > st[best].q ||
+                           (st[j].q == st[best].q && st[j].w < st[best].w)))
+            best = (int)j;
+    return best;
+}
+
+static uint32_t draw_levels_topk(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
+                                 const int64_t *node, const temp_state *t, const levels *lv,
+                                 cand *cd)
+{
+    stream st[MC_NGRAM_ORDER_MAX + 1];
+    double Z;
+    unsigned top = streams_start(m, node, t, lv, st, &Z);
+    size_t n = 0, k = (size_t)s->top_k;
+    while (n < k) {
+        int best = streams_best(st, top);
+        if (best < 0)
+            break;
+        cd[n++] = (cand){st[best].q, st[best].w};
+        st[best].pos++;
+        stream_next(m, node, top, t, lv, (unsigned)best, &st[best]);
+    }
+    double total = 0;
+    for (size_t x = 0; x < n; x++)
+        total += cd[x].q;
+    if (s->top_p < 1) {
+        n = select_mass(cd, n, s->top_p * total);
+        total = 0;
+        for (size_t x = 0; x < n; x++)
+            total += cd[x].q;
+    }
+    double u = gsl_rng_uniform(r) * total, run = 0;
+    for (size_t x = 0; x < n; x++) {
+        run += cd[x].q;
+        if (u < run)
+            return cd[x].w;
+    }
+    return cd[n - 1].w;
+}
+
+/* A stream of order j for top_p: positions 0..n-1 of the continuations of h_j in decreasing P_j
+ * (order 0: order1), less the positions ex[0..nex) (ascending) of the words of deeper orders. */
+typedef struct pstream {
+    unsigned j;
+    uint64_t b, n;        /* the range's start (order j + 1 entries) and length */
+    double ca;            /* c_j^a */
+    const uint32_t *ex;   /* positions left out */
+    const double *ec;     /* running sums of the left-out positions' P_j^a */
+    uint64_t nex;
+} pstream;
+
+static double ps_q(const mc_ngram_model *m, const temp_state *t, const levels *lv,
+                   const pstream *ps, uint64_t i, uint32_t *w)
+{
+    if (!ps->j) {
+        *w = t->order1[i];
+        return ps->ca * t->p1a[*w];
+    }
+    uint32_t x = lv->sorted[ps->j + 1][ps->b + i];
+    *w = m->lv[ps->j].word[x];
+    return ps->ca * level_q(lv, ps->j + 1, ps->b, x);
+}
+
+/* The number of left-out positions below i. */
+static uint64_t ps_nex(const pstream *ps, uint64_t i)
+{
+    uint64_t lo = 0, hi = ps->nex;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (ps->ex[mid] < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int ps_left_out(const pstream *ps, uint64_t i)
+{
+    uint64_t c = ps_nex(ps, i);
+    return c < ps->nex && ps->ex[c] == i;
+}
+
+/* Sum of P^a over positions [0, i), left-out ones included, and the mass of [0, i) without them. */
+static double ps_cum(const temp_state *t, const levels *lv, const pstream *ps, uint64_t i)
+{
+    if (!ps->j)
+        return t->P1[i];
+    return i ? lv->scum[ps->j + 1][ps->b + i - 1] : 0.0;
+}
+
+static double ps_mass(const temp_state *t, const levels *lv, const pstream *ps, uint64_t i)
+{
+    uint64_t c = ps_nex(ps, i);
+    return ps->ca * fmax(ps_cum(t, lv, ps, i) - (c ? ps->ec[c - 1] : 0.0), 0.0);
+}
+
+/* The number of positions whose word comes before (q, w) (larger q, ties to the lower word). */
+static uint64_t ps_before(const mc_ngram_model *m, const temp_state *t, const levels *lv,
+                          const pstream *ps, double q, uint32_t w)
+{
+    uint64_t lo = 0, hi = ps->n;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        uint32_t v;
+        double r = ps_q(m, t, lv, ps, mid, &v);
+        if (r > q || (r == q && v < w))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* top_p alone after levels_init and levels_sort, in O(N^2 log^2 V) per word: the words of order
+ * j (see draw_levels) form a stream in decreasing q, the continuations of h_j sorted by P_j (the
+ * unigram order for j = 0) less the words of deeper orders, whose positions and masses
+ * levels_sort listed. The mass of the first i positions of a stream is then a running sum less
+ * a binary search, so the word where the mass of everything before it reaches top_p of Z is found
+ * by a selection over the N streams: take a pivot in the stream with the widest range of
+ * candidates, count in every stream (binary search) what comes before it and add up the masses,
+ * and narrow every range to the side of the pivot that holds the cut. A draw picks a stream in
+ * proportion to its kept mass, then a kept position by binary search in its running sums,
+ * redrawn while it is left out (after 64 misses, a scan). */
+static uint32_t draw_levels_topp(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
+                                 const int64_t *node, const temp_state *t, const levels *lv)
+{
+    unsigned top = 0;
+    for (unsigned j = m->N - 1; j >= 1 && !top; j--)
+        if (node[j] >= 0 && m->lv[j - 1].tot[node[j]] > 0)
+            top = j;
+    pstream ps[MC_NGRAM_ORDER_MAX + 1];
+    double c = 1, Z = 0;
+    for (unsigned j = top + 1; j-- > 0;) {
+        pstream *p = &ps[j];
+        p->j = j;
+        p->ca = c;
+        if (j) {
+            const ngram_level *hl = &m->lv[j - 1];
+            p->b = hl->child[node[j]];
+            p->n = hl->child[node[j] + 1] - p->b;
+            double g = hl->gamma[node[j]];
+            c *= t->a == 1.0 ? g : pow(g, t->a);
+        } else {
+            p->b = 0;
+            p->n = m->nids - 1;
+        }
+        p->ex = NULL, p->ec = NULL, p->nex = 0;
+        if (j < top) { /* the continuations of h_(j+1), as positions in this order */
+            const ngram_level *hl = &m->lv[j];
+            uint64_t b = hl->child[node[j + 1]];
+            p->ex = lv->excl[j + 2] + b;
+            p->ec = lv->ecum[j + 2] + b;
+            p->nex = hl->child[node[j + 1] + 1] - b;
+        }
+        Z += ps_mass(t, lv, p, p->n);
+    }
+    double need = s->top_p * Z;
+    uint64_t lo[MC_NGRAM_ORDER_MAX + 1], hi[MC_NGRAM_ORDER_MAX + 1], cut[MC_NGRAM_ORDER_MAX + 1];
+    for (unsigned j = 0; j <= top; j++)
+        lo[j] = 0, hi[j] = cut[j] = ps[j].n;
+    for (;;) {
+        int p = -1;
+        for (unsigned j = 0; j <= top; j++)
+            if (hi[j] > lo[j] && (p < 0 || hi[j] - lo[j] > hi[p] - lo[p]))
+                p = (int)j;
+        if (p < 0)
+            break; /* the cut is past everything (rounding): keep all */
+        uint64_t pm = lo[p] + (hi[p] - lo[p]) / 2;
+        while (pm < hi[p] && ps_left_out(&ps[p], pm))
+            pm++;
+        if (pm == hi[p]) { /* every position from the middle on is left out */
+            hi[p] = lo[p] + (hi[p] - lo[p]) / 2;
+            continue;
+        }
+        uint32_t wp;
+        double qp = ps_q(m, t, lv, &ps[p], pm, &wp), B = 0;
+        uint64_t at[MC_NGRAM_ORDER_MAX + 1];
+        for (unsigned j = 0; j <= top; j++) {
+            at[j] = (int)j == p ? pm : ps_before(m, t, lv, &ps[j], qp, wp);
+            B += ps_mass(t, lv, &ps[j], at[j]);
+        }
+        if (B >= need) {
+            for (unsigned j = 0; j <= top; j++)
+                hi[j] = at[j] < hi[j] ? at[j] : hi[j];
+        } else if (B + qp < need) {
+            for (unsigned j = 0; j <= top; j++)
+                lo[j] = at[j] > lo[j] ? at[j] : lo[j];
+            lo[p] = pm + 1;
+        } else {
+            for (unsigned j = 0; j <= top; j++)
+                cut[j] = at[j];
+            cut[p] = pm + 1;
+            break;
+        }
+    }
+    /* the draw, among the kept positions [0, cut[j]) of every stream */
+    double kept[MC_NGRAM_ORDER_MAX + 1], K = 0;
+    for (unsigned j = 0; j <= top; j++)
+        K += kept[j] = ps_mass(t, lv, &ps[j], cut[j]);
+    double u = gsl_rng_uniform(r) * K;
+    unsigned j = 0;
+    for (unsigned i = top + 1; i-- > 0;) {
+        if (kept[i] <= 0)
+            continue;
+        j = i;
+        if (u < kept[i])
+            break;
+        u -= kept[i];
+    }
+    const pstream *q = &ps[j];
+    double S = ps_cum(t, lv, q, cut[j]);
+    for (int tries = 0; tries < 64; tries++) {
+        double v = gsl_rng_uniform(r) * S;
+        uint64_t a = 0, b = cut[j]; /* first i with ps_cum(i + 1) > v */
+        while (a < b) {
+            uint64_t mid = a + (b - a) / 2;
+            if (ps_cum(t, lv, q, mid + 1) > v)
+                b = mid;
+            else
+                a = mid + 1;
+        }
+        uint32_t w;
+        if (a < cut[j] && !ps_left_out(q, a) && ps_q(m, t, lv, q, a, &w) > 0)
+            return w;
+    }
+    double v = gsl_rng_uniform(r) * kept[j], run = 0;
+    uint32_t last = MC_NGRAM_EOS;
+    for (uint64_t i = 0; i < cut[j]; i++) {
+        uint32_t w;
+        double x = ps_q(m, t, lv, q, i, &w);
+        if (x <= 0 || ps_left_out(q, i))
+            continue;
+        run += x;
+        last = w;
+        if (v < run)
+            return w;
+    }
+    return last;
 }
 
 static uint32_t draw_levels(gsl_rng *r, const mc_ngram_model *m, const int64_t *node,
@@ -743,7 +1152,10 @@ int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
     }
     /* temperature alone over many sentences: the per-context sums once (O(entries)), then O(N)
      * per word; over a few sentences, draw_temp (O(|C|) per word, nothing to prepare) */
-    if (temp && nsent >= 64 && levels_init(m, ts.p1a, ts.a, &lv) != MC_OK) {
+    if ((temp || topk || topp) && nsent >= 64 &&
+        (levels_init(m, ts.p1a, ts.a, &lv) != MC_OK ||
+         (!temp && lv.ok && levels_sort(m, &ts, &lv) != MC_OK))) {
+        levels_free(&lv);
         free(sent);
         temp_free(&ts);
         return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
@@ -764,9 +1176,11 @@ int mc_ngram_generate(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
         while (len < max_len) {
             size_t nc = len + 1, keep = m->N - 1;
             uint32_t w = fast     ? draw_fast(r, m, node)
-                         : lv.ok  ? draw_levels(r, m, node, &ts, &lv)
+                         : temp && lv.ok ? draw_levels(r, m, node, &ts, &lv)
                          : temp   ? draw_temp(r, m, node, &ts)
+                         : topk && lv.ok ? draw_levels_topk(r, m, s, node, &ts, &lv, cd)
                          : topk ? draw_topk(r, m, s, node, &ts, cd)
+                         : lv.ok ? draw_levels_topp(r, m, s, node, &ts, &lv)
                                 : draw_topp(r, m, s, node, &ts, cd, sent + (nc > keep ? nc - keep : 0),
                                             nc > keep ? keep : nc, dist);
             ngram_advance(m, node, w);
