@@ -227,8 +227,10 @@ static double bytes_needed(const void *vp, const void *vw, double n)
     double len = w->train->nsent ? (double)w->train->ntok / (double)w->train->nsent : 20;
     double L = n * (len + 2);
     double ds = n * (len * 4 + 17);
-    /* model: six scratch words per padded token, ~28 bytes per n-gram entry of each order */
-    double model = L * 24 + L * 28 * (double)p->order + (double)w->nids * 40;
+    /* model: six scratch words per padded token, ~28 bytes per n-gram entry of each order, and
+     * up to 48 more per entry while a temperature, top-k or top-p call samples from it (the
+     * per-context sums and orders of src/ngram/sample.c) */
+    double model = L * 24 + L * (28 + 48) * (double)p->order + (double)w->nids * 40;
     /* the metrics' sample, and its n-gram sets (<= 32 bytes per trigram) */
     double sample = (double)sample_size(p, w) * ((len * 4 + 17) + 32 * len);
     return ds + model + sample;

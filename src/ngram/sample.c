@@ -132,6 +132,29 @@ static size_t select_mass(cand *cd, size_t n, double need)
     return lo;
 }
 
+/* The last step of top-k / top-p over candidates cd[0..n) (n >= 1): keep the shortest prefix, in
+ * `before` order, whose mass reaches top_p of theirs (quickselect on mass), then draw one of the
+ * kept in proportion to q. */
+static uint32_t draw_kept(gsl_rng *r, cand *cd, size_t n, double top_p)
+{
+    double total = 0;
+    for (size_t x = 0; x < n; x++)
+        total += cd[x].q;
+    if (top_p < 1) {
+        n = select_mass(cd, n, top_p * total);
+        total = 0;
+        for (size_t x = 0; x < n; x++)
+            total += cd[x].q;
+    }
+    double u = gsl_rng_uniform(r) * total, run = 0;
+    for (size_t x = 0; x < n; x++) {
+        run += cd[x].q;
+        if (u < run)
+            return cd[x].w;
+    }
+    return cd[n - 1].w;
+}
+
 /* Full distribution p(. | c) into dist[0..nids) (dist[<s>] = 0), O(V + continuations). */
 static void full_dist(const mc_ngram_model *m, const uint32_t *c, size_t nc, double *dist)
 {
@@ -191,22 +214,7 @@ static uint32_t draw_full(gsl_rng *r, const mc_ngram_model *m, const mc_sampling
         select_top(cd, n, (size_t)s->top_k);
         n = (size_t)s->top_k;
     }
-    double total = 0;
-    for (size_t x = 0; x < n; x++)
-        total += cd[x].q;
-    if (s->top_p < 1) {
-        n = select_mass(cd, n, s->top_p * total);
-        total = 0;
-        for (size_t x = 0; x < n; x++)
-            total += cd[x].q;
-    }
-    double u = gsl_rng_uniform(r) * total, run = 0;
-    for (size_t x = 0; x < n; x++) {
-        run += cd[x].q;
-        if (u < run)
-            return cd[x].w;
-    }
-    return cd[n - 1].w;
+    return draw_kept(r, cd, n, s->top_p);
 }
 
 /* Temperature alone, exactly and without O(V) work per word. Let C be the words observed after
@@ -663,22 +671,7 @@ static uint32_t draw_levels_topk(gsl_rng *r, const mc_ngram_model *m, const mc_s
         st[best].pos++;
         stream_next(m, node, top, t, lv, (unsigned)best, &st[best]);
     }
-    double total = 0;
-    for (size_t x = 0; x < n; x++)
-        total += cd[x].q;
-    if (s->top_p < 1) {
-        n = select_mass(cd, n, s->top_p * total);
-        total = 0;
-        for (size_t x = 0; x < n; x++)
-            total += cd[x].q;
-    }
-    double u = gsl_rng_uniform(r) * total, run = 0;
-    for (size_t x = 0; x < n; x++) {
-        run += cd[x].q;
-        if (u < run)
-            return cd[x].w;
-    }
-    return cd[n - 1].w;
+    return draw_kept(r, cd, n, s->top_p);
 }
 
 /* A stream of order j for top_p: positions 0..n-1 of the continuations of h_j in decreasing P_j
@@ -977,22 +970,7 @@ static uint32_t draw_topk(gsl_rng *r, const mc_ngram_model *m, const mc_sampling
         select_top(cd, n, k);
         n = k;
     }
-    double total = 0;
-    for (size_t x = 0; x < n; x++)
-        total += cd[x].q;
-    if (s->top_p < 1) {
-        n = select_mass(cd, n, s->top_p * total);
-        total = 0;
-        for (size_t x = 0; x < n; x++)
-            total += cd[x].q;
-    }
-    double u = gsl_rng_uniform(r) * total, run = 0;
-    for (size_t x = 0; x < n; x++) {
-        run += cd[x].q;
-        if (u < run)
-            return cd[x].w;
-    }
-    return cd[n - 1].w;
+    return draw_kept(r, cd, n, s->top_p);
 }
 
 void mc_ngram_set_topp_full(mc_ngram_model *m, double factor) { m->topp_full = factor; }
