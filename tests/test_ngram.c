@@ -766,6 +766,28 @@ static void test_family(void **state)
         free(v);
     }
     mc_experiment_free(e);
+    /* a unigram model that puts most of its mass on </s>, cut by top-k and top-p, can generate
+     * empty sentences only (a dataset with no token at all; or, when </s> falls outside the cut,
+     * sentences that run to the length limit): every metric is still defined (the copy count
+     * once compared empty sentences through a NULL token array) */
+    const char *empty[] = {"model.order=1", "regime.name=replace", "sampling.top_k=3",
+                           "sampling.top_p=0.5", "sampling.temperature=1.4", NULL};
+    e = tu_prepare(family_ini(), empty);
+    {
+        const mc_point *p = &e->points[0];
+        double *v = tu_run_point(p);
+        size_t cp = tu_metric(p, "copy_share"), ml = tu_metric(p, "mean_length");
+        size_t G = (size_t)p->run.generations, M = p->metrics.n;
+        int empties = 0;
+        for (long r = 0; r < p->run.replicates; r++) {
+            const double *row = v + ((size_t)r * (G + 1) + G) * M;
+            assert_true(row[ml] >= 0 && row[cp] >= 0 && row[cp] <= 1);
+            empties += row[ml] == 0;
+        }
+        assert_true(empties > 0); /* the case above did occur */
+        free(v);
+    }
+    mc_experiment_free(e);
     /* a weighted fit is refused; an unknown corpus path names the key */
     mc_error err = {0};
     const char *weighted[] = {"regime.human_weight=0.5", "regime.name=fresh", NULL};

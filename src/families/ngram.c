@@ -479,7 +479,8 @@ static int count_copies(const mc_ngram_ds *train, const mc_ngram_ds *gen, uint64
         int dup = 0;
         for (; t[h] != UINT64_MAX; h = (h + 1) & (cap - 1)) {
             uint64_t o = t[h], olen = train->start[o + 1] - train->start[o];
-            if (olen == len && memcmp(train->tok + train->start[o], w, len * sizeof *w) == 0) {
+            if (olen == len && (len == 0 || memcmp(train->tok + train->start[o], w,
+                                                    len * sizeof *w) == 0)) {
                 dup = 1;
                 break;
             }
@@ -494,7 +495,9 @@ static int count_copies(const mc_ngram_ds *train, const mc_ngram_ds *gen, uint64
         for (uint64_t h = hash_sentence(w, len) & (cap - 1); t[h] != UINT64_MAX;
              h = (h + 1) & (cap - 1)) {
             uint64_t o = t[h], olen = train->start[o + 1] - train->start[o];
-            if (olen == len && memcmp(train->tok + train->start[o], w, len * sizeof *w) == 0) {
+            /* an empty sentence has no tokens to compare (tok may even be NULL) */
+            if (olen == len && (len == 0 || memcmp(train->tok + train->start[o], w,
+                                                    len * sizeof *w) == 0)) {
                 n++;
                 break;
             }
