@@ -295,6 +295,31 @@ static void test_bad_config(void **state)
     expect_config_error("sampling.top_k=3", NULL, "top_k");
 }
 
+/* A draw of zero rows from a mixture world (the fresh regime with h = 0 asks the world for no
+ * human data each generation) is an empty dataset: it once shuffled 0 rows, which GSL's
+ * gsl_ran_shuffle counts down from n - 1 and crashed on. Both families with a mixture world. */
+static void test_empty_world_draw(void **state)
+{
+    (void)state;
+    const char *fams[] = {"kde", "gmm"};
+    for (int f = 0; f < 2; f++) {
+        char ini[512];
+        snprintf(ini, sizeof ini,
+                 "[world]\nmeans = -2, 0; 2, 0\nholdout = 20\n[model]\nfamily = %s\n"
+                 "[regime]\nname = fresh\nh = 0\nn = 30\n"
+                 "[run]\ngenerations = 3\nreplicates = 2\n", fams[f]);
+        mc_experiment *e = tu_prepare(ini, NULL);
+        const mc_point *p = &e->points[0];
+        double *v = tu_run_point(p);
+        size_t hs = tu_metric(p, "human_share"), G = 3, M = p->metrics.n;
+        for (long r = 0; r < 2; r++)
+            for (size_t g = 1; g <= G; g++)
+                assert_true(v[((size_t)r * (G + 1) + g) * M + hs] == 0.0);
+        free(v);
+        mc_experiment_free(e);
+    }
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -306,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_nll_and_bandwidth_by_hand),
         cmocka_unit_test(test_weighted_sampling),
         cmocka_unit_test(test_degenerate_training_sets),
+        cmocka_unit_test(test_empty_world_draw),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1314,7 +1314,7 @@ int mc_gmix_sample(gsl_rng *r, const mc_gmix *m, uint64_t n, double *x, mc_error
         left -= c;
         wleft -= m->w[j];
     }
-    if (m->k > 1)
+    if (m->k > 1 && n > 1) /* gsl_ran_shuffle counts down from n - 1: n = 0 would wrap */
         gsl_ran_shuffle(r, x, (size_t)n, m->d * sizeof(double));
     return MC_OK;
 }

@@ -150,7 +150,7 @@ static int gmm_draw_model(gsl_rng *r, const void *params, const void *model,
         left -= c;
         mass -= g->m->w[j];
     }
-    if (rc == MC_OK && g->k > 1)
+    if (rc == MC_OK && g->k > 1 && n > 1) /* gsl_ran_shuffle with n = 0 would wrap */
         gsl_ran_shuffle(r, ds->x, (size_t)n, g->d * sizeof(double));
     if (rc) {
         mc_gdata_free(ds);
