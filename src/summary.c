@@ -35,6 +35,7 @@ void mc_stat_compute(double *x, size_t len, mc_stat *out)
         if (!isnan(x[i]))
             x[n++] = x[i];
     out->n = n;
+    out->skew = NAN;
     if (n == 0) {
         out->mean = out->sd = out->q05 = out->q50 = out->q95 = NAN;
         return;
@@ -50,11 +51,19 @@ void mc_stat_compute(double *x, size_t len, mc_stat *out)
         for (size_t i = 0; i < n; i++)
             m += x[i];
         m /= (double)n;
-        double ss = 0;
-        for (size_t i = 0; i < n; i++)
-            ss += (x[i] - m) * (x[i] - m);
+        double ss = 0, s3 = 0;
+        for (size_t i = 0; i < n; i++) {
+            double e = x[i] - m;
+            ss += e * e;
+            s3 += e * e * e;
+        }
         out->mean = m;
         out->sd = n > 1 ? sqrt(ss / (double)(n - 1)) : NAN;
+        /* G1 = g1 sqrt(n (n - 1)) / (n - 2), g1 = m3 / m2^(3/2) with the 1/n central moments */
+        if (n > 2 && ss > 0) {
+            double dn = (double)n, m2 = ss / dn, m3 = s3 / dn;
+            out->skew = m3 / (m2 * sqrt(m2)) * sqrt(dn * (dn - 1)) / (dn - 2);
+        }
     }
     out->q05 = mc_quantile_sorted(x, n, 0.05);
     out->q50 = mc_quantile_sorted(x, n, 0.50);

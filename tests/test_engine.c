@@ -130,6 +130,11 @@ static void test_stats(void **state)
     assert_true(fabs(s.q05 - 1.15) < 1e-12);
     assert_true(fabs(s.q50 - 2.5) < 1e-15);
     assert_true(fabs(s.q95 - 3.85) < 1e-12);
+    assert_true(fabs(s.skew) < 1e-15); /* symmetric */
+    /* 0, 0, 0, 4: mean 1, m2 = 3, m3 = (27 - 3) / 4 = 6, g1 = 6 / 3^1.5, G1 = g1 sqrt(12) / 2 */
+    double sk[] = {0, 4, 0, 0};
+    mc_stat_compute(sk, 4, &s);
+    assert_true(fabs(s.skew - 6.0 / pow(3.0, 1.5) * sqrt(12.0) / 2.0) < 1e-12);
     double y[] = {NAN, 1, NAN, 3};
     mc_stat_compute(y, 4, &s);
     assert_int_equal(s.n, 2);
@@ -137,7 +142,7 @@ static void test_stats(void **state)
     double z[] = {1, INFINITY, 2};
     mc_stat_compute(z, 3, &s);
     assert_true(isinf(s.mean) && s.mean > 0);
-    assert_true(isnan(s.sd));
+    assert_true(isnan(s.sd) && isnan(s.skew));
     assert_true(s.q50 == 2);
     assert_true(isinf(s.q95));
     double w[] = {NAN};

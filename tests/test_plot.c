@@ -641,6 +641,48 @@ static void test_findings_known(void **state)
     mc_run_free(run);
 }
 
+/* The theory check leaves out the point-generations whose replicates are too skewed for their
+ * mean to be compared (Cochran's rule, n < 25 G1^2) and says how many; the others count. Metric
+ * m, 100 replicates, theory 1 at generations 1..3: at g = 1 the mean is on it, at g = 2 it is 10
+ * standard errors off with skewness 0.5 (compared: outside), at g = 3 as far off with skewness 3
+ * (25 * 9 = 225 > 100: left out). A run directory without `skew` (older) compares everything. */
+static void test_findings_theory_skew(void **state)
+{
+    (void)state;
+    for (int with_skew = 1; with_skew >= 0; with_skew--) {
+        const char *dir = new_dir(with_skew ? "skewed" : "noskew");
+        char path[600], buf[4096];
+        snprintf(buf, sizeof buf,
+                 "{\"tool\":\"collapse\",\"version\":\"0.1.0\",\"generator\":\"g\",\"seed\":1,"
+                 "\"name\":\"t\",\"generations\":3,\"replicates\":100,\"config\":{},\"axes\":[],"
+                 "\"points\":[{\"point\":0,\"label\":\"t\",\"family\":\"gaussian\",\"regime\":"
+                 "\"replace\",\"params\":{},\"metrics\":[{\"name\":\"m\",\"description\":\"d\","
+                 "\"direction\":0,\"presence\":false,\"headline\":false,\"subject\":\"\"}],"
+                 "\"summary\":{\"m\":{\"n\":[100,100,100,100],\"mean\":[1,1,2,2],"
+                 "\"sd\":[1,1,1,1],\"q05\":[0,0,0,0],\"q50\":[1,1,2,2],\"q95\":[3,3,4,4],"
+                 "\"theory_mean\":[\"nan\",1,1,1]%s}},\"extinction\":[]}],\"complete\":true}",
+                 with_skew ? ",\"skew\":[0.5,0.5,0.5,3]" : "");
+        snprintf(path, sizeof path, "%s/summary.json", dir);
+        spill(path, buf);
+        snprintf(path, sizeof path, "%s/points.csv", dir);
+        spill(path, "point,label,family,regime\n0,t,gaussian,replace\n");
+        mc_run *run;
+        mc_error err = {0};
+        assert_int_equal(mc_run_read(dir, &run, &err), MC_OK);
+        mc_findings f;
+        assert_int_equal(mc_report_findings(run, &f), MC_OK);
+        if (with_skew) {
+            expect_finding(&f, "closed-form expectation at m 1 of 2 (point-generations");
+            expect_finding(&f, "1 point-generation with a closed form was left out");
+        } else {
+            expect_finding(&f, "closed-form expectation at m 1 of 3 (point-generations");
+            assert_false(has_finding(&f, "left out"));
+        }
+        mc_findings_free(&f);
+        mc_run_free(run);
+    }
+}
+
 /* The hand-made cats run: numbers from its extinction.csv (point 1: yellow extinct 1, and its
  * alive_yellow mean in summary.csv is 0 from generation 5 on; point 3: extinct 0.5, alive_end
  * 0.9, first extinction median 7). */
@@ -722,7 +764,8 @@ int main(void)
         cmocka_unit_test(test_palette),          cmocka_unit_test(test_special_figures),
         cmocka_unit_test(test_pipeline_healthy),          cmocka_unit_test(test_plot_files),
         cmocka_unit_test(test_plot_unwritable),  cmocka_unit_test(test_findings_known),
-        cmocka_unit_test(test_findings_fixture), cmocka_unit_test(test_report),
+        cmocka_unit_test(test_findings_fixture), cmocka_unit_test(test_findings_theory_skew),
+        cmocka_unit_test(test_report),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     mc_plot_release(); /* cairo's and fontconfig's caches, for the leak checker */

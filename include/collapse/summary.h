@@ -18,6 +18,8 @@
 typedef struct mc_stat {
     size_t n;
     double mean, sd, q05, q50, q95;
+    double skew; /* sample skewness G1 (adjusted Fisher-Pearson); NaN when n < 3, sd = 0 or a value
+                    is infinite */
 } mc_stat;
 
 /* Computes the statistics of x[0..len), NaNs ignored. Sorts x in place. */

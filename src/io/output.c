@@ -124,7 +124,7 @@ int mc_writer_open(const char *dir, const mc_experiment *e, mc_writer **out, mc_
         }
     }
     fputs("point,replicate,generation,metric,value\n", w->f[F_METRICS]);
-    fputs("point,generation,metric,n,mean,sd,q05,q50,q95,theory_mean\n", w->f[F_SUMMARY]);
+    fputs("point,generation,metric,n,mean,sd,q05,q50,q95,theory_mean,skew\n", w->f[F_SUMMARY]);
     fputs("point,category,metric,replicates,alive_end,extinct,first_extinct_mean,"
           "first_extinct_q05,first_extinct_q50,first_extinct_q95\n",
           w->f[F_EXTINCTION]);
@@ -223,11 +223,12 @@ static cJSON *point_json(const mc_point_result *res, const mc_summary *s)
         cJSON_AddItemToArray(metrics, d);
     }
     cJSON *summary = cJSON_AddObjectToObject(o, "summary");
-    static const char *const cols[] = {"n", "mean", "sd", "q05", "q50", "q95", "theory_mean"};
+    static const char *const cols[] = {"n", "mean", "sd", "q05", "q50", "q95", "theory_mean",
+                                       "skew"};
     for (size_t m = 0; m < M; m++) {
         cJSON *mo = cJSON_AddObjectToObject(summary, p->metrics.items[m].name);
-        cJSON *arr[7];
-        for (int c = 0; c < 7; c++)
+        cJSON *arr[8];
+        for (int c = 0; c < 8; c++)
             arr[c] = cJSON_AddArrayToObject(mo, cols[c]);
         for (size_t g = 0; g < G1; g++) {
             const mc_stat *st = &s->stats[g * M + m];
@@ -238,6 +239,7 @@ static cJSON *point_json(const mc_point_result *res, const mc_summary *s)
             cJSON_AddItemToArray(arr[4], num(st->q50));
             cJSON_AddItemToArray(arr[5], num(st->q95));
             cJSON_AddItemToArray(arr[6], num(s->theory[g * M + m]));
+            cJSON_AddItemToArray(arr[7], num(st->skew));
         }
     }
     cJSON *ext = cJSON_AddArrayToObject(o, "extinction");
@@ -279,10 +281,10 @@ int mc_writer_point(mc_writer *w, const mc_point_result *res, const mc_summary *
             const mc_stat *st = &s->stats[g * M + m];
             fprintf(f, "%zu,%zu,", p->index, g);
             csv_field(f, p->metrics.items[m].name);
-            fprintf(f, ",%zu,%s,%s,%s,%s,%s,%s\n", st->n, mc_format_value(st->mean, b1),
+            fprintf(f, ",%zu,%s,%s,%s,%s,%s,%s,%s\n", st->n, mc_format_value(st->mean, b1),
                     mc_format_value(st->sd, b2), mc_format_value(st->q05, b3),
                     mc_format_value(st->q50, b4), mc_format_value(st->q95, b5),
-                    mc_format_value(s->theory[g * M + m], b6));
+                    mc_format_value(s->theory[g * M + m], b6), mc_format_value(st->skew, b7));
         }
     f = w->f[F_EXTINCTION];
     for (size_t i = 0; i < s->npresence; i++) {

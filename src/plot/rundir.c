@@ -179,6 +179,7 @@ static void metric_free(mc_run_metric *m)
     free(m->q50);
     free(m->q95);
     free(m->theory);
+    free(m->skew);
 }
 
 static int read_metric(const ctx *c, const cJSON *desc, const cJSON *summary, long G, size_t pi,
@@ -219,6 +220,12 @@ static int read_metric(const ctx *c, const cJSON *desc, const cJSON *summary, lo
         if (st != MC_OK)
             return st;
     }
+    if (cJSON_GetObjectItemCaseSensitive(s, "skew"))
+        return get_series(c, s, "skew", where, G, &m->skew);
+    if (!(m->skew = malloc((size_t)(G + 1) * sizeof *m->skew)))
+        return mc_error_set(c->err, MC_ENOMEM, "%s: out of memory", c->file);
+    for (long g = 0; g <= G; g++)
+        m->skew[g] = NAN;
     return MC_OK;
 }
 

@@ -15,8 +15,9 @@ typedef struct mc_run_metric {
     char *name, *description, *subject; /* subject: the category, or "" */
     int direction;                      /* +1 higher is healthier, -1 lower, 0 neither */
     int presence, headline;
-    /* [G + 1] each; n counts replicates with a value that is not NaN */
-    double *n, *mean, *sd, *q05, *q50, *q95, *theory;
+    /* [G + 1] each; n counts replicates with a value that is not NaN; skew is NaN throughout
+     * for a run directory written before it was recorded */
+    double *n, *mean, *sd, *q05, *q50, *q95, *theory, *skew;
 } mc_run_metric;
 
 typedef struct mc_run_extinction {
