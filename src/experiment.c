@@ -311,15 +311,6 @@ static int parse_table(const mc_point *p, const mc_key *t, void *block, mc_error
     return MC_OK;
 }
 
-static char *dupstr(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 /* Appends "text" to a growing string. */
 static int append(char **s, size_t *len, size_t *cap, const char *text)
 {
@@ -622,7 +613,7 @@ int mc_experiment_prepare(mc_config *c, mc_experiment **out, mc_error *err)
     }
     e->config = c;
     const mc_entry *nm = mc_config_find(c, "run", "name");
-    e->name = dupstr(nm ? nm->value : c->name);
+    e->name = strdup(nm ? nm->value : c->name);
     int r = e->name ? MC_OK : mc_error_set(err, MC_ENOMEM, "out of memory");
 
     /* 1. sections */
@@ -687,8 +678,8 @@ int mc_experiment_prepare(mc_config *c, mc_experiment **out, mc_error *err)
                 r = mc_error_set(err, MC_ENOMEM, "out of memory");
             } else {
                 e->axes = ax;
-                ax[e->naxes].section = dupstr(en->section);
-                ax[e->naxes].key = dupstr(en->key);
+                ax[e->naxes].section = strdup(en->section);
+                ax[e->naxes].key = strdup(en->key);
                 ax[e->naxes].values = alts;
                 ax[e->naxes].nvalues = (size_t)na;
                 ax[e->naxes].origin = en->origin;

@@ -16,22 +16,13 @@
 
 #define INIH_LINE_MAX 200 /* INI_MAX_LINE of Debian's libinih; the reader is handed this size */
 
-static char *dupstr(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p)
-        memcpy(p, s, n);
-    return p;
-}
-
 mc_config *mc_config_alloc(void)
 {
     mc_config *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    c->base_dir = dupstr(".");
-    c->name = dupstr("run");
+    c->base_dir = strdup(".");
+    c->name = strdup("run");
     if (!c->base_dir || !c->name) {
         mc_config_free(c);
         return NULL;
@@ -60,7 +51,7 @@ void mc_config_free(mc_config *c)
 /* Keeps a copy of s alive as long as c (origins point into it). */
 static const char *keep(mc_config *c, const char *s)
 {
-    char *d = dupstr(s);
+    char *d = strdup(s);
     if (!d)
         return NULL;
     char **p = realloc(c->strings, (c->nstrings + 1) * sizeof *p);
@@ -91,7 +82,7 @@ int mc_config_set(mc_config *c, const char *section, const char *key, const char
                   mc_origin origin, mc_error *err)
 {
     long i = find_index(c, section, key);
-    char *v = dupstr(value);
+    char *v = strdup(value);
     if (!v)
         return mc_error_set(err, MC_ENOMEM, "out of memory");
     if (i >= 0) {
@@ -111,8 +102,8 @@ int mc_config_set(mc_config *c, const char *section, const char *key, const char
         c->cap = cap;
     }
     mc_entry *e = &c->entries[c->n];
-    e->section = dupstr(section);
-    e->key = dupstr(key);
+    e->section = strdup(section);
+    e->key = strdup(key);
     e->value = v;
     e->origin = origin;
     if (!e->section || !e->key) {
@@ -270,8 +261,8 @@ static int handler(void *user, const char *section, const char *name, const char
     rd->status = mc_config_set(rd->c, section, name, value, o, rd->err);
     free(rd->last_section);
     free(rd->last_key);
-    rd->last_section = dupstr(section);
-    rd->last_key = dupstr(name);
+    rd->last_section = strdup(section);
+    rd->last_key = strdup(name);
     return rd->status == MC_OK;
 }
 
@@ -326,8 +317,8 @@ int mc_config_read_file(mc_config *c, const char *path, mc_error *err)
     /* name = file stem; base_dir = its folder */
     const char *slash = strrchr(path, '/');
     const char *stem = slash ? slash + 1 : path;
-    char *name = dupstr(stem);
-    char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : dupstr(".");
+    char *name = strdup(stem);
+    char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) : strdup(".");
     if (!name || !dir) {
         free(name);
         free(dir);
@@ -373,7 +364,7 @@ int mc_config_override(mc_config *c, const char *arg, mc_error *err)
                             arg);
     char *section = strndup(arg, (size_t)(dot - arg));
     char *key = strndup(dot + 1, (size_t)(eq - dot - 1));
-    char *value = dupstr(eq + 1);
+    char *value = strdup(eq + 1);
     int status = MC_OK;
     if (!section || !key || !value) {
         status = mc_error_set(err, MC_ENOMEM, "out of memory");

@@ -1,14 +1,13 @@
 /* freqtable.c - word-frequency tables (see freqtable.h). */
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <cjson/cJSON.h>
 #include "collapse/config.h"
 #include "freqtable.h"
+#include "textfile.h"
 
 void mc_freqtable_free(mc_freqtable *t)
 {
@@ -44,42 +43,6 @@ static int push(mc_freqtable *t, size_t *cap, const char *w, size_t wlen, double
     t->counts[t->n] = c;
     t->n++;
     return MC_OK;
-}
-
-static char *slurp(const char *path, size_t *len, mc_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        mc_error_set(err, MC_EIO, "%s: cannot read: %s", path, strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        mc_error_set(err, MC_EIO, "%s: not a regular file", path);
-        return NULL;
-    }
-    char *buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        fclose(f);
-        mc_error_set(err, MC_ENOMEM, "%s: out of memory (%lld bytes)", path, (long long)st.st_size);
-        return NULL;
-    }
-    size_t got = fread(buf, 1, (size_t)st.st_size, f);
-    fclose(f);
-    if (got != (size_t)st.st_size) {
-        free(buf);
-        mc_error_set(err, MC_EIO, "%s: read error", path);
-        return NULL;
-    }
-    buf[got] = '\0';
-    *len = got;
-    if (memchr(buf, '\0', got)) {
-        free(buf);
-        mc_error_set(err, MC_EDATA, "%s: contains NUL bytes: not a text file", path);
-        return NULL;
-    }
-    return buf;
 }
 
 static int read_json(const char *path, const char *text, mc_freqtable *t, mc_error *err)
@@ -202,9 +165,14 @@ int mc_freqtable_read(const char *path, size_t top, mc_freqtable *out, mc_error 
 {
     memset(out, 0, sizeof *out);
     size_t len;
-    char *text = slurp(path, &len, err);
-    if (!text)
-        return err ? err->code : MC_EIO;
+    char *text;
+    int rc = mc_read_text(path, &text, &len, err);
+    if (rc != MC_OK)
+        return rc;
+    if (memchr(text, '\0', len)) {
+        free(text);
+        return mc_error_set(err, MC_EDATA, "%s: contains NUL bytes: not a text file", path);
+    }
     const char *ext = strrchr(path, '.');
     int status = (ext && strcmp(ext, ".json") == 0) ? read_json(path, text, out, err)
                                                     : read_delimited(path, text, out, err);

@@ -1,9 +1,9 @@
 /* csvtab.c - RFC 4180 reader for the run directory's small CSV files. See csvtab.h. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "csvtab.h"
+#include "io/textfile.h"
 
 /* Growable array of strings. */
 typedef struct strvec {
@@ -23,47 +23,6 @@ static int strvec_push(strvec *s, char *str)
     }
     s->v[s->n++] = str;
     return MC_OK;
-}
-
-static char *read_all(const char *path, size_t *len, mc_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        mc_error_set(err, MC_EIO, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n + 1 >= cap) {
-            char *p = realloc(buf, cap * 2);
-            if (!p) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = p;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - 1 - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!buf) {
-        mc_error_set(err, MC_ENOMEM, "%s: out of memory", path);
-        return NULL;
-    }
-    if (bad) {
-        free(buf);
-        mc_error_set(err, MC_EIO, "%s: read error", path);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
 }
 
 /* Parses one field starting at *p (after a separator or a line start) into a new string;
@@ -132,9 +91,10 @@ int mc_csvtab_read(const char *path, mc_csvtab **out, mc_error *err)
 {
     *out = NULL;
     size_t len;
-    char *text = read_all(path, &len, err);
-    if (!text)
-        return err ? err->code : MC_EIO;
+    char *text;
+    int rc = mc_read_text(path, &text, &len, err);
+    if (rc != MC_OK)
+        return rc;
     if (memchr(text, '\0', len)) {
         free(text);
         return mc_error_set(err, MC_EDATA, "%s: binary data (a NUL byte) in a CSV file", path);

@@ -16,56 +16,7 @@
 #include "collapse.h"
 #include "csvtab.h"
 #include "rundir.h"
-
-static char *dupstr(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
-static char *read_text(const char *path, int *status, mc_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *status = mc_error_set(err, MC_EIO, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n + 1 >= cap) {
-            char *p = realloc(buf, cap * 2);
-            if (!p) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = p;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - 1 - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!buf) {
-        *status = mc_error_set(err, MC_ENOMEM, "%s: out of memory", path);
-        return NULL;
-    }
-    if (bad) {
-        free(buf);
-        *status = mc_error_set(err, MC_EIO, "%s: read error", path);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *status = MC_OK;
-    return buf;
-}
+#include "io/textfile.h"
 
 /* A JSON number, or one of the strings "inf", "-inf", "nan" (how the writer spells them). */
 static int json_double(const cJSON *it, double *out)
@@ -109,7 +60,7 @@ static int get_string(const ctx *c, const cJSON *obj, const char *key, const cha
         snprintf(buf, sizeof buf, "\"%s\" is missing or not a string", key);
         return bad(c, where, buf);
     }
-    *out = dupstr(it->valuestring);
+    *out = strdup(it->valuestring);
     return *out ? MC_OK : mc_error_set(c->err, MC_ENOMEM, "%s: out of memory", c->file);
 }
 
@@ -325,8 +276,8 @@ static int read_point(const ctx *c, const cJSON *jp, size_t pi, long G, mc_run_p
                 v = num;
             } else
                 return bad(c, where, "a value of \"params\" is not a string or a number");
-            p->param_keys[p->nparams] = dupstr(it->string);
-            p->param_values[p->nparams] = dupstr(v);
+            p->param_keys[p->nparams] = strdup(it->string);
+            p->param_values[p->nparams] = strdup(v);
             p->nparams++;
             if (!p->param_keys[p->nparams - 1] || !p->param_values[p->nparams - 1])
                 return mc_error_set(c->err, MC_ENOMEM, "%s: out of memory", c->file);
@@ -434,7 +385,7 @@ static int make_legends(mc_run *run, const mc_csvtab *pts, mc_error *err)
         }
         if (len == 0)
             appendf(buf, sizeof buf, &len, "%s%s", run->name, "");
-        p->legend = dupstr(buf);
+        p->legend = strdup(buf);
         if (!p->legend)
             return mc_error_set(err, MC_ENOMEM, "out of memory");
     }
@@ -469,10 +420,10 @@ static int parse_summary(mc_run *run, const cJSON *root, const ctx *c)
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(root, "seed");
     char num[64];
     if (cJSON_IsString(seed))
-        run->seed = dupstr(seed->valuestring);
+        run->seed = strdup(seed->valuestring);
     else if (cJSON_IsNumber(seed)) {
         snprintf(num, sizeof num, "%.17g", seed->valuedouble);
-        run->seed = dupstr(num);
+        run->seed = strdup(num);
     } else
         return bad(c, "top level", "\"seed\" is missing");
     if (!run->seed)
@@ -528,13 +479,14 @@ int mc_run_read(const char *dir, mc_run **out, mc_error *err)
         return mc_error_set(err, MC_EIO, "%s: %s", path, strerror(errno));
     }
     mc_run *run = calloc(1, sizeof *run);
-    if (!run || !(run->dir = dupstr(dir))) {
+    if (!run || !(run->dir = strdup(dir))) {
         free(run);
         return mc_error_set(err, MC_ENOMEM, "out of memory");
     }
-    int st;
-    char *text = read_text(path, &st, err);
-    if (!text) {
+    char *text;
+    size_t len;
+    int st = mc_read_text(path, &text, &len, err);
+    if (st != MC_OK) {
         mc_run_free(run);
         return st;
     }
@@ -569,9 +521,10 @@ int mc_run_read(const char *dir, mc_run **out, mc_error *err)
     mc_csvtab_free(pts);
     if (st == MC_OK) {
         snprintf(path, sizeof path, "%s/config.ini", dir);
-        int cst;
+        size_t clen;
         mc_error ignore;
-        run->config_ini = read_text(path, &cst, &ignore); /* optional: the report says so */
+        if (mc_read_text(path, &run->config_ini, &clen, &ignore) != MC_OK) /* optional: the */
+            run->config_ini = NULL;                                         /* report says so */
     }
     if (st != MC_OK) {
         mc_run_free(run);
