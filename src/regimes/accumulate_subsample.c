@@ -26,12 +26,8 @@ static int init(const mc_unit *u, void **out, mc_error *err)
 static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *err)
 {
     state *s = vs;
-    void *synth = NULL;
     mc_regime_drop(u, &s->train);
-    int r = u->fam->draw_model(u->rng, u->params, u->model, u->sampling, u->n, &synth, err);
-    if (r == MC_OK)
-        r = u->fam->ds_merge(s->pool, synth, err);
-    mc_regime_drop(u, &synth);
+    int r = mc_regime_add_draws(u, s->pool, u->n, err);
     if (r == MC_OK)
         r = u->fam->ds_subsample(u->rng, s->pool, u->n, &s->train, err);
     *train = s->train;

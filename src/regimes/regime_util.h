@@ -12,18 +12,22 @@ static inline void mc_regime_drop(const mc_unit *u, void **ds)
     *ds = NULL;
 }
 
+/* Adds k draws of the previous model to ds. */
+static inline int mc_regime_add_draws(const mc_unit *u, void *ds, uint64_t k, mc_error *err)
+{
+    void *synth = NULL;
+    int r = u->fam->draw_model(u->rng, u->params, u->model, u->sampling, k, &synth, err);
+    if (r == MC_OK)
+        r = u->fam->ds_merge(ds, synth, err);
+    mc_regime_drop(u, &synth);
+    return r;
+}
+
 /* Tops train up to u->n samples with draws of the previous model (nothing when it is full). */
 static inline int mc_regime_top_up(const mc_unit *u, void *train, mc_error *err)
 {
     uint64_t have = u->fam->ds_size(train);
-    if (have >= u->n)
-        return MC_OK;
-    void *synth = NULL;
-    int r = u->fam->draw_model(u->rng, u->params, u->model, u->sampling, u->n - have, &synth, err);
-    if (r == MC_OK)
-        r = u->fam->ds_merge(train, synth, err);
-    mc_regime_drop(u, &synth);
-    return r;
+    return have >= u->n ? MC_OK : mc_regime_add_draws(u, train, u->n - have, err);
 }
 
 #endif
