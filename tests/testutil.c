@@ -76,6 +76,19 @@ void tu_assert_close_(double x, double expected, double se, double k, const char
     }
 }
 
+const char *tu_source_dir(void)
+{
+    const char *s = getenv("MC_SOURCE_DIR");
+    return s && *s ? s : MC_SOURCE_DIR;
+}
+
+const char *tu_data_path(const char *rel)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s/tests/data/%s", tu_source_dir(), rel);
+    return buf;
+}
+
 const char *tu_tmpdir(void)
 {
     static char dir[256];

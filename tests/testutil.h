@@ -35,6 +35,11 @@ void tu_mean_se(const mc_point *p, const double *v, size_t m, long g, double *me
 void tu_assert_close_(double x, double expected, double se, double k, const char *what,
                       const char *file, int line);
 
+/* The source tree (MC_SOURCE_DIR from the environment, else the one built from), and
+ * SOURCE/tests/data/rel (static buffer, one at a time). */
+const char *tu_source_dir(void);
+const char *tu_data_path(const char *rel);
+
 /* A temporary folder for this test (created; removed by the caller if it wishes). */
 const char *tu_tmpdir(void);
 /* Writes text to tu_tmpdir()/name and returns the path (static buffer, one at a time). */
