@@ -413,18 +413,13 @@ static void check_k1_theory(const char *const *ov)
     mc_experiment *e = tu_prepare(GMM_INI, ov);
     const mc_point *p = &e->points[0];
     double *v = tu_run_point(p);
-    const size_t M = p->metrics.n, G = (size_t)p->run.generations, R = (size_t)p->run.replicates;
+    const size_t G = (size_t)p->run.generations;
     const char *names[] = {"trace_ratio", "mean_error"};
     for (int k = 0; k < 2; k++) {
         size_t m = tu_metric(p, names[k]);
         for (size_t g = 0; g <= G; g++) {
-            double s = 0, s2 = 0;
-            for (size_t r = 0; r < R; r++) {
-                double x = v[(r * (G + 1) + g) * M + m];
-                s += x;
-                s2 += x * x;
-            }
-            double mean = s / R, se = sqrt((s2 - s * s / R) / (R - 1) / R);
+            double mean, se;
+            tu_mean_se(p, v, m, (long)g, &mean, &se);
             double th = p->family->theory(p, p->world, m - MC_ENGINE_METRICS, (unsigned)g);
             if (!(fabs(mean - th) <= 4.5 * se))
                 fail_msg("%s %s at g = %zu: mean %g, theory %g, SE %g", ov[2], names[k], g,
