@@ -376,18 +376,6 @@ static int shares_figure(const mc_run *run, const double *x, figset *out)
     return st;
 }
 
-/* 1 when presence metric name is 1 in every replicate of every point at every generation. */
-static int always_alive(const mc_run *run, const char *name)
-{
-    for (size_t i = 0; i < run->npoints; i++) {
-        const mc_run_metric *m = mc_run_metric_find(&run->points[i], name);
-        for (long g = 0; m && g <= run->generations; g++)
-            if (!(m->mean[g] == 1))
-                return 0;
-    }
-    return 1;
-}
-
 static int survival_figure(const mc_run *run, const double *x, figset *out)
 {
     const mc_run_point *p0 = &run->points[0];
@@ -398,7 +386,7 @@ static int survival_figure(const mc_run *run, const double *x, figset *out)
     for (size_t m = 0; m < p0->nmetrics && np < MC_FIG_MAX_PANELS; m++) {
         if (!p0->metrics[m].presence)
             continue;
-        if (always_alive(run, p0->metrics[m].name)) {
+        if (mc_run_always_alive(run, p0->metrics[m].name)) {
             size_t len = strlen(always);
             snprintf(always + len, sizeof always - len, "%s%s", nalways ? ", " : "",
                      p0->metrics[m].subject[0] ? p0->metrics[m].subject : p0->metrics[m].name);

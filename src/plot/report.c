@@ -590,18 +590,6 @@ static void put_figure(sbuf *s, const report_ctx *r, size_t i)
     sb_printf(s, "</figcaption></figure>\n");
 }
 
-/* 1 when presence metric name is 1 in every replicate of every point at every generation. */
-static int always_alive(const mc_run *run, const char *name)
-{
-    for (size_t i = 0; i < run->npoints; i++) {
-        const mc_run_metric *m = mc_run_metric_find(&run->points[i], name);
-        for (long g = 0; m && g <= run->generations; g++)
-            if (!(m->mean[g] == 1))
-                return 0;
-    }
-    return 1;
-}
-
 /* Up to five generations: 0, G/4, G/2, 3G/4, G (distinct). */
 static size_t table_generations(long G, long *gs)
 {
@@ -633,7 +621,7 @@ static void put_summary_table(sbuf *s, const mc_run *run)
         const mc_run_metric *mm = &p0->metrics[m];
         int show = any_headline ? mm->headline : mm->direction != 0;
         if (mm->presence) /* fraction alive: the survival story in numbers, where it moves */
-            show = !always_alive(run, mm->name);
+            show = !mc_run_always_alive(run, mm->name);
         if (!show)
             continue;
         for (size_t i = 0; i < run->npoints; i++) {

@@ -561,6 +561,17 @@ const mc_run_metric *mc_run_metric_find(const mc_run_point *p, const char *name)
     return NULL;
 }
 
+int mc_run_always_alive(const mc_run *run, const char *name)
+{
+    for (size_t i = 0; i < run->npoints; i++) {
+        const mc_run_metric *m = mc_run_metric_find(&run->points[i], name);
+        for (long g = 0; m && g <= run->generations; g++)
+            if (!(m->mean[g] == 1))
+                return 0;
+    }
+    return 1;
+}
+
 const char *mc_run_point_param(const mc_run_point *p, const char *key)
 {
     for (size_t k = 0; k < p->nparams; k++)

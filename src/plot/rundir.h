@@ -61,6 +61,9 @@ void mc_run_free(mc_run *run);
 
 /* The metric called name at point p, or NULL. */
 const mc_run_metric *mc_run_metric_find(const mc_run_point *p, const char *name);
+/* 1 when presence metric name is 1 (its mean over replicates) at every generation of every
+ * point that has it. */
+int mc_run_always_alive(const mc_run *run, const char *name);
 /* The value of the point's setting "section.key" from summary.json's params, or NULL. */
 const char *mc_run_point_param(const mc_run_point *p, const char *key);
 
