@@ -31,7 +31,7 @@ static char *slurp(const char *path, size_t *len)
     char *text;
     size_t n;
     mc_error err;
-    if (mc_read_text(path, &text, &n, &err) != MC_OK)
+    if (mc_read_file(path, &text, &n, &err) != MC_OK)
         return NULL;
     if (len)
         *len = n;

@@ -169,10 +169,6 @@ int mc_freqtable_read(const char *path, size_t top, mc_freqtable *out, mc_error 
     int rc = mc_read_text(path, &text, &len, err);
     if (rc != MC_OK)
         return rc;
-    if (memchr(text, '\0', len)) {
-        free(text);
-        return mc_error_set(err, MC_EDATA, "%s: contains NUL bytes: not a text file", path);
-    }
     const char *ext = strrchr(path, '.');
     int status = (ext && strcmp(ext, ".json") == 0) ? read_json(path, text, out, err)
                                                     : read_delimited(path, text, out, err);

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int mc_read_text(const char *path, char **out, size_t *len, mc_error *err)
+int mc_read_file(const char *path, char **out, size_t *len, mc_error *err)
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
@@ -51,4 +51,15 @@ int mc_read_text(const char *path, char **out, size_t *len, mc_error *err)
     *out = buf;
     *len = n;
     return MC_OK;
+}
+
+int mc_read_text(const char *path, char **out, size_t *len, mc_error *err)
+{
+    int rc = mc_read_file(path, out, len, err);
+    if (rc == MC_OK && memchr(*out, '\0', *len)) {
+        free(*out);
+        *out = NULL;
+        return mc_error_set(err, MC_EDATA, "%s: contains NUL bytes: not a text file", path);
+    }
+    return rc;
 }

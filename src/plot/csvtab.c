@@ -95,10 +95,6 @@ int mc_csvtab_read(const char *path, mc_csvtab **out, mc_error *err)
     int rc = mc_read_text(path, &text, &len, err);
     if (rc != MC_OK)
         return rc;
-    if (memchr(text, '\0', len)) {
-        free(text);
-        return mc_error_set(err, MC_EDATA, "%s: binary data (a NUL byte) in a CSV file", path);
-    }
     strvec cells = {0};
     size_t ncols = 0, nrows = 0, row_fields = 0;
     long line = 1;
