@@ -42,9 +42,10 @@ static void usage_main(FILE *f)
 static void print_keys(FILE *f, const mc_key *t)
 {
     for (; t && t->name; t++) {
-        char k[96];
+        char k[96], help[1024];
         snprintf(k, sizeof k, "%s.%s", t->section, t->name);
-        fprintf(f, "  %-26s %s%s%s%s\n", k, t->help ? t->help : "", t->dflt ? " [default: " : "",
+        fprintf(f, "  %-26s %s%s%s%s\n", k, mc_key_help(t, help, sizeof help),
+                t->dflt ? " [default: " : "",
                 t->dflt ? t->dflt : "", t->dflt ? "]" : "");
     }
 }

@@ -76,7 +76,7 @@ static void short_label(const mc_point *p, char *buf, size_t size)
         else
             snprintf(buf + len, size - len, "%s%s=%s", a ? ", " : "", e->axes[a].key, v);
     }
-    if (p->regime->uses_h && !strstr(buf, "h=")) {
+    if ((p->regime->props & MC_REGIME_USES_H) && !strstr(buf, "h=")) {
         size_t len = strlen(buf);
         snprintf(buf + len, size - len, ", h=%g", p->regime_settings.h);
     }

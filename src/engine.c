@@ -28,7 +28,14 @@ uint64_t mc_human_count(double h, uint64_t n)
     return (uint64_t)v;
 }
 
-static int record(const mc_point *p, gsl_rng *r, const void *model, const void *train,
+/* Tag of the metrics' streams (any constant apart from the unit keys' use of the same hash). */
+#define METRIC_STREAM 0x6d65747269637300ull /* "metrics" */
+
+/* Records generation g's row. The family's metrics draw their random numbers (held-out samples,
+ * slices, metric samples) from a stream of their own, keyed by (unit key, g): how much a metric
+ * draws never moves the unit's stream, so metric settings leave every model's trajectory as it
+ * is, and generation g's metric values do not depend on the other generations'. */
+static int record(const mc_point *p, uint64_t unit_key, const void *model, const void *train,
                   unsigned g, double *row, mc_error *err)
 {
     const mc_family_type *f = p->family;
@@ -36,6 +43,8 @@ static int record(const mc_point *p, gsl_rng *r, const void *model, const void *
     row[0] = (double)size;
     row[1] = size ? (double)f->ds_human(train) / (double)size : NAN;
     mc_eval ev = {p, p->params, p->world, model, train, g};
+    mc_rng_local stream;
+    gsl_rng *r = mc_rng_local_init(&stream, mc_stream_key(unit_key, METRIC_STREAM, g));
     return f->metrics(r, &ev, row + MC_ENGINE_METRICS, err);
 }
 
@@ -65,7 +74,8 @@ int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err
 {
     const mc_family_type *f = p->family;
     const size_t M = p->metrics.n;
-    gsl_rng *r = mc_rng_alloc(mc_stream_key(p->run.seed, p->index, (uint64_t)replicate));
+    uint64_t key = mc_stream_key(p->run.seed, p->index, (uint64_t)replicate);
+    gsl_rng *r = mc_rng_alloc(key);
     if (!r)
         return mc_error_set(err, MC_ENOMEM, "out of memory");
     for (size_t i = 0; i < (size_t)(p->run.generations + 1) * M; i++)
@@ -93,7 +103,7 @@ int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err
     if (status == MC_OK)
         status = f->fit(model, p->params, human0, &opts, err);
     if (status == MC_OK)
-        status = record(p, r, model, human0, 0, values, err);
+        status = record(p, key, model, human0, 0, values, err);
     u.human0 = human0;
     u.model = model;
     u.n = n0;
@@ -113,7 +123,7 @@ int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err
         if (status == MC_OK)
             status = f->fit(model, p->params, train, &opts, err);
         if (status == MC_OK)
-            status = record(p, r, model, train, (unsigned)g, values + (size_t)g * M, err);
+            status = record(p, key, model, train, (unsigned)g, values + (size_t)g * M, err);
         if (status == MC_OK)
             status = record_regime(p, &u, state, values + (size_t)g * M, err);
     }

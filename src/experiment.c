@@ -45,13 +45,13 @@ typedef struct engine_params {
 
 #define EP(f) offsetof(engine_params, f)
 const mc_key mc_engine_keys[] = {
-    {"model", "family", MC_KEY_STRING, "categorical", 0, 0, 0, NULL, EP(family),
-     "model family: categorical, ... (see `collapse presets`)"},
-    {"regime", "name", MC_KEY_STRING, "replace", 0, 0, 0, NULL, EP(regime),
-     "data regime: replace, accumulate, accumulate-subsample, fresh, keep-original"},
+    {"model", "family", MC_KEY_STRING, "categorical", 0, 0, MC_KEY_NAMES_FAMILY, NULL, EP(family),
+     "model family"},
+    {"regime", "name", MC_KEY_STRING, "replace", 0, 0, MC_KEY_NAMES_REGIME, NULL, EP(regime),
+     "data regime"},
     {"regime", "h", MC_KEY_DOUBLE, "0", 0, 1, 0, NULL, EP(h),
-     "human fraction of each training set (fresh: new human data; keep-original: a fixed subset "
-     "of generation 0's human data)"},
+     "human fraction of each training set, for the regimes that use it (their descriptions say "
+     "how)"},
     {"regime", "n", MC_KEY_COUNT, NULL, 1, 1.8e19, 0, NULL, EP(n),
      "training-set size n_0 (default: the family's, else 1000)"},
     {"regime", "growth", MC_KEY_DOUBLE, "1", 0, 1e300, MC_KEY_MIN_OPEN, NULL, EP(growth),
@@ -241,10 +241,14 @@ static int parse_schedule(mc_point *p, const char *text, mc_error *err)
 {
     char where[256];
     mc_point_where(p, "regime", "schedule", where, sizeof where);
-    if (!p->regime->uses_h && !p->regime->uses_schedule)
+    const unsigned uses = MC_REGIME_USES_H | MC_REGIME_USES_SCHEDULE;
+    if (!(p->regime->props & uses)) {
+        char names[256];
+        mc_regime_names(uses, names, sizeof names);
         return mc_error_set(err, MC_ECONFIG, "%s: the schedule sets the human fraction h, which "
-                            "regime.name = %s does not use (fresh, keep-original and pipeline "
-                            "do)", where, p->regime->name);
+                            "regime.name = %s does not use (%s do)", where, p->regime->name,
+                            names);
+    }
     char **items = NULL;
     int n = mc_split_alternatives(text, MC_KEY_STRING, &items, err); /* split on ',' */
     if (n < 0)
@@ -392,6 +396,13 @@ double mc_memory_bytes(void)
     return pages > 0 && size > 0 ? (double)pages * (double)size : 0;
 }
 
+/* The engine's own metrics, at the front of every point's list. */
+static const mc_metric_def ENGINE_METRICS[MC_ENGINE_METRICS] = {
+    {"n", MC_ROLE_SIZE, "samples", 0, 0, "training-set size n_g"},
+    {"human_share", MC_ROLE_HUMAN_SHARE, "fraction", 1, 0,
+     "fraction of the training set that is human-made"},
+};
+
 static int point_resolve(mc_experiment *e, mc_point *p, mc_error *err)
 {
     engine_params ep;
@@ -483,9 +494,7 @@ static int point_resolve(mc_experiment *e, mc_point *p, mc_error *err)
         }
     }
     r = MC_OK;
-    if ((r = mc_metric_add(&p->metrics, "training-set size n_g (samples)", 0, 0, NULL, "n")) ||
-        (r = mc_metric_add(&p->metrics, "fraction of the training set that is human-made", 1, 0,
-                           NULL, "human_share")))
+    if ((r = mc_metric_declare_all(&p->metrics, ENGINE_METRICS, MC_ENGINE_METRICS)))
         return mc_error_set(err, r, "out of memory");
     if ((r = p->family->describe(p->params, p->world, &p->metrics, err)) != MC_OK)
         return r;
@@ -495,7 +504,7 @@ static int point_resolve(mc_experiment *e, mc_point *p, mc_error *err)
             return r;
         p->nregime_metrics = p->metrics.n - before;
     }
-    double biggest = strstr(p->regime->name, "accumulate") ? pool : nmax;
+    double biggest = (p->regime->props & MC_REGIME_POOL_GROWS) ? pool : nmax;
     double need = p->family->bytes_needed ? 3 * p->family->bytes_needed(p->params, p->world, biggest)
                                           : 0;
     need += 8.0 * (double)(p->run.generations + 1) * (double)p->metrics.n; /* one unit's rows */

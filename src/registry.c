@@ -3,6 +3,7 @@
  * Adding a family or a regime: one new file in src/families/ or src/regimes/ that defines
  * `const mc_family_type mc_family_NAME` (or `const mc_regime_type mc_regime_NAME`), plus one
  * declaration and one table line below. The engine never switches on a name. */
+#include <stdio.h>
 #include <string.h>
 #include "collapse/registry.h"
 
@@ -54,4 +55,54 @@ const mc_regime_type *mc_regime_lookup(const char *name)
         if (strcmp(mc_regimes[i]->name, name) == 0)
             return mc_regimes[i];
     return NULL;
+}
+
+const char *mc_train_law_name(mc_train_law law)
+{
+    switch (law) {
+    case MC_LAW_MODEL_ONLY:
+        return "model_only";
+    case MC_LAW_ACCUMULATE:
+        return "accumulate";
+    default:
+        return "other";
+    }
+}
+
+/* Appends ", name" (or "name" first) to buf of size, cutting at size. */
+static void append_name(char *buf, size_t size, const char *name)
+{
+    size_t len = strlen(buf);
+    if (len + 1 < size)
+        snprintf(buf + len, size - len, "%s%s", len ? ", " : "", name);
+}
+
+const char *mc_family_names(char *buf, size_t size)
+{
+    if (size)
+        buf[0] = '\0';
+    for (size_t i = 0; mc_families[i]; i++)
+        append_name(buf, size, mc_families[i]->name);
+    return buf;
+}
+
+const char *mc_regime_names(unsigned props, char *buf, size_t size)
+{
+    if (size)
+        buf[0] = '\0';
+    for (size_t i = 0; mc_regimes[i]; i++)
+        if (props == ~0u || (mc_regimes[i]->props & props))
+            append_name(buf, size, mc_regimes[i]->name);
+    return buf;
+}
+
+const char *mc_key_help(const mc_key *k, char *buf, size_t size)
+{
+    char names[512] = "";
+    if (k->flags & MC_KEY_NAMES_FAMILY)
+        mc_family_names(names, sizeof names);
+    else if (k->flags & MC_KEY_NAMES_REGIME)
+        mc_regime_names(~0u, names, sizeof names);
+    snprintf(buf, size, "%s%s%s", k->help ? k->help : "", names[0] ? ": " : "", names);
+    return buf;
 }

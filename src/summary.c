@@ -101,7 +101,7 @@ int mc_summary_compute(const mc_point_result *res, mc_summary **out, mc_error *e
     s->theory = malloc(G1 * M * sizeof *s->theory);
     size_t npres = 0;
     for (size_t m = 0; m < M; m++)
-        npres += (p->metrics.items[m].flags & MC_METRIC_PRESENCE) != 0;
+        npres += p->metrics.items[m].role == MC_ROLE_PRESENCE;
     s->presence = calloc(npres ? npres : 1, sizeof *s->presence);
     if (!s->stats || !s->theory || !s->presence) {
         free(scratch);
@@ -119,7 +119,7 @@ int mc_summary_compute(const mc_point_result *res, mc_summary **out, mc_error *e
             s->theory[g * M + m] = th;
         }
     for (size_t m = 0; m < M; m++) {
-        if (!(p->metrics.items[m].flags & MC_METRIC_PRESENCE))
+        if (p->metrics.items[m].role != MC_ROLE_PRESENCE)
             continue;
         mc_presence *pr = &s->presence[s->npresence++];
         pr->metric = m;

@@ -220,12 +220,52 @@ static void test_streams(void **state)
     gsl_rng_free(c);
 }
 
+/* Measurement does not disturb the simulation: metrics that draw random numbers (the mixture
+ * families' model samples for w2_sliced and tail_mass) use a stream of their own, so changing
+ * metrics.samples leaves every model, hence every metric computed from the model alone, bit for
+ * bit as it was, while the sampled metrics themselves do change (so the check can fail). */
+static void check_metric_settings_keep_trajectory(const char *ini)
+{
+    static const char *const fewer[] = {"metrics.samples=300", "metrics.slices=4", NULL};
+    mc_experiment *a = tu_prepare(ini, NULL), *b = tu_prepare(ini, fewer);
+    const mc_point *pa = &a->points[0], *pb = &b->points[0];
+    double *va = tu_run_point(pa), *vb = tu_run_point(pb);
+    const char *model_only[] = {"n", "trace_ratio", "mean_error", "nll_heldout"};
+    size_t rows = (size_t)pa->run.replicates * (size_t)(pa->run.generations + 1);
+    size_t M = pa->metrics.n;
+    for (size_t k = 0; k < sizeof model_only / sizeof *model_only; k++) {
+        size_t m = tu_metric(pa, model_only[k]);
+        for (size_t i = 0; i < rows; i++)
+            assert_memory_equal(&va[i * M + m], &vb[i * M + m], sizeof(double));
+    }
+    size_t w2 = tu_metric(pa, "w2_sliced");
+    int moved = 0;
+    for (size_t i = 0; i < rows; i++)
+        moved |= va[i * M + w2] != vb[i * M + w2];
+    assert_true(moved);
+    free(va);
+    free(vb);
+    mc_experiment_free(a);
+    mc_experiment_free(b);
+}
+
+static void test_metric_stream_apart(void **state)
+{
+    (void)state;
+    check_metric_settings_keep_trajectory(
+        "[world]\ndim = 2\n[model]\nfamily = gmm\nk = 2\n[regime]\nn = 200\n"
+        "[run]\ngenerations = 6\nreplicates = 3\n");
+    check_metric_settings_keep_trajectory(
+        "[world]\nmeans = -2, 0; 2, 0\nholdout = 200\n[model]\nfamily = kde\n[regime]\n"
+        "name = accumulate\nn = 100\n[run]\ngenerations = 6\nreplicates = 3\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threads_identical), cmocka_unit_test(test_grid_points),
         cmocka_unit_test(test_stats),             cmocka_unit_test(test_presence),
-        cmocka_unit_test(test_streams),
+        cmocka_unit_test(test_streams),           cmocka_unit_test(test_metric_stream_apart),
         cmocka_unit_test(test_on_point_order_and_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

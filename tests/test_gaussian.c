@@ -51,11 +51,11 @@ static void test_replace_mle_theory(void **state)
     /* the closed forms themselves, independently of the code under test */
     double q = 19.0 / 20.0;
     assert_true(fabs(theory_of(p, "trace_ratio", 12) - pow(q, 13)) < 1e-12);
-    assert_true(fabs(theory_of(p, "mean_err", 12) - 3.5 * (1 - pow(q, 13))) < 1e-12);
+    assert_true(fabs(theory_of(p, "mean_error", 12) - 3.5 * (1 - pow(q, 13))) < 1e-12);
     double *v = tu_run_point(p);
     const long gs[] = {0, 1, 6, 12};
     check_theory(p, v, "trace_ratio", gs, 4);
-    check_theory(p, v, "mean_err", gs, 4);
+    check_theory(p, v, "mean_error", gs, 4);
     check_theory(p, v, "logdet_ratio", gs, 4);
     free(v);
     mc_experiment_free(e);
@@ -68,7 +68,7 @@ static void test_replace_mle_theory(void **state)
     assert_true(fabs(theory_of(p, "trace_ratio", 12) - pow(q, 13)) < 1e-12);
     v = tu_run_point(p);
     check_theory(p, v, "trace_ratio", gs, 4);
-    check_theory(p, v, "mean_err", gs, 4);
+    check_theory(p, v, "mean_error", gs, 4);
     free(v);
     mc_experiment_free(e);
 }
@@ -82,11 +82,11 @@ static void test_unbiased_and_sampling_bias_theory(void **state)
     mc_experiment *e = tu_prepare(BASE, ov1);
     const mc_point *p = &e->points[0];
     assert_true(fabs(theory_of(p, "trace_ratio", 7) - 1.0) < 1e-12);
-    assert_true(fabs(theory_of(p, "mean_err", 7) - 3.5 * 8 / 20.0) < 1e-12);
+    assert_true(fabs(theory_of(p, "mean_error", 7) - 3.5 * 8 / 20.0) < 1e-12);
     double *v = tu_run_point(p);
     const long gs[] = {1, 12};
     check_theory(p, v, "trace_ratio", gs, 2);
-    check_theory(p, v, "mean_err", gs, 2);
+    check_theory(p, v, "mean_error", gs, 2);
     check_theory(p, v, "logdet_ratio", gs, 2);
     free(v);
     mc_experiment_free(e);
@@ -99,7 +99,7 @@ static void test_unbiased_and_sampling_bias_theory(void **state)
     v = tu_run_point(p);
     const long gs2[] = {1, 3, 6};
     check_theory(p, v, "trace_ratio", gs2, 3);
-    check_theory(p, v, "mean_err", gs2, 3);
+    check_theory(p, v, "mean_error", gs2, 3);
     free(v);
     mc_experiment_free(e);
 }
@@ -117,8 +117,8 @@ static void test_mixture_world(void **state)
     const mc_point *p = &e->points[0];
     double *v = tu_run_point(p);
     const long gs[] = {0, 5};
-    check_theory(p, v, "var_ratio", gs, 2);
-    check_theory(p, v, "mean_err", gs, 2);
+    check_theory(p, v, "trace_ratio", gs, 2);
+    check_theory(p, v, "mean_error", gs, 2);
     free(v);
     mc_experiment_free(e);
 }
@@ -445,11 +445,11 @@ static void test_degenerate(void **state)
     size_t M = p->metrics.n - MC_ENGINE_METRICS, base = MC_ENGINE_METRICS;
     for (size_t i = 0; i < M; i++)
         assert_false(isnan(out[i]));
-    assert_true(out[tu_metric(p, "var_ratio") - base] == 0.0);
+    assert_true(out[tu_metric(p, "trace_ratio") - base] == 0.0);
     assert_true(out[tu_metric(p, "point_mass") - base] == 1.0);
-    assert_true(isinf(out[tu_metric(p, "nll") - base]) && out[tu_metric(p, "nll") - base] > 0);
+    assert_true(isinf(out[tu_metric(p, "nll_heldout") - base]) && out[tu_metric(p, "nll_heldout") - base] > 0);
     assert_true(fabs(out[tu_metric(p, "w2") - base] - sqrt(1.0 + 4.0)) < 1e-12);
-    assert_true(fabs(out[tu_metric(p, "mean_err") - base] - 1.0) < 1e-12);
+    assert_true(fabs(out[tu_metric(p, "mean_error") - base] - 1.0) < 1e-12);
     /* a point mass samples its mean, as rows (truncation) or as moments (sufficient statistics) */
     void *syn;
     mc_sampling trunc = p->sampling;
@@ -478,7 +478,7 @@ static void test_degenerate(void **state)
     p = &e->points[0];
     double *v = tu_run_point(p);
     assert_true(all_defined(p, v));
-    size_t pm = tu_metric(p, "point_mass"), vr = tu_metric(p, "var_ratio");
+    size_t pm = tu_metric(p, "point_mass"), vr = tu_metric(p, "trace_ratio");
     for (long rep = 0; rep < 4; rep++) {
         const double *last = v + ((size_t)rep * 401 + 400) * p->metrics.n;
         assert_true(last[pm] == 1.0 && last[vr] == 0.0);
@@ -528,10 +528,10 @@ static void test_nll_and_tail_of_known_model(void **state)
     size_t base = MC_ENGINE_METRICS;
     double expect = 0.5 * log(2 * M_PI * 9) + (4 + 0.25) / 18;
     double se = sqrt(2 * 16 + 4 * 0.25 * 4) / 18 / sqrt(100000.0);
-    tu_assert_close(out[tu_metric(p, "nll") - base], expect, se, 4.0);
+    tu_assert_close(out[tu_metric(p, "nll_heldout") - base], expect, se, 4.0);
     double tail = gsl_cdf_ugaussian_P((0.5 - 6) / 3) + gsl_cdf_ugaussian_Q((0.5 + 6) / 3);
     assert_true(fabs(out[tu_metric(p, "tail_mass") - base] - tail) < 1e-12);
-    assert_true(fabs(out[tu_metric(p, "var_ratio") - base] - 9.0 / 4.0) < 1e-12);
+    assert_true(fabs(out[tu_metric(p, "trace_ratio") - base] - 9.0 / 4.0) < 1e-12);
     /* W2 between N(0, 9) and N(0.5, 4): 0.25 + (3 - 2)^2 */
     assert_true(fabs(out[tu_metric(p, "w2") - base] - sqrt(1.25)) < 1e-9);
     f->model_free(model);
@@ -796,7 +796,7 @@ static void test_accumulate_subsample_reference(void **state)
             gsl_ran_choose(r, train, N, pool, np, D * sizeof(double));
         }
     }
-    const char *names[K] = {"trace_ratio", "logdet_ratio", "mean_err"};
+    const char *names[K] = {"trace_ratio", "logdet_ratio", "mean_error"};
     const long gs[] = {1, 4, 12};
     for (size_t k = 0; k < K; k++)
         for (size_t gi = 0; gi < 3; gi++) {

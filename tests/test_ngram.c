@@ -766,7 +766,8 @@ static void test_family(void **state)
      * sentences that run to the length limit): every metric is still defined (the copy count
      * once compared empty sentences through a NULL token array) */
     const char *empty[] = {"model.order=1", "regime.name=replace", "sampling.top_k=3",
-                           "sampling.top_p=0.5", "sampling.temperature=1.4", NULL};
+                           "sampling.top_p=0.5", "sampling.temperature=1.4",
+                           "run.replicates=24", NULL};
     e = tu_prepare(family_ini(), empty);
     {
         const mc_point *p = &e->points[0];

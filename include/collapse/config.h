@@ -34,7 +34,9 @@ typedef enum mc_key_kind {
 enum {
     MC_KEY_MIN_OPEN = 1u << 0, /* value must be > min (not >=) */
     MC_KEY_MAX_OPEN = 1u << 1, /* value must be < max (not <=) */
-    MC_KEY_NO_GRID = 1u << 2   /* never a grid axis (e.g. model.family is one, this is not) */
+    MC_KEY_NO_GRID = 1u << 2,  /* never a grid axis (e.g. model.family is one, this is not) */
+    MC_KEY_NAMES_FAMILY = 1u << 3, /* its value names a family of the registry (help lists them) */
+    MC_KEY_NAMES_REGIME = 1u << 4  /* its value names a regime of the registry */
 };
 
 /* One configuration key. Tables are arrays terminated by an entry with name == NULL. */

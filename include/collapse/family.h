@@ -24,6 +24,7 @@
 #include <gsl/gsl_rng.h>
 #include "config.h"
 #include "error.h"
+#include "metric.h"
 
 /* Sampling settings shared by all families: how a model generates, as a deployed model would. */
 typedef struct mc_sampling {
@@ -49,38 +50,6 @@ typedef struct mc_fit_opts {
      * weight w and the synthetic ones 1 - w. Negative: every sample weighs the same. */
     double human_weight;
 } mc_fit_opts;
-
-/* Flags of a metric. */
-enum {
-    MC_METRIC_PRESENCE = 1u << 0, /* a 0/1 indicator: the engine reports first-extinction
-                                     generation and alive-at-end for it */
-    MC_METRIC_HEADLINE = 1u << 1  /* shown in the CLI's closing table */
-};
-
-#define MC_METRIC_NAME_MAX 64
-
-/* A named, self-describing metric. Values may be +inf (e.g. KL after an extinction) or NaN
- * (undefined); files write them as inf / nan. */
-typedef struct mc_metric {
-    char name[MC_METRIC_NAME_MAX]; /* [a-z0-9_] plus a category name for per-category metrics */
-    const char *description;       /* static text: what it measures and its unit */
-    int direction;                 /* +1 higher is healthier, -1 lower is healthier, 0 neither */
-    unsigned flags;
-    char subject[MC_METRIC_NAME_MAX]; /* the category a per-category metric is about, or "" */
-} mc_metric;
-
-typedef struct mc_metric_list {
-    mc_metric *items;
-    size_t n, cap;
-} mc_metric_list;
-
-/* Appends a metric; name is printf-formatted. Returns MC_OK or MC_ENOMEM/MC_ERANGE. */
-int mc_metric_add(mc_metric_list *l, const char *description, int direction, unsigned flags,
-                  const char *subject, const char *name_fmt, ...)
-    __attribute__((format(printf, 6, 7)));
-void mc_metric_list_free(mc_metric_list *l);
-/* Index of a metric by name, or -1. */
-long mc_metric_find(const mc_metric_list *l, const char *name);
 
 struct mc_point;
 

@@ -28,10 +28,41 @@ typedef struct mc_unit {
     const void *regime_params; /* the regime's own parameter block (its keys), or NULL */
 } mc_unit;
 
+/* What a regime declares about itself (mc_regime_type.props). Whatever depends on how a regime
+ * works (the memory check, a family's fast path, a closed form, a legend) reads these, never the
+ * regime's name; summary.json records them for the presentation. */
+enum {
+    /* regime.h means something to it: the human fraction is part of what it is (legends say it) */
+    MC_REGIME_USES_H = 1u << 0,
+    /* regime.schedule means something to it although regime.h may not (the pipeline: the
+     * schedule caps the human share by generation) */
+    MC_REGIME_USES_SCHEDULE = 1u << 1,
+    /* its state keeps every generation's data, so memory grows with the sum of the n_g */
+    MC_REGIME_POOL_GROWS = 1u << 2,
+    /* every model draw enters a training set whole and the regime never looks at single
+     * samples: a family may draw a model's samples as their sufficient statistics */
+    MC_REGIME_DRAWS_WHOLE = 1u << 3,
+    /* it trains on subsamples of a pool of model draws, so most drawn samples are never used:
+     * a family may defer computing a sample until it is picked */
+    MC_REGIME_DRAWS_SUBSAMPLED = 1u << 4
+};
+
+/* The law of generation g's training set, for the families' closed forms (theory). */
+typedef enum mc_train_law {
+    MC_LAW_OTHER = 0,    /* none that closed forms assume */
+    MC_LAW_MODEL_ONLY,   /* n_g samples of model g-1 and nothing else */
+    MC_LAW_ACCUMULATE    /* generation 0's human data plus every model's samples so far, each
+                            sample weighing the same (unless regime.human_weight is set) */
+} mc_train_law;
+
+/* Names summary.json uses for a law: "other", "model_only", "accumulate". */
+const char *mc_train_law_name(mc_train_law law);
+
 typedef struct mc_regime_type {
     const char *name;        /* value of regime.name */
     const char *description;
-    int uses_h;              /* whether regime.h means something to it (for printing) */
+    unsigned props;          /* MC_REGIME_* */
+    mc_train_law law;        /* for closed forms */
     const mc_key *keys;      /* optional: its own [regime] keys, parsed into a block of */
     size_t params_size;      /* params_size bytes (mc_unit.regime_params) */
     /* optional: cross-key checks after parsing */
@@ -53,9 +84,6 @@ typedef struct mc_regime_type {
      * indexed as pt->metrics (engine metrics, then the family's); out is where the regime's
      * values go. */
     int (*metrics)(const mc_unit *u, void *state, const double *row, double *out, mc_error *err);
-    /* whether regime.schedule means something to it although regime.h does not (the pipeline:
-     * the schedule caps the human share by generation) */
-    int uses_schedule;
 } mc_regime_type;
 
 /* Number of human samples in a training set of n with human fraction h: round(h n). */

@@ -5,7 +5,7 @@
  * Hyndman & Fan 1996, numpy's default). Infinite values are summarised honestly: a mean over values
  * that include +inf is +inf and its sd is NaN; quantiles still work.
  *
- * For presence metrics (MC_METRIC_PRESENCE): per replicate, the first generation at which the
+ * For presence metrics (role MC_ROLE_PRESENCE): per replicate, the first generation at which the
  * indicator is 0 (the extinction generation; censored when it never happens) and whether it is 1
  * at the last generation.
  */

@@ -369,31 +369,45 @@ static int world_create(const void *vp, const mc_point *pt, gsl_rng *rng, void *
     return MC_OK;
 }
 
+/* The metrics, in this order (describe, metrics and theory index them by this enum); each
+ * tracked category t then adds C_SHARE and C_ALIVE at C_NFIXED + C_PER_CATEGORY t. */
+enum { C_ALIVE_COUNT, C_TAIL_MASS, C_ENTROPY, C_GINI_SIMPSON, C_KL, C_KL_SMOOTHED, C_TV, C_NFIXED };
+enum { C_SHARE, C_ALIVE, C_PER_CATEGORY };
+
+static const mc_metric_def METRICS[C_NFIXED] = {
+    [C_ALIVE_COUNT] = {"alive", MC_ROLE_DIVERSITY, "categories", 1, 0,
+                       "categories with model probability > 0"},
+    [C_TAIL_MASS] = {"tail_mass", MC_ROLE_TAIL, "fraction", 1, 0,
+                     "model probability of the world's tail (its rarest categories)"},
+    [C_ENTROPY] = {"entropy", MC_ROLE_DIVERSITY, "nats", 1, 0, "entropy of the model"},
+    [C_GINI_SIMPSON] = {"gini_simpson", MC_ROLE_DIVERSITY, "", 1, 0,
+                        "Gini-Simpson index 1 - sum p^2 of the model"},
+    [C_KL] = {"kl", MC_ROLE_DIVERGENCE, "nats", -1, 0,
+              "KL(world || model); inf once a category of the world is extinct"},
+    [C_KL_SMOOTHED] = {"kl_smoothed", MC_ROLE_DIVERGENCE, "nats", -1, 0,
+                       "KL(world || (1-lambda) model + lambda uniform)"},
+    [C_TV] = {"tv", MC_ROLE_DIVERGENCE, "", -1, 0,
+              "total variation distance between world and model"},
+};
+static const mc_metric_def PER_CATEGORY[C_PER_CATEGORY] = {
+    [C_SHARE] = {"p_%s", MC_ROLE_SHARE, "probability", 0, 0, "model probability of the category"},
+    [C_ALIVE] = {"alive_%s", MC_ROLE_PRESENCE, "", 1, 0,
+                 "1 if the category is alive (model probability > 0), else 0"},
+};
+
 static int describe(const void *vp, const void *vw, mc_metric_list *l, mc_error *err)
 {
     (void)vp;
     const cat_world *w = vw;
-    int r = MC_OK;
-    r = r ? r : mc_metric_add(l, "categories with model probability > 0", 1, 0, NULL, "alive");
-    r = r ? r : mc_metric_add(l, "model probability of the world's tail (its rarest categories)",
-                              1, 0, NULL, "tail_mass");
-    r = r ? r : mc_metric_add(l, "entropy of the model (nats)", 1, 0, NULL, "entropy");
-    r = r ? r : mc_metric_add(l, "Gini-Simpson index 1 - sum p^2 of the model", 1, 0, NULL,
-                              "gini_simpson");
-    r = r ? r : mc_metric_add(l, "KL(world || model) in nats; inf once a category of the world "
-                              "is extinct", -1, 0, NULL, "kl");
-    r = r ? r : mc_metric_add(l, "KL(world || (1-lambda) model + lambda uniform) in nats", -1, 0,
-                              NULL, "kl_smoothed");
-    r = r ? r : mc_metric_add(l, "total variation distance between world and model", -1, 0,
-                              NULL, "tv");
+    int r = mc_metric_declare_all(l, METRICS, C_NFIXED);
     for (size_t t = 0; r == MC_OK && t < w->ntracked; t++) {
         uint32_t i = w->tracked[t];
         unsigned head = (w->ntracked == 1 || i != w->top) ? MC_METRIC_HEADLINE : 0;
-        r = mc_metric_add(l, "model probability of the category", 0, head, w->names[i], "p_%s",
-                          w->names[i]);
-        r = r ? r : mc_metric_add(l, "1 if the category is alive (model probability > 0), else 0",
-                                  1, head | MC_METRIC_PRESENCE, w->names[i], "alive_%s",
-                                  w->names[i]);
+        for (int k = 0; r == MC_OK && k < C_PER_CATEGORY; k++) {
+            mc_metric_def d = PER_CATEGORY[k];
+            d.flags |= head;
+            r = mc_metric_declare(l, &d, w->names[i]);
+        }
     }
     if (r != MC_OK)
         return mc_error_set(err, r, r == MC_ERANGE ? "a category name is too long for a metric "
@@ -720,17 +734,17 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
     if (world_alive < w->nnz)
         kl = INFINITY;
     tv += dead_mass;
-    out[0] = m->nalive;
-    out[1] = tail;
-    out[2] = H;
-    out[3] = 1 - sq;
-    out[4] = kl;
-    out[5] = kls;
-    out[6] = 0.5 * tv;
+    out[C_ALIVE_COUNT] = m->nalive;
+    out[C_TAIL_MASS] = tail;
+    out[C_ENTROPY] = H;
+    out[C_GINI_SIMPSON] = 1 - sq;
+    out[C_KL] = kl;
+    out[C_KL_SMOOTHED] = kls;
+    out[C_TV] = 0.5 * tv;
     for (size_t t = 0; t < w->ntracked; t++) {
-        double p = m->p[w->tracked[t]];
-        out[7 + 2 * t] = p;
-        out[8 + 2 * t] = p > 0;
+        double p = m->p[w->tracked[t]], *cat = out + C_NFIXED + C_PER_CATEGORY * t;
+        cat[C_SHARE] = p;
+        cat[C_ALIVE] = p > 0;
     }
     return MC_OK;
 }
@@ -750,23 +764,23 @@ static double theory(const mc_point *pt, const void *vw, size_t m, unsigned g)
     int neutral = s->temperature == 1.0 && s->top_k == 0 && s->top_p == 1.0 && cp->alpha == 0 &&
                   pt->regime_settings.human_weight < 0;
     double n = (double)pt->regime_settings.n;
-    if (m == 0 && g == 0 && cp->alpha == 0) {
+    if (m == C_ALIVE_COUNT && g == 0 && cp->alpha == 0) {
         double e = 0;
         for (uint32_t i = 0; i < w->nnz; i++)
             e += -expm1(n * log1p(-w->pi[w->nz[i]]));
         return e;
     }
-    if (m == 1 && neutral)
+    if (m == C_TAIL_MASS && neutral)
         return w->tail_world;
-    if (m == 3 && (neutral || g == 0) && cp->alpha == 0 &&
-        (g == 0 || (strcmp(pt->regime->name, "replace") == 0 && pt->regime_settings.growth == 1))) {
+    if (m == C_GINI_SIMPSON && (neutral || g == 0) && cp->alpha == 0 &&
+        (g == 0 || (pt->regime->law == MC_LAW_MODEL_ONLY && pt->regime_settings.growth == 1))) {
         double sq = 0;
         for (uint32_t i = 0; i < w->nnz; i++)
             sq += w->pi[w->nz[i]] * w->pi[w->nz[i]];
         return (1 - sq) * pow(1 - 1 / n, (double)g + 1);
     }
-    if (m >= 7 && (m - 7) % 2 == 0 && neutral)
-        return w->pi[w->tracked[(m - 7) / 2]];
+    if (m >= C_NFIXED && (m - C_NFIXED) % C_PER_CATEGORY == C_SHARE && neutral)
+        return w->pi[w->tracked[(m - C_NFIXED) / C_PER_CATEGORY]];
     return NAN;
 }
 

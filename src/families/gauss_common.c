@@ -248,9 +248,9 @@ int mc_theory_regime(const mc_point *pt)
 {
     if (!pt->regime)
         return -1;
-    if (strcmp(pt->regime->name, "replace") == 0)
+    if (pt->regime->law == MC_LAW_MODEL_ONLY)
         return 0;
-    if (strcmp(pt->regime->name, "accumulate") == 0 && pt->regime_settings.human_weight < 0)
+    if (pt->regime->law == MC_LAW_ACCUMULATE && pt->regime_settings.human_weight < 0)
         return 1;
     return -1;
 }

@@ -126,30 +126,19 @@ static void world_free(void *p)
     free(w);
 }
 
-/* Regimes known to build training sets from whole draws (draw, copy, merge) and to subsample
- * only human data: with them the model's Gaussian draws can be sufficient statistics. Any other
- * regime (accumulate-subsample, or one added later) gets real rows. */
-static const char *const moment_regimes[] = {"replace", "accumulate", "fresh", "keep-original"};
-/* Regimes that train on a subsample of a pool of every generation's draws: most rows of a draw
- * are never picked (a row of generation j of G is picked at all with probability 1 - j/(G+1)), so
- * the model's draws are deferred (mc_gdata_new_deferred): the same rows in law, half the work. */
-static const char *const deferred_regimes[] = {"accumulate-subsample"};
-
 static int check(void *params, const mc_point *pt, mc_error *err)
 {
     gparams *p = params;
     mc_gmix *mix;
     int rc = mc_gworld_mixture(&p->world, pt, &mix, err);
     mc_gmix_free(mix);
-    p->moment_draws = 0;
-    for (size_t i = 0; pt && pt->regime && i < sizeof moment_regimes / sizeof *moment_regimes; i++)
-        if (strcmp(pt->regime->name, moment_regimes[i]) == 0)
-            p->moment_draws = 1;
-    p->deferred_draws = 0;
-    for (size_t i = 0; pt && pt->regime && i < sizeof deferred_regimes / sizeof *deferred_regimes;
-         i++)
-        if (strcmp(pt->regime->name, deferred_regimes[i]) == 0)
-            p->deferred_draws = 1;
+    /* A regime that uses model draws whole lets them be sufficient statistics; one that
+     * subsamples a pool of draws picks a row of generation j of G at all with probability
+     * 1 - j/(G+1), so its draws are deferred (mc_gdata_new_deferred): the same rows in law, half
+     * the work. Any other regime gets real rows. */
+    unsigned props = pt && pt->regime ? pt->regime->props : 0;
+    p->moment_draws = (props & MC_REGIME_DRAWS_WHOLE) != 0;
+    p->deferred_draws = (props & MC_REGIME_DRAWS_SUBSAMPLED) != 0;
     return rc;
 }
 
@@ -451,43 +440,45 @@ static int fit(void *model, const void *params, const void *train, const mc_fit_
 
 /* ---------------------------------------------------------------- metrics */
 
+/* The metrics, in this order (describe, metrics and theory index them by this enum). */
+enum {
+    G_MEAN_ERROR,
+    G_TRACE_RATIO,
+    G_LOGDET_RATIO,
+    G_W2,
+    G_NLL_HELDOUT,
+    G_TAIL_MASS,
+    G_REGULARISED,
+    G_POINT_MASS,
+    G_NMETRICS
+};
+
+static const mc_metric_def METRICS[G_NMETRICS] = {
+    [G_MEAN_ERROR] = {"mean_error", MC_ROLE_LOCATION, "", -1, MC_METRIC_HEADLINE,
+                      "squared error of the mean ||mu_g - mu_0||^2"},
+    [G_TRACE_RATIO] = {"trace_ratio", MC_ROLE_SPREAD, "ratio", 0, MC_METRIC_HEADLINE,
+                       "trace ratio tr Sigma_g / tr Sigma_0 (1-D: the variance ratio)"},
+    [G_LOGDET_RATIO] = {"logdet_ratio", MC_ROLE_SPREAD, "nats", 0, 0,
+                        "log det Sigma_g - log det Sigma_0"},
+    [G_W2] = {"w2", MC_ROLE_DIVERGENCE, "", -1, MC_METRIC_HEADLINE,
+              "2-Wasserstein distance to the world (closed form for a Gaussian world; "
+              "quantiles in 1-D, sliced in d-D for a mixture world)"},
+    [G_NLL_HELDOUT] = {"nll_heldout", MC_ROLE_HELDOUT_FIT, "nats", -1, 0,
+                       "mean negative log-likelihood of the held-out human set"},
+    [G_TAIL_MASS] = {"tail_mass", MC_ROLE_TAIL, "fraction", 1, MC_METRIC_HEADLINE,
+                     "model mass in the world's tail: beyond 3 world sd in 1-D, beyond the "
+                     "world's 99th Mahalanobis percentile in d-D (world: 0.01)"},
+    [G_REGULARISED] = {"regularised", MC_ROLE_DIAGNOSTIC, "", 0, 0,
+                       "1 when the fitted covariance was singular and regularised"},
+    [G_POINT_MASS] = {"point_mass", MC_ROLE_DIAGNOSTIC, "", 0, 0,
+                      "1 when all training samples were identical (variance 0)"},
+};
+
 static int describe(const void *params, const void *world, mc_metric_list *out, mc_error *err)
 {
-    (void)params;
-    const gworld *w = world;
-    int rc = mc_metric_add(out, "squared error of the mean ||mu_g - mu_0||^2", -1,
-                           MC_METRIC_HEADLINE, NULL, "mean_err");
-    if (rc == MC_OK && w->d == 1)
-        rc = mc_metric_add(out, "variance ratio sigma_g^2 / sigma_0^2", 0, MC_METRIC_HEADLINE,
-                           NULL, "var_ratio");
-    if (rc == MC_OK && w->d > 1)
-        rc = mc_metric_add(out, "trace ratio tr Sigma_g / tr Sigma_0", 0, MC_METRIC_HEADLINE,
-                           NULL, "trace_ratio");
-    if (rc == MC_OK && w->d > 1)
-        rc = mc_metric_add(out, "log det Sigma_g - log det Sigma_0 (nats)", 0, 0, NULL,
-                           "logdet_ratio");
-    if (rc == MC_OK)
-        rc = mc_metric_add(out, w->mix->k == 1 ? "2-Wasserstein distance to the world (closed form)"
-                                : w->d == 1 ? "2-Wasserstein distance to the world (quantiles)"
-                                            : "sliced 2-Wasserstein distance to the world",
-                           -1, MC_METRIC_HEADLINE, NULL, "w2");
-    if (rc == MC_OK)
-        rc = mc_metric_add(out, "mean negative log-likelihood of the held-out human set (nats)",
-                           -1, 0, NULL, "nll");
-    if (rc == MC_OK)
-        rc = mc_metric_add(out, w->d == 1 ? "model mass beyond 3 world sd, P(|x - mu_0| > 3 sigma_0)"
-                                          : "model mass beyond the world's 99th Mahalanobis "
-                                            "percentile (world: 0.01)",
-                           1, MC_METRIC_HEADLINE, NULL, "tail_mass");
-    if (rc == MC_OK)
-        rc = mc_metric_add(out, "1 when the fitted covariance was singular and regularised", 0, 0,
-                           NULL, "regularised");
-    if (rc == MC_OK)
-        rc = mc_metric_add(out, "1 when all training samples were identical (variance 0)", 0, 0,
-                           NULL, "point_mass");
-    if (rc != MC_OK)
-        return mc_error_set(err, rc, "out of memory for the metric list");
-    return MC_OK;
+    (void)params, (void)world;
+    int rc = mc_metric_declare_all(out, METRICS, G_NMETRICS);
+    return rc == MC_OK ? MC_OK : mc_error_set(err, rc, "out of memory for the metric list");
 }
 
 /* Mean NLL of the held-out set (holdout_stats): with M = L^-1 S^(1/2) and v = L^-1 (m - mu),
@@ -644,60 +635,47 @@ done:
     return rc;
 }
 
+/* The distance to the world: closed form against a Gaussian world, else through the world's
+ * quantiles (1-D) or sliced (d-D). */
+static int w2_world(const gworld *w, const mc_gauss *g, double *v, mc_error *err)
+{
+    if (w->mix->k == 1)
+        return mc_gauss_w2(g->mu, g->cov, w->mom->mu, w->mom->cov, w->sqrt0, v, err);
+    if (w->d == 1)
+        *v = mc_w2_gauss_quantiles(w->q, g->mu[0], sqrt(gsl_matrix_get(g->cov, 0, 0)), w->qworld);
+    else
+        *v = mc_sliced_w2_gauss(w->q, g, w->theta, w->L, w->qworld);
+    return MC_OK;
+}
+
 static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
 {
     (void)r;
     const gworld *w = ev->world;
     const gmodel *m = ev->model;
     const mc_gauss *g = m->g;
-    size_t d = w->d, i = 0;
+    size_t d = w->d;
     double e = 0.0, tr = 0.0;
     for (size_t a = 0; a < d; a++) {
         e += (g->mu[a] - w->mom->mu[a]) * (g->mu[a] - w->mom->mu[a]);
         tr += gsl_matrix_get(g->cov, a, a);
     }
-    out[i++] = e;
-    out[i++] = tr / w->tr0;
-    if (d > 1)
-        out[i++] = g->logdet - w->mom->logdet;
+    out[G_MEAN_ERROR] = e;
+    out[G_TRACE_RATIO] = tr / w->tr0;
+    out[G_LOGDET_RATIO] = g->logdet - w->mom->logdet;
+    out[G_REGULARISED] = g->ridge > 0.0;
+    out[G_POINT_MASS] = g->point_mass;
     int rc;
-    double v;
-    if (d > 1 && w->iso_var > 0.0) {
-        double tail = NAN;
-        if ((rc = iso_w2_tail(w, g, e, &v, &tail, err)))
-            return rc;
-        out[i++] = v;
-        if ((rc = holdout_nll(w, g, &v, err)))
-            return rc;
-        out[i++] = v;
-        out[i++] = tail;
-        out[i++] = g->ridge > 0.0;
-        out[i++] = g->point_mass;
-        return MC_OK;
+    if (d > 1 && w->iso_var > 0.0)
+        rc = iso_w2_tail(w, g, e, &out[G_W2], &out[G_TAIL_MASS], err);
+    else if ((rc = w2_world(w, g, &out[G_W2], err)) == MC_OK) {
+        if (d == 1)
+            out[G_TAIL_MASS] =
+                mc_gauss_tail1(g->mu[0], sqrt(gsl_matrix_get(g->cov, 0, 0)), w->lo, w->hi);
+        else
+            rc = tail_mass(w, g, &out[G_TAIL_MASS], err);
     }
-    if (w->mix->k == 1)
-        rc = mc_gauss_w2(g->mu, g->cov, w->mom->mu, w->mom->cov, w->sqrt0, &v, err);
-    else if (d == 1) {
-        v = mc_w2_gauss_quantiles(w->q, g->mu[0], sqrt(gsl_matrix_get(g->cov, 0, 0)), w->qworld);
-        rc = MC_OK;
-    } else {
-        v = mc_sliced_w2_gauss(w->q, g, w->theta, w->L, w->qworld);
-        rc = MC_OK;
-    }
-    if (rc != MC_OK)
-        return rc;
-    out[i++] = v;
-    if ((rc = holdout_nll(w, g, &v, err)))
-        return rc;
-    out[i++] = v;
-    if (d == 1)
-        v = mc_gauss_tail1(g->mu[0], sqrt(gsl_matrix_get(g->cov, 0, 0)), w->lo, w->hi);
-    else if ((rc = tail_mass(w, g, &v, err)))
-        return rc;
-    out[i++] = v;
-    out[i++] = g->ridge > 0.0;
-    out[i++] = g->point_mass;
-    return MC_OK;
+    return rc != MC_OK ? rc : holdout_nll(w, g, &out[G_NLL_HELDOUT], err);
 }
 
 /* ---------------------------------------------------------------- theory */
@@ -718,8 +696,7 @@ static double theory(const mc_point *pt, const void *world, size_t mi, unsigned 
     const gworld *w = world;
     const gparams *p = pt->params;
     const mc_regime_settings *rs = &pt->regime_settings;
-    if (!pt->regime || strcmp(pt->regime->name, "replace") != 0 || rs->growth != 1.0 ||
-        (pt->regime->uses_h && rs->h != 0.0))
+    if (!pt->regime || pt->regime->law != MC_LAW_MODEL_ONLY || rs->growth != 1.0)
         return NAN;
     size_t d = w->d;
     double n = (double)rs->n;
@@ -727,16 +704,15 @@ static double theory(const mc_point *pt, const void *world, size_t mi, unsigned 
         return NAN;
     double q = p->estimator == 1 ? 1.0 : (n - 1.0) / n;
     double c = mc_sampling_cov_factor(d, &pt->sampling);
-    size_t logdet_index = d > 1 ? 2 : (size_t)-1;
-    if (mi == 0) {
+    if (mi == G_MEAN_ERROR) {
         double s = 0.0, f = 1.0;
         for (unsigned j = 0; j <= g; j++, f *= c * q)
             s += f;
         return w->tr0 / n * s;
     }
-    if (mi == 1)
+    if (mi == G_TRACE_RATIO)
         return q * pow(c * q, (double)g);
-    if (mi == logdet_index) {
+    if (mi == G_LOGDET_RATIO) {
         if (w->mix->k != 1 || pt->sampling.truncate > 0.0 || n <= (double)d)
             return NAN;
         double m = p->estimator == 1 ? n - 1.0 : n, kappa = (double)d * log(2.0 / m);

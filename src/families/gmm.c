@@ -88,28 +88,22 @@ static int gmm_world_create(const void *params, const mc_point *pt, gsl_rng *r, 
     return mixworld_create(&((const gmm_params *)params)->world, pt, r, (mixworld **)world, err);
 }
 
+/* gmm's metrics after the shared ones (mixworld.h), in this order. */
+enum { GMM_L2_WORLD = MIX_NSHARED, GMM_DEGENERATE, GMM_EM_ITERATIONS, GMM_NMETRICS };
+static const mc_metric_def GMM_METRICS[GMM_NMETRICS - MIX_NSHARED] = {
+    {"l2_world", MC_ROLE_DIVERGENCE, "", -1, MC_METRIC_HEADLINE,
+     "closed-form L2 distance between the model and world densities"},
+    {"degenerate", MC_ROLE_DIAGNOSTIC, "components", -1, 0,
+     "components re-seeded or collapsed onto the covariance floor"},
+    {"em_iterations", MC_ROLE_DIAGNOSTIC, "iterations", 0, 0, "EM iterations of the kept start"},
+};
+
 static int gmm_describe(const void *params, const void *world, mc_metric_list *l, mc_error *err)
 {
     (void)params;
     (void)world;
-    int rc = 0;
-    rc |= mc_metric_add(l, "||mu_g - mu_0||^2, overall mean against the world's", -1, 0, NULL,
-                        "mean_error");
-    rc |= mc_metric_add(l, "tr Sigma_g / tr Sigma_0 of the overall covariances (world: 1)", 0,
-                        MC_METRIC_HEADLINE, NULL, "trace_ratio");
-    rc |= mc_metric_add(l, "log det Sigma_g - log det Sigma_0 (world: 0)", 0, 0, NULL,
-                        "logdet_ratio");
-    rc |= mc_metric_add(l, "sliced 2-Wasserstein distance to the held-out human set", -1, 0,
-                        NULL, "w2_sliced");
-    rc |= mc_metric_add(l, "mean negative log-likelihood of the held-out human set (nats)", -1,
-                        0, NULL, "nll_heldout");
-    rc |= mc_metric_add(l, "model mass beyond the world's 99th Mahalanobis percentile "
-                           "(world: 0.01)", 0, 0, NULL, "tail_mass");
-    rc |= mc_metric_add(l, "closed-form L2 distance between the model and world densities", -1,
-                        MC_METRIC_HEADLINE, NULL, "l2_world");
-    rc |= mc_metric_add(l, "components re-seeded or collapsed onto the covariance floor", -1, 0,
-                        NULL, "degenerate");
-    rc |= mc_metric_add(l, "EM iterations of the kept start", 0, 0, NULL, "em_iterations");
+    int rc = mixworld_describe(l, 1u << MIX_TRACE_RATIO);
+    rc = rc ? rc : mc_metric_declare_all(l, GMM_METRICS, GMM_NMETRICS - MIX_NSHARED);
     return rc ? mc_error_set(err, MC_ENOMEM, "gmm: cannot list metrics") : MC_OK;
 }
 
@@ -256,23 +250,23 @@ static int gmm_metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err
     mc_gmm_moments(g->m, mean, cov);
     mixworld_moment_metrics(w, mean, cov, out, work);
     mc_gmm_sample(r, g->m, m, y);
-    out[3] = mixworld_sliced_w2(w, (size_t)p->slices, y, m, work);
-    out[4] = -mc_gmm_mean_logpdf(g->m, w->held, nh, work);
-    out[5] = mixworld_tail_mass(w, y, m, work);
-    out[6] = mc_gmm_l2(g->m, w->gm, work);
-    out[7] = (double)(g->stats.collapsed + g->stats.reseeded);
-    out[8] = (double)g->stats.iterations;
+    out[MIX_W2_SLICED] = mixworld_sliced_w2(w, (size_t)p->slices, y, m, work);
+    out[MIX_NLL_HELDOUT] = -mc_gmm_mean_logpdf(g->m, w->held, nh, work);
+    out[MIX_TAIL_MASS] = mixworld_tail_mass(w, y, m, work);
+    out[GMM_L2_WORLD] = mc_gmm_l2(g->m, w->gm, work);
+    out[GMM_DEGENERATE] = (double)(g->stats.collapsed + g->stats.reseeded);
+    out[GMM_EM_ITERATIONS] = (double)g->stats.iterations;
     free(buf);
     return MC_OK;
 }
 
-/* E trace_ratio (m = 1) or E mean_error (m = 0) at generation g for k = 1 (see the top). */
+/* E trace_ratio or E mean_error at generation g for k = 1 (see the top). */
 static double gmm_theory(const mc_point *pt, const void *world, size_t m, unsigned g)
 {
     const gmm_params *p = pt->params;
     const mixworld *w = world;
     int acc = mc_theory_regime(pt);
-    if (p->k != 1 || m > 1 || acc < 0)
+    if (p->k != 1 || (m != MIX_TRACE_RATIO && m != MIX_MEAN_ERROR) || acc < 0)
         return NAN;
     double cs = mc_sampling_cov_factor(w->d, &pt->sampling), T = w->trace;
     double floor = (double)w->d * p->reg_covar;
@@ -282,7 +276,7 @@ static double gmm_theory(const mc_point *pt, const void *world, size_t m, unsign
         double sig = cs * (SS / N + floor);
         mixworld_theory_step(acc, (double)mc_point_n(pt, i), sig, &SS, &M, &N);
     }
-    return m == 1 ? (SS / N + floor) / T : M;
+    return m == MIX_TRACE_RATIO ? (SS / N + floor) / T : M;
 }
 
 const mc_family_type mc_family_gmm = {

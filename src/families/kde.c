@@ -135,26 +135,20 @@ static int kde_world_create(const void *params, const mc_point *pt, gsl_rng *r, 
     return mixworld_create(&((const kde_params *)params)->world, pt, r, (mixworld **)world, err);
 }
 
+/* kde's metrics after the shared ones (mixworld.h), in this order. */
+enum { KDE_BANDWIDTH = MIX_NSHARED, KDE_DEGENERATE, KDE_NMETRICS };
+static const mc_metric_def KDE_METRICS[KDE_NMETRICS - MIX_NSHARED] = {
+    {"bandwidth", MC_ROLE_DIAGNOSTIC, "", 0, 0, "kernel scale sqrt(tr H / d)"},
+    {"degenerate", MC_ROLE_DIAGNOSTIC, "", -1, 0,
+     "1 when the kernel covariance H is singular (point mass or ridge)"},
+};
+
 static int kde_describe(const void *params, const void *world, mc_metric_list *l, mc_error *err)
 {
     (void)params;
     (void)world;
-    int rc = 0;
-    rc |= mc_metric_add(l, "||xbar_g - mu_0||^2, the model's mean against the world's", -1, 0,
-                        NULL, "mean_error");
-    rc |= mc_metric_add(l, "tr(S_b + H) / tr Sigma_0: model against world covariance (world: 1)",
-                        0, MC_METRIC_HEADLINE, NULL, "trace_ratio");
-    rc |= mc_metric_add(l, "log det(S_b + H) - log det Sigma_0 (world: 0)", 0, 0, NULL,
-                        "logdet_ratio");
-    rc |= mc_metric_add(l, "sliced 2-Wasserstein distance to the held-out human set", -1, 0,
-                        NULL, "w2_sliced");
-    rc |= mc_metric_add(l, "mean negative log-likelihood of the held-out human set (nats)", -1,
-                        MC_METRIC_HEADLINE, NULL, "nll_heldout");
-    rc |= mc_metric_add(l, "model mass beyond the world's 99th Mahalanobis percentile "
-                           "(world: 0.01)", 0, 0, NULL, "tail_mass");
-    rc |= mc_metric_add(l, "kernel scale sqrt(tr H / d)", 0, 0, NULL, "bandwidth");
-    rc |= mc_metric_add(l, "1 when the kernel covariance H is singular (point mass or ridge)", -1,
-                        0, NULL, "degenerate");
+    int rc = mixworld_describe(l, 1u << MIX_TRACE_RATIO | 1u << MIX_NLL_HELDOUT);
+    rc = rc ? rc : mc_metric_declare_all(l, KDE_METRICS, KDE_NMETRICS - MIX_NSHARED);
     return rc ? mc_error_set(err, MC_ENOMEM, "kde: cannot list metrics") : MC_OK;
 }
 
@@ -366,7 +360,7 @@ static int kde_metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err
     for (size_t a = 0; a < d; a++)
         tr += gsl_matrix_get(k->kern->cov, a, a);
     mixworld_moment_metrics(w, k->mean, cov, out, work);
-    out[4] = kde_nll(k, w->held, w->nheld, work);
+    out[MIX_NLL_HELDOUT] = kde_nll(k, w->held, w->nheld, work);
     void *draws = NULL;
     int rc = kde_draw_model(r, p, k, NULL, m, &draws, err);
     if (rc) {
@@ -374,10 +368,10 @@ static int kde_metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err
         return rc;
     }
     const double *y = ((const mc_gdata *)draws)->x;
-    out[3] = mixworld_sliced_w2(w, (size_t)p->slices, y, m, work);
-    out[5] = mixworld_tail_mass(w, y, m, work);
-    out[6] = sqrt(tr / (double)d);
-    out[7] = k->kern->point_mass || k->kern->ridge > 0;
+    out[MIX_W2_SLICED] = mixworld_sliced_w2(w, (size_t)p->slices, y, m, work);
+    out[MIX_TAIL_MASS] = mixworld_tail_mass(w, y, m, work);
+    out[KDE_BANDWIDTH] = sqrt(tr / (double)d);
+    out[KDE_DEGENERATE] = k->kern->point_mass || k->kern->ridge > 0;
     mc_gdata_free(draws);
     free(buf);
     return MC_OK;
@@ -388,7 +382,7 @@ static double kde_theory(const mc_point *pt, const void *world, size_t m, unsign
     const kde_params *p = pt->params;
     const mixworld *w = world;
     int acc = mc_theory_regime(pt);
-    if (m > 1 || acc < 0)
+    if ((m != MIX_TRACE_RATIO && m != MIX_MEAN_ERROR) || acc < 0)
         return NAN;
     uint64_t *n = malloc((g + 1) * sizeof *n);
     double *v = malloc((g + 1) * sizeof *v);
@@ -398,7 +392,7 @@ static double kde_theory(const mc_point *pt, const void *world, size_t m, unsign
             n[i] = mc_point_n(pt, i);
         double cs = mc_sampling_cov_factor(w->d, &pt->sampling);
         mc_kde_theory((mc_kde_rule)p->rule, p->bandwidth, w->d, w->trace, acc, n, cs, g,
-                      m == 1 ? v : NULL, m == 0 ? v : NULL);
+                      m == MIX_TRACE_RATIO ? v : NULL, m == MIX_MEAN_ERROR ? v : NULL);
         res = v[g];
     }
     free(n);

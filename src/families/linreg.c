@@ -380,18 +380,21 @@ static int fit(void *model, const void *params, const void *train, const mc_fit_
 
 /* ---------------------------------------------------------------- metrics and theory */
 
+/* The metrics, in this order (describe, metrics and theory index them by this enum). */
+enum { L_ERR, L_TEST_MSE, L_REGULARISED, L_NMETRICS };
+static const mc_metric_def METRICS[L_NMETRICS] = {
+    [L_ERR] = {"err", MC_ROLE_ERROR, "", -1, MC_METRIC_HEADLINE,
+               "squared error of the weights ||w_g - w*||^2"},
+    [L_TEST_MSE] = {"test_mse", MC_ROLE_HELDOUT_FIT, "", -1, MC_METRIC_HEADLINE,
+                    "test MSE on a fresh input x ~ N(0, I) with fresh noise (= err + sigma^2)"},
+    [L_REGULARISED] = {"regularised", MC_ROLE_DIAGNOSTIC, "", 0, 0,
+                       "1 when the normal equations were singular and regularised"},
+};
+
 static int describe(const void *params, const void *world, mc_metric_list *out, mc_error *err)
 {
-    (void)params;
-    (void)world;
-    int rc = mc_metric_add(out, "squared error of the weights ||w_g - w*||^2", -1,
-                           MC_METRIC_HEADLINE, NULL, "err");
-    if (rc == MC_OK)
-        rc = mc_metric_add(out, "test MSE on a fresh input x ~ N(0, I) with fresh noise "
-                           "(= err + sigma^2)", -1, MC_METRIC_HEADLINE, NULL, "test_mse");
-    if (rc == MC_OK)
-        rc = mc_metric_add(out, "1 when the normal equations were singular and regularised", 0, 0,
-                           NULL, "regularised");
+    (void)params, (void)world;
+    int rc = mc_metric_declare_all(out, METRICS, L_NMETRICS);
     return rc == MC_OK ? MC_OK : mc_error_set(err, rc, "out of memory for the metric list");
 }
 
@@ -404,9 +407,9 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
     double e = 0.0;
     for (size_t a = 0; a < w->d; a++)
         e += (m->w[a] - w->wstar[a]) * (m->w[a] - w->wstar[a]);
-    out[0] = e;
-    out[1] = e + w->sigma * w->sigma;
-    out[2] = m->ridge > 0.0;
+    out[L_ERR] = e;
+    out[L_TEST_MSE] = e + w->sigma * w->sigma;
+    out[L_REGULARISED] = m->ridge > 0.0;
     return MC_OK;
 }
 
@@ -418,7 +421,7 @@ static double theory(const mc_point *pt, const void *world, size_t mi, unsigned 
     const lworld *w = world;
     const lparams *p = pt->params;
     const mc_regime_settings *rs = &pt->regime_settings;
-    if (mi > 1 || p->ridge != 0.0 || rs->n != w->T || rs->growth != 1.0 || isnan(w->tr_inv))
+    if ((mi != L_ERR && mi != L_TEST_MSE) || p->ridge != 0.0 || rs->n != w->T || rs->growth != 1.0 || isnan(w->tr_inv))
         return NAN;
     double base = w->sigma * w->sigma * w->tr_inv, e;
     int acc = mc_theory_regime(pt);
@@ -432,7 +435,7 @@ static double theory(const mc_point *pt, const void *world, size_t mi, unsigned 
     } else {
         return NAN;
     }
-    return mi == 0 ? e : e + w->sigma * w->sigma;
+    return mi == L_ERR ? e : e + w->sigma * w->sigma;
 }
 
 /* The operator's signal for the pipeline regime: the variance of the labels in the dataset (its

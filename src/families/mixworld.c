@@ -148,6 +148,33 @@ int mixworld_draw(gsl_rng *r, const void *params, const void *world, uint64_t n,
     return MC_OK;
 }
 
+static const mc_metric_def MIX_METRICS[MIX_NSHARED] = {
+    [MIX_MEAN_ERROR] = {"mean_error", MC_ROLE_LOCATION, "", -1, 0,
+                        "||mu_g - mu_0||^2, the model's overall mean against the world's"},
+    [MIX_TRACE_RATIO] = {"trace_ratio", MC_ROLE_SPREAD, "ratio", 0, 0,
+                         "tr Sigma_g / tr Sigma_0 of the overall covariances (world: 1)"},
+    [MIX_LOGDET_RATIO] = {"logdet_ratio", MC_ROLE_SPREAD, "nats", 0, 0,
+                          "log det Sigma_g - log det Sigma_0 (world: 0)"},
+    [MIX_W2_SLICED] = {"w2_sliced", MC_ROLE_DIVERGENCE, "", -1, 0,
+                       "sliced 2-Wasserstein distance to the held-out human set"},
+    [MIX_NLL_HELDOUT] = {"nll_heldout", MC_ROLE_HELDOUT_FIT, "nats", -1, 0,
+                         "mean negative log-likelihood of the held-out human set"},
+    [MIX_TAIL_MASS] = {"tail_mass", MC_ROLE_TAIL, "fraction", 0, 0,
+                       "model mass beyond the world's 99th Mahalanobis percentile (world: 0.01)"},
+};
+
+int mixworld_describe(mc_metric_list *l, unsigned headline)
+{
+    for (int i = 0; i < MIX_NSHARED; i++) {
+        mc_metric_def d = MIX_METRICS[i];
+        d.flags |= (headline >> i & 1u) ? MC_METRIC_HEADLINE : 0;
+        int r = mc_metric_declare(l, &d, NULL);
+        if (r != MC_OK)
+            return r;
+    }
+    return MC_OK;
+}
+
 void mixworld_moment_metrics(const mixworld *w, const double *mu, const double *S, double *out,
                              double *work)
 {
@@ -157,8 +184,8 @@ void mixworld_moment_metrics(const mixworld *w, const double *mu, const double *
         e += (mu[a] - w->mean[a]) * (mu[a] - w->mean[a]);
         tr += S[a * d + a];
     }
-    out[0] = e;
-    out[1] = tr / w->trace;
+    out[MIX_MEAN_ERROR] = e;
+    out[MIX_TRACE_RATIO] = tr / w->trace;
     memcpy(work, S, d * d * sizeof *work);
     gsl_matrix_view L = gsl_matrix_view_array(work, d, d);
     double logdet = -INFINITY;
@@ -167,7 +194,7 @@ void mixworld_moment_metrics(const mixworld *w, const double *mu, const double *
         for (size_t a = 0; a < d; a++)
             logdet += 2 * log(work[a * d + a]);
     }
-    out[2] = isnan(logdet) ? -INFINITY : logdet - w->logdet;
+    out[MIX_LOGDET_RATIO] = isnan(logdet) ? -INFINITY : logdet - w->logdet;
 }
 
 double mixworld_sliced_w2(const mixworld *w, size_t L, const double *y, size_t m, double *work)

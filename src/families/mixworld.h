@@ -45,6 +45,20 @@
     {"metrics", "samples", MC_KEY_COUNT, "1000", 1, 1e6, 0, NULL, offsetof(T, samples),          \
      "model draws for the w2_sliced and tail_mass metrics"}
 
+/* The metrics gmm and kde share, first in their lists and in this order; a family's own follow
+ * from MIX_NSHARED. mixworld_moment_metrics fills the first three. */
+enum {
+    MIX_MEAN_ERROR,
+    MIX_TRACE_RATIO,
+    MIX_LOGDET_RATIO,
+    MIX_W2_SLICED,
+    MIX_NLL_HELDOUT,
+    MIX_TAIL_MASS,
+    MIX_NSHARED
+};
+/* Their declarations; `headline` flags go to the metrics listed in it (a bit per MIX_ index). */
+int mixworld_describe(mc_metric_list *l, unsigned headline);
+
 typedef struct mixworld {
     size_t d;
     mc_gmix *mix;        /* the world, for draws (k = 1 for a Gaussian) */

@@ -377,36 +377,36 @@ enum {
     M_DISTINCT2, M_DISTINCT3, M_UNIGRAM_KL, M_MEAN_LENGTH, M_COPY_SHARE, M_COUNT
 };
 
+static const mc_metric_def METRICS[M_COUNT] = {
+    [M_HELDOUT_PPL] = {"heldout_ppl", MC_ROLE_HELDOUT_FIT, "perplexity", -1, MC_METRIC_HEADLINE,
+                       "perplexity of the held-out human text (per word and </s>)"},
+    [M_SELF_PPL] = {"self_ppl", MC_ROLE_OTHER, "perplexity", 0, 0,
+                    "perplexity of the model on its own generated text"},
+    [M_GEN_TYPES] = {"gen_types", MC_ROLE_DIVERSITY, "types", 1, 0,
+                     "distinct word types in the generated text"},
+    [M_TYPE_COVERAGE] = {"type_coverage", MC_ROLE_DIVERSITY, "fraction", 1, 0,
+                         "fraction of the human training word types used in the generated text"},
+    [M_RARE_COVERAGE] = {"rare_coverage", MC_ROLE_TAIL, "fraction", 1, 0,
+                         "fraction of the rare human training word types (count <= 5) used in "
+                         "the generated text"},
+    [M_DISTINCT1] = {"distinct_1", MC_ROLE_DIVERSITY, "fraction", 1, 0,
+                     "distinct words / words in the generated text"},
+    [M_DISTINCT2] = {"distinct_2", MC_ROLE_DIVERSITY, "fraction", 1, 0,
+                     "distinct bigrams / bigrams within generated sentences"},
+    [M_DISTINCT3] = {"distinct_3", MC_ROLE_DIVERSITY, "fraction", 1, 0,
+                     "distinct trigrams / trigrams within generated sentences"},
+    [M_UNIGRAM_KL] = {"unigram_kl", MC_ROLE_DIVERGENCE, "nats", -1, 0,
+                      "KL(human training unigrams || generated unigrams, add-1/2 smoothed)"},
+    [M_MEAN_LENGTH] = {"mean_length", MC_ROLE_OTHER, "words", 0, 0,
+                       "mean generated sentence length in words"},
+    [M_COPY_SHARE] = {"copy_share", MC_ROLE_OTHER, "fraction", -1, 0,
+                      "share of generated sentences that copy a sentence of the training set"},
+};
+
 static int describe(const void *vp, const void *vw, mc_metric_list *out, mc_error *err)
 {
     (void)vp, (void)vw;
-    static const struct {
-        const char *name, *desc;
-        int dir;
-        unsigned flags;
-    } t[M_COUNT] = {
-        {"heldout_ppl", "perplexity of the held-out human text (per word and </s>)", -1,
-         MC_METRIC_HEADLINE},
-        {"self_ppl", "perplexity of the model on its own generated text", 0, 0},
-        {"gen_types", "distinct word types in the generated text", 1, 0},
-        {"type_coverage", "fraction of the human training word types used in the generated text",
-         1, 0},
-        {"rare_coverage",
-         "fraction of the rare human training word types (count <= 5) used in the generated text",
-         1, 0},
-        {"distinct_1", "distinct words / words in the generated text", 1, 0},
-        {"distinct_2", "distinct bigrams / bigrams within generated sentences", 1, 0},
-        {"distinct_3", "distinct trigrams / trigrams within generated sentences", 1, 0},
-        {"unigram_kl",
-         "KL(human training unigrams || generated unigrams, add-1/2 smoothed) in nats", -1, 0},
-        {"mean_length", "mean generated sentence length in words", 0, 0},
-        {"copy_share", "share of generated sentences that copy a sentence of the training set",
-         -1, 0},
-    };
-    for (int i = 0; i < M_COUNT; i++)
-        if (mc_metric_add(out, t[i].desc, t[i].dir, t[i].flags, NULL, "%s", t[i].name))
-            return oom(err);
-    return MC_OK;
+    return mc_metric_declare_all(out, METRICS, M_COUNT) ? oom(err) : MC_OK;
 }
 
 /* An open-addressing set of up to three ids (a bigram uses c = 0); a = UINT32_MAX marks an

@@ -200,6 +200,14 @@ static cJSON *point_json(const mc_point_result *res, const mc_summary *s)
     cJSON_AddStringToObject(o, "label", p->label);
     cJSON_AddStringToObject(o, "family", p->family->name);
     cJSON_AddStringToObject(o, "regime", p->regime->name);
+    cJSON *decl = cJSON_AddObjectToObject(o, "regime_declares");
+    unsigned props = p->regime->props;
+    cJSON_AddBoolToObject(decl, "uses_h", (props & MC_REGIME_USES_H) != 0);
+    cJSON_AddBoolToObject(decl, "uses_schedule", (props & MC_REGIME_USES_SCHEDULE) != 0);
+    cJSON_AddBoolToObject(decl, "pool_grows", (props & MC_REGIME_POOL_GROWS) != 0);
+    cJSON_AddBoolToObject(decl, "draws_whole", (props & MC_REGIME_DRAWS_WHOLE) != 0);
+    cJSON_AddBoolToObject(decl, "draws_subsampled", (props & MC_REGIME_DRAWS_SUBSAMPLED) != 0);
+    cJSON_AddStringToObject(decl, "law", mc_train_law_name(p->regime->law));
     cJSON_AddNumberToObject(o, "generations", (double)res->generations);
     cJSON_AddNumberToObject(o, "replicates", (double)res->replicates);
     cJSON *params = cJSON_AddObjectToObject(o, "params");
@@ -217,7 +225,9 @@ static cJSON *point_json(const mc_point_result *res, const mc_summary *s)
         cJSON_AddStringToObject(d, "name", mt->name);
         cJSON_AddStringToObject(d, "description", mt->description ? mt->description : "");
         cJSON_AddNumberToObject(d, "direction", mt->direction);
-        cJSON_AddBoolToObject(d, "presence", (mt->flags & MC_METRIC_PRESENCE) != 0);
+        cJSON_AddStringToObject(d, "role", mc_metric_role_name(mt->role));
+        cJSON_AddStringToObject(d, "unit", mt->unit ? mt->unit : "");
+        cJSON_AddBoolToObject(d, "presence", mt->role == MC_ROLE_PRESENCE);
         cJSON_AddBoolToObject(d, "headline", (mt->flags & MC_METRIC_HEADLINE) != 0);
         cJSON_AddStringToObject(d, "subject", mt->subject);
         cJSON_AddItemToArray(metrics, d);

@@ -39,6 +39,8 @@ static void release(const mc_unit *u, void *vs)
 const mc_regime_type mc_regime_accumulate = {
     .name = "accumulate",
     .description = "train on the original human data plus all synthetic data generated so far",
+    .props = MC_REGIME_POOL_GROWS | MC_REGIME_DRAWS_WHOLE,
+    .law = MC_LAW_ACCUMULATE,
     .init = init,
     .assemble = assemble,
     .free = release,

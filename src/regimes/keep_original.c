@@ -49,7 +49,7 @@ static void release(const mc_unit *u, void *vs)
 const mc_regime_type mc_regime_keep_original = {
     .name = "keep-original",
     .description = "a fixed fraction h of generation 0's human data in every training set",
-    .uses_h = 1,
+    .props = MC_REGIME_USES_H | MC_REGIME_DRAWS_WHOLE,
     .init = init,
     .assemble = assemble,
     .free = release,

@@ -127,50 +127,53 @@ static int check(void *vp, const mc_point *pt, mc_error *err)
     return MC_OK;
 }
 
+static const mc_metric_def METRICS[M_ALL] = {
+    [M_WORKFORCE] = {"workforce", MC_ROLE_WORKFORCE, "people", 1, MC_METRIC_HEADLINE,
+                     "productive creators W_g making generation g's human data"},
+    [M_TRAINEES] = {"trainees", MC_ROLE_WORKFORCE, "people", 1, 0,
+                    "creators in training (hired, not yet productive)"},
+    [M_HIRES] = {"hires", MC_ROLE_WORKFORCE, "people", 0, 0, "creators hired in generation g"},
+    [M_LAYOFFS] = {"layoffs", MC_ROLE_WORKFORCE, "people", 0, 0,
+                   "creators let go in generation g (AI substitution)"},
+    [M_LEAVERS] = {"leavers", MC_ROLE_WORKFORCE, "people", 0, 0,
+                   "creators who left in generation g (attrition)"},
+    [M_SIGNAL] = {"signal", MC_ROLE_SIGNAL, "ratio", 1, 0,
+                  "operator signal: diversity of the model's samples relative to model 0's"},
+    [M_ALARM] = {"alarm", MC_ROLE_ALARM, "", 0, 0,
+                 "1 while the operator's alarm is on (signal below regime.alarm)"},
+    [M_ALARM_GEN] = {"alarm_gen", MC_ROLE_ALARM_GEN, "generation", 0, 0,
+                     "first generation the alarm was on (nan: not yet)"},
+    [M_DAMAGE] = {"damage", MC_ROLE_DAMAGE, "", -1, 0,
+                  "1 while the family metric fails regime.healthy (true damage, measured against "
+                  "the world)"},
+    [M_DAMAGE_GEN] = {"damage_gen", MC_ROLE_DAMAGE_GEN, "generation", 0, 0,
+                      "first generation with damage (nan: not yet)"},
+    [M_LEAD] = {"lead_time", MC_ROLE_LEAD_TIME, "generations", 1, 0,
+                "lead time: damage_gen - alarm_gen (negative: the alarm came too late; nan: no "
+                "damage or no alarm yet)"},
+    [M_WATCH_MIN] = {"watch_min", MC_ROLE_WATCH_MIN, "", 0, 0,
+                     "lowest value so far of the metric regime.healthy watches"},
+    [M_RECOVERY] = {"recovery", MC_ROLE_RECOVERY, "generations", -1, 0,
+                    "generations to recover: the longest damage episode that has ended, from its "
+                    "start until regime.healthy held again (nan: none ended yet)"},
+};
+
+/* The workforce and alarm metrics; with regime.healthy also the damage and its events. */
 static int describe(const void *vp, const mc_point *pt, mc_metric_list *l, mc_error *err)
 {
     const pipe_params *pp = vp;
-    int r = MC_OK;
-    r = r ? r : mc_metric_add(l, "productive creators W_g making generation g's human data", 1,
-                              MC_METRIC_HEADLINE, NULL, "workforce");
-    r = r ? r : mc_metric_add(l, "creators in training (hired, not yet productive)", 1, 0, NULL,
-                              "trainees");
-    r = r ? r : mc_metric_add(l, "creators hired in generation g", 0, 0, NULL, "hires");
-    r = r ? r : mc_metric_add(l, "creators let go in generation g (AI substitution)", 0, 0,
-                              NULL, "layoffs");
-    r = r ? r : mc_metric_add(l, "creators who left in generation g (attrition)", 0, 0, NULL,
-                              "leavers");
-    r = r ? r : mc_metric_add(l, "operator signal: diversity of the model's samples relative to "
-                              "model 0's", 1, 0, NULL, "signal");
-    r = r ? r : mc_metric_add(l, "1 while the operator's alarm is on (signal below "
-                              "regime.alarm)", 0, 0, NULL, "alarm");
-    r = r ? r : mc_metric_add(l, "first generation the alarm was on (nan: not yet)", 0, 0, NULL,
-                              "alarm_gen");
-    if (r == MC_OK && pp->healthy) {
+    if (pp->healthy) {
         mc_target t;
         char where[256];
-        if ((r = mc_target_parse(pp->healthy, &t, err)) != MC_OK)
+        if (mc_target_parse(pp->healthy, &t, err) != MC_OK)
             return mc_error_prefix(err, "%s: ",
                                    mc_point_where(pt, "regime", "healthy", where, sizeof where));
         if (mc_target_find(&t, &pt->metrics, err) < 0)
             return mc_error_prefix(err, "%s: ",
                                    mc_point_where(pt, "regime", "healthy", where, sizeof where));
-        r = r ? r : mc_metric_add(l, "1 while the family metric fails regime.healthy (true "
-                                  "damage, measured against the world)", -1, 0, NULL, "damage");
-        r = r ? r : mc_metric_add(l, "first generation with damage (nan: not yet)", 0, 0, NULL,
-                                  "damage_gen");
-        r = r ? r : mc_metric_add(l, "lead time: damage_gen - alarm_gen (negative: the alarm came "
-                                  "too late; nan: no damage or no alarm yet)", 1, 0, NULL,
-                                  "lead_time");
-        r = r ? r : mc_metric_add(l, "lowest value so far of the metric regime.healthy watches", 0,
-                                  0, NULL, "watch_min");
-        r = r ? r : mc_metric_add(l, "generations to recover: the longest damage episode that "
-                                  "has ended, from its start until regime.healthy held again "
-                                  "(nan: none ended yet)", -1, 0, NULL, "recovery");
     }
-    if (r != MC_OK)
-        return err && err->code ? r : mc_error_set(err, r, "out of memory");
-    return MC_OK;
+    int r = mc_metric_declare_all(l, METRICS, pp->healthy ? M_ALL : M_BASIC);
+    return r == MC_OK ? MC_OK : mc_error_set(err, r, "out of memory");
 }
 
 static int init(const mc_unit *u, void **out, mc_error *err)
@@ -323,7 +326,7 @@ const mc_regime_type mc_regime_pipeline = {
     .name = "pipeline",
     .description = "human data from a workforce: q samples per creator, attrition, layoffs while "
                    "the model looks good, hiring with a training lag L",
-    .uses_h = 0,
+    .props = MC_REGIME_USES_SCHEDULE,
     .keys = pipe_keys,
     .params_size = sizeof(pipe_params),
     .check = check,
@@ -332,5 +335,4 @@ const mc_regime_type mc_regime_pipeline = {
     .free = release,
     .describe = describe,
     .metrics = metrics,
-    .uses_schedule = 1,
 };

@@ -32,6 +32,8 @@ static void release(const mc_unit *u, void *vs)
 const mc_regime_type mc_regime_replace = {
     .name = "replace",
     .description = "train only on the previous model's samples",
+    .props = MC_REGIME_DRAWS_WHOLE,
+    .law = MC_LAW_MODEL_ONLY,
     .init = init,
     .assemble = assemble,
     .free = release,
