@@ -8,7 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "collapse/need.h"
+#include "collapse/target.h"
 #include "pipeline_table.h"
 
 typedef struct prow {

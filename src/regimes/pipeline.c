@@ -30,7 +30,7 @@
 #include <string.h>
 #include <gsl/gsl_randist.h>
 #include "collapse.h"
-#include "collapse/need.h"
+#include "collapse/target.h"
 #include "collapse/randist.h"
 
 enum { HIRE_FIXED, HIRE_REPLACE, HIRE_REACTIVE };
