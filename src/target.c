@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "collapse/config.h"
 #include "collapse/target.h"
 
 static const char *skip(const char *s)
