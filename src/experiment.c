@@ -189,10 +189,10 @@ static int select_plugin(const mc_config *c, const char *section, const char *ke
 
 static int select_plugins(mc_config *c, selection *s, mc_error *err)
 {
-    int r = select_plugin(c, "model", "family", "categorical", "family", family_at, family_name,
+    int r = select_plugin(c, "model", "family", mc_default_family, "family", family_at, family_name,
                           (const void **)s->fam, &s->nfam, err);
     if (r == MC_OK)
-        r = select_plugin(c, "regime", "name", "replace", "regime", regime_at, regime_name,
+        r = select_plugin(c, "regime", "name", mc_default_regime, "regime", regime_at, regime_name,
                           (const void **)s->reg, &s->nreg, err);
     return r;
 }

@@ -13,9 +13,9 @@
 
 #define EP(f) offsetof(engine_params, f)
 const mc_key mc_engine_keys[] = {
-    {"model", "family", MC_KEY_STRING, "categorical", 0, 0, MC_KEY_NAMES_FAMILY, NULL, EP(family),
+    {"model", "family", MC_KEY_STRING, mc_default_family, 0, 0, MC_KEY_NAMES_FAMILY, NULL, EP(family),
      "model family"},
-    {"regime", "name", MC_KEY_STRING, "replace", 0, 0, MC_KEY_NAMES_REGIME, NULL, EP(regime),
+    {"regime", "name", MC_KEY_STRING, mc_default_regime, 0, 0, MC_KEY_NAMES_REGIME, NULL, EP(regime),
      "data regime"},
     {"regime", "h", MC_KEY_DOUBLE, "0", 0, 1, 0, NULL, EP(h),
      "human fraction of each training set, for the regimes that use it (their descriptions say "

@@ -41,6 +41,10 @@ const mc_regime_type *const mc_regimes[] = {
     NULL,
 };
 
+/* What model.family and regime.name are when a configuration does not say. */
+const char mc_default_family[] = "categorical";
+const char mc_default_regime[] = "replace";
+
 const mc_family_type *mc_family_lookup(const char *name)
 {
     for (size_t i = 0; mc_families[i]; i++)

@@ -10,6 +10,10 @@
 extern const mc_family_type *const mc_families[];
 extern const mc_regime_type *const mc_regimes[];
 
+/* The family and the regime of a configuration that names none. */
+extern const char mc_default_family[];
+extern const char mc_default_regime[];
+
 const mc_family_type *mc_family_lookup(const char *name);
 const mc_regime_type *mc_regime_lookup(const char *name);
 
