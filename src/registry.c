@@ -73,6 +73,14 @@ const char *mc_train_law_name(mc_train_law law)
     }
 }
 
+const mc_regime_type *mc_regime_with(unsigned props)
+{
+    for (size_t i = 0; mc_regimes[i]; i++)
+        if ((mc_regimes[i]->props & props) == props)
+            return mc_regimes[i];
+    return NULL;
+}
+
 /* Appends ", name" (or "name" first) to buf of size, cutting at size. */
 static void append_name(char *buf, size_t size, const char *name)
 {

@@ -44,7 +44,10 @@ enum {
     MC_REGIME_DRAWS_WHOLE = 1u << 3,
     /* it trains on subsamples of a pool of model draws, so most drawn samples are never used:
      * a family may defer computing a sample until it is picked */
-    MC_REGIME_DRAWS_SUBSAMPLED = 1u << 4
+    MC_REGIME_DRAWS_SUBSAMPLED = 1u << 4,
+    /* regime.h is the fraction of new human data from the world in every training set, the
+     * rest the previous model's samples: the regime `collapse need` searches h with */
+    MC_REGIME_H_IS_FRESH = 1u << 5
 };
 
 /* The law of generation g's training set, for the families' closed forms (theory). */

@@ -22,6 +22,9 @@ const mc_regime_type *mc_regime_lookup(const char *name);
 const char *mc_family_names(char *buf, size_t size);
 const char *mc_regime_names(unsigned props, char *buf, size_t size);
 
+/* The first regime of the registry that declares every bit of props, or NULL. */
+const mc_regime_type *mc_regime_with(unsigned props);
+
 /* A key's help text with what the registry adds to it: "data regime: replace, fresh, ..." for a
  * key flagged MC_KEY_NAMES_REGIME or MC_KEY_NAMES_FAMILY. Returns buf. */
 const char *mc_key_help(const mc_key *k, char *buf, size_t size);

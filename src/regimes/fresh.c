@@ -38,7 +38,7 @@ static void release(const mc_unit *u, void *vs)
 const mc_regime_type mc_regime_fresh = {
     .name = "fresh",
     .description = "a fraction h of each training set is new human data, the rest synthetic",
-    .props = MC_REGIME_USES_H | MC_REGIME_DRAWS_WHOLE,
+    .props = MC_REGIME_USES_H | MC_REGIME_DRAWS_WHOLE | MC_REGIME_H_IS_FRESH,
     .init = init,
     .assemble = assemble,
     .free = release,
