@@ -25,8 +25,9 @@
 #include <sys/resource.h>
 #include <time.h>
 #include "collapse.h"
-#include "collapse/ngram.h"
-#include "../src/ngram/internal.h" /* for the IRSTLM-convention perplexity below */
+#include "ngram/corpus.h"
+#include "ngram/ngram.h"
+#include "ngram/internal.h" /* for the IRSTLM-convention perplexity below */
 
 static double now(void)
 {

@@ -21,7 +21,7 @@
 #include "collapse.h"
 #include "collapse/datapath.h"
 #include "collapse/randist.h"
-#include "../io/freqtable.h"
+#include "freqtable.h"
 
 enum { WORLD_WEIGHTS, WORLD_ZIPF, WORLD_TABLE };
 

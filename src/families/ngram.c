@@ -25,7 +25,8 @@
 #include <string.h>
 #include "collapse.h"
 #include "collapse/datapath.h"
-#include "collapse/ngram.h"
+#include "ngram/corpus.h"
+#include "ngram/ngram.h"
 
 typedef struct ngram_params {
     const char *corpus;
