@@ -575,6 +575,15 @@ static int levels_sort(const mc_ngram_model *m, const temp_state *t, levels *lv)
     return MC_OK;
 }
 
+/* The deepest order j (1..N-1) whose context h_j was seen with continuations, or 0. */
+static unsigned deepest_seen(const mc_ngram_model *m, const int64_t *node)
+{
+    for (unsigned j = m->N - 1; j >= 1; j--)
+        if (node[j] >= 0 && m->lv[j - 1].tot[node[j]] > 0)
+            return j;
+    return 0;
+}
+
 /* One stream of draw_levels_topk: the words of order j in decreasing q. */
 typedef struct stream {
     uint64_t pos, end, beg; /* next position, end of the range, start of the parent's range */
@@ -607,21 +616,12 @@ static void stream_next(const mc_ngram_model *m, const int64_t *node, unsigned t
     }
 }
 
-/* top_k > 0 (with any temperature and top_p) after levels_init and levels_sort, in
- * O(k N log c) per word: with the words of order j (see draw_levels) carrying
- * q(w) = c_j^a P_j(w | h_j)^a, the continuations of each seen context sorted by P_j and the
- * unigram order (order1) are N streams already in decreasing q; a k-way merge (larger q first,
- * ties to the lower word) takes the k first words, skipping in each stream the words that belong
- * to a deeper order (they continue h_(j+1)); then top_p and the draw as in draw_topk. */
 /* Sets up the streams of orders top..0 at their first words; returns top, the deepest seen
  * order, and their total mass Z (see draw_levels) in *Z. */
 static unsigned streams_start(const mc_ngram_model *m, const int64_t *node, const temp_state *t,
                               const levels *lv, stream *st, double *Z)
 {
-    unsigned top = 0;
-    for (unsigned j = m->N - 1; j >= 1 && !top; j--)
-        if (node[j] >= 0 && m->lv[j - 1].tot[node[j]] > 0)
-            top = j;
+    unsigned top = deepest_seen(m, node);
     double c = 1, z = 0;
     for (unsigned j = top; j >= 1; j--) {
         const ngram_level *hl = &m->lv[j - 1];
@@ -655,6 +655,12 @@ static int streams_best(const stream *st, unsigned top)
     return best;
 }
 
+/* top_k > 0 (with any temperature and top_p) after levels_init and levels_sort, in
+ * O(k N log c) per word: with the words of order j (see draw_levels) carrying
+ * q(w) = c_j^a P_j(w | h_j)^a, the continuations of each seen context sorted by P_j and the
+ * unigram order (order1) are N streams already in decreasing q; a k-way merge (larger q first,
+ * ties to the lower word) takes the k first words, skipping in each stream the words that belong
+ * to a deeper order (they continue h_(j+1)); then top_p and the draw as in draw_topk. */
 static uint32_t draw_levels_topk(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
                                  const int64_t *node, const temp_state *t, const levels *lv,
                                  cand *cd)
@@ -748,24 +754,10 @@ static uint64_t ps_before(const mc_ngram_model *m, const temp_state *t, const le
     return lo;
 }
 
-/* top_p alone after levels_init and levels_sort, in O(N^2 log^2 V) per word: the words of order
- * j (see draw_levels) form a stream in decreasing q, the continuations of h_j sorted by P_j (the
- * unigram order for j = 0) less the words of deeper orders, whose positions and masses
- * levels_sort listed. The mass of the first i positions of a stream is then a running sum less
- * a binary search, so the word where the mass of everything before it reaches top_p of Z is found
- * by a selection over the N streams: take a pivot in the stream with the widest range of
- * candidates, count in every stream (binary search) what comes before it and add up the masses,
- * and narrow every range to the side of the pivot that holds the cut. A draw picks a stream in
- * proportion to its kept mass, then a kept position by binary search in its running sums,
- * redrawn while it is left out (after 64 misses, a scan). */
-static uint32_t draw_levels_topp(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
-                                 const int64_t *node, const temp_state *t, const levels *lv)
+/* Sets up the streams of orders top..0 for draw_levels_topp; returns their total mass Z. */
+static double ps_open(const mc_ngram_model *m, const int64_t *node, const temp_state *t,
+                      const levels *lv, unsigned top, pstream *ps)
 {
-    unsigned top = 0;
-    for (unsigned j = m->N - 1; j >= 1 && !top; j--)
-        if (node[j] >= 0 && m->lv[j - 1].tot[node[j]] > 0)
-            top = j;
-    pstream ps[MC_NGRAM_ORDER_MAX + 1];
     double c = 1, Z = 0;
     for (unsigned j = top + 1; j-- > 0;) {
         pstream *p = &ps[j];
@@ -791,8 +783,15 @@ static uint32_t draw_levels_topp(gsl_rng *r, const mc_ngram_model *m, const mc_s
         }
         Z += ps_mass(t, lv, p, p->n);
     }
-    double need = s->top_p * Z;
-    uint64_t lo[MC_NGRAM_ORDER_MAX + 1], hi[MC_NGRAM_ORDER_MAX + 1], cut[MC_NGRAM_ORDER_MAX + 1];
+    return Z;
+}
+
+/* The selection of draw_levels_topp: cut[j] (j = 0..top) receives the number of kept positions
+ * of stream j, the shortest prefix in decreasing q whose mass reaches need. */
+static void ps_find_cut(const mc_ngram_model *m, const temp_state *t, const levels *lv,
+                        const pstream *ps, unsigned top, double need, uint64_t *cut)
+{
+    uint64_t lo[MC_NGRAM_ORDER_MAX + 1], hi[MC_NGRAM_ORDER_MAX + 1];
     for (unsigned j = 0; j <= top; j++)
         lo[j] = 0, hi[j] = cut[j] = ps[j].n;
     for (;;) {
@@ -801,7 +800,7 @@ static uint32_t draw_levels_topp(gsl_rng *r, const mc_ngram_model *m, const mc_s
             if (hi[j] > lo[j] && (p < 0 || hi[j] - lo[j] > hi[p] - lo[p]))
                 p = (int)j;
         if (p < 0)
-            break; /* the cut is past everything (rounding): keep all */
+            return; /* the cut is past everything (rounding): keep all */
         uint64_t pm = lo[p] + (hi[p] - lo[p]) / 2;
         while (pm < hi[p] && ps_left_out(&ps[p], pm))
             pm++;
@@ -827,10 +826,15 @@ static uint32_t draw_levels_topp(gsl_rng *r, const mc_ngram_model *m, const mc_s
             for (unsigned j = 0; j <= top; j++)
                 cut[j] = at[j];
             cut[p] = pm + 1;
-            break;
+            return;
         }
     }
-    /* the draw, among the kept positions [0, cut[j]) of every stream */
+}
+
+/* The draw of draw_levels_topp, among the kept positions [0, cut[j]) of every stream. */
+static uint32_t ps_draw(gsl_rng *r, const mc_ngram_model *m, const temp_state *t,
+                        const levels *lv, const pstream *ps, unsigned top, const uint64_t *cut)
+{
     double kept[MC_NGRAM_ORDER_MAX + 1], K = 0;
     for (unsigned j = 0; j <= top; j++)
         K += kept[j] = ps_mass(t, lv, &ps[j], cut[j]);
@@ -875,13 +879,31 @@ static uint32_t draw_levels_topp(gsl_rng *r, const mc_ngram_model *m, const mc_s
     return last;
 }
 
+/* top_p alone after levels_init and levels_sort, in O(N^2 log^2 V) per word: the words of order
+ * j (see draw_levels) form a stream in decreasing q, the continuations of h_j sorted by P_j (the
+ * unigram order for j = 0) less the words of deeper orders, whose positions and masses
+ * levels_sort listed. The mass of the first i positions of a stream is then a running sum less
+ * a binary search, so the word where the mass of everything before it reaches top_p of Z is found
+ * by a selection over the N streams: take a pivot in the stream with the widest range of
+ * candidates, count in every stream (binary search) what comes before it and add up the masses,
+ * and narrow every range to the side of the pivot that holds the cut. A draw picks a stream in
+ * proportion to its kept mass, then a kept position by binary search in its running sums,
+ * redrawn while it is left out (after 64 misses, a scan). */
+static uint32_t draw_levels_topp(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
+                                 const int64_t *node, const temp_state *t, const levels *lv)
+{
+    unsigned top = deepest_seen(m, node);
+    pstream ps[MC_NGRAM_ORDER_MAX + 1];
+    double Z = ps_open(m, node, t, lv, top, ps);
+    uint64_t cut[MC_NGRAM_ORDER_MAX + 1];
+    ps_find_cut(m, t, lv, ps, top, s->top_p * Z, cut);
+    return ps_draw(r, m, t, lv, ps, top, cut);
+}
+
 static uint32_t draw_levels(gsl_rng *r, const mc_ngram_model *m, const int64_t *node,
                             const temp_state *t, const levels *lv)
 {
-    unsigned top = 0;
-    for (unsigned j = m->N - 1; j >= 1 && !top; j--)
-        if (node[j] >= 0 && m->lv[j - 1].tot[node[j]] > 0)
-            top = j;
+    unsigned top = deepest_seen(m, node);
     double mass[MC_NGRAM_ORDER_MAX + 1], ca = 1, Z = 0;
     for (unsigned j = top; j >= 1; j--) {
         const ngram_level *hl = &m->lv[j - 1];
