@@ -1017,40 +1017,13 @@ static size_t first_not_above(const temp_state *t, double Aa, size_t b, size_t e
     return b;
 }
 
-/* top_p alone (any temperature), exactly and in O(|C| log V) per word. The outcomes in
- * decreasing q are C's words (sorted: |C| log |C|) merged with the complement's, which come in
- * the order of p1 (order1) with q = A^a p1^a. The walk adds C's words one by one and jumps over
- * each run of the complement between two of them with the prefix sums P1 (C's own words inside a
- * run, found by their ranks in order1, are taken out of its mass), until the mass reaches top_p of
- * the total; the run where it does is cut by a binary search in P1. A draw then picks the kept C
- * words or the kept complement in proportion to their masses; a complement word is drawn from
- * P1[0..cut) by binary search, redrawn while it falls in C (after 64 misses, a scan). Ties in q
- * between a C word and a complement word put the C word first (draw_full's order put the lower id
- * first; only exactly equal q differ). */
-static uint32_t draw_topp(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
-                          const int64_t *node, temp_state *t, cand *cd, const uint32_t *ctx,
-                          size_t nctx, double *dist)
+/* The walk of draw_topp: C's words cd[0..n) (in decreasing q) merged with the runs of the
+ * complement along order1 (q = Aa p1^a, C's words at ranks byrank[0..nC) taken out), until the
+ * mass reaches need. Returns cut, the kept prefix order1[0..cut) of the complement; *kept_c
+ * receives the number of C words kept and *mass_c their mass. */
+static size_t topp_walk(const temp_state *t, const cand *cd, size_t n, size_t nC, size_t V1,
+                        double Aa, double need, size_t *kept_c, double *mass_c)
 {
-    size_t nC, n = 0;
-    double A = gather(m, node, t, &nC);
-    if ((double)nC * log2((double)nC + 1) > m->topp_full * (double)m->nids) {
-        release(t, nC);
-        return draw_full(r, m, s, ctx, nctx, dist, cd);
-    }
-    double Aa = A > 0 ? (t->a == 1.0 ? A : pow(A, t->a)) : 0.0, sumC = 0, sumC1 = 0;
-    for (size_t i = 0; i < nC; i++) {
-        uint32_t w = t->list[i];
-        double p = t->acc[w] + A * p1(m, w), q = t->a == 1.0 ? p : pow(p, t->a);
-        if (q > 0)
-            cd[n++] = (cand){q, w};
-        sumC += q;
-        sumC1 += t->p1a[w];
-        t->byrank[i] = t->rank1[w];
-    }
-    qsort(cd, n, sizeof *cd, cmp_before);
-    qsort(t->byrank, nC, sizeof *t->byrank, cmp_u32);
-    size_t V1 = m->nids - 1; /* positions of order1 */
-    double rest = Aa * fmax(t->P1[V1] - sumC1, 0), need = s->top_p * (sumC + rest);
     size_t c = 0, pos = 0, rk = 0, cut = 0; /* C words taken; complement walked to pos */
     double acc = 0, keptC = 0;
     for (int done = 0; !done;) {
@@ -1083,6 +1056,16 @@ static uint32_t draw_topp(gsl_rng *r, const mc_ngram_model *m, const mc_sampling
         keptC += cd[c++].q;
         done = acc >= need;
     }
+    *kept_c = c;
+    *mass_c = keptC;
+    return cut;
+}
+
+/* The draw of draw_topp: the kept C words cd[0..c) (mass keptC) or the kept complement
+ * order1[0..cut) without C's words, in proportion to their masses. */
+static uint32_t topp_pick(gsl_rng *r, const temp_state *t, const cand *cd, size_t c, size_t nC,
+                          size_t cut, double Aa, double keptC)
+{
     /* the kept complement: order1[0..cut) without C's words */
     double inC = 0;
     for (size_t i = 0; i < nC && t->byrank[i] < cut; i++)
@@ -1120,6 +1103,45 @@ static uint32_t draw_topp(gsl_rng *r, const mc_ngram_model *m, const mc_sampling
                     pick = t->order1[i];
         }
     }
+    return pick;
+}
+
+/* top_p alone (any temperature), exactly and in O(|C| log V) per word. The outcomes in
+ * decreasing q are C's words (sorted: |C| log |C|) merged with the complement's, which come in
+ * the order of p1 (order1) with q = A^a p1^a. The walk adds C's words one by one and jumps over
+ * each run of the complement between two of them with the prefix sums P1 (C's own words inside a
+ * run, found by their ranks in order1, are taken out of its mass), until the mass reaches top_p of
+ * the total; the run where it does is cut by a binary search in P1. A draw then picks the kept C
+ * words or the kept complement in proportion to their masses; a complement word is drawn from
+ * P1[0..cut) by binary search, redrawn while it falls in C (after 64 misses, a scan). Ties in q
+ * between a C word and a complement word put the C word first (draw_full's order put the lower id
+ * first; only exactly equal q differ). */
+static uint32_t draw_topp(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
+                          const int64_t *node, temp_state *t, cand *cd, const uint32_t *ctx,
+                          size_t nctx, double *dist)
+{
+    size_t nC, n = 0;
+    double A = gather(m, node, t, &nC);
+    if ((double)nC * log2((double)nC + 1) > m->topp_full * (double)m->nids) {
+        release(t, nC);
+        return draw_full(r, m, s, ctx, nctx, dist, cd);
+    }
+    double Aa = A > 0 ? (t->a == 1.0 ? A : pow(A, t->a)) : 0.0, sumC = 0, sumC1 = 0;
+    for (size_t i = 0; i < nC; i++) {
+        uint32_t w = t->list[i];
+        double p = t->acc[w] + A * p1(m, w), q = t->a == 1.0 ? p : pow(p, t->a);
+        if (q > 0)
+            cd[n++] = (cand){q, w};
+        sumC += q;
+        sumC1 += t->p1a[w];
+        t->byrank[i] = t->rank1[w];
+    }
+    qsort(cd, n, sizeof *cd, cmp_before);
+    qsort(t->byrank, nC, sizeof *t->byrank, cmp_u32);
+    size_t V1 = m->nids - 1; /* positions of order1 */
+    double rest = Aa * fmax(t->P1[V1] - sumC1, 0), need = s->top_p * (sumC + rest), keptC;
+    size_t c, cut = topp_walk(t, cd, n, nC, V1, Aa, need, &c, &keptC);
+    uint32_t pick = topp_pick(r, t, cd, c, nC, cut, Aa, keptC);
     release(t, nC);
     return pick;
 }
