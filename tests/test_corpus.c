@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "collapse/ngram.h"
+#include "ngram/corpus.h"
 
 /* tests/data/ngram/rel */
 static const char *data_path(const char *rel)

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
-#include "collapse/ngram.h"
+#include "ngram/corpus.h"
+#include "ngram/ngram.h"
+#include "ngram/internal.h" /* mc_ngram_set_topp_full */
 
 /* tests/data/ngram/rel */
 static const char *data_path(const char *rel)

@@ -21,7 +21,7 @@
 #include "collapse.h"
 #include "collapse/datapath.h"
 #include "collapse/randist.h"
-#include "../io/freqtable.h"
+#include "freqtable.h"
 
 enum { WORLD_WEIGHTS, WORLD_ZIPF, WORLD_TABLE };
 
@@ -250,36 +250,34 @@ static int check(void *vp, const mc_point *pt, mc_error *err)
     return MC_OK;
 }
 
-static int world_create(const void *vp, const mc_point *pt, gsl_rng *rng, void **out,
-                        mc_error *err)
+/* The world's weights as given: named weights, Zipf(K, s) or a frequency table (unnormalised). */
+static int world_weights(cat_world *w, const cat_params *cp, const mc_point *pt, mc_error *err)
 {
-    (void)rng;
-    const cat_params *cp = vp;
-    cat_world *w = calloc(1, sizeof *w);
-    if (!w)
-        return mc_error_set(err, MC_ENOMEM, "out of memory");
     char where[256];
-    int r;
     switch (cp->world_type) {
     case WORLD_WEIGHTS:
-        r = parse_weights(w, cp->weights, mc_point_where(pt, "world", "weights", where, sizeof where),
-                          err);
-        break;
-    case WORLD_ZIPF: r = zipf_world(w, cp->zipf_k, cp->zipf_s, err); break;
-    default: r = table_world(w, cp, pt, err); break;
+        return parse_weights(w, cp->weights,
+                             mc_point_where(pt, "world", "weights", where, sizeof where), err);
+    case WORLD_ZIPF: return zipf_world(w, cp->zipf_k, cp->zipf_s, err);
+    default: return table_world(w, cp, pt, err);
     }
-    /* normalise */
+}
+
+/* pi /= sum pi, and what the metrics precompute from pi: log pi, the totals, the categories with
+ * pi > 0 and the most probable one. A sum of zero or infinity is a configuration error. */
+static int world_normalise(cat_world *w, const mc_point *pt, mc_error *err)
+{
+    char where[256];
     double sum = 0;
-    for (uint32_t i = 0; r == MC_OK && i < w->K; i++)
+    for (uint32_t i = 0; i < w->K; i++)
         sum += w->pi[i];
-    if (r == MC_OK && !(sum > 0) ) {
-        r = mc_error_set(err, MC_ECONFIG, "%s: the weights sum to zero",
-                         mc_point_where(pt, "world", "weights", where, sizeof where));
-    }
-    if (r == MC_OK && !isfinite(sum))
-        r = mc_error_set(err, MC_ECONFIG, "%s: the weights sum to infinity",
-                         mc_point_where(pt, "world", "weights", where, sizeof where));
-    for (uint32_t i = 0; r == MC_OK && i < w->K; i++) {
+    if (!(sum > 0))
+        return mc_error_set(err, MC_ECONFIG, "%s: the weights sum to zero",
+                            mc_point_where(pt, "world", "weights", where, sizeof where));
+    if (!isfinite(sum))
+        return mc_error_set(err, MC_ECONFIG, "%s: the weights sum to infinity",
+                            mc_point_where(pt, "world", "weights", where, sizeof where));
+    for (uint32_t i = 0; i < w->K; i++) {
         w->pi[i] /= sum;
         w->logpi[i] = w->pi[i] > 0 ? log(w->pi[i]) : -INFINITY;
         w->pi_total += w->pi[i];
@@ -290,70 +288,108 @@ static int world_create(const void *vp, const mc_point *pt, gsl_rng *rng, void *
         if (w->pi[i] > w->pi[w->top])
             w->top = i;
     }
-    /* the tail */
-    if (r == MC_OK) {
-        if (!isnan(cp->tail_threshold)) {
-            w->threshold = cp->tail_threshold;
-        } else {
-            pi_rank *rk = malloc(sizeof *rk * w->K);
-            if (!rk) {
-                r = mc_error_set(err, MC_ENOMEM, "out of memory");
-            } else {
-                for (uint32_t i = 0; i < w->K; i++)
-                    rk[i] = (pi_rank){w->pi[i], i};
-                qsort(rk, w->K, sizeof *rk, by_pi_asc);
-                /* the rarest categories whose cumulative mass stays within tail_mass (a small
-                 * relative tolerance absorbs rounding: 0.01 + 0.09 must count as 0.1) */
-                double cum = 0;
-                w->threshold = 0;
-                for (uint32_t k = 0; k < w->K; k++) {
-                    cum += rk[k].pi;
-                    if (cum > cp->tail_mass * (1 + 1e-9))
-                        break;
-                    if (k + 1 == w->K || rk[k + 1].pi > rk[k].pi)
-                        w->threshold = nextafter(rk[k].pi, INFINITY);
-                }
-                free(rk);
-            }
-        }
-        for (uint32_t i = 0; r == MC_OK && i < w->K; i++) {
-            w->tail[i] = w->pi[i] < w->threshold;
-            if (w->tail[i])
-                w->tail_world += w->pi[i];
-        }
+    return MC_OK;
+}
+
+/* The threshold below which a category is in the tail, from tail_mass: just above the largest
+ * pi such that the rarest categories up to it (ties all in or all out) hold at most tail_mass. */
+static int tail_threshold_from_mass(const cat_world *w, double tail_mass, double *threshold,
+                                    mc_error *err)
+{
+    pi_rank *rk = malloc(sizeof *rk * w->K);
+    if (!rk)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < w->K; i++)
+        rk[i] = (pi_rank){w->pi[i], i};
+    qsort(rk, w->K, sizeof *rk, by_pi_asc);
+    /* the rarest categories whose cumulative mass stays within tail_mass (a small relative
+     * tolerance absorbs rounding: 0.01 + 0.09 must count as 0.1) */
+    double cum = 0;
+    *threshold = 0;
+    for (uint32_t k = 0; k < w->K; k++) {
+        cum += rk[k].pi;
+        if (cum > tail_mass * (1 + 1e-9))
+            break;
+        if (k + 1 == w->K || rk[k + 1].pi > rk[k].pi)
+            *threshold = nextafter(rk[k].pi, INFINITY);
     }
-    /* tracked categories */
-    if (r == MC_OK) {
-        const char *track = cp->track;
-        if (!track && cp->world_type == WORLD_WEIGHTS && w->K <= 20) {
-            w->tracked = malloc(sizeof *w->tracked * w->K);
-            if (!w->tracked)
-                r = mc_error_set(err, MC_ENOMEM, "out of memory");
-            for (uint32_t i = 0; r == MC_OK && i < w->K; i++)
-                w->tracked[w->ntracked++] = i;
-        } else if (track && strcmp(track, "none") != 0) {
-            char **names = NULL;
-            int n = mc_split_alternatives(track, MC_KEY_STRING, &names, err);
-            if (n < 0)
-                r = mc_error_prefix(err, "%s: ", mc_point_where(pt, "metrics", "track", where, sizeof where));
-            if (r == MC_OK && n > 0 && !(w->tracked = malloc(sizeof *w->tracked * (unsigned)n)))
-                r = mc_error_set(err, MC_ENOMEM, "out of memory");
-            for (int j = 0; r == MC_OK && j < n; j++) {
-                uint32_t i = 0;
-                while (i < w->K && strcmp(w->names[i], names[j]) != 0)
-                    i++;
-                if (i == w->K) {
-                    r = mc_error_set(err, MC_ECONFIG, "%s: no category named '%s' in the world",
-                                     mc_point_where(pt, "metrics", "track", where, sizeof where),
-                                     names[j]);
-                    break;
-                }
-                w->tracked[w->ntracked++] = i;
-            }
-            if (n > 0)
-                mc_strings_free(names, (size_t)n);
-        }
+    free(rk);
+    return MC_OK;
+}
+
+/* The tail: metrics.tail_threshold when set, else derived from metrics.tail_mass. */
+static int world_tail(cat_world *w, const cat_params *cp, mc_error *err)
+{
+    int r = MC_OK;
+    if (!isnan(cp->tail_threshold))
+        w->threshold = cp->tail_threshold;
+    else
+        r = tail_threshold_from_mass(w, cp->tail_mass, &w->threshold, err);
+    for (uint32_t i = 0; r == MC_OK && i < w->K; i++) {
+        w->tail[i] = w->pi[i] < w->threshold;
+        if (w->tail[i])
+            w->tail_world += w->pi[i];
     }
+    return r;
+}
+
+/* Tracked categories: those named in metrics.track ('none': none); by default every named
+ * weight when there are at most 20. */
+static int world_track(cat_world *w, const cat_params *cp, const mc_point *pt, mc_error *err)
+{
+    char where[256];
+    const char *track = cp->track;
+    if (!track && cp->world_type == WORLD_WEIGHTS && w->K <= 20) {
+        w->tracked = malloc(sizeof *w->tracked * w->K);
+        if (!w->tracked)
+            return mc_error_set(err, MC_ENOMEM, "out of memory");
+        for (uint32_t i = 0; i < w->K; i++)
+            w->tracked[w->ntracked++] = i;
+        return MC_OK;
+    }
+    if (!track || strcmp(track, "none") == 0)
+        return MC_OK;
+    char **names = NULL;
+    int n = mc_split_alternatives(track, MC_KEY_STRING, &names, err);
+    if (n < 0)
+        return mc_error_prefix(err, "%s: ",
+                               mc_point_where(pt, "metrics", "track", where, sizeof where));
+    int r = MC_OK;
+    if (n > 0 && !(w->tracked = malloc(sizeof *w->tracked * (unsigned)n)))
+        r = mc_error_set(err, MC_ENOMEM, "out of memory");
+    for (int j = 0; r == MC_OK && j < n; j++) {
+        uint32_t i = 0;
+        while (i < w->K && strcmp(w->names[i], names[j]) != 0)
+            i++;
+        if (i == w->K) {
+            r = mc_error_set(err, MC_ECONFIG, "%s: no category named '%s' in the world",
+                             mc_point_where(pt, "metrics", "track", where, sizeof where),
+                             names[j]);
+            break;
+        }
+        w->tracked[w->ntracked++] = i;
+    }
+    if (n > 0)
+        mc_strings_free(names, (size_t)n);
+    return r;
+}
+
+/* The world in four steps: its weights, normalised, its tail, its tracked categories. */
+static int world_create(const void *vp, const mc_point *pt, gsl_rng *rng, void **out,
+                        mc_error *err)
+{
+    (void)rng;
+    const cat_params *cp = vp;
+    cat_world *w = calloc(1, sizeof *w);
+    if (!w)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    int r = world_weights(w, cp, pt, err);
+    if (r == MC_OK)
+        r = world_normalise(w, pt, err);
+    if (r == MC_OK)
+        r = world_tail(w, cp, err);
+    if (r == MC_OK)
+        r = world_track(w, cp, pt, err);
     if (r != MC_OK) {
         world_free(w);
         return r;

@@ -25,7 +25,8 @@
 #include <string.h>
 #include "collapse.h"
 #include "collapse/datapath.h"
-#include "collapse/ngram.h"
+#include "ngram/corpus.h"
+#include "ngram/ngram.h"
 
 typedef struct ngram_params {
     const char *corpus;
@@ -97,32 +98,12 @@ static void world_free(void *vw)
     free(w);
 }
 
-static int world_create(const void *vp, const mc_point *pt, gsl_rng *r, void **out, mc_error *err)
+/* Vocabulary: the training split's word types in order of first occurrence get ids from
+ * MC_NGRAM_FIRST_WORD on; every other type maps to <unk>. Fills type_id (c->ntypes), w->nids and
+ * the number of training documents. */
+static void world_vocabulary(ngram_world *w, const mc_corpus *c, const uint8_t *part,
+                             uint32_t *type_id)
 {
-    (void)r; /* the split has its own key (world.split_seed) so it never varies with run.seed */
-    const ngram_params *p = vp;
-    char path[4096], where[256];
-    mc_point_data_path(pt, p->corpus, path, sizeof path);
-    mc_corpus_opts o = {(mc_corpus_format)p->format, p->lowercase, 0};
-    mc_corpus *c = NULL;
-    int rc = mc_corpus_read(path, &o, &c, err);
-    if (rc)
-        return mc_point_data_error(pt, "world", "corpus", p->corpus, rc, err);
-    ngram_world *w = calloc(1, sizeof *w);
-    uint8_t *part = malloc(c->ndocs);
-    uint32_t *type_id = malloc(c->ntypes * sizeof *type_id);
-    if (!w || !part || !type_id) {
-        free(w), free(part), free(type_id);
-        mc_corpus_free(c);
-        return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
-    }
-    w->corpus = c;
-    rc = mc_corpus_split(c, p->heldout, p->reserve, p->split_seed, part, err);
-    if (rc) {
-        mc_error_prefix(err, "%s: ", mc_point_where(pt, "world", "heldout", where, sizeof where));
-        goto fail;
-    }
-    /* Vocabulary: training types in order of first occurrence. */
     for (size_t t = 0; t < c->ntypes; t++)
         type_id[t] = MC_NGRAM_UNK;
     uint32_t nids = MC_NGRAM_FIRST_WORD;
@@ -135,15 +116,22 @@ static int world_create(const void *vp, const mc_point *pt, gsl_rng *r, void **o
         w->ndocs[MC_SPLIT_TRAIN]++;
     }
     w->nids = nids;
-    w->id_type = malloc(nids * sizeof *w->id_type);
-    w->train_count = calloc(nids, sizeof *w->train_count);
+}
+
+/* The three datasets of human sentences, in word ids, document by document into the part the
+ * split gave each; and the inverse map id -> corpus type. MC_OK or MC_ENOMEM. */
+static int world_datasets(ngram_world *w, const mc_corpus *c, const uint8_t *part,
+                          const uint32_t *type_id)
+{
+    w->id_type = malloc(w->nids * sizeof *w->id_type);
+    w->train_count = calloc(w->nids, sizeof *w->train_count);
     w->train = mc_ngram_ds_alloc();
     w->heldout = mc_ngram_ds_alloc();
     w->reserve = mc_ngram_ds_alloc();
     uint32_t *buf = NULL;
     size_t bufcap = 0;
-    rc = (w->id_type && w->train_count && w->train && w->heldout && w->reserve) ? MC_OK
-                                                                                : MC_ENOMEM;
+    int rc = (w->id_type && w->train_count && w->train && w->heldout && w->reserve) ? MC_OK
+                                                                                    : MC_ENOMEM;
     for (uint32_t i = 0; !rc && i < MC_NGRAM_FIRST_WORD; i++)
         w->id_type[i] = UINT32_MAX;
     for (size_t t = 0; !rc && t < c->ntypes; t++)
@@ -171,14 +159,51 @@ static int world_create(const void *vp, const mc_point *pt, gsl_rng *r, void **o
         }
     }
     free(buf);
+    return rc;
+}
+
+/* Occurrences of each word id in the training split, and the rare types (1..5 occurrences). */
+static void world_counts(ngram_world *w)
+{
+    for (uint64_t t = 0; t < w->train->ntok; t++)
+        w->train_count[w->train->tok[t]]++;
+    for (uint32_t i = MC_NGRAM_FIRST_WORD; i < w->nids; i++)
+        w->nrare += w->train_count[i] <= 5;
+}
+
+/* The world: read the corpus, split it by document, fix the vocabulary from the training part,
+ * turn the three parts into datasets of word ids, count the training words. */
+static int world_create(const void *vp, const mc_point *pt, gsl_rng *r, void **out, mc_error *err)
+{
+    (void)r; /* the split has its own key (world.split_seed) so it never varies with run.seed */
+    const ngram_params *p = vp;
+    char path[4096], where[256];
+    mc_point_data_path(pt, p->corpus, path, sizeof path);
+    mc_corpus_opts o = {(mc_corpus_format)p->format, p->lowercase, 0};
+    mc_corpus *c = NULL;
+    int rc = mc_corpus_read(path, &o, &c, err);
+    if (rc)
+        return mc_point_data_error(pt, "world", "corpus", p->corpus, rc, err);
+    ngram_world *w = calloc(1, sizeof *w);
+    uint8_t *part = malloc(c->ndocs);
+    uint32_t *type_id = malloc(c->ntypes * sizeof *type_id);
+    if (!w || !part || !type_id) {
+        free(w), free(part), free(type_id);
+        mc_corpus_free(c);
+        return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
+    }
+    w->corpus = c;
+    rc = mc_corpus_split(c, p->heldout, p->reserve, p->split_seed, part, err);
     if (rc) {
+        mc_error_prefix(err, "%s: ", mc_point_where(pt, "world", "heldout", where, sizeof where));
+        goto fail;
+    }
+    world_vocabulary(w, c, part, type_id);
+    if (world_datasets(w, c, part, type_id)) {
         rc = mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
         goto fail;
     }
-    for (uint64_t t = 0; t < w->train->ntok; t++)
-        w->train_count[w->train->tok[t]]++;
-    for (uint32_t i = MC_NGRAM_FIRST_WORD; i < nids; i++)
-        w->nrare += w->train_count[i] <= 5;
+    world_counts(w);
     free(part);
     free(type_id);
     *out = w;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
-#include "collapse/ngram.h"
+#include "ngram.h"
 #include "collapse/rng.h"
 
 static int reserve_tok(mc_ngram_ds *ds, uint64_t need)

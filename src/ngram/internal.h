@@ -1,4 +1,4 @@
-/* internal.h - the n-gram model's count structure (private to src/ngram/ and its tests).
+/* internal.h - the n-gram model's count structure (private to src/ngram/, its tests and bench).
  *
  * A sorted-array trie, one block per order k = 1..N:
  *   order 1 is dense: entry w is the unigram w (w < nids);
@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "collapse/ngram.h"
+#include "ngram.h"
 
 typedef struct ngram_level {
     uint64_t n;       /* entries */
@@ -45,6 +45,13 @@ struct mc_ngram_model {
     /* sampling scratch for the full-distribution path is allocated per call */
     double topp_full; /* see mc_ngram_set_topp_full */
 };
+
+/* In a call of fewer than 64 sentences (see mc_ngram_generate), where top_p alone switches from
+ * the merge over C to the full distribution: when |C| log2(|C| + 1) > factor * V (default 0.5,
+ * measured on Brown). Both ways are exact and draw from the same law; 0 forces the full
+ * distribution, INFINITY the merge. A test hook (the tests run both ways), hence declared here
+ * rather than in ngram.h. */
+void mc_ngram_set_topp_full(mc_ngram_model *m, double factor);
 
 /* Entry of order k + 1 extending context node p of order k with word w, or -1. */
 static inline int64_t ngram_find_child(const struct mc_ngram_model *m, unsigned k, uint32_t p,

@@ -265,17 +265,10 @@ static void estimate(mc_ngram_model *m, unsigned k)
     }
 }
 
-int mc_ngram_fit(mc_ngram_model *m, const mc_ngram_ds *ds, mc_error *err)
+/* The padded stream <s> w1 .. wm </s> of every sentence in m->pad, and each position's offset
+ * in its sentence in m->pos (both (L)). A word id outside 2..nids-1 is MC_EDATA. */
+static int pad_stream(mc_ngram_model *m, const mc_ngram_ds *ds, mc_error *err)
 {
-    uint64_t L = ds->ntok + 2 * ds->nsent;
-    if (L >= UINT32_MAX)
-        return mc_error_set(err, MC_ERANGE, "ngram: %llu padded tokens; at most 2^32 - 2",
-                            (unsigned long long)L);
-    if (scratch_reserve(m, L) || level_reserve(m, 1, m->nids) ||
-        bucket_reserve(m, m->nids))
-        return mc_error_set(err, MC_ENOMEM, "ngram: out of memory for %llu tokens",
-                            (unsigned long long)L);
-    /* The padded stream and each position's offset in its sentence. */
     uint64_t i = 0;
     for (uint64_t s = 0; s < ds->nsent; s++) {
         m->pad[i] = MC_NGRAM_BOS;
@@ -292,8 +285,14 @@ int mc_ngram_fit(mc_ngram_model *m, const mc_ngram_ds *ds, mc_error *err)
         m->pad[i] = MC_NGRAM_EOS;
         m->pos[i++] = p;
     }
-    m->L = L;
-    /* Order 1 (dense). */
+    return MC_OK;
+}
+
+/* Order 1 (dense): raw counts of every id but <s>, a position of each; and the rank of the
+ * 1-gram ending at each position (its id) in m->idprev, for order 2. */
+static void count_order1(mc_ngram_model *m)
+{
+    uint64_t L = m->L;
     ngram_level *l1 = &m->lv[0];
     l1->n = m->nids;
     memset(l1->raw, 0, (size_t)m->nids * sizeof *l1->raw);
@@ -304,56 +303,84 @@ int mc_ngram_fit(mc_ngram_model *m, const mc_ngram_ds *ds, mc_error *err)
     }
     l1->raw[MC_NGRAM_BOS] = 0;
     memcpy(m->idprev, m->pad, (size_t)L * sizeof *m->pad);
+}
 
-    for (unsigned k = 2; k <= m->N; k++) {
-        ngram_level *pl = &m->lv[k - 2];
-        /* Valid windows: those that fit in the sentence. */
-        uint64_t cnt = 0;
-        for (uint64_t t = 0; t < L; t++)
-            if (m->pos[t] >= k - 1)
-                m->ordB[cnt++] = (uint32_t)t;
-        if (bucket_reserve(m, pl->n > m->nids ? pl->n : m->nids))
-            return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
-        counting_sort(m->bucket, m->nids, m->ordB, cnt, m->ordA, m->pad, 0);
-        counting_sort(m->bucket, pl->n, m->ordA, cnt, m->ordB, m->idprev, -1);
-        /* Distinct k-grams: runs of equal (prefix rank, word). */
-        uint64_t groups = 0;
-        uint32_t pk = UINT32_MAX, pw = UINT32_MAX; /* the previous key (no id is UINT32_MAX) */
-        for (uint64_t t = 0; t < cnt; t++) {
-            uint32_t a = m->ordB[t], k1 = m->idprev[a - 1], w = m->pad[a];
-            groups += k1 != pk || w != pw;
+/* Order k >= 2 from order k - 1: the windows ending at each position that fit in the sentence,
+ * sorted by (rank of their (k-1)-gram prefix, last word) with two counting sorts, O(L + V);
+ * runs of equal keys are the distinct k-grams, in lexicographic order. Fills order k's words,
+ * raw counts and positions, order k-1's children (CSR) and continuation counts, and the rank of
+ * the k-gram ending at each position (m->idprev, for order k + 1). */
+static int count_order(mc_ngram_model *m, unsigned k, mc_error *err)
+{
+    uint64_t L = m->L;
+    ngram_level *pl = &m->lv[k - 2];
+    /* Valid windows: those that fit in the sentence. */
+    uint64_t cnt = 0;
+    for (uint64_t t = 0; t < L; t++)
+        if (m->pos[t] >= k - 1)
+            m->ordB[cnt++] = (uint32_t)t;
+    if (bucket_reserve(m, pl->n > m->nids ? pl->n : m->nids))
+        return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
+    counting_sort(m->bucket, m->nids, m->ordB, cnt, m->ordA, m->pad, 0);
+    counting_sort(m->bucket, pl->n, m->ordA, cnt, m->ordB, m->idprev, -1);
+    /* Distinct k-grams: runs of equal (prefix rank, word). */
+    uint64_t groups = 0;
+    uint32_t pk = UINT32_MAX, pw = UINT32_MAX; /* the previous key (no id is UINT32_MAX) */
+    for (uint64_t t = 0; t < cnt; t++) {
+        uint32_t a = m->ordB[t], k1 = m->idprev[a - 1], w = m->pad[a];
+        groups += k1 != pk || w != pw;
+        pk = k1, pw = w;
+    }
+    if (level_reserve(m, k, groups))
+        return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
+    ngram_level *l = &m->lv[k - 1];
+    l->n = groups;
+    memset(pl->child, 0, (size_t)(pl->n + 1) * sizeof *pl->child);
+    int64_t g = -1;
+    pk = pw = UINT32_MAX;
+    for (uint64_t t = 0; t < cnt; t++) {
+        uint32_t a = m->ordB[t], k1 = m->idprev[a - 1], w = m->pad[a];
+        if (k1 != pk || w != pw) {
+            g++;
+            l->word[g] = w;
+            l->raw[g] = 0;
+            l->adj[g] = 0;
+            l->rep[g] = a;
+            pl->child[k1 + 1]++;
             pk = k1, pw = w;
         }
-        if (level_reserve(m, k, groups))
-            return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
-        ngram_level *l = &m->lv[k - 1];
-        l->n = groups;
-        memset(pl->child, 0, (size_t)(pl->n + 1) * sizeof *pl->child);
-        int64_t g = -1;
-        pk = pw = UINT32_MAX;
-        for (uint64_t t = 0; t < cnt; t++) {
-            uint32_t a = m->ordB[t], k1 = m->idprev[a - 1], w = m->pad[a];
-            if (k1 != pk || w != pw) {
-                g++;
-                l->word[g] = w;
-                l->raw[g] = 0;
-                l->adj[g] = 0;
-                l->rep[g] = a;
-                pl->child[k1 + 1]++;
-                pk = k1, pw = w;
-            }
-            l->raw[g]++;
-            m->idcur[a] = (uint32_t)g;
-        }
-        for (uint64_t p = 1; p <= pl->n; p++)
-            pl->child[p] += pl->child[p - 1];
-        /* Continuation counts of order k-1: one per distinct k-gram, credited to its suffix. */
-        for (uint64_t e = 0; e < groups; e++)
-            pl->adj[m->idprev[l->rep[e]]]++;
-        uint32_t *tmp = m->idprev;
-        m->idprev = m->idcur;
-        m->idcur = tmp;
+        l->raw[g]++;
+        m->idcur[a] = (uint32_t)g;
     }
+    for (uint64_t p = 1; p <= pl->n; p++)
+        pl->child[p] += pl->child[p - 1];
+    /* Continuation counts of order k-1: one per distinct k-gram, credited to its suffix. */
+    for (uint64_t e = 0; e < groups; e++)
+        pl->adj[m->idprev[l->rep[e]]]++;
+    uint32_t *tmp = m->idprev;
+    m->idprev = m->idcur;
+    m->idcur = tmp;
+    return MC_OK;
+}
+
+int mc_ngram_fit(mc_ngram_model *m, const mc_ngram_ds *ds, mc_error *err)
+{
+    uint64_t L = ds->ntok + 2 * ds->nsent;
+    if (L >= UINT32_MAX)
+        return mc_error_set(err, MC_ERANGE, "ngram: %llu padded tokens; at most 2^32 - 2",
+                            (unsigned long long)L);
+    if (scratch_reserve(m, L) || level_reserve(m, 1, m->nids) ||
+        bucket_reserve(m, m->nids))
+        return mc_error_set(err, MC_ENOMEM, "ngram: out of memory for %llu tokens",
+                            (unsigned long long)L);
+    int rc = pad_stream(m, ds, err);
+    if (rc)
+        return rc;
+    m->L = L;
+    count_order1(m);
+    for (unsigned k = 2; k <= m->N; k++)
+        if ((rc = count_order(m, k, err)))
+            return rc;
     for (unsigned k = 1; k <= m->N; k++)
         estimate(m, k);
     return MC_OK;

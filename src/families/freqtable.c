@@ -7,7 +7,7 @@
 #include <cjson/cJSON.h>
 #include "collapse/config.h"
 #include "freqtable.h"
-#include "textfile.h"
+#include "io/textfile.h"
 
 void mc_freqtable_free(mc_freqtable *t)
 {

@@ -19,7 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include "collapse/ngram.h"
+#include "corpus.h"
+#include "collapse/config.h" /* mc_strings_free */
 #include "collapse/rng.h"
 
 #define EMPTY UINT32_MAX
