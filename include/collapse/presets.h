@@ -39,10 +39,11 @@ typedef struct mc_load_opts {
  * file (read as an INI file), else a preset name; NULL is MC_DEFAULT_PRESET. run.name is set to
  * the preset's or file's name unless the source sets it. Then o's overrides and seed are
  * layered on. On success *out is a new configuration owned by the caller (mc_config_free, or
- * hand it to mc_experiment_prepare, which takes it). Returns MC_OK; MC_EUSAGE for an unknown
- * preset (the message suggests the closest name); MC_EIO for an unreadable file; MC_ECONFIG for
- * a malformed file or override (the message names file, line and key); MC_ENOMEM. On failure
- * *out is untouched and nothing is left allocated. */
+ * hand it to mc_experiment_prepare, which takes it). Keys are not checked here but by
+ * mc_experiment_prepare. Returns MC_OK; MC_EUSAGE for an unknown preset (the message suggests
+ * the closest name) or an override not of the form section.key=value; MC_EIO for an unreadable
+ * file; MC_ECONFIG for a malformed file (the message names file and line); MC_ENOMEM. On
+ * failure *out is untouched and nothing is left allocated. */
 int mc_config_load_named(const char *source, const mc_load_opts *o, mc_config **out,
                          mc_error *err);
 
