@@ -5,12 +5,9 @@
 #include <stdio.h>
 #include "collapse.h"
 
-/* Loads PRESET|FILE (NULL: the default preset) and the overrides into a new configuration. */
-int mc_cli_load(const char *source, char **overrides, int noverrides, const char *seed,
-                mc_config **out, mc_error *err);
-
-/* The closing table: per grid point, the replicate mean of each headline metric at a few
- * generations, printed with exactly the text summary.csv holds. */
+/* The closing table (cli/table.c): per grid point, the replicate mean of each headline metric
+ * at a few generations, printed with exactly the text summary.csv holds. `collapse run` feeds
+ * it from mc_run_to_dir's on_summary (run.h). */
 typedef struct mc_table mc_table;
 int mc_table_alloc(const mc_experiment *e, mc_table **out, mc_error *err);
 int mc_table_add(mc_table *t, const mc_summary *s, mc_error *err);

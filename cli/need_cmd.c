@@ -1,12 +1,10 @@
 /* need_cmd.c - `collapse need PRESET|FILE --target "..." --at G [overrides]`: argument parsing
- * and printing around mc_need_solve() (include/collapse/need.h). */
-#include <math.h>
+ * (cli/options.c) and printing around mc_need_solve() (include/collapse/need.h). */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include "cli.h"
 #include "collapse/need.h"
 #include "need_cmd.h"
+#include "options.h"
 
 static void usage(FILE *f)
 {
@@ -31,17 +29,8 @@ static void usage(FILE *f)
             "  collapse need cats --target \"alive(yellow) >= 0.95\" --at 50\n"
             "  collapse need brown --target \"heldout_ppl <= 1.05 * gen0\" --at 10\n"
             "  collapse need gaussian-regimes --target \"trace_ratio >= 0.9\" --at 100\n"
-            "\n"
-            "options:\n"
-            "  --target T       the target (required)\n"
-            "  --at G           the generation at which it must hold (required)\n"
-            "  --confidence C   level of the interval for h, in (0,1) [0.95]\n"
-            "  --tolerance T    resolution of h: the grid step is the largest 2^-D <= T [0.001]\n"
-            "  --precision E    enough replicates: rerun with more (the first R kept) until the\n"
-            "                   mean at h* is known to +-E at confidence C (at most 10^5)\n"
-            "  --threads N      worker threads; results do not depend on it\n"
-            "  --seed S         same as run.seed=S\n"
-            "  --quiet          no line per evaluated h\n");
+            "\n");
+    mc_cli_print_options(f, MC_CMD_NEED);
 }
 
 typedef struct ctx {
@@ -59,138 +48,88 @@ static void on_eval(double h, double mean, double se, void *user)
             mc_format_value(mean, a), mc_format_value(se, b));
 }
 
-static int number_arg(const char *opt, const char *v, double lo, double hi, double *out)
+/* The heading: what was searched, with what, and what the configuration had to give up. */
+static void print_heading(const mc_cli_args *a, const mc_target *t, const mc_need_result *res)
 {
-    if (mc_parse_double(v, out) != MC_OK || *out < lo || *out > hi) {
-        fprintf(stderr, "collapse: need: %s %s: expected a number from %g to %g\n", opt, v, lo,
-                hi);
-        return 0;
-    }
-    return 1;
+    char b1[32], b2[32];
+    printf("\ncollapse need: %s, regime fresh, target %s at generation %ld, %ld replicates "
+           "(common random numbers across h)\n",
+           a->source ? a->source : MC_DEFAULT_PRESET, t->text, (long)a->at, res->replicates);
+    if (res->fixed[0])
+        printf("grid axes fixed at their first value (override to choose): %s\n", res->fixed);
+    if (res->dropped[0])
+        printf("keys of another regime left out: %s\n", res->dropped);
+    static const char *const ops[] = {">=", "<=", ">", "<"}; /* in mc_target_op order */
+    if (t->relative)
+        printf("gen0 = replicate mean of %s at generation 0 = %s, so the mean must be %s %s\n",
+               t->metric, mc_format_value(res->reference, b1), ops[t->op],
+               mc_format_value(res->threshold, b2));
 }
 
-int mc_cli_need(int argc, char **argv)
+/* Every h evaluated, then the answer. */
+static void print_answer(const mc_cli_args *a, const mc_target *t, const mc_need_result *res)
 {
-    const char *source = NULL, *target = NULL, *seed = NULL;
-    double at = -1, conf = 0.95, tol = 1.0 / 1024, threads = 0, precision = 0;
-    int quiet = 0;
-    char **ov = calloc((size_t)argc + 1, sizeof *ov);
-    int nov = 0;
-    if (!ov)
-        return 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            free(ov);
-            return 0;
-        }
-        if (!strcmp(a, "--target") || !strcmp(a, "--at") || !strcmp(a, "--confidence") ||
-            !strcmp(a, "--tolerance") || !strcmp(a, "--threads") || !strcmp(a, "--seed") ||
-            !strcmp(a, "--precision")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "collapse: need: %s needs a value\n", a);
-                free(ov);
-                return 2;
-            }
-            const char *v = argv[++i];
-            int ok = 1;
-            if (!strcmp(a, "--target"))
-                target = v;
-            else if (!strcmp(a, "--seed"))
-                seed = v;
-            else if (!strcmp(a, "--at"))
-                ok = number_arg(a, v, 0, 1e9, &at) && at == floor(at);
-            else if (!strcmp(a, "--confidence"))
-                ok = number_arg(a, v, 1e-9, 1 - 1e-9, &conf);
-            else if (!strcmp(a, "--tolerance"))
-                ok = number_arg(a, v, 1e-9, 0.5, &tol);
-            else if (!strcmp(a, "--precision"))
-                ok = number_arg(a, v, 1e-12, 1e300, &precision);
-            else
-                ok = number_arg(a, v, 1, 4096, &threads) && threads == floor(threads);
-            if (!ok) {
-                if (!strcmp(a, "--at") || !strcmp(a, "--threads"))
-                    fprintf(stderr, "collapse: need: %s %s: expected a whole number\n", a, v);
-                free(ov);
-                return 2;
-            }
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            quiet = 1;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "collapse: need: unknown option '%s' (see collapse need --help)\n", a);
-            free(ov);
-            return 2;
-        } else if (strchr(a, '=')) {
-            ov[nov++] = argv[i];
-        } else if (!source) {
-            source = a;
-        } else {
-            fprintf(stderr, "collapse: need: unexpected argument '%s' (one PRESET or FILE.ini, "
-                            "then section.key=value overrides)\n", a);
-            free(ov);
-            return 2;
-        }
+    char b1[32], b2[32], b3[32], b4[32];
+    printf("\n%10s  %14s  %12s  %5s\n", "h", t->metric, "se", "meets");
+    for (size_t i = 0; i < res->nevals; i++) {
+        const mc_need_eval *e = &res->evals[i];
+        printf("%10.6g  %14s  %12s  %5s\n", e->h, mc_format_value(e->mean, b1),
+               mc_format_value(e->se, b2),
+               mc_target_met(t, e->mean, res->reference) ? "yes" : "no");
     }
-    if (!target || at < 0) {
-        fprintf(stderr, "collapse: need: %s is required (see collapse need --help)\n",
-                !target ? "--target" : "--at");
-        free(ov);
-        return 2;
-    }
+    if (!res->feasible)
+        printf("\nnot met even with h = 1 (every training set fully human): the target is out "
+               "of reach at generation %ld\n", (long)a->at);
+    else
+        printf("\nh* = %s  (%g %% interval %s to %s; grid step %g; mean at h* known to +-%s "
+               "with %ld replicates)\n",
+               mc_format_value(res->h, b1), 100 * a->confidence, mc_format_value(res->lo, b2),
+               mc_format_value(res->hi, b3), res->step, mc_format_value(res->halfwidth, b4),
+               res->replicates);
+}
+
+/* Parses the target, loads the configuration and solves; prints the answer. Returns the exit
+ * status. */
+static int solve_and_print(const mc_cli_args *a)
+{
     mc_error err = {0};
     mc_target t;
-    if (mc_target_parse(target, &t, &err) != MC_OK) {
-        free(ov);
+    if (mc_target_parse(a->target, &t, &err) != MC_OK) {
         fprintf(stderr, "collapse: need: %s\n", err.msg);
         return mc_exit_status(err.code);
     }
     mc_config *c = NULL;
-    int r = mc_cli_load(source, ov, nov, seed, &c, &err);
-    free(ov);
-    if (r != MC_OK) {
+    if (mc_cli_load_config(a, &c, &err) != MC_OK) {
         fprintf(stderr, "collapse: %s\n", err.msg);
         return mc_exit_status(err.code);
     }
-    ctx cx = {t.metric, quiet};
-    mc_need_opts o = {.generation = (long)at, .confidence = conf, .tolerance = tol,
-                      .threads = (int)threads, .on_eval = on_eval, .user = &cx,
-                      .precision = precision};
+    ctx cx = {t.metric, a->quiet};
+    mc_need_opts o = {.generation = (long)a->at, .confidence = a->confidence,
+                      .tolerance = a->tolerance, .threads = (int)a->threads, .on_eval = on_eval,
+                      .user = &cx, .precision = a->precision};
     mc_need_result res;
-    r = mc_need_solve(c, &t, &o, &res, &err);
-    if (r != MC_OK) {
+    if (mc_need_solve(c, &t, &o, &res, &err) != MC_OK) {
         fprintf(stderr, "collapse: need: %s\n", err.msg);
         return mc_exit_status(err.code);
     }
-    char b1[32], b2[32], b3[32], b4[32];
-    printf("\ncollapse need: %s, regime fresh, target %s at generation %ld, %ld replicates "
-           "(common random numbers across h)\n",
-           source ? source : "cats", t.text, (long)at, res.replicates);
-    if (res.fixed[0])
-        printf("grid axes fixed at their first value (override to choose): %s\n", res.fixed);
-    if (res.dropped[0])
-        printf("keys of another regime left out: %s\n", res.dropped);
-    static const char *const ops[] = {">=", "<=", ">", "<"}; /* in mc_target_op order */
-    if (t.relative)
-        printf("gen0 = replicate mean of %s at generation 0 = %s, so the mean must be %s %s\n",
-               t.metric, mc_format_value(res.reference, b1), ops[t.op],
-               mc_format_value(res.threshold, b2));
-    printf("\n%10s  %14s  %12s  %5s\n", "h", t.metric, "se", "meets");
-    for (size_t i = 0; i < res.nevals; i++) {
-        const mc_need_eval *e = &res.evals[i];
-        printf("%10.6g  %14s  %12s  %5s\n", e->h, mc_format_value(e->mean, b1),
-               mc_format_value(e->se, b2),
-               mc_target_met(&t, e->mean, res.reference) ? "yes" : "no");
-    }
-    if (!res.feasible)
-        printf("\nnot met even with h = 1 (every training set fully human): the target is out "
-               "of reach at generation %ld\n", (long)at);
-    else
-        printf("\nh* = %s  (%g %% interval %s to %s; grid step %g; mean at h* known to +-%s "
-               "with %ld replicates)\n",
-               mc_format_value(res.h, b1), 100 * conf, mc_format_value(res.lo, b2),
-               mc_format_value(res.hi, b3), res.step, mc_format_value(res.halfwidth, b4),
-               res.replicates);
+    print_heading(a, &t, &res);
+    print_answer(a, &t, &res);
     mc_need_result_free(&res);
     return 0;
+}
+
+int mc_cli_need(int argc, char **argv)
+{
+    static const mc_cli_command cmd = {"need", MC_CMD_NEED, "need: ", usage};
+    mc_cli_args a = {.at = -1, .confidence = 0.95, .tolerance = 1.0 / 1024};
+    int st = mc_cli_parse(&cmd, argc, argv, &a);
+    if (st < 0 && (!a.target || a.at < 0)) {
+        fprintf(stderr, "collapse: need: %s is required (see collapse need --help)\n",
+                !a.target ? "--target" : "--at");
+        st = 2;
+    }
+    if (st < 0)
+        st = solve_and_print(&a);
+    mc_cli_args_free(&a);
+    return st;
 }

@@ -16,7 +16,9 @@
 #include "collapse/experiment.h"
 #include "collapse/summary.h"
 #include "collapse/output.h"
+#include "collapse/writer.h"
 #include "collapse/registry.h"
 #include "collapse/presets.h"
+#include "collapse/run.h"
 
 #endif

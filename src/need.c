@@ -199,26 +199,29 @@ void mc_need_result_free(mc_need_result *r)
     r->nevals = 0;
 }
 
-int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_need_result *out,
-                  mc_error *err)
+/* Checks the options; the message names the command-line option. */
+static int check_opts(const mc_need_opts *o, double *conf, double *tol, mc_error *err)
 {
-    memset(out, 0, sizeof *out);
-    if (o->generation < 0 || o->generation > 1000000000) {
-        mc_config_free(c);
+    if (o->generation < 0 || o->generation > 1000000000)
         return mc_error_set(err, MC_EUSAGE, "--at %ld: the generation must be from 0 to 10^9",
                             o->generation);
-    }
-    double conf = o->confidence > 0 ? o->confidence : 0.95;
-    double tol = o->tolerance > 0 ? o->tolerance : 1.0 / 1024;
-    if (conf >= 1 || tol > 0.5) {
-        mc_config_free(c);
+    *conf = o->confidence > 0 ? o->confidence : 0.95;
+    *tol = o->tolerance > 0 ? o->tolerance : 1.0 / 1024;
+    if (*conf >= 1 || *tol > 0.5)
         return mc_error_set(err, MC_EUSAGE, "confidence must be in (0,1) and the tolerance in "
-                            "(0, 0.5] (got %g and %g)", conf, tol);
-    }
-    drop_regime_keys(c, out->dropped, sizeof out->dropped);
+                            "(0, 0.5] (got %g and %g)", *conf, *tol);
+    return MC_OK;
+}
+
+/* The configuration of the search: other regimes' keys left out, regime fresh at h = 0, G
+ * generations; prepared into *out (takes c). Names the fixed grid axes in out->fixed. */
+static int prepare_fresh(mc_config *c, long G, mc_need_result *res, mc_experiment **out,
+                         mc_error *err)
+{
+    drop_regime_keys(c, res->dropped, sizeof res->dropped);
     mc_origin origin = {"collapse need", 0};
     char gen[32];
-    snprintf(gen, sizeof gen, "%ld", o->generation);
+    snprintf(gen, sizeof gen, "%ld", G);
     int r = mc_config_set(c, "regime", "name", "fresh", origin, err);
     if (r == MC_OK)
         r = mc_config_set(c, "regime", "h", "0", origin, err);
@@ -231,12 +234,12 @@ int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_ne
     mc_experiment *e = NULL;
     if ((r = mc_experiment_prepare(c, &e, err)) != MC_OK)
         return r;
-    mc_point *p = &e->points[0];
     for (size_t a = 0; a < e->naxes; a++) {
-        size_t len = strlen(out->fixed);
-        snprintf(out->fixed + len, sizeof out->fixed - len, "%s%s.%s=%s", a ? ", " : "",
+        size_t len = strlen(res->fixed);
+        snprintf(res->fixed + len, sizeof res->fixed - len, "%s%s.%s=%s", a ? ", " : "",
                  e->axes[a].section, e->axes[a].key, e->axes[a].values[0]);
     }
+    const mc_point *p = &e->points[0];
     if (p->nschedule) {
         char where[256];
         r = mc_error_set(err, MC_ECONFIG, "%s: collapse need searches a constant h; remove the "
@@ -244,6 +247,97 @@ int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_ne
         mc_experiment_free(e);
         return r;
     }
+    *out = e;
+    return MC_OK;
+}
+
+/* The three bisections' outcome: the estimate's, the optimistic and the pessimistic bound's. */
+typedef struct brackets {
+    long lo, hi, lo_opt, hi_opt, lo_pes, hi_pes;
+} brackets;
+
+/* (Re)allocates the search's buffers for s->R replicates. */
+static int alloc_round(search *s, mc_error *err)
+{
+    double cells = (double)s->R * (double)(s->G + 1) * (double)s->M;
+    if (cells * 8 > 0.5 * mc_memory_bytes() && mc_memory_bytes() > 0)
+        return mc_error_set(err, MC_ENOMEM, "%ld replicates x %ld generations of results do "
+                            "not fit in memory", s->R, s->G + 1);
+    free(s->values);
+    free(s->cache);
+    free(s->have);
+    s->values = malloc(sizeof(double) * (size_t)cells);
+    s->cache = calloc((size_t)s->K + 1, sizeof *s->cache);
+    s->have = calloc((size_t)s->K + 1, 1);
+    if (!s->values || !s->cache || !s->have)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    return MC_OK;
+}
+
+/* The three bisections, rerun with more replicates (at most three times, up to rmax) while
+ * the half-width z se at h* exceeds the requested precision. */
+static int search_rounds(search *s, double z, brackets *b, mc_need_result *out, mc_error *err)
+{
+    const mc_need_opts *o = s->o;
+    long rmax = o->max_replicates > 0 ? o->max_replicates : 100000;
+    int r = MC_OK;
+    for (int round = 0; r == MC_OK; round++) {
+        s->R = s->p->run.replicates;
+        if ((r = alloc_round(s, err)) != MC_OK ||
+            (r = bisect(s, 0, z, &b->lo, &b->hi, err)) != MC_OK ||
+            (r = bisect(s, -1, z, &b->lo_opt, &b->hi_opt, err)) != MC_OK ||
+            (r = bisect(s, +1, z, &b->lo_pes, &b->hi_pes, err)) != MC_OK)
+            break;
+        long at = b->hi <= s->K ? b->hi : s->K;
+        out->halfwidth = z * s->cache[at].se;
+        if (!(o->precision > 0) || out->halfwidth <= o->precision || s->R >= rmax || round >= 3)
+            break;
+        double want = (double)s->R * pow(out->halfwidth / o->precision, 2) * 1.1;
+        s->p->run.replicates = want >= (double)rmax ? rmax : (long)ceil(want);
+    }
+    return r;
+}
+
+/* The answer from the brackets, and every h evaluated (ascending). */
+static int fill_result(const search *s, const brackets *b, double z, mc_need_result *out,
+                       mc_error *err)
+{
+    double K = (double)s->K;
+    out->feasible = b->hi <= s->K;
+    out->h = out->feasible ? (double)b->hi / K : NAN;
+    out->lo = b->lo_opt < 0 ? 0 : (b->lo_opt >= s->K ? 1 : (double)b->lo_opt / K);
+    out->hi = b->hi_pes > s->K ? 1 : (double)b->hi_pes / K;
+    out->z = z;
+    out->reference = s->reference;
+    out->threshold = s->t->relative ? s->t->value * s->reference : s->t->value;
+    out->replicates = s->R;
+    out->step = 1 / K;
+    for (long k = 0; k <= s->K; k++)
+        out->nevals += s->have[k];
+    out->evals = malloc(sizeof *out->evals * (out->nevals ? out->nevals : 1));
+    if (!out->evals)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    size_t j = 0;
+    for (long k = 0; k <= s->K; k++)
+        if (s->have[k])
+            out->evals[j++] = s->cache[k];
+    return MC_OK;
+}
+
+int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_need_result *out,
+                  mc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    double conf = 0, tol = 0;
+    int r = check_opts(o, &conf, &tol, err);
+    if (r != MC_OK) {
+        mc_config_free(c);
+        return r;
+    }
+    mc_experiment *e = NULL;
+    if ((r = prepare_fresh(c, o->generation, out, &e, err)) != MC_OK)
+        return r;
+    mc_point *p = &e->points[0];
     long m = mc_target_find(t, &p->metrics, err);
     if (m < 0) {
         mc_experiment_free(e);
@@ -252,70 +346,13 @@ int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_ne
     unsigned D = 1;
     while (D < 30 && ldexp(1.0, -(int)D) > tol)
         D++;
-    search s = {0};
-    s.p = p;
-    s.t = t;
-    s.o = o;
-    s.m = m;
-    s.G = p->run.generations;
-    s.M = p->metrics.n;
-    s.K = 1L << D;
-    s.threads = o->threads > 0 ? o->threads : omp_get_max_threads();
-    long rmax = o->max_replicates > 0 ? o->max_replicates : 100000;
+    search s = {.p = p, .t = t, .o = o, .m = m, .G = p->run.generations, .M = p->metrics.n,
+                .K = 1L << D, .threads = o->threads > 0 ? o->threads : omp_get_max_threads()};
     double z = gsl_cdf_ugaussian_Pinv(0.5 * (1 + conf));
-    long lo = 0, hi = 0, lo_opt = 0, hi_opt = 0, lo_pes = 0, hi_pes = 0;
-    for (int round = 0; r == MC_OK; round++) {
-        s.R = p->run.replicates;
-        double cells = (double)s.R * (double)(s.G + 1) * (double)s.M;
-        if (cells * 8 > 0.5 * mc_memory_bytes() && mc_memory_bytes() > 0) {
-            r = mc_error_set(err, MC_ENOMEM, "%ld replicates x %ld generations of results do "
-                             "not fit in memory", s.R, s.G + 1);
-            break;
-        }
-        free(s.values);
-        free(s.cache);
-        free(s.have);
-        s.values = malloc(sizeof(double) * (size_t)cells);
-        s.cache = calloc((size_t)s.K + 1, sizeof *s.cache);
-        s.have = calloc((size_t)s.K + 1, 1);
-        if (!s.values || !s.cache || !s.have) {
-            r = mc_error_set(err, MC_ENOMEM, "out of memory");
-            break;
-        }
-        if ((r = bisect(&s, 0, z, &lo, &hi, err)) != MC_OK ||
-            (r = bisect(&s, -1, z, &lo_opt, &hi_opt, err)) != MC_OK ||
-            (r = bisect(&s, +1, z, &lo_pes, &hi_pes, err)) != MC_OK)
-            break;
-        long at = hi <= s.K ? hi : s.K;
-        out->halfwidth = z * s.cache[at].se;
-        if (!(o->precision > 0) || out->halfwidth <= o->precision || s.R >= rmax || round >= 3)
-            break;
-        double want = (double)s.R * pow(out->halfwidth / o->precision, 2) * 1.1;
-        p->run.replicates = want >= (double)rmax ? rmax : (long)ceil(want);
-    }
-    if (r == MC_OK) {
-        double K = (double)s.K;
-        out->feasible = hi <= s.K;
-        out->h = out->feasible ? (double)hi / K : NAN;
-        out->lo = lo_opt < 0 ? 0 : (lo_opt >= s.K ? 1 : (double)lo_opt / K);
-        out->hi = hi_pes > s.K ? 1 : (double)hi_pes / K;
-        out->z = z;
-        out->reference = s.reference;
-        out->threshold = t->relative ? t->value * s.reference : t->value;
-        out->replicates = s.R;
-        out->step = 1 / K;
-        for (long k = 0; k <= s.K; k++)
-            out->nevals += s.have[k];
-        out->evals = malloc(sizeof *out->evals * (out->nevals ? out->nevals : 1));
-        if (!out->evals) {
-            r = mc_error_set(err, MC_ENOMEM, "out of memory");
-        } else {
-            size_t j = 0;
-            for (long k = 0; k <= s.K; k++)
-                if (s.have[k])
-                    out->evals[j++] = s.cache[k];
-        }
-    }
+    brackets b = {0};
+    r = search_rounds(&s, z, &b, out, err);
+    if (r == MC_OK)
+        r = fill_result(&s, &b, z, out, err);
     free(s.values);
     free(s.cache);
     free(s.have);

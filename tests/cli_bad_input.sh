@@ -30,6 +30,8 @@ expect 2 "unknown command 'rnu' (did you mean 'run'?)" rnu
 expect 2 "unknown preset 'cast' (did you mean 'cats'?" run cast $o
 expect 2 "unknown option '--frobnicate'" run cats --frobnicate
 expect 2 "--threads 0: expected a whole number" run cats --threads 0
+expect 2 "collapse: --seed needs a value" run cats --seed
+expect 2 "unknown option '--target'" run cats --target "p_yellow >= 0.1"
 expect 2 "expected section.key=value" run cats replicates=5 $o
 # configuration
 expect 2 "command line: run.replicat: unknown key (did you mean 'replicates'?)" run cats run.replicat=5 $o

@@ -25,6 +25,9 @@ expect() {
 
 check "--help lists need" bash -c "'$bin' --help | grep -q 'collapse need'"
 check "need --help shows the grammar" bash -c "'$bin' need --help | grep -q 'gen0'"
+check "need --help lists need's options from the shared table" \
+  bash -c "'$bin' need --help | grep -q -- '--precision E' && '$bin' need --help | grep -q -- '--seed S'"
+check "need --help leaves out run's options" bash -c "! '$bin' need --help | grep -q -- '--no-plots'"
 
 # an answer with an interval; the same for 1 and 2 threads (common random numbers)
 "$bin" need cats --target "alive(yellow) >= 0.95" --at 30 sampling.temperature=0.9 \
@@ -60,6 +63,9 @@ expect 2 "no metric 'purple'" need cats --target "purple >= 0.5" --at 5
 expect 2 "expected a whole number" need cats --target "p_yellow >= 0.1" --at 2.5
 expect 2 "expected a number from" need cats --target "p_yellow >= 0.1" --at 5 --confidence 1.5
 expect 2 "unknown option" need cats --target "p_yellow >= 0.1" --at 5 --frobnicate
+expect 2 "unknown option '--no-plots'" need cats --target "p_yellow >= 0.1" --at 5 --no-plots
+expect 2 "need: --seed needs a value" need cats --target "p_yellow >= 0.1" --at 5 --seed
+expect 2 "need: --threads 0: expected a whole number" need cats --target "p_yellow >= 0.1" --at 5 --threads 0
 expect 2 "unknown preset" need catz --target "p_yellow >= 0.1" --at 5
 expect 2 "schedule" need cats --target "p_yellow >= 0.1" --at 5 "regime.schedule=0:0.1"
 

@@ -15,6 +15,11 @@ check() { # check DESCRIPTION COMMAND...
 check "--version" bash -c "'$bin' --version | grep -q '^collapse [0-9]'"
 check "--help" bash -c "'$bin' --help | grep -q 'collapse run'"
 check "run --help lists keys" bash -c "'$bin' run --help | grep -q 'sampling.top_p'"
+for c in run theory need plot report presets; do
+  check "--help lists $c" bash -c "'$bin' --help | grep -q '^  collapse $c '"
+done
+check "run --help lists run's options" bash -c "'$bin' run --help | grep -q -- '-o, --output DIR'"
+check "run --help leaves out need's options" bash -c "! '$bin' run --help | grep -q -- '--target'"
 check "presets lists cats" bash -c "'$bin' presets | grep -q '^  cats '"
 check "presets prints one" bash -c "'$bin' presets cats | grep -q 'yellow=0.09'"
 

@@ -2,7 +2,7 @@
  *
  *   mc_config  --mc_experiment_prepare-->  mc_experiment (points, worlds, metric lists)
  *              --mc_experiment_run------>  per point: values[replicate][generation][metric]
- *              --callback--------------->  streamed to the writer (output.h) point by point
+ *              --callback--------------->  streamed to the writer (writer.h) point by point
  *
  * One unit of work is one (point, replicate): it owns the generator stream
  * mc_stream_key(seed, point, replicate), runs its generations in order and writes into a slot

@@ -1,4 +1,4 @@
-/* output.c - the run directory (format: docs/OUTPUTS.md).
+/* writer.c - the run directory (format: docs/OUTPUTS.md; API: include/collapse/writer.h).
  *
  * metrics.csv, summary.csv, extinction.csv and summary.json are streamed point by point into
  * temporary files; config.ini and points.csv are written at the end; then everything is renamed
@@ -97,57 +97,51 @@ void mc_writer_abort(mc_writer *w)
     free(w);
 }
 
-int mc_writer_open(const char *dir, const mc_experiment *e, mc_writer **out, mc_error *err)
+/* Opens every file under its temporary name. */
+static int open_files(mc_writer *w, const char *dir, mc_error *err)
 {
-    *out = NULL;
-    int r = make_dirs(dir, err);
-    if (r != MC_OK)
-        return r;
-    mc_writer *w = calloc(1, sizeof *w);
-    if (!w)
-        return mc_error_set(err, MC_ENOMEM, "out of memory");
-    w->e = e;
-    w->dir = strdup(dir);
     for (int i = 0; i < NFILES; i++) {
         w->tmp[i] = path_join(dir, ".", file_names[i], ".tmp");
         w->final[i] = path_join(dir, "", file_names[i], "");
-        if (!w->tmp[i] || !w->final[i]) {
-            mc_writer_abort(w);
+        if (!w->tmp[i] || !w->final[i])
             return mc_error_set(err, MC_ENOMEM, "out of memory");
-        }
         w->f[i] = fopen(w->tmp[i], "w");
         if (!w->f[i]) {
             int en = errno;
-            r = mc_error_set(err, MC_EIO, "%s: cannot write: %s", w->tmp[i], strerror(en));
-            mc_writer_abort(w);
-            return r;
+            return mc_error_set(err, MC_EIO, "%s: cannot write: %s", w->tmp[i], strerror(en));
         }
     }
+    return MC_OK;
+}
+
+static void write_csv_heads(mc_writer *w)
+{
     fputs("point,replicate,generation,metric,value\n", w->f[F_METRICS]);
     fputs("point,generation,metric,n,mean,sd,q05,q50,q95,theory_mean,skew\n", w->f[F_SUMMARY]);
     fputs("point,category,metric,replicates,alive_end,extinct,first_extinct_mean,"
           "first_extinct_q05,first_extinct_q50,first_extinct_q95\n",
           w->f[F_EXTINCTION]);
-    /* summary.json: the head now, points streamed, the tail at close */
-    const mc_point *p0 = &e->points[0];
-    cJSON *head = cJSON_CreateObject();
+}
+
+/* {"run": {"seed": "5", ...}, ...}: the resolved configuration by section. */
+static cJSON *config_json(const mc_config *c)
+{
     cJSON *config = cJSON_CreateObject();
-    cJSON *axes = cJSON_CreateArray();
-    if (!head || !config || !axes) {
-        cJSON_Delete(head);
-        cJSON_Delete(config);
-        cJSON_Delete(axes);
-        mc_writer_abort(w);
-        return mc_error_set(err, MC_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < e->config->n; i++) {
-        const mc_entry *en = &e->config->entries[i];
+    for (size_t i = 0; config && i < c->n; i++) {
+        const mc_entry *en = &c->entries[i];
         cJSON *sec = cJSON_GetObjectItemCaseSensitive(config, en->section);
         if (!sec)
             sec = cJSON_AddObjectToObject(config, en->section);
         cJSON_AddStringToObject(sec, en->key, en->value);
     }
-    for (size_t a = 0; a < e->naxes; a++) {
+    return config;
+}
+
+/* [{"key": "regime.name", "values": [...]}, ...]: the grid axes. */
+static cJSON *axes_json(const mc_experiment *e)
+{
+    cJSON *axes = cJSON_CreateArray();
+    for (size_t a = 0; axes && a < e->naxes; a++) {
         cJSON *ax = cJSON_CreateObject();
         char key[256];
         snprintf(key, sizeof key, "%s.%s", e->axes[a].section, e->axes[a].key);
@@ -156,6 +150,23 @@ int mc_writer_open(const char *dir, const mc_experiment *e, mc_writer **out, mc_
         for (size_t v = 0; v < e->axes[a].nvalues; v++)
             cJSON_AddItemToArray(vals, cJSON_CreateString(e->axes[a].values[v]));
         cJSON_AddItemToArray(axes, ax);
+    }
+    return axes;
+}
+
+/* summary.json: the head now, points streamed, the tail at close. */
+static int write_json_head(mc_writer *w, mc_error *err)
+{
+    const mc_experiment *e = w->e;
+    const mc_point *p0 = &e->points[0];
+    cJSON *head = cJSON_CreateObject();
+    cJSON *config = config_json(e->config);
+    cJSON *axes = axes_json(e);
+    if (!head || !config || !axes) {
+        cJSON_Delete(head);
+        cJSON_Delete(config);
+        cJSON_Delete(axes);
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
     }
     char *cs = cJSON_PrintUnformatted(config), *as = cJSON_PrintUnformatted(axes);
     char *name = cJSON_PrintUnformatted(cJSON_AddStringToObject(head, "n", e->name));
@@ -176,6 +187,32 @@ int mc_writer_open(const char *dir, const mc_experiment *e, mc_writer **out, mc_
     cJSON_Delete(head);
     cJSON_Delete(config);
     cJSON_Delete(axes);
+    return MC_OK;
+}
+
+int mc_writer_open(const char *dir, const mc_experiment *e, mc_writer **out, mc_error *err)
+{
+    *out = NULL;
+    int r = make_dirs(dir, err);
+    if (r != MC_OK)
+        return r;
+    mc_writer *w = calloc(1, sizeof *w);
+    if (!w)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    w->e = e;
+    w->dir = strdup(dir);
+    if (!w->dir)
+        r = mc_error_set(err, MC_ENOMEM, "out of memory");
+    if (r == MC_OK)
+        r = open_files(w, dir, err);
+    if (r == MC_OK) {
+        write_csv_heads(w);
+        r = write_json_head(w, err);
+    }
+    if (r != MC_OK) {
+        mc_writer_abort(w);
+        return r;
+    }
     *out = w;
     return MC_OK;
 }
@@ -189,17 +226,10 @@ static cJSON *num(double v)
     return cJSON_CreateNumber(v);
 }
 
-/* "regime.name" etc. of a point as a JSON object of its grid values */
-static cJSON *point_json(const mc_point_result *res, const mc_summary *s)
+/* What the point's regime declares (regime.h), so that readers of summary.json never need its
+ * name. */
+static void add_regime_declares(cJSON *o, const mc_point *p)
 {
-    const mc_point *p = res->point;
-    const mc_experiment *e = p->exp;
-    const size_t M = res->nmetrics, G1 = (size_t)res->generations + 1;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "point", (double)p->index);
-    cJSON_AddStringToObject(o, "label", p->label);
-    cJSON_AddStringToObject(o, "family", p->family->name);
-    cJSON_AddStringToObject(o, "regime", p->regime->name);
     cJSON *decl = cJSON_AddObjectToObject(o, "regime_declares");
     unsigned props = p->regime->props;
     cJSON_AddBoolToObject(decl, "uses_h", (props & MC_REGIME_USES_H) != 0);
@@ -208,16 +238,25 @@ static cJSON *point_json(const mc_point_result *res, const mc_summary *s)
     cJSON_AddBoolToObject(decl, "draws_whole", (props & MC_REGIME_DRAWS_WHOLE) != 0);
     cJSON_AddBoolToObject(decl, "draws_subsampled", (props & MC_REGIME_DRAWS_SUBSAMPLED) != 0);
     cJSON_AddStringToObject(decl, "law", mc_train_law_name(p->regime->law));
-    cJSON_AddNumberToObject(o, "generations", (double)res->generations);
-    cJSON_AddNumberToObject(o, "replicates", (double)res->replicates);
+}
+
+/* "params": {"section.key": the value chosen at this point, ...} */
+static void add_params(cJSON *o, const mc_point *p)
+{
+    const mc_config *c = p->exp->config;
     cJSON *params = cJSON_AddObjectToObject(o, "params");
-    for (size_t i = 0; i < e->config->n; i++) {
-        const mc_entry *en = &e->config->entries[i];
+    for (size_t i = 0; i < c->n; i++) {
+        const mc_entry *en = &c->entries[i];
         char key[256];
         snprintf(key, sizeof key, "%s.%s", en->section, en->key);
         const char *v = mc_point_value(p, en->section, en->key);
         cJSON_AddStringToObject(params, key, v ? v : "");
     }
+}
+
+/* "metrics": every metric's declaration (name, role, unit, direction, ...) */
+static void add_metric_decls(cJSON *o, const mc_point *p, size_t M)
+{
     cJSON *metrics = cJSON_AddArrayToObject(o, "metrics");
     for (size_t m = 0; m < M; m++) {
         const mc_metric *mt = &p->metrics.items[m];
@@ -232,11 +271,16 @@ static cJSON *point_json(const mc_point_result *res, const mc_summary *s)
         cJSON_AddStringToObject(d, "subject", mt->subject);
         cJSON_AddItemToArray(metrics, d);
     }
+}
+
+/* "summary": {metric: {"n": [G + 1], "mean": [G + 1], ...}} */
+static void add_summary(cJSON *o, const mc_summary *s, size_t M, size_t G1)
+{
     cJSON *summary = cJSON_AddObjectToObject(o, "summary");
     static const char *const cols[] = {"n", "mean", "sd", "q05", "q50", "q95", "theory_mean",
                                        "skew"};
     for (size_t m = 0; m < M; m++) {
-        cJSON *mo = cJSON_AddObjectToObject(summary, p->metrics.items[m].name);
+        cJSON *mo = cJSON_AddObjectToObject(summary, s->point->metrics.items[m].name);
         cJSON *arr[8];
         for (int c = 0; c < 8; c++)
             arr[c] = cJSON_AddArrayToObject(mo, cols[c]);
@@ -252,10 +296,15 @@ static cJSON *point_json(const mc_point_result *res, const mc_summary *s)
             cJSON_AddItemToArray(arr[7], num(st->skew));
         }
     }
+}
+
+/* "extinction": one entry per presence metric */
+static void add_extinction(cJSON *o, const mc_summary *s)
+{
     cJSON *ext = cJSON_AddArrayToObject(o, "extinction");
     for (size_t i = 0; i < s->npresence; i++) {
         const mc_presence *pr = &s->presence[i];
-        const mc_metric *mt = &p->metrics.items[pr->metric];
+        const mc_metric *mt = &s->point->metrics.items[pr->metric];
         cJSON *x = cJSON_CreateObject();
         cJSON_AddStringToObject(x, "category", mt->subject);
         cJSON_AddStringToObject(x, "metric", mt->name);
@@ -269,23 +318,51 @@ static cJSON *point_json(const mc_point_result *res, const mc_summary *s)
         cJSON_AddItemToObject(fe, "q95", num(pr->first_extinct.q95));
         cJSON_AddItemToArray(ext, x);
     }
-    return o;
 }
 
-int mc_writer_point(mc_writer *w, const mc_point_result *res, const mc_summary *s, mc_error *err)
+/* One finished point as summary.json's "points" entry. */
+static cJSON *point_json(const mc_point_result *res, const mc_summary *s)
 {
     const mc_point *p = res->point;
     const size_t M = res->nmetrics, G1 = (size_t)res->generations + 1;
-    char b1[32], b2[32], b3[32], b4[32], b5[32], b6[32], b7[32];
-    FILE *f = w->f[F_METRICS];
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddNumberToObject(o, "point", (double)p->index);
+    cJSON_AddStringToObject(o, "label", p->label);
+    cJSON_AddStringToObject(o, "family", p->family->name);
+    cJSON_AddStringToObject(o, "regime", p->regime->name);
+    add_regime_declares(o, p);
+    cJSON_AddNumberToObject(o, "generations", (double)res->generations);
+    cJSON_AddNumberToObject(o, "replicates", (double)res->replicates);
+    add_params(o, p);
+    add_metric_decls(o, p, M);
+    add_summary(o, s, M, G1);
+    add_extinction(o, s);
+    return o;
+}
+
+/* metrics.csv: one row per (replicate, generation, metric), full precision. */
+static void write_metric_rows(FILE *f, const mc_point_result *res)
+{
+    const mc_point *p = res->point;
+    const size_t M = res->nmetrics, G1 = (size_t)res->generations + 1;
+    char b[32];
     for (long r = 0; r < res->replicates; r++)
         for (size_t g = 0; g < G1; g++)
             for (size_t m = 0; m < M; m++) {
                 fprintf(f, "%zu,%ld,%zu,", p->index, r, g);
                 csv_field(f, p->metrics.items[m].name);
-                fprintf(f, ",%s\n", mc_format_exact(res->values[((size_t)r * G1 + g) * M + m], b1));
+                fprintf(f, ",%s\n", mc_format_exact(res->values[((size_t)r * G1 + g) * M + m], b));
             }
-    f = w->f[F_SUMMARY];
+}
+
+/* summary.csv: one row per (generation, metric). */
+static void write_summary_rows(FILE *f, const mc_summary *s)
+{
+    const mc_point *p = s->point;
+    const size_t M = s->nmetrics, G1 = (size_t)s->generations + 1;
+    char b1[32], b2[32], b3[32], b4[32], b5[32], b6[32], b7[32];
     for (size_t g = 0; g < G1; g++)
         for (size_t m = 0; m < M; m++) {
             const mc_stat *st = &s->stats[g * M + m];
@@ -296,7 +373,13 @@ int mc_writer_point(mc_writer *w, const mc_point_result *res, const mc_summary *
                     mc_format_value(st->q50, b4), mc_format_value(st->q95, b5),
                     mc_format_value(s->theory[g * M + m], b6), mc_format_value(st->skew, b7));
         }
-    f = w->f[F_EXTINCTION];
+}
+
+/* extinction.csv: one row per presence metric. */
+static void write_extinction_rows(FILE *f, const mc_summary *s)
+{
+    const mc_point *p = s->point;
+    char b1[32], b2[32], b3[32], b4[32], b5[32], b6[32];
     for (size_t i = 0; i < s->npresence; i++) {
         const mc_presence *pr = &s->presence[i];
         const mc_metric *mt = &p->metrics.items[pr->metric];
@@ -310,8 +393,15 @@ int mc_writer_point(mc_writer *w, const mc_point_result *res, const mc_summary *
                 mc_format_value(pr->first_extinct.mean, b3),
                 mc_format_value(pr->first_extinct.q05, b4),
                 mc_format_value(pr->first_extinct.q50, b5),
-                mc_format_value(pr->first_extinct.q95, b7));
+                mc_format_value(pr->first_extinct.q95, b6));
     }
+}
+
+int mc_writer_point(mc_writer *w, const mc_point_result *res, const mc_summary *s, mc_error *err)
+{
+    write_metric_rows(w->f[F_METRICS], res);
+    write_summary_rows(w->f[F_SUMMARY], s);
+    write_extinction_rows(w->f[F_EXTINCTION], s);
     cJSON *o = point_json(res, s);
     char *text = o ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
@@ -326,16 +416,20 @@ int mc_writer_point(mc_writer *w, const mc_point_result *res, const mc_summary *
     return MC_OK;
 }
 
-int mc_writer_close(mc_writer *w, mc_error *err)
+/* Whether axis ax gets its own points.csv column: model.family and regime.name have theirs. */
+static int axis_column(const mc_axis *ax)
 {
-    const mc_experiment *e = w->e;
-    /* points.csv */
-    FILE *f = w->f[F_POINTS];
+    return !((strcmp(ax->section, "model") == 0 && strcmp(ax->key, "family") == 0) ||
+             (strcmp(ax->section, "regime") == 0 && strcmp(ax->key, "name") == 0));
+}
+
+/* points.csv: each grid point's label, family, regime and axis values. */
+static void write_points_csv(FILE *f, const mc_experiment *e)
+{
     fputs("point,label,family,regime", f);
     for (size_t a = 0; a < e->naxes; a++) {
         const mc_axis *ax = &e->axes[a];
-        if ((strcmp(ax->section, "model") == 0 && strcmp(ax->key, "family") == 0) ||
-            (strcmp(ax->section, "regime") == 0 && strcmp(ax->key, "name") == 0))
+        if (!axis_column(ax))
             continue;
         char key[256];
         snprintf(key, sizeof key, "%s.%s", ax->section, ax->key);
@@ -348,18 +442,21 @@ int mc_writer_close(mc_writer *w, mc_error *err)
         fprintf(f, "%zu,", i);
         csv_field(f, p->label);
         fprintf(f, ",%s,%s", p->family->name, p->regime->name);
-        for (size_t a = 0; a < e->naxes; a++) {
-            const mc_axis *ax = &e->axes[a];
-            if ((strcmp(ax->section, "model") == 0 && strcmp(ax->key, "family") == 0) ||
-                (strcmp(ax->section, "regime") == 0 && strcmp(ax->key, "name") == 0))
-                continue;
-            fputc(',', f);
-            csv_field(f, ax->values[p->choice[a]]);
-        }
+        for (size_t a = 0; a < e->naxes; a++)
+            if (axis_column(&e->axes[a])) {
+                fputc(',', f);
+                csv_field(f, e->axes[a].values[p->choice[a]]);
+            }
         fputc('\n', f);
     }
+}
+
+int mc_writer_close(mc_writer *w, mc_error *err)
+{
+    const mc_experiment *e = w->e;
+    write_points_csv(w->f[F_POINTS], e);
     /* config.ini */
-    f = w->f[F_CONFIG];
+    FILE *f = w->f[F_CONFIG];
     fprintf(f, "# collapse %s: the fully resolved configuration of this run.\n"
                "# `collapse run %s/config.ini` repeats it exactly (generator %s, seed %llu).\n",
             MC_VERSION, w->dir, MC_RNG_NAME, (unsigned long long)e->points[0].run.seed);
@@ -386,38 +483,4 @@ int mc_writer_close(mc_writer *w, mc_error *err)
     }
     mc_writer_abort(w); /* removes what was not renamed, frees */
     return status;
-}
-
-int mc_write_atomic(const char *path, int (*fn)(FILE *f, void *user), void *user, mc_error *err)
-{
-    size_t n = strlen(path) + 8;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return mc_error_set(err, MC_ENOMEM, "out of memory");
-    const char *slash = strrchr(path, '/');
-    if (slash)
-        snprintf(tmp, n, "%.*s/.%s.tmp", (int)(slash - path), path, slash + 1);
-    else
-        snprintf(tmp, n, ".%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        int st = mc_error_set(err, MC_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-        free(tmp);
-        return st;
-    }
-    int st = fn(f, user);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad)
-        st = st ? st : MC_EIO;
-    if (st != MC_OK) {
-        remove(tmp);
-        free(tmp);
-        return mc_error_set(err, st, "%s: write error", path);
-    }
-    if (rename(tmp, path) != 0) {
-        st = mc_error_set(err, MC_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
-        remove(tmp);
-    }
-    free(tmp);
-    return st;
 }

@@ -1,0 +1,154 @@
+/* options.c - one table of the options of `collapse run` and `collapse need`, the parser that
+ * reads an argument list against it and the printer of its usage lines. */
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include "options.h"
+
+#define FIELD(f) offsetof(mc_cli_args, f)
+#define BOTH (MC_CMD_RUN | MC_CMD_NEED)
+
+static const mc_cli_option options[] = {
+    {"--output", "-o", "DIR", MC_OPT_TEXT, FIELD(output), 0, 0, MC_CMD_RUN,
+     "output folder (default results/NAME-YYYYmmdd-HHMMSS)"},
+    {"--target", NULL, "T", MC_OPT_TEXT, FIELD(target), 0, 0, MC_CMD_NEED,
+     "the target (required)"},
+    {"--at", NULL, "G", MC_OPT_WHOLE, FIELD(at), 0, 1e9, MC_CMD_NEED,
+     "the generation at which it must hold (required)"},
+    {"--confidence", NULL, "C", MC_OPT_NUMBER, FIELD(confidence), 1e-9, 1 - 1e-9, MC_CMD_NEED,
+     "level of the interval for h, in (0,1) [0.95]"},
+    {"--tolerance", NULL, "T", MC_OPT_NUMBER, FIELD(tolerance), 1e-9, 0.5, MC_CMD_NEED,
+     "resolution of h: the grid step is the largest 2^-D <= T [0.001]"},
+    {"--precision", NULL, "E", MC_OPT_NUMBER, FIELD(precision), 1e-12, 1e300, MC_CMD_NEED,
+     "enough replicates: rerun with more (the first R kept) until the\n"
+     "mean at h* is known to +-E at confidence C (at most 10^5)"},
+    {"--threads", NULL, "N", MC_OPT_WHOLE, FIELD(threads), 1, 4096, BOTH,
+     "worker threads (default: all cores); results do not depend on it"},
+    {"--seed", NULL, "S", MC_OPT_TEXT, FIELD(seed), 0, 0, BOTH, "same as run.seed=S"},
+    {"--quiet", "-q", NULL, MC_OPT_FLAG, FIELD(quiet), 0, 0, BOTH,
+     "no progress on stderr (run: no progress bar; need: no line per evaluated h)"},
+    {"--no-plots", NULL, NULL, MC_OPT_FLAG, FIELD(no_plots), 0, 0, MC_CMD_RUN,
+     "do not draw DIR/plots/ and DIR/report.html at the end"},
+    {"--help", "-h", NULL, MC_OPT_HELP, 0, 0, 0, BOTH, "this help"},
+};
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+static const mc_cli_option *find_option(unsigned command, const char *arg)
+{
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if ((options[i].commands & command) &&
+            (!strcmp(arg, options[i].name) || (options[i].alias && !strcmp(arg, options[i].alias))))
+            return &options[i];
+    return NULL;
+}
+
+/* Stores value into the option's field; 2 after a message when it is not a valid number. */
+static int store_value(const mc_cli_command *cmd, const mc_cli_option *o, const char *opt,
+                       const char *v, mc_cli_args *a)
+{
+    char *field = (char *)a + o->offset;
+    if (o->kind == MC_OPT_TEXT) {
+        *(const char **)field = v;
+        return -1;
+    }
+    double x;
+    int whole = o->kind == MC_OPT_WHOLE;
+    if (mc_parse_double(v, &x) != MC_OK || x < o->lo || x > o->hi || (whole && x != floor(x))) {
+        fprintf(stderr, "collapse: %s%s %s: expected a %s from %g to %g\n", cmd->value_prefix,
+                opt, v, whole ? "whole number" : "number", o->lo, o->hi);
+        return 2;
+    }
+    *(double *)field = x;
+    return -1;
+}
+
+/* A word that is not an option: an override, the source, or one too many. */
+static int positional(const mc_cli_command *cmd, char *arg, mc_cli_args *a)
+{
+    if (arg[0] == '-') {
+        fprintf(stderr, "collapse: %s: unknown option '%s' (see collapse %s --help)\n", cmd->name,
+                arg, cmd->name);
+        return 2;
+    }
+    if (strchr(arg, '=')) {
+        a->overrides[a->noverrides++] = arg;
+    } else if (!a->source) {
+        a->source = arg;
+    } else {
+        fprintf(stderr, "collapse: %s: unexpected argument '%s' (one PRESET or FILE.ini, then "
+                        "section.key=value overrides)\n", cmd->name, arg);
+        return 2;
+    }
+    return -1;
+}
+
+int mc_cli_parse(const mc_cli_command *cmd, int argc, char **argv, mc_cli_args *a)
+{
+    a->overrides = calloc((size_t)argc + 1, sizeof *a->overrides);
+    a->noverrides = 0;
+    if (!a->overrides)
+        return 1;
+    int st = -1;
+    for (int i = 1; st < 0 && i < argc; i++) {
+        const mc_cli_option *o = find_option(cmd->bit, argv[i]);
+        if (!o) {
+            st = positional(cmd, argv[i], a);
+        } else if (o->kind == MC_OPT_HELP) {
+            cmd->usage(stdout);
+            st = 0;
+        } else if (o->kind == MC_OPT_FLAG) {
+            *(int *)((char *)a + o->offset) = 1;
+        } else if (i + 1 >= argc) {
+            fprintf(stderr, "collapse: %s%s needs a value\n", cmd->value_prefix, argv[i]);
+            st = 2;
+        } else {
+            st = store_value(cmd, o, argv[i], argv[i + 1], a);
+            i++;
+        }
+    }
+    return st;
+}
+
+void mc_cli_args_free(mc_cli_args *a)
+{
+    free(a->overrides);
+    a->overrides = NULL;
+    a->noverrides = 0;
+}
+
+void mc_cli_print_options(FILE *f, unsigned command)
+{
+    char heads[NOPTIONS][64];
+    int width = 0;
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        const mc_cli_option *o = &options[i];
+        snprintf(heads[i], sizeof heads[i], "%s%s%s%s%s", o->alias ? o->alias : "",
+                 o->alias ? ", " : "", o->name, o->metavar ? " " : "",
+                 o->metavar ? o->metavar : "");
+        if ((o->commands & command) && (int)strlen(heads[i]) > width)
+            width = (int)strlen(heads[i]);
+    }
+    fprintf(f, "options:\n");
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        if (!(options[i].commands & command))
+            continue;
+        const char *line = options[i].help;
+        fprintf(f, "  %-*s  ", width, heads[i]);
+        for (const char *nl; (nl = strchr(line, '\n')); line = nl + 1)
+            fprintf(f, "%.*s\n  %-*s  ", (int)(nl - line), line, width, "");
+        fprintf(f, "%s\n", line);
+    }
+}
+
+static void print_warning(const char *msg, void *user)
+{
+    (void)user;
+    fprintf(stderr, "collapse: warning: %s\n", msg);
+}
+
+int mc_cli_load_config(const mc_cli_args *a, mc_config **out, mc_error *err)
+{
+    mc_load_opts lo = {a->overrides, a->noverrides, a->seed, print_warning, NULL};
+    return mc_config_load_named(a->source, &lo, out, err);
+}

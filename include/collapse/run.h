@@ -1,0 +1,60 @@
+/* run.h - an experiment run into a directory: the whole of `collapse run` but the printing.
+ *
+ *   mc_config *c;  mc_config_load_named("cats", NULL, &c, &err);      (presets.h)
+ *   mc_experiment *e;  mc_experiment_prepare(c, &e, &err);            (experiment.h)
+ *   mc_run_dir_opts o = {.dir = "out"};  mc_run_dir_result res;
+ *   mc_run_to_dir(e, &o, &res, &err);         res.dir holds config.ini, summary.json, ...
+ *   mc_experiment_free(e);
+ *
+ * mc_run_to_dir runs every grid point, summarises each finished point (summary.h), streams it to
+ * the run directory's writer (writer.h) and hands the summary to the caller's on_summary (the
+ * CLI's closing table is built there). It draws no plots and writes no report: call
+ * mc_plot_run(res.dir) and mc_report_write(res.dir) (plot.h) afterwards if you want them, as
+ * `collapse run` does unless --no-plots. It prints nothing; progress and results reach the
+ * caller through the callbacks and the result. See examples/run_preset.c.
+ */
+#ifndef COLLAPSE_RUN_H
+#define COLLAPSE_RUN_H
+
+#include <stddef.h>
+#include "experiment.h"
+#include "summary.h"
+
+#define MC_RUN_DIR_MAX 4096
+
+typedef struct mc_run_dir_result {
+    char dir[MC_RUN_DIR_MAX]; /* the directory written (o->dir, or the default name) */
+    size_t npoints;           /* grid points */
+    size_t units;             /* (point, replicate) pairs run */
+    int threads;              /* worker threads used (o->threads, or OpenMP's default) */
+} mc_run_dir_result;
+
+/* Called once the directory is open, before the first unit runs; res holds everything but the
+ * outcome. */
+typedef void (*mc_run_start_fn)(const mc_experiment *e, const mc_run_dir_result *res,
+                                void *user);
+/* Called for each finished point, in point order, after its rows were written; s is borrowed
+ * for the call. Returning a status other than MC_OK (with err filled) stops the run: no file
+ * of the directory is renamed into place and mc_run_to_dir returns that status. */
+typedef int (*mc_summary_fn)(const mc_summary *s, void *user, mc_error *err);
+
+typedef struct mc_run_dir_opts {
+    const char *dir;   /* output folder, created with its parents; NULL: the default,
+                          results/NAME-YYYYmmdd-HHMMSS (local time) under the working folder */
+    int threads;       /* 0: OpenMP's default; results do not depend on it */
+    mc_run_start_fn on_start;     /* optional */
+    mc_summary_fn on_summary;     /* optional */
+    mc_progress_fn on_progress;   /* optional: after each finished unit (experiment.h) */
+    void *user;                   /* passed to every callback */
+} mc_run_dir_opts;
+
+/* Runs experiment e (borrowed; the caller frees it) into a run directory (writer.h), with the
+ * options o (NULL: all defaults). res is filled in all cases as far as known (res->dir as soon
+ * as the name is chosen). Returns MC_OK when the directory is complete (summary.json renamed
+ * into place last, with "complete":true); otherwise the first error of the writer (MC_EIO: the
+ * directory cannot be created or written), of a unit of work, of a summary (MC_ENOMEM) or of
+ * on_summary, with err filled, and no temporary file left behind. */
+int mc_run_to_dir(const mc_experiment *e, const mc_run_dir_opts *o, mc_run_dir_result *res,
+                  mc_error *err);
+
+#endif

@@ -1,0 +1,84 @@
+/* run_dir.c - an experiment run into its directory: each finished point is summarised, written
+ * and handed to the caller (include/collapse/run.h). */
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "collapse.h"
+
+typedef struct run_state {
+    mc_writer *writer;
+    const mc_run_dir_opts *o;
+} run_state;
+
+/* The engine's per-point callback: summary -> writer -> the caller's on_summary. */
+static int on_point(const mc_point_result *res, void *user, mc_error *err)
+{
+    run_state *st = user;
+    mc_summary *s = NULL;
+    int r = mc_summary_compute(res, &s, err);
+    if (r == MC_OK)
+        r = mc_writer_point(st->writer, res, s, err);
+    if (r == MC_OK && st->o->on_summary)
+        r = st->o->on_summary(s, st->o->user, err);
+    mc_summary_free(s);
+    return r;
+}
+
+/* The engine's progress callback, forwarded with the caller's user pointer. */
+static void on_progress(size_t done, size_t total, const mc_point *p, void *user)
+{
+    const run_state *st = user;
+    st->o->on_progress(done, total, p, st->o->user);
+}
+
+/* res->dir: o->dir, or results/NAME-YYYYmmdd-HHMMSS. */
+static void choose_dir(const mc_experiment *e, const char *dir, mc_run_dir_result *res)
+{
+    if (dir) {
+        snprintf(res->dir, sizeof res->dir, "%s", dir);
+        return;
+    }
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    char ts[32];
+    strftime(ts, sizeof ts, "%Y%m%d-%H%M%S", &tm);
+    snprintf(res->dir, sizeof res->dir, "results/%s-%s", e->name, ts);
+}
+
+static void count_work(const mc_experiment *e, int threads, mc_run_dir_result *res)
+{
+    res->npoints = e->npoints;
+    res->units = 0;
+    for (size_t i = 0; i < e->npoints; i++)
+        res->units += (size_t)e->points[i].run.replicates;
+    res->threads = threads > 0 ? threads : omp_get_max_threads();
+}
+
+int mc_run_to_dir(const mc_experiment *e, const mc_run_dir_opts *o, mc_run_dir_result *res,
+                  mc_error *err)
+{
+    static const mc_run_dir_opts defaults = {0};
+    if (!o)
+        o = &defaults;
+    memset(res, 0, sizeof *res);
+    if (o->dir && strlen(o->dir) >= sizeof res->dir)
+        return mc_error_set(err, MC_EIO, "%.64s...: cannot create output directory: name too "
+                            "long (%zu characters)", o->dir, strlen(o->dir));
+    choose_dir(e, o->dir, res);
+    count_work(e, o->threads, res);
+    run_state st = {NULL, o};
+    int r = mc_writer_open(res->dir, e, &st.writer, err);
+    if (r != MC_OK)
+        return r;
+    if (o->on_start)
+        o->on_start(e, res, o->user);
+    mc_run_opts ro = {o->threads, on_point, o->on_progress ? on_progress : NULL, &st};
+    r = mc_experiment_run(e, &ro, err);
+    if (r != MC_OK) {
+        mc_writer_abort(st.writer);
+        return r;
+    }
+    return mc_writer_close(st.writer, err);
+}
