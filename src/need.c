@@ -213,7 +213,8 @@ static int check_opts(const mc_need_opts *o, double *conf, double *tol, mc_error
     return MC_OK;
 }
 
-/* The configuration of the search: other regimes' keys left out, regime fresh at h = 0, G
+/* The configuration of the search: other regimes' keys left out, the regime whose h is fresh
+ * human data (MC_REGIME_H_IS_FRESH: fresh) at h = 0, G
  * generations; prepared into *out (takes c). Names the fixed grid axes in out->fixed. */
 static int prepare_fresh(mc_config *c, long G, mc_need_result *res, mc_experiment **out,
                          mc_error *err)
@@ -222,7 +223,9 @@ static int prepare_fresh(mc_config *c, long G, mc_need_result *res, mc_experimen
     mc_origin origin = {"collapse need", 0};
     char gen[32];
     snprintf(gen, sizeof gen, "%ld", G);
-    int r = mc_config_set(c, "regime", "name", "fresh", origin, err);
+    const mc_regime_type *fresh = mc_regime_with(MC_REGIME_H_IS_FRESH);
+    int r = fresh ? mc_config_set(c, "regime", "name", fresh->name, origin, err)
+                  : mc_error_set(err, MC_ECONFIG, "no regime declares MC_REGIME_H_IS_FRESH");
     if (r == MC_OK)
         r = mc_config_set(c, "regime", "h", "0", origin, err);
     if (r == MC_OK)
