@@ -578,6 +578,114 @@ static void test_palette(void **state)
     assert_string_equal(mc_rgb_hex(mc_plot_category_color("blue", 2), a), "#0072b2");
 }
 
+/* The issue's acceptance test for declared capabilities: metrics and regimes the presentation
+ * has never heard of get the right figures from what they declare, and a familiar name with
+ * another role gets nothing special. */
+static void test_declared_capabilities(void **state)
+{
+    (void)state;
+    const spec metrics[] = {{"xyz_fit", -1, 0, "heldout_fit", "bits"},
+                            {"wobble", 0, 0, "spread", "ratio"},
+                            {"drift", -1, 0, "location", ""},
+                            {"heldout_ppl", -1, 1, "other", ""},
+                            {"var_ratio", 0, 0, "spread", "nats"},
+                            {"crew", 1, 0, "workforce", "people"}};
+    const char *declares =
+        "\"regime_declares\":{\"uses_h\":true,\"uses_schedule\":false,\"pool_grows\":false,"
+        "\"draws_whole\":true,\"draws_subsampled\":false,\"law\":\"other\"},";
+    const char *dir = write_point_run("declared", "zzz", declares, metrics, 6,
+                                      "\"regime.h\":\"0.3\",\"world.dim\":\"1\"");
+    mc_run *run;
+    mc_error err = {0};
+    assert_int_equal(mc_run_read(dir, &run, &err), MC_OK);
+    /* a regime named zzz that declares uses_h has h in its legend */
+    assert_string_equal(run->points[0].legend, "zzz h=0.3");
+    assert_int_equal(run->points[0].declares.uses_h, 1);
+    assert_string_equal(run->points[0].declares.law, "other");
+    mc_figure **figs;
+    size_t n;
+    assert_int_equal(mc_plot_figures(run, &figs, &n, &err), MC_OK);
+    const mc_figure *heldout = NULL, *spread = NULL, *pipeline = NULL, *fit = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = figs[i]->name;
+        heldout = strcmp(name, "heldout-fit") == 0 ? figs[i] : heldout;
+        spread = strcmp(name, "spread") == 0 ? figs[i] : spread;
+        pipeline = strcmp(name, "pipeline") == 0 ? figs[i] : pipeline;
+        fit = strcmp(name, "metric-xyz_fit") == 0 ? figs[i] : fit;
+    }
+    /* xyz_fit (role heldout_fit) gets the held-out figure, its unit on the y axis; heldout_ppl
+     * (role other, a headline) does not */
+    assert_non_null(heldout);
+    assert_string_equal(heldout->panels[0].ylabel, "xyz_fit (bits)");
+    assert_non_null(strstr(heldout->title, "xyz_fit"));
+    assert_null(strstr(heldout->title, "heldout_ppl"));
+    assert_non_null(fit);
+    assert_string_equal(fit->panels[0].ylabel, "xyz_fit (bits)");
+    /* the spread figure draws wobble (spread, unit ratio; not var_ratio, whose unit is nats),
+     * moved by drift (location) in 1-D: var 1..4, shift sqrt(1..4) / sigma (sigma unknown here:
+     * not moved) */
+    assert_non_null(spread);
+    assert_non_null(strstr(spread->caption, "(wobble)"));
+    /* a workforce under any name makes the pipeline figure */
+    assert_non_null(pipeline);
+    assert_string_equal(pipeline->panels[0].title, "crew");
+    assert_string_equal(pipeline->panels[0].ylabel, "crew (people)");
+    mc_plot_figures_free(figs, n);
+    mc_run_free(run);
+}
+
+/* A run written before roles, units and regime_declares were recorded is read: presence
+ * metrics keep their role, the rest are "other", the regime declares nothing (so no h in the
+ * legend); the extinction story is still told. A role or declaration of the wrong type is
+ * refused with the file and the key. */
+static void test_legacy_and_bad_roles(void **state)
+{
+    (void)state;
+    const char *dir =
+        write_run_as("legacy", ALIVE_KNOWN, EXTINCT_KNOWN, FIRST_KNOWN, "true", "0.1.0", 1);
+    mc_run *run;
+    mc_error err = {0};
+    assert_int_equal(mc_run_read(dir, &run, &err), MC_OK);
+    assert_int_equal(mc_run_metric_find(&run->points[0], "alive_yellow")->role, MC_ROLE_PRESENCE);
+    assert_int_equal(mc_run_metric_find(&run->points[0], "p_yellow")->role, MC_ROLE_OTHER);
+    assert_string_equal(mc_run_metric_find(&run->points[0], "p_yellow")->unit, "");
+    assert_int_equal(run->points[1].declares.legacy, 1);
+    assert_string_equal(run->points[1].legend, "fresh");
+    mc_findings f;
+    assert_int_equal(mc_report_findings(run, &f), MC_OK);
+    expect_finding(&f, "went extinct in 100 % of replicates by generation 2 under replace");
+    mc_findings_free(&f);
+    mc_run_free(run);
+    mc_plot_log *log;
+    assert_int_equal(mc_plot_run_log(dir, &log, &err), MC_OK);
+    assert_non_null(mc_plot_log_find(log, "survival"));
+    mc_plot_log_free(log);
+
+    static const struct {
+        const char *from, *to, *needle;
+    } breaks[] = {
+        {"\"role\":\"share\"", "\"role\":7", "\"role\" and \"unit\" must be strings"},
+        {"\"unit\":\"probability\"", "\"unit\":null", "\"role\" and \"unit\" must be strings"},
+        {"\"uses_h\":true", "\"uses_h\":1", "\"regime_declares\".\"uses_h\" must be true or false"},
+        {"\"law\":\"other\"", "\"law\":2", "\"law\" is missing or not a string"},
+    };
+    for (size_t k = 0; k < sizeof breaks / sizeof breaks[0]; k++) {
+        char name[32], path[600];
+        snprintf(name, sizeof name, "badrole%zu", k);
+        dir = write_run(name, ALIVE_KNOWN, EXTINCT_KNOWN, FIRST_KNOWN, "true", "0.1.0");
+        snprintf(path, sizeof path, "%s/summary.json", dir);
+        char *text = slurp(path, NULL), *at = strstr(text, breaks[k].from);
+        assert_non_null(at);
+        char fixed[16384];
+        snprintf(fixed, sizeof fixed, "%.*s%s%s", (int)(at - text), text, breaks[k].to,
+                 at + strlen(breaks[k].from));
+        spill(path, fixed);
+        free(text);
+        expect_bad(dir, MC_EDATA, breaks[k].needle);
+        expect_bad(dir, MC_EDATA, "summary.json: points[");
+    }
+}
+
 /* ---- files ---- */
 
 static void check_png(const char *path)
@@ -797,7 +905,8 @@ int main(void)
         cmocka_unit_test(test_pipeline_healthy),          cmocka_unit_test(test_plot_files),
         cmocka_unit_test(test_plot_unwritable),  cmocka_unit_test(test_findings_known),
         cmocka_unit_test(test_findings_fixture), cmocka_unit_test(test_findings_theory_skew),
-        cmocka_unit_test(test_report),
+        cmocka_unit_test(test_report),           cmocka_unit_test(test_declared_capabilities),
+        cmocka_unit_test(test_legacy_and_bad_roles),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     mc_plot_release(); /* cairo's and fontconfig's caches, for the leak checker */
