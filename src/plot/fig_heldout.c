@@ -36,7 +36,8 @@ int mc_fig_heldout(const mc_run *run, const double *x, mc_figset *out)
     if (st == MC_OK)
         heldout_text(f, run, m0);
     for (size_t i = 0; st == MC_OK && i < run->npoints; i++) {
-        const mc_run_metric *m = mc_run_metric_role(&run->points[i], MC_ROLE_HELDOUT_FIT, NULL, NULL);
+        const mc_run_metric *m =
+            mc_run_metric_role(&run->points[i], MC_ROLE_HELDOUT_FIT, NULL, NULL);
         if (!m)
             continue;
         st = mc_fig_point_metric(f, 0, run, i, x, m, &theory);

@@ -84,7 +84,8 @@ static int category_finding(const mc_run *run, const mc_run_extinction *x0, mc_f
     /* most extinct first; ties by earlier median first extinction */
     for (size_t a = 1; a < nord; a++)
         for (size_t b = a; b > 0; b--) {
-            const mc_run_extinction *u = mc_run_extinction_find(&run->points[order[b - 1]], x0->metric);
+            const mc_run_extinction *u =
+                mc_run_extinction_find(&run->points[order[b - 1]], x0->metric);
             const mc_run_extinction *v = mc_run_extinction_find(&run->points[order[b]], x0->metric);
             if (v->extinct > u->extinct ||
                 (v->extinct == u->extinct && v->first_q50 < u->first_q50)) {
@@ -127,9 +128,11 @@ static int category_finding(const mc_run *run, const mc_run_extinction *x0, mc_f
                           mc_fmt_pct(x->alive_end, b1));
         }
         if (shown < nord)
-            mc_sb_printf(&s, "; in at most %s under %zu more grid points (see the extinction table)",
-                      mc_fmt_pct(mc_run_extinction_find(&run->points[order[shown]], x0->metric)->extinct, b1),
-                      nord - shown);
+            mc_sb_printf(
+                &s, "; in at most %s under %zu more grid points (see the extinction table)",
+                mc_fmt_pct(mc_run_extinction_find(&run->points[order[shown]], x0->metric)->extinct,
+                           b1),
+                nord - shown);
         if (nnever > MAX_LISTED)
             mc_sb_printf(&s, "; and in 0 %% under %zu grid points", nnever);
         else if (nnever) {
@@ -197,8 +200,8 @@ static int headline_finding(const mc_run *run, const mc_run_metric *m0, mc_findi
         if (same0)
             mc_sb_printf(&s, "%s under %s", mc_fmt_num(m->q50[G], b1), run->points[idx[k]].legend);
         else
-            mc_sb_printf(&s, "%s to %s under %s", mc_fmt_num(m->q50[0], b1), mc_fmt_num(m->q50[G], b2),
-                      run->points[idx[k]].legend);
+            mc_sb_printf(&s, "%s to %s under %s", mc_fmt_num(m->q50[0], b1),
+                         mc_fmt_num(m->q50[G], b2), run->points[idx[k]].legend);
     }
     if (shown < n)
         mc_sb_printf(&s, ", and %zu more grid points (see the summary table)", n - shown);
@@ -279,13 +282,14 @@ static int theory_finding(const mc_run *run, mc_findings *out)
                       "about 1 in 370 falls outside by chance)%s",
                   s.p, total_out ? "." : ", so simulation and theory agree.");
     if (skewed)
-        mc_sb_printf(&t, "%s%ld point-generation%s with a closed form %s left out: there a metric's "
-                      "replicates are too skewed for means to be compared (fewer than 25 G1^2 "
-                      "replicates, G1 the sample skewness: Cochran's rule). A heavy-tailed "
-                      "metric's mean falls short of its expectation until rare large values are "
-                      "sampled; more replicates (run.replicates) would tell.",
-                  said ? " " : "Theory check: ", skewed, skewed > 1 ? "s" : "",
-                  skewed > 1 ? "were" : "was");
+        mc_sb_printf(&t,
+                     "%s%ld point-generation%s with a closed form %s left out: there a metric's "
+                     "replicates are too skewed for means to be compared (fewer than 25 G1^2 "
+                     "replicates, G1 the sample skewness: Cochran's rule). A heavy-tailed "
+                     "metric's mean falls short of its expectation until rare large values are "
+                     "sampled; more replicates (run.replicates) would tell.",
+                     said ? " " : "Theory check: ", skewed, skewed > 1 ? "s" : "",
+                     skewed > 1 ? "were" : "was");
     free(s.p);
     int st = findings_add(out, &t);
     if (st != MC_OK)

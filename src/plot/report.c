@@ -162,8 +162,9 @@ static void put_summary_table(mc_sbuf *s, const mc_run *run)
                 continue;
             mc_sb_printf(s, "<tr><td class=\"l\">");
             mc_sb_html(s, i == 0 ? mm->name : "");
-            mc_sb_printf(s, "</td><td class=\"l\"><span class=\"sw\" style=\"background:%s\"></span>",
-                      mc_rgb_hex(mc_plot_point_color(i), hex));
+            mc_sb_printf(s,
+                         "</td><td class=\"l\"><span class=\"sw\" style=\"background:%s\"></span>",
+                         mc_rgb_hex(mc_plot_point_color(i), hex));
             mc_sb_html(s, run->points[i].legend);
             mc_sb_printf(s, "</td>");
             for (size_t k = 0; k < ng; k++) {
@@ -191,29 +192,33 @@ static void put_extinction_table(mc_sbuf *s, const mc_run *run)
     if (!rows)
         return;
     char b1[32], b2[32], b3[32], b4[32], hex[8];
-    mc_sb_printf(s, "<h3>Extinction of named categories</h3><div class=\"scroll\"><table><thead><tr>"
+    mc_sb_printf(s,
+                 "<h3>Extinction of named categories</h3><div class=\"scroll\"><table><thead><tr>"
                  "<th class=\"l\">category</th><th class=\"l\">grid point</th>"
                  "<th>alive at g = %ld</th><th>ever extinct</th>"
                  "<th>first extinction: median [5 %%, 95 %%]</th></tr></thead><tbody>\n",
-              run->generations);
+                 run->generations);
     const mc_run_point *p0 = &run->points[0];
     for (size_t e = 0; e < p0->nextinction; e++)
         for (size_t i = 0; i < run->npoints; i++) {
-            const mc_run_extinction *x = mc_run_extinction_find(&run->points[i], p0->extinction[e].metric);
+            const mc_run_extinction *x =
+                mc_run_extinction_find(&run->points[i], p0->extinction[e].metric);
             if (!x)
                 continue;
             mc_sb_printf(s, "<tr><td class=\"l\">");
             mc_sb_html(s, i == 0 ? x->category : "");
-            mc_sb_printf(s, "</td><td class=\"l\"><span class=\"sw\" style=\"background:%s\"></span>",
-                      mc_rgb_hex(mc_plot_point_color(i), hex));
+            mc_sb_printf(s,
+                         "</td><td class=\"l\"><span class=\"sw\" style=\"background:%s\"></span>",
+                         mc_rgb_hex(mc_plot_point_color(i), hex));
             mc_sb_html(s, run->points[i].legend);
             mc_sb_printf(s, "</td><td>%s</td><td>%s</td><td>", mc_fmt_pct(x->alive_end, b1),
                       mc_fmt_pct(x->extinct, b2));
             if (isnan(x->first_q50))
                 mc_sb_printf(s, "never");
             else
-                mc_sb_printf(s, "%s <span class=\"band\">[%s, %s]</span>", mc_fmt_num(x->first_q50, b3),
-                          mc_fmt_num(x->first_q05, b4), mc_fmt_num(x->first_q95, b1));
+                mc_sb_printf(s, "%s <span class=\"band\">[%s, %s]</span>",
+                             mc_fmt_num(x->first_q50, b3), mc_fmt_num(x->first_q05, b4),
+                             mc_fmt_num(x->first_q95, b1));
             mc_sb_printf(s, "</td></tr>\n");
         }
     mc_sb_printf(s, "</tbody></table></div>\n");
@@ -231,8 +236,8 @@ static void put_header(mc_sbuf *s, const mc_run *run)
     mc_sb_html(s, run->name);
     mc_sb_printf(s, "</h1><p class=\"meta\">");
     mc_sb_html(s, p0->family);
-    mc_sb_printf(s, " model, %ld generations, %ld replicates, %zu grid point%s; seed ", run->generations,
-              run->replicates, run->npoints, run->npoints == 1 ? "" : "s");
+    mc_sb_printf(s, " model, %ld generations, %ld replicates, %zu grid point%s; seed ",
+                 run->generations, run->replicates, run->npoints, run->npoints == 1 ? "" : "s");
     mc_sb_html(s, run->seed);
     mc_sb_printf(s, ", generator ");
     mc_sb_html(s, run->generator);
@@ -279,7 +284,8 @@ static void put_what_was_run(mc_sbuf *s, const mc_run *run)
     }
     mc_sb_printf(s, "</tbody></table></div>\n<p>The resolved configuration (config.ini; "
                  "<code>collapse run config.ini</code> repeats the run exactly):</p>\n<pre>");
-    mc_sb_html(s, run->config_ini ? run->config_ini : "(config.ini is missing from the run directory)");
+    mc_sb_html(s, run->config_ini ? run->config_ini
+                                  : "(config.ini is missing from the run directory)");
     mc_sb_printf(s, "</pre></section>\n<footer>Report written by collapse %s from ", MC_VERSION);
     mc_sb_html(s, run->dir);
     mc_sb_printf(s, ". Figures are drawn from summary.json; the PNG and SVG files are in plots/."
