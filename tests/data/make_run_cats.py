@@ -4,7 +4,9 @@
 A tiny cats experiment simulated here in numpy (world blue 0.90 / yellow 0.09 / green 0.01,
 n = 40 samples per generation, 8 generations, 10 replicates; grid regime.name = replace, fresh
 (h = 0.5) x sampling.temperature = 1, 0.8), so that the plot and report code can be developed and
-tested without the engine. Reproducible: `/usr/bin/python3 tests/data/make_run_cats.py`.
+tested without the engine. Every metric records its role and unit and every point what its
+regime declares (regime_declares), as `collapse run` writes them: the presentation chooses by
+those. Reproducible: `/usr/bin/python3 tests/data/make_run_cats.py` (needs numpy).
 Quantiles are numpy's default (type 7), as in summary.h.
 """
 import json
