@@ -29,8 +29,8 @@ static void usage(FILE *f, const char *cmd)
         fprintf(f, "usage: collapse plot DIR\n\n"
                    "Draws every figure of the finished run in DIR from its summary into DIR/plots/,\n"
                    "as PNG and SVG: each metric against generation (median, 5-95 %% band, theory\n"
-                   "dashed), and where the run has them the category shares, survival curves,\n"
-                   "held-out perplexity and pipeline figures.\n");
+                   "dashed), and where the run's metrics declare them the category shares, survival\n"
+                   "curves, held-out fit, spread and pipeline figures.\n");
     else
         fprintf(f, "usage: collapse report DIR\n\n"
                    "Writes DIR/report.html, one self-contained file: what was run, the key findings\n"

@@ -1,4 +1,8 @@
-/* table.c - the closing table of `collapse run` and the curves of `collapse theory`. */
+/* table.c - the closing table of `collapse run` and the curves of `collapse theory`.
+ *
+ * The closing table shows the metrics a plug-in flags as headline (MC_METRIC_HEADLINE); what a
+ * number means is told by its role (collapse/metric.h), never by its name. A regime with its
+ * own bookkeeping (a watched metric, alarms, damage) adds its own table (pipeline_table.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +15,7 @@ typedef struct row {
     size_t point;
     char label[160];
     char metric[MC_METRIC_NAME_MAX];
+    mc_metric_role role;
     char cell[MAXG][32];
 } row;
 
@@ -106,6 +111,7 @@ int mc_table_add(mc_table *t, const mc_summary *s, mc_error *err)
         r->point = p->index;
         short_label(p, r->label, sizeof r->label);
         snprintf(r->metric, sizeof r->metric, "%s", p->metrics.items[m].name);
+        r->role = p->metrics.items[m].role;
         for (int k = 0; k < t->ng; k++) {
             long g = t->gens[k];
             if (g > s->generations)
@@ -131,12 +137,13 @@ void mc_table_print(const mc_table *t, FILE *f)
     for (size_t i = 0; i < t->n; i++)
         if ((int)strlen(t->rows[i].metric) > mw)
             mw = (int)strlen(t->rows[i].metric);
-    int categories = 0;
+    int categories = 0; /* a presence metric: its mean is a probability of being alive */
     for (size_t i = 0; i < t->n; i++)
-        categories |= strncmp(t->rows[i].metric, "alive_", 6) == 0;
+        categories |= t->rows[i].role == MC_ROLE_PRESENCE;
     fprintf(f, "\n%s: mean over %ld replicates (the mean column of summary.csv)%s\n\n",
             t->e->name, t->e->points[0].run.replicates,
-            categories ? "; for alive_X that is P(X alive), for p_X the mean share of X" : "");
+            categories ? "; for a presence metric that is the probability that its category is "
+                         "alive, for a share the category's mean share" : "");
     fprintf(f, "%-5s  %-*s  %-*s ", "point", lw, "setting", mw, "metric");
     for (int k = 0; k < t->ng; k++) {
         char h[24];

@@ -77,6 +77,16 @@ mkdir "$tmp/old"
 cp "$run/points.csv" "$tmp/old/"
 sed 's/"version":"[^"]*"/"version":"0.0.1"/' "$run/summary.json" >"$tmp/old/summary.json"
 expect 2 "written by collapse 0.0.1" "$bin" plot "$tmp/old"
+# a run written before metric roles, units and regime declarations were recorded still plots
+mkdir "$tmp/legacy"
+cp "$run/points.csv" "$run/config.ini" "$tmp/legacy/"
+sed -e 's/"role":"[a-z_]*","unit":"[^"]*",//g' -e 's/"regime_declares":{[^}]*},//g' \
+  "$run/summary.json" >"$tmp/legacy/summary.json"
+grep -q '"role"\|"regime_declares"' "$tmp/legacy/summary.json" && fail "legacy copy still has roles"
+expect 0 "" "$bin" plot "$tmp/legacy"
+[ -s "$tmp/legacy/plots/survival.svg" ] || fail "legacy run: no survival figure"
+sed 's/"role":"presence"/"role":3/' "$run/summary.json" >"$tmp/old/summary.json"
+expect 2 '"role" and "unit" must be strings' "$bin" report "$tmp/old"
 expect 2 "missing the run directory" "$bin" plot
 expect 2 "unexpected argument" "$bin" report "$run" "$run"
 expect 2 "unknown option" "$bin" plot --bogus "$run"

@@ -73,11 +73,20 @@ static const char *copy_fixture(const char *name)
     return dir;
 }
 
+/* What the tiny runs' regimes declare: replace nothing special, fresh uses h. */
+static const char *const DECLARES[2] = {
+    "\"regime_declares\":{\"uses_h\":false,\"uses_schedule\":false,\"pool_grows\":false,"
+    "\"draws_whole\":true,\"draws_subsampled\":false,\"law\":\"model_only\"},",
+    "\"regime_declares\":{\"uses_h\":true,\"uses_schedule\":false,\"pool_grows\":false,"
+    "\"draws_whole\":true,\"draws_subsampled\":false,\"law\":\"other\"},"};
+
 /* Writes a tiny run of two points (replace, fresh h=0.1), G = 3, R = 4, with one presence
  * metric alive_yellow whose per-generation mean (fraction alive) is given for each point, and
- * a headline metric p_yellow. top_extra is inserted into the top-level object (to break it). */
-static const char *write_run(const char *name, const double alive[2][4], const double extinct[2],
-                             const double first_q50[2], const char *complete, const char *version)
+ * a headline metric p_yellow (role share). legacy: as an earlier collapse wrote it, without
+ * metric roles and units and without regime_declares. */
+static const char *write_run_as(const char *name, const double alive[2][4],
+                                const double extinct[2], const double first_q50[2],
+                                const char *complete, const char *version, int legacy)
 {
     const char *dir = new_dir(name);
     char path[600], buf[16384];
@@ -93,13 +102,16 @@ static const char *write_run(const char *name, const double alive[2][4], const d
         n += (size_t)snprintf(
             buf + n, sizeof buf - n,
             "%s{\"point\":%d,\"label\":\"regime.name=%s\",\"family\":\"categorical\","
-            "\"regime\":\"%s\",\"params\":{\"regime.name\":\"%s\",\"regime.h\":\"0.1\","
+            "\"regime\":\"%s\",%s\"params\":{\"regime.name\":\"%s\",\"regime.h\":\"0.1\","
             "\"world.weights\":\"blue=0.9, yellow=0.1\"},"
             "\"metrics\":[{\"name\":\"p_yellow\",\"description\":\"model probability of the "
             "category\",\"direction\":0,\"presence\":false,\"headline\":true,\"subject\":"
-            "\"yellow\"},{\"name\":\"alive_yellow\",\"description\":\"1 if alive\",\"direction\":1,"
-            "\"presence\":true,\"headline\":true,\"subject\":\"yellow\"}],\"summary\":{",
-            p ? "," : "", p, regimes[p], regimes[p], regimes[p]);
+            "\"yellow\"%s},{\"name\":\"alive_yellow\",\"description\":\"1 if alive\","
+            "\"direction\":1,\"presence\":true,\"headline\":true,\"subject\":\"yellow\"%s}],"
+            "\"summary\":{",
+            p ? "," : "", p, regimes[p], regimes[p], legacy ? "" : DECLARES[p], regimes[p],
+            legacy ? "" : ",\"role\":\"share\",\"unit\":\"probability\"",
+            legacy ? "" : ",\"role\":\"presence\",\"unit\":\"\"");
         n += (size_t)snprintf(buf + n, sizeof buf - n,
                               "\"p_yellow\":{\"n\":[4,4,4,4],\"mean\":[0.1,0.05,0.02,0.01],"
                               "\"sd\":[0.01,0.01,0.01,0.01],\"q05\":[0.08,0.03,0,0],"
@@ -134,15 +146,29 @@ static const char *write_run(const char *name, const double alive[2][4], const d
     return dir;
 }
 
-/* A run of one point (pipeline regime), G = 3, with the given metrics (name, direction,
- * headline), each with values 1, 2, 3, 4 over the generations. */
+static const char *write_run(const char *name, const double alive[2][4], const double extinct[2],
+                             const double first_q50[2], const char *complete, const char *version)
+{
+    return write_run_as(name, alive, extinct, first_q50, complete, version, 0);
+}
+
+/* A run of one point, G = 3, with the given metrics (name, direction, headline, role, unit),
+ * each with values 1, 2, 3, 4 over the generations. */
 typedef struct spec {
     const char *name;
     int direction, headline;
+    const char *role, *unit;
 } spec;
 
-static const char *write_generic_run(const char *name, const spec *m, size_t nm,
-                                     const char *params)
+/* What the pipeline regime declares. */
+static const char PIPELINE_DECLARES[] =
+    "\"regime_declares\":{\"uses_h\":false,\"uses_schedule\":true,\"pool_grows\":false,"
+    "\"draws_whole\":false,\"draws_subsampled\":false,\"law\":\"other\"},";
+
+/* The run of one point of regime `regime`, which declares `declares` (a "regime_declares":{..},
+ * member), with the settings params ("key":"value", ...). */
+static const char *write_point_run(const char *name, const char *regime, const char *declares,
+                                   const spec *m, size_t nm, const char *params)
 {
     const char *dir = new_dir(name);
     char path[600], buf[16384];
@@ -151,14 +177,15 @@ static const char *write_generic_run(const char *name, const spec *m, size_t nm,
                           "{\"tool\":\"collapse\",\"version\":\"0.1.0\",\"generator\":\"g\",\"seed\":1,"
                           "\"name\":\"%s\",\"generations\":3,\"replicates\":2,\"config\":{},"
                           "\"axes\":[],\"points\":[{\"point\":0,\"label\":\"%s\",\"family\":"
-                          "\"ngram\",\"regime\":\"pipeline\",\"params\":{%s},\"metrics\":[",
-                          name, name, params);
+                          "\"ngram\",\"regime\":\"%s\",%s\"params\":{%s},\"metrics\":[",
+                          name, name, regime, declares, params);
     for (size_t k = 0; k < nm; k++)
         n += (size_t)snprintf(buf + n, sizeof buf - n,
                               "%s{\"name\":\"%s\",\"description\":\"d\",\"direction\":%d,"
-                              "\"presence\":false,\"headline\":%s,\"subject\":\"\"}",
+                              "\"presence\":false,\"headline\":%s,\"subject\":\"\",\"role\":"
+                              "\"%s\",\"unit\":\"%s\"}",
                               k ? "," : "", m[k].name, m[k].direction,
-                              m[k].headline ? "true" : "false");
+                              m[k].headline ? "true" : "false", m[k].role, m[k].unit);
     n += (size_t)snprintf(buf + n, sizeof buf - n, "],\"summary\":{");
     for (size_t k = 0; k < nm; k++) {
         n += (size_t)snprintf(buf + n, sizeof buf - n, "%s\"%s\":{", k ? "," : "", m[k].name);
@@ -173,9 +200,15 @@ static const char *write_generic_run(const char *name, const spec *m, size_t nm,
     snprintf(path, sizeof path, "%s/summary.json", dir);
     spill(path, buf);
     snprintf(path, sizeof path, "%s/points.csv", dir);
-    snprintf(buf, sizeof buf, "point,label,family,regime\n0,%s,ngram,pipeline\n", name);
+    snprintf(buf, sizeof buf, "point,label,family,regime\n0,%s,ngram,%s\n", name, regime);
     spill(path, buf);
     return dir;
+}
+
+static const char *write_generic_run(const char *name, const spec *m, size_t nm,
+                                     const char *params)
+{
+    return write_point_run(name, "pipeline", PIPELINE_DECLARES, m, nm, params);
 }
 
 static const double ALIVE_KNOWN[2][4] = {{1, 0.5, 0, 0}, {1, 1, 1, 1}};
@@ -398,22 +431,26 @@ static void test_figure_series(void **state)
     mc_plot_log_free(log);
 }
 
-/* The family- and regime-specific figures appear when their metrics exist: perplexity (two
- * panels: the value and its ratio to generation 0), pipeline (workforce, human share and the
- * damage metric: the first headline metric with a direction) and spread (var_ratio). */
+/* The family- and regime-specific figures appear when metrics of their roles exist: heldout-fit
+ * (two panels: the value and its ratio to generation 0), pipeline (workforce, human share and
+ * the damage metric: the first headline metric with a direction) and spread (a spread ratio). */
 static void test_special_figures(void **state)
 {
     (void)state;
-    const spec metrics[] = {{"n", 0, 0},          {"human_share", 1, 0}, {"workforce", 1, 0},
-                            {"heldout_ppl", -1, 1}, {"distinct_2", 1, 0}, {"var_ratio", 0, 0},
-                            {"p_a/<&>b", 0, 1}};
+    const spec metrics[] = {{"n", 0, 0, "size", "samples"},
+                            {"human_share", 1, 0, "human_share", "fraction"},
+                            {"workforce", 1, 0, "workforce", "people"},
+                            {"heldout_ppl", -1, 1, "heldout_fit", "perplexity"},
+                            {"distinct_2", 1, 0, "diversity", "fraction"},
+                            {"var_ratio", 0, 0, "spread", "ratio"},
+                            {"p_a/<&>b", 0, 1, "share", "probability"}};
     const char *dir = write_generic_run("special", metrics, 7, "");
     mc_plot_log *log;
     mc_error err = {0};
     int st = mc_plot_run_log(dir, &log, &err);
     if (st != MC_OK)
         fail_msg("%s", err.msg);
-    const mc_plot_figure_info *f = mc_plot_log_find(log, "perplexity");
+    const mc_plot_figure_info *f = mc_plot_log_find(log, "heldout-fit");
     assert_non_null(f);
     assert_true(has_series(f, MC_PLOT_LINE, "pipeline"));
     size_t ratio_lines = 0;
@@ -459,9 +496,15 @@ static void test_special_figures(void **state)
 static void test_pipeline_healthy(void **state)
 {
     (void)state;
-    const spec metrics[] = {{"workforce", 1, 1}, {"human_share", 1, 0}, {"heldout_ppl", -1, 1},
-                            {"alive_yellow", 0, 0}, {"watch_min", 0, 0},   {"damage_gen", 0, 0},
-                            {"lead_time", 1, 0},    {"recovery", -1, 0}};
+    /* the regime's bookkeeping under names the presentation has never seen: found by role */
+    const spec metrics[] = {{"workforce", 1, 1, "workforce", "people"},
+                            {"human_share", 1, 0, "human_share", "fraction"},
+                            {"heldout_ppl", -1, 1, "heldout_fit", "perplexity"},
+                            {"alive_yellow", 0, 0, "presence", ""},
+                            {"lowest_so_far", 0, 0, "watched_minimum", ""},
+                            {"harm_began", 0, 0, "damage_generation", "generation"},
+                            {"warning", 1, 0, "lead_time", "generations"},
+                            {"healed_after", -1, 0, "recovery", "generations"}};
     const char *dir = write_generic_run("healthy", metrics, 8,
                                         "\"regime.healthy\":\"alive(yellow) >= 2.5\"");
     mc_plot_log *log;
@@ -533,6 +576,114 @@ static void test_palette(void **state)
                                     mc_rgb_hex(mc_plot_point_color(j), b));
     assert_string_equal(mc_rgb_hex(mc_plot_category_color("yellow", 0), a), "#f0e442");
     assert_string_equal(mc_rgb_hex(mc_plot_category_color("blue", 2), a), "#0072b2");
+}
+
+/* The issue's acceptance test for declared capabilities: metrics and regimes the presentation
+ * has never heard of get the right figures from what they declare, and a familiar name with
+ * another role gets nothing special. */
+static void test_declared_capabilities(void **state)
+{
+    (void)state;
+    const spec metrics[] = {{"xyz_fit", -1, 0, "heldout_fit", "bits"},
+                            {"wobble", 0, 0, "spread", "ratio"},
+                            {"drift", -1, 0, "location", ""},
+                            {"heldout_ppl", -1, 1, "other", ""},
+                            {"var_ratio", 0, 0, "spread", "nats"},
+                            {"crew", 1, 0, "workforce", "people"}};
+    const char *declares =
+        "\"regime_declares\":{\"uses_h\":true,\"uses_schedule\":false,\"pool_grows\":false,"
+        "\"draws_whole\":true,\"draws_subsampled\":false,\"law\":\"other\"},";
+    const char *dir = write_point_run("declared", "zzz", declares, metrics, 6,
+                                      "\"regime.h\":\"0.3\",\"world.dim\":\"1\"");
+    mc_run *run;
+    mc_error err = {0};
+    assert_int_equal(mc_run_read(dir, &run, &err), MC_OK);
+    /* a regime named zzz that declares uses_h has h in its legend */
+    assert_string_equal(run->points[0].legend, "zzz h=0.3");
+    assert_int_equal(run->points[0].declares.uses_h, 1);
+    assert_string_equal(run->points[0].declares.law, "other");
+    mc_figure **figs;
+    size_t n;
+    assert_int_equal(mc_plot_figures(run, &figs, &n, &err), MC_OK);
+    const mc_figure *heldout = NULL, *spread = NULL, *pipeline = NULL, *fit = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = figs[i]->name;
+        heldout = strcmp(name, "heldout-fit") == 0 ? figs[i] : heldout;
+        spread = strcmp(name, "spread") == 0 ? figs[i] : spread;
+        pipeline = strcmp(name, "pipeline") == 0 ? figs[i] : pipeline;
+        fit = strcmp(name, "metric-xyz_fit") == 0 ? figs[i] : fit;
+    }
+    /* xyz_fit (role heldout_fit) gets the held-out figure, its unit on the y axis; heldout_ppl
+     * (role other, a headline) does not */
+    assert_non_null(heldout);
+    assert_string_equal(heldout->panels[0].ylabel, "xyz_fit (bits)");
+    assert_non_null(strstr(heldout->title, "xyz_fit"));
+    assert_null(strstr(heldout->title, "heldout_ppl"));
+    assert_non_null(fit);
+    assert_string_equal(fit->panels[0].ylabel, "xyz_fit (bits)");
+    /* the spread figure draws wobble (spread, unit ratio; not var_ratio, whose unit is nats),
+     * moved by drift (location) in 1-D: var 1..4, shift sqrt(1..4) / sigma (sigma unknown here:
+     * not moved) */
+    assert_non_null(spread);
+    assert_non_null(strstr(spread->caption, "(wobble)"));
+    /* a workforce under any name makes the pipeline figure */
+    assert_non_null(pipeline);
+    assert_string_equal(pipeline->panels[0].title, "crew");
+    assert_string_equal(pipeline->panels[0].ylabel, "crew (people)");
+    mc_plot_figures_free(figs, n);
+    mc_run_free(run);
+}
+
+/* A run written before roles, units and regime_declares were recorded is read: presence
+ * metrics keep their role, the rest are "other", the regime declares nothing (so no h in the
+ * legend); the extinction story is still told. A role or declaration of the wrong type is
+ * refused with the file and the key. */
+static void test_legacy_and_bad_roles(void **state)
+{
+    (void)state;
+    const char *dir =
+        write_run_as("legacy", ALIVE_KNOWN, EXTINCT_KNOWN, FIRST_KNOWN, "true", "0.1.0", 1);
+    mc_run *run;
+    mc_error err = {0};
+    assert_int_equal(mc_run_read(dir, &run, &err), MC_OK);
+    assert_int_equal(mc_run_metric_find(&run->points[0], "alive_yellow")->role, MC_ROLE_PRESENCE);
+    assert_int_equal(mc_run_metric_find(&run->points[0], "p_yellow")->role, MC_ROLE_OTHER);
+    assert_string_equal(mc_run_metric_find(&run->points[0], "p_yellow")->unit, "");
+    assert_int_equal(run->points[1].declares.legacy, 1);
+    assert_string_equal(run->points[1].legend, "fresh");
+    mc_findings f;
+    assert_int_equal(mc_report_findings(run, &f), MC_OK);
+    expect_finding(&f, "went extinct in 100 % of replicates by generation 2 under replace");
+    mc_findings_free(&f);
+    mc_run_free(run);
+    mc_plot_log *log;
+    assert_int_equal(mc_plot_run_log(dir, &log, &err), MC_OK);
+    assert_non_null(mc_plot_log_find(log, "survival"));
+    mc_plot_log_free(log);
+
+    static const struct {
+        const char *from, *to, *needle;
+    } breaks[] = {
+        {"\"role\":\"share\"", "\"role\":7", "\"role\" and \"unit\" must be strings"},
+        {"\"unit\":\"probability\"", "\"unit\":null", "\"role\" and \"unit\" must be strings"},
+        {"\"uses_h\":true", "\"uses_h\":1", "\"regime_declares\".\"uses_h\" must be true or false"},
+        {"\"law\":\"other\"", "\"law\":2", "\"law\" is missing or not a string"},
+    };
+    for (size_t k = 0; k < sizeof breaks / sizeof breaks[0]; k++) {
+        char name[32], path[600];
+        snprintf(name, sizeof name, "badrole%zu", k);
+        dir = write_run(name, ALIVE_KNOWN, EXTINCT_KNOWN, FIRST_KNOWN, "true", "0.1.0");
+        snprintf(path, sizeof path, "%s/summary.json", dir);
+        char *text = slurp(path, NULL), *at = strstr(text, breaks[k].from);
+        assert_non_null(at);
+        char fixed[16384];
+        snprintf(fixed, sizeof fixed, "%.*s%s%s", (int)(at - text), text, breaks[k].to,
+                 at + strlen(breaks[k].from));
+        spill(path, fixed);
+        free(text);
+        expect_bad(dir, MC_EDATA, breaks[k].needle);
+        expect_bad(dir, MC_EDATA, "summary.json: points[");
+    }
 }
 
 /* ---- files ---- */
@@ -754,7 +905,8 @@ int main(void)
         cmocka_unit_test(test_pipeline_healthy),          cmocka_unit_test(test_plot_files),
         cmocka_unit_test(test_plot_unwritable),  cmocka_unit_test(test_findings_known),
         cmocka_unit_test(test_findings_fixture), cmocka_unit_test(test_findings_theory_skew),
-        cmocka_unit_test(test_report),
+        cmocka_unit_test(test_report),           cmocka_unit_test(test_declared_capabilities),
+        cmocka_unit_test(test_legacy_and_bad_roles),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     mc_plot_release(); /* cairo's and fontconfig's caches, for the leak checker */

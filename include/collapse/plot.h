@@ -6,14 +6,21 @@
  * never read metrics.csv: every figure is drawn from the summary, so a sweep of many replicates
  * costs no more to plot than one.
  *
- * Figures (DIR/plots/NAME.png and NAME.svg, drawn with cairo):
+ * Figures (DIR/plots/NAME.png and NAME.svg, drawn with cairo), each chosen by the roles the
+ * run's metrics declare (collapse/metric.h; summary.json records them), never by their names:
  *   metric-<m>   every metric m against generation: per grid point the replicate median, a
  *                shaded 5-95 % band, and the closed-form theory dashed where the summary has one;
- *   shares       (categorical) the world's and the model's category shares, stacked, per point;
+ *                the y axis says its unit;
+ *   shares       (share metrics about categories) the world's and the model's category shares,
+ *                stacked, per point;
  *   survival     (presence metrics) per named category, the fraction of replicates alive;
- *   perplexity   (when heldout_ppl exists) held-out perplexity and its ratio to generation 0;
- *   pipeline     (when workforce exists) workforce and human share beside the damage metric.
- * Each grid point has one colour (Okabe-Ito palette) in every figure and in the report.
+ *   heldout-fit  (a heldout_fit metric, a headline one first) the fit to held-out human data
+ *                and its ratio to generation 0;
+ *   pipeline     (a workforce metric) workforce and human share beside the metric that
+ *                regime.healthy watches;
+ *   spread       (a spread metric with unit "ratio") the world's density against the model's.
+ * Each grid point has one colour (Okabe-Ito palette) in every figure and in the report; a
+ * legend names a regime's h when the regime declares that it uses h.
  *
  * A run directory that is not a run (no summary.json, or not written by collapse), incomplete
  * ("complete" not true) or from another format version gets MC_EDATA or MC_EIO with a message
@@ -24,6 +31,27 @@
 
 #include <stddef.h>
 #include "error.h"
+
+/* A run directory read once, with its figures built: one read serves both the figure files and
+ * the report. Owned by the caller (mc_plot_close). */
+typedef struct mc_plot_set mc_plot_set;
+typedef struct mc_plot_log mc_plot_log; /* what the figures drew (the test hook below) */
+
+/* Reads the run in dir and builds its figures. Returns MC_OK, MC_EDATA (not a finished run of
+ * this version), MC_EIO (unreadable) or MC_ENOMEM; err says which file. */
+int mc_plot_open(const char *dir, mc_plot_set **out, mc_error *err);
+/* Writes every figure of s into its dir/plots/ (created if needed) as PNG and SVG; with log,
+ * *log (owned by the caller, mc_plot_log_free) lists them. MC_EIO, MC_ENOMEM; without cairo
+ * MC_EINTERNAL. */
+int mc_plot_write(mc_plot_set *s, mc_plot_log **log, mc_error *err);
+/* Writes dir/report.html of s (see mc_report_write), linking the figure files mc_plot_write
+ * wrote (or that exist from before). */
+int mc_report_write_set(const mc_plot_set *s, mc_error *err);
+void mc_plot_close(mc_plot_set *s);
+
+/* mc_plot_open, mc_plot_write and mc_report_write_set: the figures and the report of the run in
+ * dir from one read (what `collapse run` calls). */
+int mc_plot_and_report(const char *dir, mc_error *err);
 
 /* Draws every figure of the run in dir into dir/plots/ (created if needed), as PNG and SVG.
  * Returns MC_OK, MC_EDATA (not a finished run of this version), MC_EIO (unreadable or
@@ -65,10 +93,10 @@ typedef struct mc_plot_figure_info {
     mc_plot_series_info *series;
 } mc_plot_figure_info;
 
-typedef struct mc_plot_log {
+struct mc_plot_log {
     size_t nfigures;
     mc_plot_figure_info *figures;
-} mc_plot_log;
+};
 
 /* Like mc_plot_run, and on success *log (owned by the caller, mc_plot_log_free) lists every
  * figure written with the series it drew. */

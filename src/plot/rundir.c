@@ -123,6 +123,7 @@ static void metric_free(mc_run_metric *m)
     free(m->name);
     free(m->description);
     free(m->subject);
+    free(m->unit);
     free(m->n);
     free(m->mean);
     free(m->sd);
@@ -131,6 +132,22 @@ static void metric_free(mc_run_metric *m)
     free(m->q95);
     free(m->theory);
     free(m->skew);
+}
+
+/* "role" and "unit" of a metric; a run that predates them gets "presence" or "other" and ""
+ * (rundir.h). A role this version does not know (a later one may add roles) reads as "other". */
+static int read_role(const ctx *c, const cJSON *desc, const char *where, mc_run_metric *m)
+{
+    const cJSON *role = cJSON_GetObjectItemCaseSensitive(desc, "role");
+    const cJSON *unit = cJSON_GetObjectItemCaseSensitive(desc, "unit");
+    if ((role && !cJSON_IsString(role)) || (unit && !cJSON_IsString(unit)))
+        return bad(c, where, "\"role\" and \"unit\" must be strings");
+    if (role)
+        m->role = mc_metric_role_parse(role->valuestring);
+    else
+        m->role = m->presence ? MC_ROLE_PRESENCE : MC_ROLE_OTHER;
+    m->unit = strdup(unit ? unit->valuestring : "");
+    return m->unit ? MC_OK : mc_error_set(c->err, MC_ENOMEM, "%s: out of memory", c->file);
 }
 
 static int read_metric(const ctx *c, const cJSON *desc, const cJSON *summary, long G, size_t pi,
@@ -160,6 +177,9 @@ static int read_metric(const ctx *c, const cJSON *desc, const cJSON *summary, lo
         return bad(c, where, "\"presence\" and \"headline\" must be true or false");
     m->presence = cJSON_IsTrue(pr);
     m->headline = cJSON_IsTrue(hl);
+    st = read_role(c, desc, where, m);
+    if (st != MC_OK)
+        return st;
     snprintf(where, sizeof where, "points[%zu].summary[\"%s\"]", pi, m->name);
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(summary, m->name);
     if (!cJSON_IsObject(s))
@@ -218,6 +238,7 @@ static void point_free(mc_run_point *p)
     free(p->family);
     free(p->regime);
     free(p->legend);
+    free(p->declares.law);
     for (size_t m = 0; m < p->nmetrics; m++)
         metric_free(&p->metrics[m]);
     free(p->metrics);
@@ -234,27 +255,9 @@ static void point_free(mc_run_point *p)
     free(p->param_values);
 }
 
-static int read_point(const ctx *c, const cJSON *jp, size_t pi, long G, mc_run_point *p)
+/* summary.json's params of a point ("section.key" -> value; numbers as %.6g). */
+static int read_params(const ctx *c, const cJSON *jp, const char *where, mc_run_point *p)
 {
-    char where[64];
-    snprintf(where, sizeof where, "points[%zu]", pi);
-    if (!cJSON_IsObject(jp))
-        return bad(c, where, "not an object");
-    long index = -1;
-    int st = get_long(c, jp, "point", where, 0, &index);
-    if (st != MC_OK)
-        return st;
-    if ((size_t)index != pi)
-        return bad(c, where, "\"point\" does not match its position in \"points\"");
-    p->index = pi;
-    st = get_string(c, jp, "label", where, &p->label);
-    if (st == MC_OK)
-        st = get_string(c, jp, "family", where, &p->family);
-    if (st == MC_OK)
-        st = get_string(c, jp, "regime", where, &p->regime);
-    if (st != MC_OK)
-        return st;
-
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(jp, "params");
     if (params && !cJSON_IsObject(params))
         return bad(c, where, "\"params\" is not an object");
@@ -283,7 +286,62 @@ static int read_point(const ctx *c, const cJSON *jp, size_t pi, long G, mc_run_p
                 return mc_error_set(c->err, MC_ENOMEM, "%s: out of memory", c->file);
         }
     }
+    return MC_OK;
+}
 
+/* A point's regime_declares (rundir.h: a run without it is legacy and declares nothing). */
+static int read_declares(const ctx *c, const cJSON *jp, const char *where, mc_run_declares *d)
+{
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(jp, "regime_declares");
+    if (!o) {
+        d->legacy = 1;
+        d->law = strdup("");
+        return d->law ? MC_OK : mc_error_set(c->err, MC_ENOMEM, "%s: out of memory", c->file);
+    }
+    if (!cJSON_IsObject(o))
+        return bad(c, where, "\"regime_declares\" is not an object");
+    static const char *const keys[] = {"uses_h", "uses_schedule", "pool_grows", "draws_whole",
+                                       "draws_subsampled"};
+    int *dst[] = {&d->uses_h, &d->uses_schedule, &d->pool_grows, &d->draws_whole,
+                  &d->draws_subsampled};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(o, keys[k]);
+        if (!cJSON_IsBool(b)) {
+            char buf[128];
+            snprintf(buf, sizeof buf, "\"regime_declares\".\"%s\" must be true or false", keys[k]);
+            return bad(c, where, buf);
+        }
+        *dst[k] = cJSON_IsTrue(b);
+    }
+    return get_string(c, o, "law", where, &d->law);
+}
+
+static int read_point(const ctx *c, const cJSON *jp, size_t pi, long G, mc_run_point *p)
+{
+    char where[64];
+    snprintf(where, sizeof where, "points[%zu]", pi);
+    if (!cJSON_IsObject(jp))
+        return bad(c, where, "not an object");
+    long index = -1;
+    int st = get_long(c, jp, "point", where, 0, &index);
+    if (st != MC_OK)
+        return st;
+    if ((size_t)index != pi)
+        return bad(c, where, "\"point\" does not match its position in \"points\"");
+    p->index = pi;
+    st = get_string(c, jp, "label", where, &p->label);
+    if (st == MC_OK)
+        st = get_string(c, jp, "family", where, &p->family);
+    if (st == MC_OK)
+        st = get_string(c, jp, "regime", where, &p->regime);
+    if (st != MC_OK)
+        return st;
+
+    if ((st = read_declares(c, jp, where, &p->declares)) != MC_OK ||
+        (st = read_params(c, jp, where, p)) != MC_OK)
+        return st;
+
+    const cJSON *it;
     const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(jp, "metrics");
     const cJSON *summary = cJSON_GetObjectItemCaseSensitive(jp, "summary");
     if (!cJSON_IsArray(metrics) || cJSON_GetArraySize(metrics) == 0)
@@ -330,16 +388,6 @@ static int same_format(const char *v)
     return a == x && b == y;
 }
 
-/* Regimes whose human fraction regime.h is part of what they are (the legend says it). */
-static int regime_uses_h(const char *regime)
-{
-    static const char *const names[] = {"fresh", "keep-original"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(regime, names[i]) == 0)
-            return 1;
-    return 0;
-}
-
 static int appendf(char *buf, size_t size, size_t *len, const char *fmt, const char *a,
                    const char *b)
 {
@@ -372,7 +420,7 @@ static int make_legends(mc_run *run, const mc_csvtab *pts, mc_error *err)
             int h_axis = 0;
             for (size_t a = 0; a < run->naxes; a++)
                 h_axis |= strcmp(run->axis_keys[a], "regime.h") == 0;
-            if (h && !h_axis && regime_uses_h(p->regime))
+            if (h && !h_axis && p->declares.uses_h)
                 appendf(buf, sizeof buf, &len, " h=%s%s", h, "");
         }
         for (size_t c = 4; pts && c < pts->ncols; c++) {
@@ -561,6 +609,52 @@ const mc_run_metric *mc_run_metric_find(const mc_run_point *p, const char *name)
     return NULL;
 }
 
+const mc_run_metric *mc_run_metric_role(const mc_run_point *p, mc_metric_role role,
+                                        const char *subject, const char *unit)
+{
+    const mc_run_metric *first = NULL;
+    for (size_t m = 0; m < p->nmetrics; m++) {
+        const mc_run_metric *mm = &p->metrics[m];
+        if (mm->role != role || (subject && strcmp(mm->subject, subject) != 0) ||
+            (unit && strcmp(mm->unit, unit) != 0))
+            continue;
+        if (mm->headline)
+            return mm;
+        if (!first)
+            first = mm;
+    }
+    return first;
+}
+
+int mc_run_metric_list(const mc_run_point *p, mc_metric_list *out)
+{
+    memset(out, 0, sizeof *out);
+    out->items = calloc(p->nmetrics ? p->nmetrics : 1, sizeof *out->items);
+    if (!out->items)
+        return MC_ENOMEM;
+    out->cap = p->nmetrics;
+    for (size_t m = 0; m < p->nmetrics; m++) {
+        const mc_run_metric *rm = &p->metrics[m];
+        mc_metric *it = &out->items[out->n++];
+        snprintf(it->name, sizeof it->name, "%s", rm->name);
+        snprintf(it->subject, sizeof it->subject, "%s", rm->subject);
+        it->description = rm->description;
+        it->unit = rm->unit;
+        it->role = rm->role;
+        it->direction = rm->direction;
+        it->flags = rm->headline ? MC_METRIC_HEADLINE : 0;
+    }
+    return MC_OK;
+}
+
+const mc_run_extinction *mc_run_extinction_find(const mc_run_point *p, const char *metric)
+{
+    for (size_t e = 0; e < p->nextinction; e++)
+        if (strcmp(p->extinction[e].metric, metric) == 0)
+            return &p->extinction[e];
+    return NULL;
+}
+
 int mc_run_always_alive(const mc_run *run, const char *name)
 {
     for (size_t i = 0; i < run->npoints; i++) {
@@ -617,12 +711,10 @@ int mc_run_world_share(const mc_run *run, const char *category, double *share)
             return 1;
         }
     }
-    char name[300];
-    snprintf(name, sizeof name, "p_%s", category);
     double sum = 0;
     size_t n = 0;
     for (size_t i = 0; i < run->npoints; i++) {
-        const mc_run_metric *m = mc_run_metric_find(&run->points[i], name);
+        const mc_run_metric *m = mc_run_metric_role(&run->points[i], MC_ROLE_SHARE, category, NULL);
         if (m && isfinite(m->mean[0])) {
             sum += m->mean[0];
             n++;

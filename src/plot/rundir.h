@@ -4,15 +4,25 @@
  * settings for short legend labels, and config.ini's text is kept for the report. Values "inf",
  * "-inf" and "nan" (JSON strings) become the doubles they name. Arrays are indexed by generation
  * 0..G.
+ *
+ * What a metric means (its role and unit) and what a point's regime declares (regime_declares)
+ * come from summary.json; the presentation chooses by them, never by a metric's or a regime's
+ * name. A run written before they were recorded (same format version, no "role", "unit" or
+ * "regime_declares") is still read: a metric's role is then "presence" when it says
+ * "presence": true, else "other", its unit "", and the regime declares nothing (legacy = 1), so
+ * such a run gets the per-metric, shares-free and survival figures but none chosen by role.
  */
 #ifndef COLLAPSE_PLOT_RUNDIR_H
 #define COLLAPSE_PLOT_RUNDIR_H
 
 #include <stddef.h>
 #include "collapse/error.h"
+#include "collapse/metric.h"
 
 typedef struct mc_run_metric {
     char *name, *description, *subject; /* subject: the category, or "" */
+    char *unit;                         /* "nats", "ratio", ... or "" (none) */
+    mc_metric_role role;
     int direction;                      /* +1 higher is healthier, -1 lower, 0 neither */
     int presence, headline;
     /* [G + 1] each; n counts replicates with a value that is not NaN; skew is NaN throughout
@@ -28,11 +38,19 @@ typedef struct mc_run_extinction {
     double first_mean, first_q05, first_q50, first_q95; /* first extinction generation, or NaN */
 } mc_run_extinction;
 
+/* What a point's regime declares (summary.json's regime_declares; include/collapse/regime.h). */
+typedef struct mc_run_declares {
+    int uses_h, uses_schedule, pool_grows, draws_whole, draws_subsampled;
+    char *law;  /* the training-set law's name, or "" */
+    int legacy; /* 1: the run predates regime_declares (everything above 0) */
+} mc_run_declares;
+
 typedef struct mc_run_point {
     size_t index;
     char *label;      /* points.csv's label ("regime.name=replace; sampling.temperature=0.9") */
     char *family, *regime;
     char *legend;     /* short text for legends and sentences ("replace, temperature=0.9") */
+    mc_run_declares declares;
     mc_run_metric *metrics;
     size_t nmetrics;
     mc_run_extinction *extinction;
@@ -61,6 +79,16 @@ void mc_run_free(mc_run *run);
 
 /* The metric called name at point p, or NULL. */
 const mc_run_metric *mc_run_metric_find(const mc_run_point *p, const char *name);
+/* The first metric of point p with this role (and subject, and unit, unless NULL), preferring
+ * a headline one; NULL when there is none. */
+const mc_run_metric *mc_run_metric_role(const mc_run_point *p, mc_metric_role role,
+                                        const char *subject, const char *unit);
+/* The point's metrics as a metric list (names, roles, subjects, directions, headline flags),
+ * for the target grammar (collapse/target.h). Units and descriptions are borrowed from p: the
+ * list must not outlive it. Free with mc_metric_list_free. Returns MC_OK or MC_ENOMEM. */
+int mc_run_metric_list(const mc_run_point *p, mc_metric_list *out);
+/* The extinction entry of point p about presence metric metric, or NULL. */
+const mc_run_extinction *mc_run_extinction_find(const mc_run_point *p, const char *metric);
 /* 1 when presence metric name is 1 (its mean over replicates) at every generation of every
  * point that has it. */
 int mc_run_always_alive(const mc_run *run, const char *name);
@@ -69,7 +97,7 @@ const char *mc_run_point_param(const mc_run_point *p, const char *key);
 
 /* The world's share of a named category: from the explicit weights "name=w, ..." of the
  * setting world.weights when it lists the category (returns 1, exact), else generation 0's mean
- * of p_<category> averaged over points (returns 0: the fit to n_0 human samples estimates it
+ * of the category's share metric (role share) averaged over points (returns 0: the fit to n_0 human samples estimates it
  * without bias), else NaN (returns -1). */
 int mc_run_world_share(const mc_run *run, const char *category, double *share);
 

@@ -4,7 +4,9 @@
 A tiny cats experiment simulated here in numpy (world blue 0.90 / yellow 0.09 / green 0.01,
 n = 40 samples per generation, 8 generations, 10 replicates; grid regime.name = replace, fresh
 (h = 0.5) x sampling.temperature = 1, 0.8), so that the plot and report code can be developed and
-tested without the engine. Reproducible: `/usr/bin/python3 tests/data/make_run_cats.py`.
+tested without the engine. Every metric records its role and unit and every point what its
+regime declares (regime_declares), as `collapse run` writes them: the presentation chooses by
+those. Reproducible: `/usr/bin/python3 tests/data/make_run_cats.py` (needs numpy).
 Quantiles are numpy's default (type 7), as in summary.h.
 """
 import json
@@ -20,16 +22,30 @@ N, G, R, H, SEED = 40, 8, 10, 0.5, 7
 TAIL = 0.05  # categories whose world probability is below this form the tail
 POINTS = [("replace", "1"), ("replace", "0.8"), ("fresh", "1"), ("fresh", "0.8")]
 
-METRICS = [  # name, description, direction, presence, headline, subject
-    ("n", "training-set size (samples)", 0, False, False, ""),
-    ("human_share", "share of the training set made by humans (fraction)", 1, False, False, ""),
-    ("alive", "categories with probability > 0 (count)", 1, False, True, ""),
-    ("tail_mass", "model probability of the world's tail categories (world p < 0.05)", 1, False, False, ""),
-] + [("p_" + c, "model probability of %s" % c, 0, False, c == "yellow", c) for c in NAMES] \
-  + [("alive_" + c, "%s still has probability > 0 (0/1)" % c, 1, True, False, c) for c in NAMES] \
-  + [("entropy", "Shannon entropy of the model (nats)", 1, False, False, ""),
-     ("kl", "KL(world || model) (nats); +inf once a world category is extinct", -1, False, True, ""),
-     ("tv", "total variation distance to the world", -1, False, False, "")]
+METRICS = [  # name, description, direction, presence, headline, subject, role, unit
+    ("n", "training-set size (samples)", 0, False, False, "", "size", "samples"),
+    ("human_share", "share of the training set made by humans (fraction)", 1, False, False, "",
+     "human_share", "fraction"),
+    ("alive", "categories with probability > 0 (count)", 1, False, True, "", "diversity",
+     "categories"),
+    ("tail_mass", "model probability of the world's tail categories (world p < 0.05)", 1, False,
+     False, "", "tail", "fraction"),
+] + [("p_" + c, "model probability of %s" % c, 0, False, c == "yellow", c, "share", "probability")
+     for c in NAMES] \
+  + [("alive_" + c, "%s still has probability > 0 (0/1)" % c, 1, True, False, c, "presence", "")
+     for c in NAMES] \
+  + [("entropy", "Shannon entropy of the model (nats)", 1, False, False, "", "diversity", "nats"),
+     ("kl", "KL(world || model) (nats); +inf once a world category is extinct", -1, False, True,
+      "", "divergence", "nats"),
+     ("tv", "total variation distance to the world", -1, False, False, "", "divergence", "")]
+
+# What each regime declares (summary.json's regime_declares; include/collapse/regime.h).
+DECLARES = {
+    "replace": {"uses_h": False, "uses_schedule": False, "pool_grows": False, "draws_whole": True,
+                "draws_subsampled": False, "law": "model_only"},
+    "fresh": {"uses_h": True, "uses_schedule": False, "pool_grows": False, "draws_whole": True,
+              "draws_subsampled": False, "law": "other"},
+}
 
 
 def metrics(p, human, n):
@@ -167,10 +183,12 @@ def main():
                                                     fmt(v) if not math.isfinite(v) else repr(float(v))))
         points.append({
             "point": i, "label": label, "family": "categorical", "regime": regime,
+            "regime_declares": DECLARES[regime],
             "params": dict({"%s.%s" % (sec, k): v for sec, kv in config.items() for k, v in kv.items()},
                            **{"regime.name": regime, "sampling.temperature": temp}),
             "metrics": [{"name": m[0], "description": m[1], "direction": m[2], "presence": m[3],
-                         "headline": m[4], "subject": m[5]} for m in METRICS],
+                         "headline": m[4], "subject": m[5], "role": m[6], "unit": m[7]}
+                        for m in METRICS],
             "summary": summ, "extinction": ext})
     with open(os.path.join(out_dir, "points.csv"), "w") as f:
         f.write("point,label,family,regime,sampling.temperature\n")
