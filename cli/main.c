@@ -119,9 +119,7 @@ static int finish_run(const run_view *v, const char *dir, int plots, mc_error *e
            "config.ini)\n", dir);
     if (!plots)
         return MC_OK;
-    int r = mc_plot_run(dir, err);
-    if (r == MC_OK)
-        r = mc_report_write(dir, err);
+    int r = mc_plot_and_report(dir, err);
     if (r != MC_OK)
         return r;
     printf("report:  %s/report.html\nplots:   %s/plots/ (PNG and SVG)\n", dir, dir);

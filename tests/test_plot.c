@@ -458,7 +458,7 @@ static void test_special_figures(void **state)
         ratio_lines += f->series[i].panel == 1 && f->series[i].kind == MC_PLOT_LINE;
     assert_int_equal(ratio_lines, 1);
     assert_int_equal(f->logy, 0); /* 1..4 spans less than two decades */
-    f = mc_plot_log_find(log, "pipeline");
+    f = mc_plot_log_find(log, "human-pipeline");
     assert_non_null(f);
     int panels[3] = {0, 0, 0};
     for (size_t i = 0; i < f->nseries; i++) {
@@ -510,7 +510,7 @@ static void test_pipeline_healthy(void **state)
     mc_plot_log *log;
     mc_error err = {0};
     assert_int_equal(mc_plot_run_log(dir, &log, &err), MC_OK);
-    const mc_plot_figure_info *f = mc_plot_log_find(log, "pipeline");
+    const mc_plot_figure_info *f = mc_plot_log_find(log, "human-pipeline");
     assert_non_null(f);
     assert_true(has_series(f, MC_PLOT_THEORY, "healthy threshold"));
     for (size_t i = 0; i < f->nseries; i++)
@@ -524,7 +524,7 @@ static void test_pipeline_healthy(void **state)
     size_t n;
     assert_int_equal(mc_plot_figures(run, &figs, &n, &err), MC_OK);
     for (size_t i = 0; i < n; i++)
-        if (strcmp(figs[i]->name, "pipeline") == 0)
+        if (strcmp(figs[i]->name, "human-pipeline") == 0)
             assert_string_equal(figs[i]->panels[2].title, "alive_yellow");
     mc_plot_figures_free(figs, n);
     /* the pipeline's story in a sentence: every metric's median at G = 3 is 4 here */
@@ -610,7 +610,7 @@ static void test_declared_capabilities(void **state)
         const char *name = figs[i]->name;
         heldout = strcmp(name, "heldout-fit") == 0 ? figs[i] : heldout;
         spread = strcmp(name, "spread") == 0 ? figs[i] : spread;
-        pipeline = strcmp(name, "pipeline") == 0 ? figs[i] : pipeline;
+        pipeline = strcmp(name, "human-pipeline") == 0 ? figs[i] : pipeline;
         fit = strcmp(name, "metric-xyz_fit") == 0 ? figs[i] : fit;
     }
     /* xyz_fit (role heldout_fit) gets the held-out figure, its unit on the y axis; heldout_ppl

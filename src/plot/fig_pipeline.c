@@ -82,7 +82,7 @@ int mc_fig_pipeline(const mc_run *run, const double *x, mc_figset *out)
     double threshold;
     const mc_run_metric *dmg = damage_metric(p0, &threshold);
     int np = dmg ? 3 : 2;
-    mc_figure *f = mc_fig_alloc("pipeline", np, np);
+    mc_figure *f = mc_fig_alloc("human-pipeline", np, np);
     if (!f)
         return MC_ENOMEM;
     snprintf(f->title, sizeof f->title, "The human pipeline: workforce, human data and damage");
