@@ -15,7 +15,6 @@
 #include "collapse/regime.h"
 #include "collapse/experiment.h"
 #include "collapse/summary.h"
-#include "collapse/output.h"
 #include "collapse/writer.h"
 #include "collapse/registry.h"
 #include "collapse/presets.h"

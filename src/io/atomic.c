@@ -1,10 +1,10 @@
 /* atomic.c - a file written under a temporary name and renamed into place, so that a reader
- * never sees half of it (include/collapse/output.h). */
+ * never sees half of it (atomic.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "collapse/output.h"
+#include "io/atomic.h"
 
 int mc_write_atomic(const char *path, int (*fn)(FILE *f, void *user), void *user, mc_error *err)
 {

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "collapse/output.h"
+#include "io/atomic.h"
 #include "figure.h"
 #ifdef MC_HAVE_CAIRO
 #include <cairo.h>

@@ -18,6 +18,7 @@
 #include "collapse.h"
 #include "collapse/plot.h"
 #include "figure.h"
+#include "io/atomic.h"
 #include "plotset.h"
 #include "report.h"
 #include "rundir.h"

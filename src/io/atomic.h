@@ -1,10 +1,10 @@
-/* output.h - writing one file so that it is either complete or absent (ground floor: no
+/* atomic.h - writing one file so that it is either complete or absent (ground floor: no
  * knowledge of experiments; src/io/atomic.c). The run directory's writer is writer.h. */
-#ifndef COLLAPSE_OUTPUT_H
-#define COLLAPSE_OUTPUT_H
+#ifndef MC_IO_ATOMIC_H
+#define MC_IO_ATOMIC_H
 
 #include <stdio.h>
-#include "error.h"
+#include "collapse/error.h"
 
 /* Writes what fn produces to path atomically: fn writes into a temporary file beside path
  * (".NAME.tmp"), which is renamed onto path only when fn returned MC_OK and every write
