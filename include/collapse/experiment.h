@@ -149,7 +149,8 @@ typedef struct mc_run_opts {
  * Returns MC_OK or the first error (in point/replicate order). */
 int mc_experiment_run(const mc_experiment *e, const mc_run_opts *opts, mc_error *err);
 
-/* Runs one unit of work (point p, replicate r) into values[(G + 1) * M]. Exposed for tests. */
+/* Runs one unit of work (point p, replicate r) into values[(G + 1) * M], row g's metrics in the
+ * order of p->metrics: one chain of models, e.g. to follow a single replicate. */
 int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err);
 
 #endif

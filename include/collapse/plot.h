@@ -16,7 +16,7 @@
  *   survival     (presence metrics) per named category, the fraction of replicates alive;
  *   heldout-fit  (a heldout_fit metric, a headline one first) the fit to held-out human data
  *                and its ratio to generation 0;
- *   pipeline     (a workforce metric) workforce and human share beside the metric that
+ *   human-pipeline (a workforce metric) workforce and human share beside the metric that
  *                regime.healthy watches;
  *   spread       (a spread metric with unit "ratio") the world's density against the model's.
  * Each grid point has one colour (Okabe-Ito palette) in every figure and in the report; a
@@ -35,7 +35,7 @@
 /* A run directory read once, with its figures built: one read serves both the figure files and
  * the report. Owned by the caller (mc_plot_close). */
 typedef struct mc_plot_set mc_plot_set;
-typedef struct mc_plot_log mc_plot_log; /* what the figures drew (the test hook below) */
+typedef struct mc_plot_log mc_plot_log; /* what the figures drew (below) */
 
 /* Reads the run in dir and builds its figures. Returns MC_OK, MC_EDATA (not a finished run of
  * this version), MC_EIO (unreadable) or MC_ENOMEM; err says which file. */
@@ -69,7 +69,8 @@ int mc_report_write(const char *dir, mc_error *err);
  * (the CLI does). Harmless without cairo. */
 void mc_plot_release(void);
 
-/* ---- test hook: what the figures drew, instead of pixels ---- */
+/* ---- what the figures drew, as data: names, titles and series (`collapse plot` lists the
+ * figures from it; a program can check a run's figures without reading pixels) ---- */
 
 typedef enum mc_plot_series_kind {
     MC_PLOT_LINE,   /* a median or a survival curve */
