@@ -6,7 +6,7 @@
 #ifndef COLLAPSE_H
 #define COLLAPSE_H
 
-#define MC_VERSION "0.1.0"
+#define MC_VERSION "0.2.0"
 
 #include "collapse/error.h"
 #include "collapse/rng.h"

@@ -81,6 +81,7 @@ expect 2 "written by collapse 0.0.1" "$bin" plot "$tmp/old"
 mkdir "$tmp/legacy"
 cp "$run/points.csv" "$run/config.ini" "$tmp/legacy/"
 sed -e 's/"role":"[a-z_]*","unit":"[^"]*",//g' -e 's/"regime_declares":{[^}]*},//g' \
+  -e 's/"version":"[^"]*"/"version":"0.1.0"/' \
   "$run/summary.json" >"$tmp/legacy/summary.json"
 grep -q '"role"\|"regime_declares"' "$tmp/legacy/summary.json" && fail "legacy copy still has roles"
 expect 0 "" "$bin" plot "$tmp/legacy"

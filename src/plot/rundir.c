@@ -379,13 +379,15 @@ static int read_point(const ctx *c, const cJSON *jp, size_t pi, long G, mc_run_p
     return MC_OK;
 }
 
-/* Same major.minor as this library: the format is only promised within a minor version. */
-static int same_format(const char *v)
+/* The format is promised within a minor version: this library's major.minor reads, and so does
+ * 0.1, the last format before metric roles, units and regime declarations were recorded (a 0.1
+ * run without them is read as legacy: rundir.h). */
+static int readable_format(const char *v)
 {
     unsigned a, b, x, y;
     if (sscanf(v, "%u.%u", &a, &b) != 2 || sscanf(MC_VERSION, "%u.%u", &x, &y) != 2)
         return 0;
-    return a == x && b == y;
+    return (a == x && b == y) || (a == 0 && b == 1);
 }
 
 static int appendf(char *buf, size_t size, size_t *len, const char *fmt, const char *a,
@@ -455,7 +457,7 @@ static int parse_summary(mc_run *run, const cJSON *root, const ctx *c)
     int st = get_string(c, root, "version", "top level", &run->version);
     if (st != MC_OK)
         return st;
-    if (!same_format(run->version))
+    if (!readable_format(run->version))
         return mc_error_set(c->err, MC_EDATA,
                             "%s: written by collapse %s, whose format this collapse %s does not "
                             "read; rerun the experiment with this version",
