@@ -1,4 +1,5 @@
-/* test_gaussian.c - the gaussian family and the shared continuous helpers (gdata, gauss_law, gworld, w2).
+/* test_gaussian.c - the gaussian family and the shared continuous helpers (gdata, gauss_law,
+ * gworld, w2).
  *
  * Tolerances: a Monte Carlo mean over R replicates is compared with its closed-form expectation
  * and may differ by 4 standard errors (SE = sample sd / sqrt(R)), so a correct implementation

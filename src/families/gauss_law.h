@@ -55,7 +55,8 @@ int mc_weighted_moments(const double *x, uint64_t n, size_t d, const double *w, 
                         gsl_matrix *C, double *scratch, mc_error *err);
 
 /* Fits g to the n rows of x (n, d): weighted mean and covariance with weights w (n, summing to 1;
- * NULL = 1/n each), mc_weighted_moments. unbiased != 0 divides by 1 - sum w_i^2 (n - 1 for equal weights) instead of 1.
+ * NULL = 1/n each), mc_weighted_moments. unbiased != 0 divides by 1 - sum w_i^2 (n - 1 for
+ * equal weights) instead of 1.
  * scratch holds (n, d) doubles. Then factors as mc_gauss_factor (singular when n <= d).
  * n == 1 gives a point mass (with unbiased too). n == 0 is MC_EINTERNAL. */
 int mc_gauss_fit(mc_gauss *g, const double *x, uint64_t n, const double *w, int unbiased,

@@ -10,15 +10,17 @@
  * World: a Gaussian N(mu_0, Sigma_0) (world.mean, world.cov or world.sigma) or a Gaussian mixture
  * (world.means, world.weights, world.sds), with a fixed held-out human set for the NLL metric.
  *
- * Metrics, per generation (mu_0, Sigma_0: the world's mean and covariance):
- *   mean_err      ||mu_g - mu_0||^2
- *   var_ratio     sigma_g^2 / sigma_0^2                        (d = 1)
- *   trace_ratio   tr Sigma_g / tr Sigma_0                      (d > 1)
- *   logdet_ratio  log det Sigma_g - log det Sigma_0            (d > 1)
+ * World construction: gaussian_world.c (on the shared gworld.c).
+ *
+ * Metrics, per generation (mu_0, Sigma_0: the world's mean and covariance), indexed by the G_
+ * enum below in describe, metrics and theory:
+ *   mean_error    ||mu_g - mu_0||^2
+ *   trace_ratio   tr Sigma_g / tr Sigma_0                      (1-D: the variance ratio)
+ *   logdet_ratio  log det Sigma_g - log det Sigma_0
  *   w2            2-Wasserstein distance to the world: closed form for a Gaussian world, exact
  *                 from quantile functions for a 1-D mixture, sliced (fixed random directions)
  *                 for a d-D mixture
- *   nll           mean negative log-likelihood of the held-out human samples (nats)
+ *   nll_heldout   mean negative log-likelihood of the held-out human samples (nats)
  *   tail_mass     the model's mass in the world's tails: P(|x - mu_0| > 3 sigma_0) in 1-D (exact),
  *                 P((x - mu_0)^T Sigma_0^-1 (x - mu_0) > world's 99th percentile) in d-D (on fixed
  *                 common random numbers, so the curve is smooth across generations)
@@ -313,7 +315,8 @@ static int holdout_nll(const gauss_world *w, const mc_gauss *g, double *out, mc_
 /* The fraction of reference draws u_j with sum_i (s_i u_ij + c_i)^2 > r2 (see tail_mass). s2
  * (TAIL_REF) holds the sums; four coordinates i per pass over it, in a loop over the draws that
  * vectorises. */
-static double tail_count(const gauss_world *w, const double *sv, const double *c, double *restrict s2)
+static double tail_count(const gauss_world *w, const double *sv, const double *c,
+                         double *restrict s2)
 {
     size_t d = w->base.d, m = TAIL_REF, beyond = 0, i = 0;
     memset(s2, 0, m * sizeof(double));

@@ -132,8 +132,9 @@ static int projection_quantiles(gauss_world *w, long directions, gsl_rng *r, mc_
     w->theta = malloc(w->L * d * sizeof(double));
     w->qworld = malloc(w->L * QGRID_M * sizeof(double));
     double *pm = malloc(2 * k * sizeof(double)); /* projected means (k), then sds (k) */
-    int rc = w->theta && w->qworld && pm ? mc_qgrid_alloc(QGRID_M, &w->q, err)
-                                         : mc_error_set(err, MC_ENOMEM, "out of memory for the world");
+    int rc = w->theta && w->qworld && pm
+                 ? mc_qgrid_alloc(QGRID_M, &w->q, err)
+                 : mc_error_set(err, MC_ENOMEM, "out of memory for the world");
     if (rc == MC_OK && d == 1)
         w->theta[0] = 1.0;
     else if (rc == MC_OK)

@@ -18,9 +18,8 @@
 #include <gsl/gsl_matrix.h>
 #include "collapse/rng.h"
 
-
 void mc_gdraw_rows(const mc_gdraw *w, size_t d, const uint64_t *rows, size_t m, double *O,
-                         double *scratch)
+                   double *scratch)
 {
     double *Z = scratch, *z = scratch + d * MC_GDATA_BLOCK;
     const double *Lt = w->Lt, *mu = w->mu, alpha = w->alpha;

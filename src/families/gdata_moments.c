@@ -83,7 +83,8 @@ int mc_gdata_moments_into(const mc_gdata *ds, double *mom, mc_error *err)
     /* scratch: per part a shift (d), sums (d), a block (dp, MOM_BLOCK) whose columns from d to dp
      * (d rounded up to a multiple of 4) stay 0 for block_sums; then mc_gdata_row's */
     size_t dp = (d + 3) / 4 * 4;
-    size_t per = 2 * d + dp * MOM_BLOCK, total = 2 * per + (ds->deferred ? MC_GDATA_ROW_SCRATCH(d) : 0);
+    size_t per = 2 * d + dp * MOM_BLOCK;
+    size_t total = 2 * per + (ds->deferred ? MC_GDATA_ROW_SCRATCH(d) : 0);
     double *buf = malloc(total * sizeof(double));
     if (!buf)
         return mc_error_set(err, MC_ENOMEM, "out of memory for the moments of a dataset");

@@ -104,7 +104,8 @@ int mc_gdata_subsample(gsl_rng *r, const void *src, uint64_t k, void **out, mc_e
     pending *q = NULL;
     double *O = NULL;
     if (rc == MC_OK && pool->deferred &&
-        (!(q = malloc(sizeof *q)) || !(O = malloc((d * MC_GDATA_BLOCK + MC_GDRAW_SCRATCH(d)) * sizeof *O))))
+        (!(q = malloc(sizeof *q)) ||
+         !(O = malloc((d * MC_GDATA_BLOCK + MC_GDRAW_SCRATCH(d)) * sizeof *O))))
         rc = mc_error_set(err, MC_ENOMEM, "out of memory for a subsample");
     if (rc != MC_OK) {
         free(idx);

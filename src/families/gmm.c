@@ -186,8 +186,8 @@ static int gmm_model_alloc(const void *params, const void *world, void **model, 
     g->ws = mc_gmm_em_alloc(g->k, g->d);
     g->r = mc_rng_alloc(0);
     g->comp = calloc(g->k, sizeof *g->comp);
-    int rc = (g->m && g->ws && g->r && g->comp) ? MC_OK
-                                                : mc_error_set(err, MC_ENOMEM, "gmm: out of memory");
+    int rc = g->m && g->ws && g->r && g->comp ? MC_OK
+                                              : mc_error_set(err, MC_ENOMEM, "gmm: out of memory");
     for (size_t j = 0; rc == MC_OK && j < g->k; j++)
         rc = mc_gauss_alloc(g->d, &g->comp[j], err);
     if (rc) {

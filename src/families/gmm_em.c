@@ -224,8 +224,8 @@ static long m_step(mc_gmm_em *ws, mc_gmm *m, const double *x, size_t n,
     return reseeded;
 }
 
-/* E step: responsibilities into ws->resp, log p(x_i) as logp_i + log lsum_i; returns the weighted mean
- * log-likelihood. */
+/* E step: responsibilities into ws->resp, log p(x_i) as logp_i + log lsum_i; returns the weighted
+ * mean log-likelihood. */
 static double e_step(mc_gmm_em *ws, const mc_gmm *m, const double *x, size_t n)
 {
     size_t k = m->k;

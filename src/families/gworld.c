@@ -261,7 +261,7 @@ static int build_mixture(const mc_gworld_params *p, const mc_point *pt, const wo
     }
     mc_gauss_free(c);
     if (rc == MC_OK)
-        rc = mc_gmm_prepare(m, err); /* the same factors as mc_gauss_factor's, and log-normalisers */
+        rc = mc_gmm_prepare(m, err); /* mc_gauss_factor's factors again, and log-normalisers */
     if (rc != MC_OK) {
         mc_gmm_free(m);
         m = NULL;

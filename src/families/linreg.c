@@ -421,7 +421,8 @@ static double theory(const mc_point *pt, const void *world, size_t mi, unsigned 
     const lworld *w = world;
     const lparams *p = pt->params;
     const mc_regime_settings *rs = &pt->regime_settings;
-    if ((mi != L_ERR && mi != L_TEST_MSE) || p->ridge != 0.0 || rs->n != w->T || rs->growth != 1.0 || isnan(w->tr_inv))
+    if ((mi != L_ERR && mi != L_TEST_MSE) || p->ridge != 0.0 || rs->n != w->T ||
+        rs->growth != 1.0 || isnan(w->tr_inv))
         return NAN;
     double base = w->sigma * w->sigma * w->tr_inv, e;
     mc_theory_case tc = mc_theory_case_of(pt);
