@@ -42,13 +42,30 @@ static mc_experiment *prepare(const char *preset, const char *const *ov)
     return e;
 }
 
+/* The driver's two modes, picked by its first argument (a word of this command line, not a
+ * family: the family is the preset's). `scores` says whether the held-out set is scored in the
+ * timed loop (the kde mode, which also takes n, m and h). */
+static const struct bench_mode {
+    const char *word, *preset;
+    int argc, scores;
+} MODES[] = {{"gmm", "shumailov-gmm", 3, 0}, {"kde", "kde-regimes", 6, 1}};
+
+static const struct bench_mode *mode_of(int argc, char **argv)
+{
+    for (size_t i = 0; argc >= 2 && i < sizeof MODES / sizeof MODES[0]; i++)
+        if (strcmp(argv[1], MODES[i].word) == 0)
+            return argc >= MODES[i].argc ? &MODES[i] : NULL;
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 3 || (strcmp(argv[1], "gmm") && (strcmp(argv[1], "kde") || argc < 6))) {
+    const struct bench_mode *mode = mode_of(argc, argv);
+    if (!mode) {
         fprintf(stderr, "usage: gmm_kde_bench gmm G | kde G n m h\n");
         return 2;
     }
-    int kde = strcmp(argv[1], "kde") == 0;
+    int kde = mode->scores;
     long G = atol(argv[2]);
     char on[64], om[64], oh[80];
     mc_experiment *e;
@@ -58,10 +75,10 @@ int main(int argc, char **argv)
         snprintf(oh, sizeof oh, "model.bandwidth=%s", argv[5]);
         const char *ov[] = {on, om, oh, "model.bandwidth_rule=fixed", "regime.name=replace",
                             "metrics.samples=1", "metrics.slices=1", NULL};
-        e = prepare("kde-regimes", ov);
+        e = prepare(mode->preset, ov);
     } else {
         const char *ov[] = {NULL};
-        e = prepare("shumailov-gmm", ov);
+        e = prepare(mode->preset, ov);
     }
     const mc_point *p = &e->points[0];
     const mc_family_type *f = p->family;

@@ -1,4 +1,5 @@
-/* test_gaussian.c - the gaussian family and the shared continuous helpers (gauss_common).
+/* test_gaussian.c - the gaussian family and the shared continuous helpers (gdata, gauss_law,
+ * gworld, w2).
  *
  * Tolerances: a Monte Carlo mean over R replicates is compared with its closed-form expectation
  * and may differ by 4 standard errors (SE = sample sd / sqrt(R)), so a correct implementation
@@ -13,7 +14,10 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include "testutil.h"
-#include "families/gauss_common.h"
+#include "families/gauss_law.h"
+#include "families/gdata.h"
+#include "families/gworld.h"
+#include "families/w2.h"
 
 static double theory_of(const mc_point *p, const char *name, unsigned g)
 {

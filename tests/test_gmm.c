@@ -6,7 +6,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include "testutil.h"
-#include "collapse/gmm.h"
+#include "families/gmm.h"
 #include "collapse/rng.h"
 
 static void set_mixture(mc_gmm *m, const double *w, const double *mu, const double *cov)

@@ -6,9 +6,10 @@
 #include <string.h>
 #include <gsl/gsl_errno.h>
 #include "testutil.h"
-#include "collapse/kde.h"
+#include "families/kde.h"
 #include "collapse/rng.h"
-#include "families/gauss_common.h"
+#include "families/gdata.h"
+#include "families/gworld.h"
 #include "families/mixworld.h"
 
 extern const mc_family_type mc_family_kde;
@@ -165,13 +166,13 @@ static void test_nll_and_bandwidth_by_hand(void **state)
     fit_on(&f, ov, x, n, 0, -1);
     const mixworld *w = f.p->world;
     double h = 0.6, nll = 0;
-    for (size_t j = 0; j < w->nheld; j++) {
+    for (size_t j = 0; j < w->base.nheld; j++) {
         double s = 0;
         for (size_t i = 0; i < n; i++) {
-            double dx = w->held[2 * j] - x[2 * i], dy = w->held[2 * j + 1] - x[2 * i + 1];
+            double dx = w->base.held[2 * j] - x[2 * i], dy = w->base.held[2 * j + 1] - x[2 * i + 1];
             s += exp(-(dx * dx + dy * dy) / (2 * h * h)) / (2 * M_PI * h * h) / n;
         }
-        nll -= log(s) / w->nheld;
+        nll -= log(s) / w->base.nheld;
     }
     tu_assert_close(f.out[fam_metric(&f, "nll_heldout")], nll, 1e-12 * fabs(nll), 1);
     tu_assert_close(f.out[fam_metric(&f, "bandwidth")], h, 1e-15, 1);

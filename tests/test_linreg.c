@@ -11,7 +11,8 @@
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_randist.h>
 #include "testutil.h"
-#include "families/gauss_common.h"
+#include "families/gdata.h"
+#include "families/gworld.h"
 #include "families/linreg.h"
 
 static const char *const BASE = "[world]\nrows = 30\ndim = 5\nsigma = 0.7\n"

@@ -3,7 +3,7 @@
  * The setting of Shumailov et al. (Nature 631, 2024), who refit a GMM on its own samples and
  * watch it lose its tails. World: a Gaussian or a Gaussian mixture (mixworld.h). Model: k
  * components, full or diagonal covariances, fitted by weighted EM from k-means++ starts with
- * scikit-learn's covariance floor reg_covar (gmm_em.c, include/collapse/gmm.h).
+ * scikit-learn's covariance floor reg_covar (gmm_em.c, gmm.h).
  *
  * fit() receives no generator, so the k-means++ starts draw from a stream keyed by a hash of the
  * training set: the same data always gives the same fit, whatever thread runs it.
@@ -37,9 +37,11 @@
 #include <gsl/gsl_randist.h>
 #include "collapse/experiment.h"
 #include "collapse/family.h"
-#include "collapse/gmm.h"
+#include "gmm.h"
 #include "collapse/rng.h"
-#include "gauss_common.h"
+#include "gauss_law.h"
+#include "gdata.h"
+#include "gworld.h"
 #include "mixworld.h"
 
 typedef struct gmm_params {
@@ -53,7 +55,7 @@ typedef struct gmm_params {
 } gmm_params;
 
 static const mc_key gmm_keys[] = {
-    MIXWORLD_KEYS(gmm_params),
+    MC_GWORLD_KEYS(gmm_params),
     {"model", "k", MC_KEY_INT, "2", 1, 10000, 0, NULL, offsetof(gmm_params, k),
      "number of mixture components k (>= 1)"},
     {"model", "covariance", MC_KEY_ENUM, "full", 0, 0, 0, "full|diag",
@@ -74,7 +76,8 @@ static const mc_key gmm_keys[] = {
 typedef struct gmm_model {
     size_t k, d;
     mc_gmm *m;           /* the fitted mixture */
-    mc_gmix *mix;        /* the same components as mc_gauss, for biased sampling */
+    mc_gauss **comp;     /* (k) the same components as factored Gaussians, for biased sampling
+                            (mc_gauss_factor's ridge for a singular one, as the gaussian family) */
     mc_gmm_em *ws;       /* EM workspace, reused across generations */
     gsl_rng *r;          /* the k-means++ stream, re-keyed from each training set */
     double *wt;          /* (wcap) per-point weights of a weighted fit */
@@ -111,10 +114,11 @@ static double gmm_bytes_needed(const void *params, const void *world, double n)
 {
     const gmm_params *p = params;
     (void)world;
-    double d = world ? (double)((const mixworld *)world)->d : 1.0, k = (double)p->k;
-    /* regime's datasets (a few copies of n x d), EM workspace, metric draws */
+    double d = world ? (double)((const mixworld *)world)->base.d : 1.0, k = (double)p->k;
+    /* regime's datasets (a few copies of n x d), EM workspace, metric draws, the held-out set
+     * and its projections */
     return 8.0 * (4 * n * (d + 1) + n * (k + d + 5) + (double)p->samples * (d + 1) +
-                  (double)p->world.holdout * (d + 3));
+                  (double)p->world.holdout * (d + 3 + MIXWORLD_DIRS));
 }
 
 static int gmm_draw_model(gsl_rng *r, const void *params, const void *model,
@@ -139,7 +143,7 @@ static int gmm_draw_model(gsl_rng *r, const void *params, const void *model,
             double p = mass > 0 ? g->m->w[j] / mass : 0;
             c = p >= 1 ? left : p <= 0 ? 0 : gsl_ran_binomial(r, p, (unsigned)left);
         }
-        rc = mc_gauss_sample(r, g->mix->comp[j], s, c, ds->x + row * g->d, err);
+        rc = mc_gauss_sample(r, g->comp[j], s, c, ds->x + row * g->d, err);
         row += c;
         left -= c;
         mass -= g->m->w[j];
@@ -160,7 +164,9 @@ static void gmm_model_free(void *model)
     if (!g)
         return;
     mc_gmm_free(g->m);
-    mc_gmix_free(g->mix);
+    for (size_t j = 0; g->comp && j < g->k; j++)
+        mc_gauss_free(g->comp[j]);
+    free(g->comp);
     mc_gmm_em_free(g->ws);
     if (g->r)
         gsl_rng_free(g->r);
@@ -175,12 +181,15 @@ static int gmm_model_alloc(const void *params, const void *world, void **model, 
     if (!g)
         return mc_error_set(err, MC_ENOMEM, "gmm: out of memory for the model");
     g->k = (size_t)p->k;
-    g->d = ((const mixworld *)world)->d;
+    g->d = ((const mixworld *)world)->base.d;
     g->m = mc_gmm_alloc(g->k, g->d);
     g->ws = mc_gmm_em_alloc(g->k, g->d);
     g->r = mc_rng_alloc(0);
-    int rc = (g->m && g->ws && g->r) ? mc_gmix_alloc(g->k, g->d, &g->mix, err)
-                                     : mc_error_set(err, MC_ENOMEM, "gmm: out of memory");
+    g->comp = calloc(g->k, sizeof *g->comp);
+    int rc = g->m && g->ws && g->r && g->comp ? MC_OK
+                                              : mc_error_set(err, MC_ENOMEM, "gmm: out of memory");
+    for (size_t j = 0; rc == MC_OK && j < g->k; j++)
+        rc = mc_gauss_alloc(g->d, &g->comp[j], err);
     if (rc) {
         gmm_model_free(g);
         return rc;
@@ -225,8 +234,7 @@ static int gmm_fit(void *model, const void *params, const void *train, const mc_
                         p->max_iter, p->restarts};
     int rc = mc_gmm_fit(g->r, g->ws, g->m, ds->x, wt, (size_t)ds->n, &o, &g->stats, err);
     for (size_t j = 0; rc == MC_OK && j < g->k; j++) {
-        mc_gauss *c = g->mix->comp[j];
-        g->mix->w[j] = g->m->w[j];
+        mc_gauss *c = g->comp[j];
         memcpy(c->mu, g->m->mu + j * g->d, g->d * sizeof *c->mu);
         gsl_matrix_view S = gsl_matrix_view_array(g->m->cov + j * g->d * g->d, g->d, g->d);
         gsl_matrix_memcpy(c->cov, &S.matrix);
@@ -240,7 +248,7 @@ static int gmm_metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err
     const gmm_params *p = ev->params;
     const gmm_model *g = ev->model;
     const mixworld *w = ev->world;
-    size_t d = g->d, m = (size_t)p->samples, nh = w->nheld;
+    size_t d = g->d, m = (size_t)p->samples, nh = w->base.nheld;
     /* y (m, d) model draws; work for the largest of the helpers; mean (d); cov (d, d) */
     size_t nwork = nh * (d + 3) + m + d * (d + 1);
     double *buf = malloc((m * d + nwork + d + d * d) * sizeof *buf);
@@ -251,9 +259,9 @@ static int gmm_metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err
     mixworld_moment_metrics(w, mean, cov, out, work);
     mc_gmm_sample(r, g->m, m, y);
     out[MIX_W2_SLICED] = mixworld_sliced_w2(w, (size_t)p->slices, y, m, work);
-    out[MIX_NLL_HELDOUT] = -mc_gmm_mean_logpdf(g->m, w->held, nh, work);
+    out[MIX_NLL_HELDOUT] = -mc_gmm_mean_logpdf(g->m, w->base.held, nh, work);
     out[MIX_TAIL_MASS] = mixworld_tail_mass(w, y, m, work);
-    out[GMM_L2_WORLD] = mc_gmm_l2(g->m, w->gm, work);
+    out[GMM_L2_WORLD] = mc_gmm_l2(g->m, w->base.mix, work);
     out[GMM_DEGENERATE] = (double)(g->stats.collapsed + g->stats.reseeded);
     out[GMM_EM_ITERATIONS] = (double)g->stats.iterations;
     free(buf);
@@ -265,11 +273,12 @@ static double gmm_theory(const mc_point *pt, const void *world, size_t m, unsign
 {
     const gmm_params *p = pt->params;
     const mixworld *w = world;
-    int acc = mc_theory_regime(pt);
-    if (p->k != 1 || (m != MIX_TRACE_RATIO && m != MIX_MEAN_ERROR) || acc < 0)
+    mc_theory_case tc = mc_theory_case_of(pt);
+    if (p->k != 1 || (m != MIX_TRACE_RATIO && m != MIX_MEAN_ERROR) || tc == MC_THEORY_NONE)
         return NAN;
-    double cs = mc_sampling_cov_factor(w->d, &pt->sampling), T = w->trace;
-    double floor = (double)w->d * p->reg_covar;
+    int acc = tc == MC_THEORY_ACCUMULATE;
+    double cs = mc_sampling_cov_factor(w->base.d, &pt->sampling), T = w->base.trace;
+    double floor = (double)w->base.d * p->reg_covar;
     /* SS = E tr(scatter) of training set g, N its size, M = E||xbar_g - mu_0||^2 */
     double N = (double)mc_point_n(pt, 0), SS = (N - 1) * T, M = T / N;
     for (unsigned i = 1; i <= g; i++) {

@@ -1,6 +1,6 @@
 /* kde.c - the kernel-density family: a Gaussian kernel on the training set.
  *
- * Model (include/collapse/kde.h): p(x) = sum_i w_i N(x; x_i, H), the training points x_i with
+ * Model (kde.h): p(x) = sum_i w_i N(x; x_i, H), the training points x_i with
  * weights w_i (1/n, or a weighted fit's), and H = h^2 I (model.bandwidth_rule = fixed,
  * model.bandwidth = h) or f^2 S_u by Scott's or Silverman's rule (scipy.stats.gaussian_kde's
  * conventions; Scott 1992, Silverman 1986). "Fitting" keeps the training set and computes H.
@@ -27,9 +27,11 @@
 #include <gsl/gsl_randist.h>
 #include "collapse/experiment.h"
 #include "collapse/family.h"
-#include "collapse/kde.h"
+#include "kde.h"
 #include "collapse/rng.h"
-#include "gauss_common.h"
+#include "gauss_law.h"
+#include "gdata.h"
+#include "gworld.h"
 #include "mixworld.h"
 
 #define LOG_2PI 1.83787706640934548356
@@ -91,7 +93,7 @@ typedef struct kde_params {
 } kde_params;
 
 static const mc_key kde_keys[] = {
-    MIXWORLD_KEYS(kde_params),
+    MC_GWORLD_KEYS(kde_params),
     {"model", "bandwidth_rule", MC_KEY_ENUM, "scott", 0, 0, 0, "scott|silverman|fixed",
      offsetof(kde_params, rule),
      "kernel covariance: f^2 x sample covariance (scott, silverman) or bandwidth^2 I (fixed)"},
@@ -156,10 +158,10 @@ static double kde_bytes_needed(const void *params, const void *world, double n)
 {
     const kde_params *p = params;
     (void)world;
-    double d = world ? (double)((const mixworld *)world)->d : 1.0;
+    double d = world ? (double)((const mixworld *)world)->base.d : 1.0;
     /* regime's datasets, the model's copies, one dgemm block, metric draws */
     return 8.0 * (4 * n * (d + 1) + n * (2 * d + 3) + HELD_BLOCK * n +
-                  (double)p->samples * (d + 1) + (double)p->world.holdout * d);
+                  (double)p->samples * (d + 1) + (double)p->world.holdout * (d + MIXWORLD_DIRS));
 }
 
 static int kde_draw_model(gsl_rng *r, const void *params, const void *model,
@@ -203,7 +205,7 @@ static int kde_model_alloc(const void *params, const void *world, void **model, 
     kde_model *k = calloc(1, sizeof *k);
     if (!k)
         return mc_error_set(err, MC_ENOMEM, "kde: out of memory for the model");
-    k->d = ((const mixworld *)world)->d;
+    k->d = ((const mixworld *)world)->base.d;
     k->mean = malloc(k->d * (k->d + 1) * sizeof *k->mean);
     int rc = k->mean ? mc_gauss_alloc(k->d, &k->kern, err)
                      : mc_error_set(err, MC_ENOMEM, "kde: out of memory for the model");
@@ -360,7 +362,7 @@ static int kde_metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err
     for (size_t a = 0; a < d; a++)
         tr += gsl_matrix_get(k->kern->cov, a, a);
     mixworld_moment_metrics(w, k->mean, cov, out, work);
-    out[MIX_NLL_HELDOUT] = kde_nll(k, w->held, w->nheld, work);
+    out[MIX_NLL_HELDOUT] = kde_nll(k, w->base.held, w->base.nheld, work);
     void *draws = NULL;
     int rc = kde_draw_model(r, p, k, NULL, m, &draws, err);
     if (rc) {
@@ -381,17 +383,18 @@ static double kde_theory(const mc_point *pt, const void *world, size_t m, unsign
 {
     const kde_params *p = pt->params;
     const mixworld *w = world;
-    int acc = mc_theory_regime(pt);
-    if ((m != MIX_TRACE_RATIO && m != MIX_MEAN_ERROR) || acc < 0)
+    mc_theory_case tc = mc_theory_case_of(pt);
+    if ((m != MIX_TRACE_RATIO && m != MIX_MEAN_ERROR) || tc == MC_THEORY_NONE)
         return NAN;
+    int acc = tc == MC_THEORY_ACCUMULATE;
     uint64_t *n = malloc((g + 1) * sizeof *n);
     double *v = malloc((g + 1) * sizeof *v);
     double res = NAN;
     if (n && v) {
         for (unsigned i = 0; i <= g; i++)
             n[i] = mc_point_n(pt, i);
-        double cs = mc_sampling_cov_factor(w->d, &pt->sampling);
-        mc_kde_theory((mc_kde_rule)p->rule, p->bandwidth, w->d, w->trace, acc, n, cs, g,
+        double cs = mc_sampling_cov_factor(w->base.d, &pt->sampling);
+        mc_kde_theory((mc_kde_rule)p->rule, p->bandwidth, w->base.d, w->base.trace, acc, n, cs, g,
                       m == MIX_TRACE_RATIO ? v : NULL, m == MIX_MEAN_ERROR ? v : NULL);
         res = v[g];
     }

@@ -30,9 +30,9 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
-#include "collapse/continuous.h"
 #include "collapse/experiment.h"
-#include "gauss_common.h"
+#include "continuous.h"
+#include "gworld.h"
 #include "linreg.h"
 
 typedef struct lparams {
@@ -421,13 +421,14 @@ static double theory(const mc_point *pt, const void *world, size_t mi, unsigned 
     const lworld *w = world;
     const lparams *p = pt->params;
     const mc_regime_settings *rs = &pt->regime_settings;
-    if ((mi != L_ERR && mi != L_TEST_MSE) || p->ridge != 0.0 || rs->n != w->T || rs->growth != 1.0 || isnan(w->tr_inv))
+    if ((mi != L_ERR && mi != L_TEST_MSE) || p->ridge != 0.0 || rs->n != w->T ||
+        rs->growth != 1.0 || isnan(w->tr_inv))
         return NAN;
     double base = w->sigma * w->sigma * w->tr_inv, e;
-    int acc = mc_theory_regime(pt);
-    if (acc == 0) {
+    mc_theory_case tc = mc_theory_case_of(pt);
+    if (tc == MC_THEORY_REPLACE) {
         e = (double)(g + 1) * base;
-    } else if (acc == 1) {
+    } else if (tc == MC_THEORY_ACCUMULATE) {
         double s = 0.0;
         for (unsigned i = 1; i <= g + 1; i++)
             s += 1.0 / ((double)i * (double)i);

@@ -20,44 +20,62 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
+#include "w2.h"
 
 void mixworld_free(void *world)
 {
     mixworld *w = world;
     if (!w)
         return;
-    mc_gmix_free(w->mix);
-    mc_gmm_free(w->gm);
-    mc_gauss_free(w->overall);
-    free(w->mean);
-    free(w->held);
+    mc_gworld_release(&w->base);
     free(w->theta);
     free(w->held_proj);
     free(w);
 }
 
-/* The world's mixture from the keys (mc_gworld_mixture: the same world and messages as the
- * gaussian family's) as w->mix, with its d, and the same components, contiguous and prepared, as
- * w->gm. */
-static int build_mixture(const mc_gworld_params *p, const mc_point *pt, mixworld *w,
-                         mc_error *err)
+/* The sliced W2's fixed directions and the sorted projections of the held-out set on them. */
+static int slice_directions(mixworld *w, gsl_rng *r, mc_error *err)
 {
-    int rc = mc_gworld_mixture(p, pt, &w->mix, err);
-    if (rc)
-        return rc;
-    size_t k = w->mix->k, d = w->mix->d;
-    w->d = d;
-    if (!(w->gm = mc_gmm_alloc(k, d)))
-        return mc_error_set(err, MC_ENOMEM, "out of memory for the world");
-    for (size_t j = 0; j < k; j++) {
-        const mc_gauss *c = w->mix->comp[j];
-        w->gm->w[j] = w->mix->w[j];
-        memcpy(w->gm->mu + j * d, c->mu, d * sizeof *c->mu);
-        for (size_t a = 0; a < d; a++)
-            for (size_t b = 0; b < d; b++)
-                w->gm->cov[j * d * d + a * d + b] = gsl_matrix_get(c->cov, a, b);
+    size_t d = w->base.d, nheld = w->base.nheld;
+    w->theta = malloc(MIXWORLD_DIRS * d * sizeof *w->theta);
+    w->held_proj = malloc(MIXWORLD_DIRS * nheld * sizeof *w->held_proj);
+    if (!w->theta || !w->held_proj)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for the world's held-out set");
+    mc_sliced_dirs(r, d, MIXWORLD_DIRS, w->theta);
+    for (size_t l = 0; l < MIXWORLD_DIRS; l++)
+        mc_project_sorted(w->theta + l * d, d, w->base.held, nheld, w->held_proj + l * nheld);
+    return MC_OK;
+}
+
+/* The world's 99th percentile of D^2: chi-square for a Gaussian world, else from 10^5 draws (in
+ * chunks, so the memory stays small whatever d). */
+static int tail_radius(mixworld *w, gsl_rng *r, mc_error *err)
+{
+    size_t d = w->base.d;
+    if (w->base.mix->k == 1) {
+        w->tail_r2 = gsl_cdf_chisq_Pinv(0.99, (double)d);
+        return MC_OK;
     }
-    return mc_gmm_prepare(w->gm, err);
+    enum { N = 100000, CHUNK = 4096 };
+    double *d2 = malloc(N * sizeof *d2), *x = malloc(CHUNK * d * sizeof *x);
+    double *work = malloc(d * sizeof *work);
+    int rc = MC_OK;
+    if (!d2 || !x || !work)
+        rc = mc_error_set(err, MC_ENOMEM, "out of memory for the world's tail");
+    for (size_t done = 0; rc == MC_OK && done < N; done += CHUNK) {
+        size_t c = N - done < CHUNK ? N - done : CHUNK;
+        rc = mc_gmm_draw_shuffled(r, w->base.mix, c, x, err);
+        for (size_t i = 0; rc == MC_OK && i < c; i++)
+            d2[done + i] = mc_gauss_maha2(w->base.overall, x + i * d, work);
+    }
+    if (rc == MC_OK) {
+        gsl_sort(d2, 1, N);
+        w->tail_r2 = gsl_stats_quantile_from_sorted_data(d2, 1, N, 0.99);
+    }
+    free(d2);
+    free(x);
+    free(work);
+    return rc;
 }
 
 int mixworld_create(const mc_gworld_params *p, const mc_point *pt, gsl_rng *r, mixworld **out,
@@ -67,61 +85,11 @@ int mixworld_create(const mc_gworld_params *p, const mc_point *pt, gsl_rng *r, m
     mixworld *w = calloc(1, sizeof *w);
     if (!w)
         return mc_error_set(err, MC_ENOMEM, "out of memory for the world");
-    int rc = build_mixture(p, pt, w, err);
-    size_t k = w->gm ? w->gm->k : 0, d = w->d ? w->d : 1;
+    int rc = mc_gworld_init(&w->base, p, pt, r, mc_gmm_moments, err);
     if (rc == MC_OK)
-        rc = mc_gauss_alloc(d, &w->overall, err);
-    w->mean = malloc(d * sizeof *w->mean);
-    w->nheld = (size_t)p->holdout;
-    w->held = malloc(w->nheld * d * sizeof *w->held);
-    w->theta = malloc(MIXWORLD_DIRS * d * sizeof *w->theta);
-    w->held_proj = malloc(MIXWORLD_DIRS * w->nheld * sizeof *w->held_proj);
-    double *S = malloc(d * d * sizeof *S);
-    if (rc == MC_OK && (!w->mean || !w->held || !w->theta || !w->held_proj || !S))
-        rc = mc_error_set(err, MC_ENOMEM, "out of memory for the world's held-out set");
-    if (rc == MC_OK) {
-        mc_gmm_moments(w->gm, w->mean, S);
-        memcpy(w->overall->mu, w->mean, d * sizeof *w->mean);
-        gsl_matrix_view Sv = gsl_matrix_view_array(S, d, d);
-        gsl_matrix_memcpy(w->overall->cov, &Sv.matrix);
-        rc = mc_gauss_factor(w->overall, 0, 1, "the world's overall covariance", err);
-    }
-    free(S);
-    if (rc == MC_OK) {
-        w->trace = 0;
-        for (size_t a = 0; a < d; a++)
-            w->trace += gsl_matrix_get(w->overall->cov, a, a);
-        w->logdet = w->overall->logdet;
-        rc = mc_gmix_sample(r, w->mix, w->nheld, w->held, err);
-    }
-    if (rc == MC_OK) {
-        mc_sliced_dirs(r, d, MIXWORLD_DIRS, w->theta);
-        for (size_t l = 0; l < MIXWORLD_DIRS; l++)
-            mc_project_sorted(w->theta + l * d, d, w->held, w->nheld,
-                              w->held_proj + l * w->nheld);
-    }
-    if (rc == MC_OK && k == 1) {
-        w->tail_r2 = gsl_cdf_chisq_Pinv(0.99, (double)d);
-    } else if (rc == MC_OK) {
-        enum { N = 100000, CHUNK = 4096 };
-        double *d2 = malloc(N * sizeof *d2), *x = malloc(CHUNK * d * sizeof *x);
-        double *work = malloc(d * sizeof *work);
-        if (!d2 || !x || !work)
-            rc = mc_error_set(err, MC_ENOMEM, "out of memory for the world's tail");
-        for (size_t done = 0; rc == MC_OK && done < N; done += CHUNK) {
-            size_t c = N - done < CHUNK ? N - done : CHUNK;
-            rc = mc_gmix_sample(r, w->mix, c, x, err);
-            for (size_t i = 0; rc == MC_OK && i < c; i++)
-                d2[done + i] = mc_gauss_maha2(w->overall, x + i * d, work);
-        }
-        if (rc == MC_OK) {
-            gsl_sort(d2, 1, N);
-            w->tail_r2 = gsl_stats_quantile_from_sorted_data(d2, 1, N, 0.99);
-        }
-        free(d2);
-        free(x);
-        free(work);
-    }
+        rc = slice_directions(w, r, err);
+    if (rc == MC_OK)
+        rc = tail_radius(w, r, err);
     if (rc != MC_OK) {
         mixworld_free(w);
         return rc;
@@ -134,18 +102,7 @@ int mixworld_draw(gsl_rng *r, const void *params, const void *world, uint64_t n,
                   mc_error *err)
 {
     (void)params;
-    const mixworld *w = world;
-    mc_gdata *ds;
-    int rc = mc_gdata_new(w->d, n, 1, &ds, err);
-    if (rc)
-        return rc;
-    rc = mc_gmix_sample(r, w->mix, n, ds->x, err);
-    if (rc) {
-        mc_gdata_free(ds);
-        return rc;
-    }
-    *out = ds;
-    return MC_OK;
+    return mc_gworld_draw(r, &((const mixworld *)world)->base, n, (mc_gdata **)out, err);
 }
 
 static const mc_metric_def MIX_METRICS[MIX_NSHARED] = {
@@ -178,14 +135,15 @@ int mixworld_describe(mc_metric_list *l, unsigned headline)
 void mixworld_moment_metrics(const mixworld *w, const double *mu, const double *S, double *out,
                              double *work)
 {
-    size_t d = w->d;
+    size_t d = w->base.d;
+    const double *mu0 = w->base.overall->mu;
     double e = 0, tr = 0;
     for (size_t a = 0; a < d; a++) {
-        e += (mu[a] - w->mean[a]) * (mu[a] - w->mean[a]);
+        e += (mu[a] - mu0[a]) * (mu[a] - mu0[a]);
         tr += S[a * d + a];
     }
     out[MIX_MEAN_ERROR] = e;
-    out[MIX_TRACE_RATIO] = tr / w->trace;
+    out[MIX_TRACE_RATIO] = tr / w->base.trace;
     memcpy(work, S, d * d * sizeof *work);
     gsl_matrix_view L = gsl_matrix_view_array(work, d, d);
     double logdet = -INFINITY;
@@ -194,16 +152,16 @@ void mixworld_moment_metrics(const mixworld *w, const double *mu, const double *
         for (size_t a = 0; a < d; a++)
             logdet += 2 * log(work[a * d + a]);
     }
-    out[MIX_LOGDET_RATIO] = isnan(logdet) ? -INFINITY : logdet - w->logdet;
+    out[MIX_LOGDET_RATIO] = isnan(logdet) ? -INFINITY : logdet - w->base.overall->logdet;
 }
 
 double mixworld_sliced_w2(const mixworld *w, size_t L, const double *y, size_t m, double *work)
 {
-    size_t d = w->d;
+    size_t d = w->base.d, nheld = w->base.nheld;
     double s = 0;
     for (size_t l = 0; l < L; l++) {
         mc_project_sorted(w->theta + l * d, d, y, m, work);
-        double w2 = mc_w2_sorted(work, m, w->held_proj + l * w->nheld, w->nheld);
+        double w2 = mc_w2_sorted(work, m, w->held_proj + l * nheld, nheld);
         s += w2 * w2;
     }
     return sqrt(s / (double)L);
@@ -226,7 +184,7 @@ double mixworld_tail_mass(const mixworld *w, const double *y, size_t m, double *
 {
     size_t c = 0;
     for (size_t i = 0; i < m; i++)
-        if (mc_gauss_maha2(w->overall, y + i * w->d, work) > w->tail_r2)
+        if (mc_gauss_maha2(w->base.overall, y + i * w->base.d, work) > w->tail_r2)
             c++;
     return (double)c / (double)m;
 }

@@ -1,38 +1,19 @@
-/* mixworld.h - the world of the gmm and kde families: a Gaussian or a Gaussian mixture in d
- * dimensions, with a fixed held-out human set and the pieces of the metrics both families share
- * (private to src/families/gmm.c and kde.c).
+/* mixworld.h - the world of the gmm and kde families: the shared continuous world (gworld.h: a
+ * Gaussian or a Gaussian mixture in d dimensions with a fixed held-out human set) plus the pieces
+ * of the metrics both families share (private to src/families/gmm.c and kde.c).
  *
- * [world] keys: the gaussian family's (mc_gworld_params in gauss_common.h), so one [world] section
- * means the same world to gaussian, gmm and kde. A family embeds mc_gworld_params in its parameter
- * block as member `world` and MIXWORLD_KEYS in its key table.
+ * [world] keys: MC_GWORLD_KEYS (gworld.h), the same rows as the gaussian family's, so one [world]
+ * section means the same world to gaussian, gmm and kde. A family embeds mc_gworld_params in its
+ * parameter block as member `world` and MC_GWORLD_KEYS in its key table.
  */
 #ifndef COLLAPSE_MIXWORLD_H
 #define COLLAPSE_MIXWORLD_H
 
 #include <stddef.h>
 #include "collapse/experiment.h"
-#include "collapse/gmm.h"
-#include "gauss_common.h"
-
-/* The [world] rows of a family's key table; T is the family's parameter struct, whose member
- * `world` is an mc_gworld_params. */
-#define MIXWORLD_KEYS(T)                                                                         \
-    {"world", "dim", MC_KEY_INT, NULL, 1, 1024, 0, NULL, offsetof(T, world.dim),                 \
-     "d, dimensions (default: implied by world.mean / world.cov / world.means, else 1)"},        \
-    {"world", "mean", MC_KEY_LIST, NULL, 0, 0, 0, NULL, offsetof(T, world.mean),                 \
-     "mean mu_0 of a Gaussian world, d numbers: \"0, 0\" (default 0)"},                          \
-    {"world", "sigma", MC_KEY_DOUBLE, "1", 0, 1e150, MC_KEY_MIN_OPEN, NULL,                      \
-     offsetof(T, world.sigma), "standard deviation of an isotropic world, sigma^2 I (> 0)"},     \
-    {"world", "cov", MC_KEY_LIST, NULL, 0, 0, 0, NULL, offsetof(T, world.cov),                   \
-     "full covariance, rows separated by ';': \"1, 0.5; 0.5, 1\" (replaces sigma)"},             \
-    {"world", "means", MC_KEY_LIST, NULL, 0, 0, 0, NULL, offsetof(T, world.means),               \
-     "a Gaussian-mixture world: component means, ';' between components: \"-2, 0; 2, 0\""},      \
-    {"world", "weights", MC_KEY_LIST, NULL, 0, 0, 0, NULL, offsetof(T, world.weights),           \
-     "mixture weights, one per component: \"0.3, 0.7\" (default equal; normalised)"},            \
-    {"world", "sds", MC_KEY_LIST, NULL, 0, 0, 0, NULL, offsetof(T, world.sds),                   \
-     "standard deviation of each (isotropic) component: \"1, 0.5\" (default world.sigma)"},      \
-    {"world", "holdout", MC_KEY_COUNT, "1000", 1, 2e5, 0, NULL, offsetof(T, world.holdout),      \
-     "size of the fixed held-out human set (nll_heldout, w2_sliced)"}
+#include "collapse/metric.h"
+#include "gmm.h"
+#include "gworld.h"
 
 /* Directions kept for the sliced W2 metric; metrics.slices uses the first L of them. */
 #define MIXWORLD_DIRS 64
@@ -60,16 +41,8 @@ enum {
 int mixworld_describe(mc_metric_list *l, unsigned headline);
 
 typedef struct mixworld {
-    size_t d;
-    mc_gmix *mix;        /* the world, for draws (k = 1 for a Gaussian) */
-    mc_gmm *gm;          /* the same mixture, contiguous and prepared (L2, log-densities) */
-    double *mean;        /* (d) overall mean mu_0 */
-    mc_gauss *overall;   /* N(mu_0, Sigma_0): Mahalanobis distance for the tail mass */
-    double trace;        /* tr Sigma_0 */
-    double logdet;       /* log det Sigma_0 */
+    mc_gworld base;      /* mixture, mu_0 and Sigma_0 (summed as mc_gmm_moments), held-out set */
     double tail_r2;      /* the world's 99th percentile of the squared Mahalanobis distance */
-    size_t nheld;
-    double *held;        /* (nheld, d) the held-out human set */
     double *theta;       /* (MIXWORLD_DIRS, d) fixed unit directions */
     double *held_proj;   /* (MIXWORLD_DIRS, nheld) sorted projections of the held-out set */
 } mixworld;

@@ -9,13 +9,14 @@
  *                       accumulate.
  *
  * Both are listed in the registry (src/registry.c); a program linking libcollapse reaches them by
- * name through mc_family_lookup() or directly through these descriptors (read-only). Their shared
- * helpers (n x d datasets, Gaussians, mixtures, Wasserstein distances) are private to the library:
- * src/families/gauss_common.h. */
+ * name through mc_family_lookup(). This header is private to the library (the families' own files
+ * include it so that the descriptors and their declarations agree). Their shared helpers live
+ * beside it: gdata.h (n x d datasets), gauss_law.h (one Gaussian), gmm.h (mixtures), gworld.h
+ * (the [world] section), w2.h (Wasserstein distances). */
 #ifndef COLLAPSE_CONTINUOUS_H
 #define COLLAPSE_CONTINUOUS_H
 
-#include "family.h"
+#include "collapse/family.h"
 
 extern const mc_family_type mc_family_gaussian;
 extern const mc_family_type mc_family_linreg;

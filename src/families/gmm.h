@@ -1,6 +1,7 @@
-/* gmm.h - Gaussian mixtures in d dimensions: densities, sampling, the closed-form L2 distance
- * and maximum-likelihood fitting by EM (Dempster, Laird & Rubin 1977), as used by the gmm and kde
- * families (src/families/gmm.c, kde.c).
+/* gmm.h - Gaussian mixtures in d dimensions, the one mixture type of the continuous families
+ * (private to the library): densities, sampling, moments, the closed-form L2 distance
+ * (gmm_law.c) and maximum-likelihood fitting by EM (Dempster, Laird & Rubin 1977; gmm_em.c).
+ * The gmm family's model is one; so is the world of the gaussian, gmm and kde families (gworld.h).
  *
  * A mixture holds k components; component j has weight w_j, mean mu_j (d) and covariance S_j
  * (d x d, row-major; a diagonal fit stores zeros off the diagonal). After mc_gmm_prepare() it also
@@ -14,8 +15,9 @@
 #define COLLAPSE_GMM_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <gsl/gsl_rng.h>
-#include "error.h"
+#include "collapse/error.h"
 
 typedef struct mc_gmm {
     size_t k, d;
@@ -48,15 +50,31 @@ double mc_gmm_mean_logpdf(const mc_gmm *m, const double *x, size_t n, double *sc
  * come grouped by component (an i.i.d. sample in a fixed order of components). */
 void mc_gmm_sample(gsl_rng *r, const mc_gmm *m, size_t n, double *x);
 
+/* n samples into x (n, d) in a random order: the component counts are one multinomial draw
+ * (sequential binomials), each component fills its block of rows with mc_gauss_sample_factor
+ * (needs the factors of a prepared mixture), then the rows are shuffled (gsl_ran_shuffle) so that
+ * any prefix is a sample of the mixture. MC_ERANGE when n does not fit an unsigned int. */
+int mc_gmm_draw_shuffled(gsl_rng *r, const mc_gmm *m, uint64_t n, double *x, mc_error *err);
+
 /* Overall mean (d) and covariance (d, d) of the mixture:
  * mean = sum_j w_j mu_j, cov = sum_j w_j (S_j + mu_j mu_j^T) - mean mean^T. */
 void mc_gmm_moments(const mc_gmm *m, double *mean, double *cov);
+/* The same moments with the covariance summed centred, cov = sum_j w_j (S_j + (mu_j - mean)
+ * (mu_j - mean)^T): no cancellation for means far from 0; the gaussian family's world uses it. */
+void mc_gmm_moments_centred(const mc_gmm *m, double *mean, double *cov);
 
 /* Closed-form L2 distance between two mixture densities in the same d,
  *   ||p - q||_2 = sqrt( int (p - q)^2 ),
  * from int N(x; a, A) N(x; b, B) dx = N(a; b, A + B). Needs no preparation; scratch holds
  * d (d + 1) doubles. A rounding-level negative square is returned as 0. */
 double mc_gmm_l2(const mc_gmm *p, const mc_gmm *q, double *scratch);
+
+/* For gmm_em.c: the Cholesky factor and log-normaliser of component j from its w and cov (the
+ * GSL status: GSL_EDOM when not positive definite); and out_i = log N(x_i; mu_j, S_j) + log w_j
+ * at n points x (n, d), with stride out_stride, Y (n, d) scratch. */
+int mc_gmm_factor_component(mc_gmm *m, size_t j);
+void mc_gmm_component_logpdf(const mc_gmm *m, size_t j, const double *x, size_t n, double *Y,
+                             double *out, size_t out_stride);
 
 /* EM fitting. */
 typedef enum mc_gmm_covtype { MC_GMM_FULL = 0, MC_GMM_DIAG = 1 } mc_gmm_covtype;
