@@ -12,6 +12,7 @@
 #include <string.h>
 #include "io/atomic.h"
 #include "figure.h"
+#include "sbuf.h"
 #ifdef MC_HAVE_CAIRO
 #include <cairo.h>
 #include <cairo-svg.h>
@@ -703,35 +704,16 @@ static int prepare(const mc_figure *f, legend_item *items, size_t *nitems, geom 
 
 /* ---- output ---- */
 
-typedef struct membuf {
-    char *p;
-    size_t n, cap;
-    int failed;
-} membuf;
-
+/* cairo's stream writer into a growable buffer (sbuf.h). */
 static cairo_status_t mem_write(void *closure, const unsigned char *data, unsigned int len)
 {
-    membuf *m = closure;
-    if (m->n + len + 1 > m->cap) {
-        size_t cap = m->cap ? m->cap : 65536;
-        while (cap < m->n + len + 1)
-            cap *= 2;
-        char *p = realloc(m->p, cap);
-        if (!p) {
-            m->failed = 1;
-            return CAIRO_STATUS_WRITE_ERROR;
-        }
-        m->p = p;
-        m->cap = cap;
-    }
-    memcpy(m->p + m->n, data, len);
-    m->n += len;
-    m->p[m->n] = '\0';
-    return CAIRO_STATUS_SUCCESS;
+    mc_sbuf *m = closure;
+    mc_sb_put(m, (const char *)data, len);
+    return m->failed ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
 }
 
 /* Renders f into memory, as PNG (png != 0) or SVG. */
-static int render_to(const mc_figure *f, int png, membuf *out)
+static int render_to(const mc_figure *f, int png, mc_sbuf *out)
 {
     legend_item items[LEG_MAX];
     size_t nitems;
@@ -762,14 +744,14 @@ static int render_to(const mc_figure *f, int png, membuf *out)
 
 static int put_buf(FILE *f, void *user)
 {
-    const membuf *m = user;
+    const mc_sbuf *m = user;
     return fwrite(m->p, 1, m->n, f) == m->n ? MC_OK : MC_EIO;
 }
 
 int mc_fig_write(mc_figure *f, const char *dir, mc_error *err)
 {
     for (int png = 1; png >= 0; png--) {
-        membuf m = {0};
+        mc_sbuf m = {0};
         char path[4096];
         snprintf(path, sizeof path, "%s/%s.%s", dir, f->name, png ? "png" : "svg");
         int st = render_to(f, png, &m);
@@ -787,7 +769,7 @@ int mc_fig_write(mc_figure *f, const char *dir, mc_error *err)
 
 int mc_fig_svg(mc_figure *f, char **out, size_t *len, mc_error *err)
 {
-    membuf m = {0};
+    mc_sbuf m = {0};
     int st = render_to(f, 0, &m);
     if (st != MC_OK) {
         free(m.p);
