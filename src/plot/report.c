@@ -122,6 +122,19 @@ static void put_figure(mc_sbuf *s, const report_ctx *r, size_t i)
     mc_sb_printf(s, "</figcaption></figure>\n");
 }
 
+/* A table row's first two cells: a label (the first point's row only) and grid point i's colour
+ * swatch and legend. */
+static void put_row_start(mc_sbuf *s, const char *label, size_t i, const char *legend)
+{
+    char hex[8];
+    mc_sb_printf(s, "<tr><td class=\"l\">");
+    mc_sb_html(s, label);
+    mc_sb_printf(s, "</td><td class=\"l\"><span class=\"sw\" style=\"background:%s\"></span>",
+                 mc_rgb_hex(mc_plot_point_color(i), hex));
+    mc_sb_html(s, legend);
+    mc_sb_printf(s, "</td>");
+}
+
 /* Up to five generations: 0, G/4, G/2, 3G/4, G (distinct). */
 static size_t table_generations(long G, long *gs)
 {
@@ -148,7 +161,7 @@ static void put_summary_table(mc_sbuf *s, const mc_run *run)
     for (size_t k = 0; k < ng; k++)
         mc_sb_printf(s, "<th>g = %ld</th>", gs[k]);
     mc_sb_printf(s, "</tr></thead><tbody>\n");
-    char b1[32], b2[32], b3[32], hex[8];
+    char b1[32], b2[32], b3[32];
     for (size_t m = 0; m < p0->nmetrics; m++) {
         const mc_run_metric *mm = &p0->metrics[m];
         int presence = mm->role == MC_ROLE_PRESENCE;
@@ -161,13 +174,7 @@ static void put_summary_table(mc_sbuf *s, const mc_run *run)
             const mc_run_metric *pm = mc_run_metric_find(&run->points[i], mm->name);
             if (!pm)
                 continue;
-            mc_sb_printf(s, "<tr><td class=\"l\">");
-            mc_sb_html(s, i == 0 ? mm->name : "");
-            mc_sb_printf(s,
-                         "</td><td class=\"l\"><span class=\"sw\" style=\"background:%s\"></span>",
-                         mc_rgb_hex(mc_plot_point_color(i), hex));
-            mc_sb_html(s, run->points[i].legend);
-            mc_sb_printf(s, "</td>");
+            put_row_start(s, i == 0 ? mm->name : "", i, run->points[i].legend);
             for (size_t k = 0; k < ng; k++) {
                 long g = gs[k];
                 if (presence)
@@ -192,7 +199,7 @@ static void put_extinction_table(mc_sbuf *s, const mc_run *run)
         rows += run->points[i].nextinction;
     if (!rows)
         return;
-    char b1[32], b2[32], b3[32], b4[32], hex[8];
+    char b1[32], b2[32], b3[32], b4[32];
     mc_sb_printf(s,
                  "<h3>Extinction of named categories</h3><div class=\"scroll\"><table><thead><tr>"
                  "<th class=\"l\">category</th><th class=\"l\">grid point</th>"
@@ -206,13 +213,8 @@ static void put_extinction_table(mc_sbuf *s, const mc_run *run)
                 mc_run_extinction_find(&run->points[i], p0->extinction[e].metric);
             if (!x)
                 continue;
-            mc_sb_printf(s, "<tr><td class=\"l\">");
-            mc_sb_html(s, i == 0 ? x->category : "");
-            mc_sb_printf(s,
-                         "</td><td class=\"l\"><span class=\"sw\" style=\"background:%s\"></span>",
-                         mc_rgb_hex(mc_plot_point_color(i), hex));
-            mc_sb_html(s, run->points[i].legend);
-            mc_sb_printf(s, "</td><td>%s</td><td>%s</td><td>", mc_fmt_pct(x->alive_end, b1),
+            put_row_start(s, i == 0 ? x->category : "", i, run->points[i].legend);
+            mc_sb_printf(s, "<td>%s</td><td>%s</td><td>", mc_fmt_pct(x->alive_end, b1),
                       mc_fmt_pct(x->extinct, b2));
             if (isnan(x->first_q50))
                 mc_sb_printf(s, "never");
