@@ -375,6 +375,8 @@ int mc_experiment_prepare(mc_config *c, mc_experiment **out, mc_error *err)
         r = parse_entries(e, &sel, err);
     if (r == MC_OK)
         r = add_all_defaults(c, &sel, err);
+    if (r == MC_OK) /* config.ini must repeat the run: refuse now, not after the computing */
+        r = mc_config_check_writable(c, err);
     if (r == MC_OK)
         r = make_points(e, err);
     if (r != MC_OK) {

@@ -79,7 +79,10 @@ void mc_config_free(mc_config *c);
 /* Parses INI text read from a file (path) or held in memory (text, named `origin_name` in
  * messages) and layers its entries on c. Lines over the compiled inih limit (200 characters) are
  * refused with their line number rather than split silently; an indented line continues the
- * previous key's value (joined with ", ", or " " after a trailing comma); a key repeated in one source is an error. */
+ * previous key's value (joined with ", ", or " " after a trailing comma; linear in the number of
+ * lines); a key repeated in one source is an error. Each line's trailing '\r' and '\n' do not
+ * count towards the limit. A file with no `key = value` line at all (empty, or only comments
+ * and section headers) is refused ("no settings"): it would run the defaults. */
 int mc_config_read_file(mc_config *c, const char *path, mc_error *err);
 int mc_config_read_string(mc_config *c, const char *text, const char *origin_name, mc_error *err);
 
@@ -107,16 +110,31 @@ void mc_strings_free(char **s, size_t n);
  * `where` prefixes the message ("cats.ini:3: [run] replicates"). */
 int mc_key_parse(const mc_key *k, const char *text, void *dst, const char *where, mc_error *err);
 
-/* Parses a number the way every key does: strtod with the whole text consumed, finite. */
+/* Parses a number the way every key does: decimal only ([+-]digits[.digits][e[+-]digits], the
+ * whole text; no hexadecimal, inf or nan, no white space). MC_ECONFIG when it is not such a
+ * number, MC_ERANGE when it is one but beyond a double (above DBL_MAX, or a nonzero value below
+ * the smallest normal number DBL_MIN, such as 1e-320). */
 int mc_parse_double(const char *text, double *out);
-/* A whole number >= 0 up to 2^64-1; accepts "1000", "1e9", "1_000"? no: digits or exponent form. */
+/* A whole number >= 0 up to 2^64-1, as digits or in exponent form ("1000", "1e9"). MC_ERANGE
+ * when it does not fit in 64 bits, MC_ECONFIG when it is not such a number. */
 int mc_parse_count(const char *text, uint64_t *out);
 
 /* Closest candidate to `word` by edit distance, or NULL when nothing is close. */
 const char *mc_did_you_mean(const char *word, const char *const *candidates, size_t n);
 
-/* Writes the configuration as INI (sections in canonical order, keys in the order given),
- * with a header comment. */
+/* Writes the configuration as INI (sections in canonical order, keys in the order given). A
+ * value is written as it is (there is no quoting), folded at ", " into indented continuation
+ * lines when long, so that reading the text back gives the same entries. A value that INI text
+ * cannot hold that way is not written and makes the call return MC_ERANGE (the text written is
+ * then to be discarded): a value with a line break, with white space at either end, with a ';'
+ * first or after white space (inih's inline comment), or with a line longer than the reader
+ * takes. MC_EIO on a write error. */
 int mc_config_write(const mc_config *c, FILE *f);
+
+/* Checks that mc_config_write() can write every entry of c so that it reads back the same
+ * (each entry is written and read back). MC_OK, or MC_ECONFIG with a message naming the entry's
+ * origin and key and what is wrong. mc_experiment_prepare() calls it so that a run is refused
+ * before any computing rather than found unrepeatable after it. */
+int mc_config_check_writable(const mc_config *c, mc_error *err);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <ini.h>
 #include <limits.h>
 #include <math.h>
@@ -144,13 +145,16 @@ typedef struct reader {
     mc_error *err;
     int status;
     char *last_section, *last_key; /* for continuation lines */
-    int first_line_of_last;
+    size_t last_len, last_cap;     /* length and allocated size of that entry's value */
     /* keys seen in this source, to refuse repeats: "section\nkey" -> line */
     char **seen;
     int *seen_line;
     size_t nseen;
 } reader;
 
+/* Hands inih one line. What is copied into inih's buffer is the line's content without its
+ * trailing '\r' and '\n' characters, one '\n' and the NUL: content + 2 bytes, which is what the
+ * length check counts (inih strips the trailing white space anyway). */
 static char *read_line(char *str, int num, void *stream)
 {
     reader *rd = stream;
@@ -191,9 +195,34 @@ static char *read_line(char *str, int num, void *stream)
         return NULL;
     }
     rd->indented = len > 0 && (rd->buf[0] == ' ' || rd->buf[0] == '\t') && content > 0;
-    memcpy(str, rd->buf, len);
-    str[len] = '\0';
+    memcpy(str, rd->buf, content);
+    str[content] = '\n';
+    str[content + 1] = '\0';
     return str;
+}
+
+/* Appends an indented line's value to the entry it continues: "a, b," + "c" and "a, b" + "c"
+ * both give "a, b, c". The value grows in place with doubling capacity, so a value continued
+ * over m lines costs O(its length) in all, not O(m * length). */
+static int append_continuation(reader *rd, mc_entry *e, const char *value)
+{
+    size_t vl = rd->last_len, add = strlen(value);
+    const char *sep = vl > 0 && e->value[vl - 1] == ',' ? " " : ", ";
+    size_t need = vl + strlen(sep) + add + 1;
+    if (need > rd->last_cap) {
+        size_t cap = 2 * rd->last_cap > need ? 2 * rd->last_cap : need;
+        char *p = realloc(e->value, cap);
+        if (!p) {
+            rd->status = mc_error_set(rd->err, MC_ENOMEM, "out of memory");
+            return 0;
+        }
+        e->value = p;
+        rd->last_cap = cap;
+    }
+    memcpy(e->value + vl, sep, strlen(sep));
+    memcpy(e->value + vl + strlen(sep), value, add + 1);
+    rd->last_len = need - 1;
+    return 1;
 }
 
 static int handler(void *user, const char *section, const char *name, const char *value)
@@ -211,23 +240,9 @@ static int handler(void *user, const char *section, const char *name, const char
     /* An indented line continues the previous key (inih hands it to us under that name). */
     if (rd->indented && rd->last_key && strcmp(rd->last_key, name) == 0 &&
         strcmp(rd->last_section, section) == 0) {
-        const mc_entry *e = mc_config_find(rd->c, section, name);
-        if (e) {
-            size_t n = strlen(e->value) + strlen(value) + 3;
-            char *joined = malloc(n);
-            if (!joined) {
-                rd->status = mc_error_set(rd->err, MC_ENOMEM, "out of memory");
-                return 0;
-            }
-            /* "a, b," + "c" and "a, b" + "c" both give "a, b, c" */
-            size_t vl = strlen(e->value);
-            int comma = vl > 0 && e->value[vl - 1] == ',';
-            snprintf(joined, n, "%s%s%s", e->value, comma ? " " : ", ", value);
-            mc_origin first = e->origin;
-            rd->status = mc_config_set(rd->c, section, name, joined, first, rd->err);
-            free(joined);
-            return rd->status == MC_OK;
-        }
+        long i = find_index(rd->c, section, name);
+        if (i >= 0)
+            return append_continuation(rd, &rd->c->entries[i], value);
     }
     /* refuse a key repeated within this source */
     size_t klen = strlen(section) + strlen(name) + 2;
@@ -259,6 +274,8 @@ static int handler(void *user, const char *section, const char *name, const char
     rd->seen_line[rd->nseen++] = rd->line;
 
     rd->status = mc_config_set(rd->c, section, name, value, o, rd->err);
+    rd->last_len = strlen(value);
+    rd->last_cap = rd->last_len + 1; /* mc_config_set stores a copy of exactly this size */
     free(rd->last_section);
     free(rd->last_key);
     rd->last_section = strdup(section);
@@ -311,6 +328,11 @@ int mc_config_read_file(mc_config *c, const char *path, mc_error *err)
     int status = parse_source(c, &rd, err);
     if (status == MC_OK && ferror(f))
         status = mc_error_set(err, MC_EIO, "%s: read error", path);
+    else if (status == MC_OK && rd.nseen == 0) /* it would run the defaults: surely a mistake */
+        status = mc_error_set(err, MC_ECONFIG,
+                              "%s: no settings: the file holds no 'key = value' line (it is "
+                              "empty or only comments and [section] headers)",
+                              path);
     fclose(f);
     if (status != MC_OK)
         return status;
@@ -421,15 +443,43 @@ int mc_split_alternatives(const char *value, mc_key_kind kind, char ***out, mc_e
     return (int)n;
 }
 
+/* Length of the decimal number that s starts with, [+-]digits[.digits][(e|E)[+-]digits] with a
+ * digit before the exponent, or 0. strtod() also takes hexadecimal, "inf" and "nan"; a setting
+ * is written in decimal, so those are refused ("0x10" is not read as 16). */
+static size_t decimal_length(const char *s)
+{
+    static const char digit[] = "0123456789";
+    const char *p = s + (*s == '+' || *s == '-');
+    size_t digits = strspn(p, digit);
+    p += digits;
+    if (*p == '.') {
+        size_t frac = strspn(p + 1, digit);
+        digits += frac;
+        p += 1 + frac;
+    }
+    if (!digits)
+        return 0;
+    if (*p == 'e' || *p == 'E') {
+        const char *q = p + 1 + (p[1] == '+' || p[1] == '-');
+        size_t exp = strspn(q, digit);
+        if (!exp)
+            return 0;
+        p = q + exp;
+    }
+    return (size_t)(p - s);
+}
+
 int mc_parse_double(const char *text, double *out)
 {
-    if (!text || !*text || isspace((unsigned char)*text))
+    if (!text || !*text || text[decimal_length(text)] != '\0')
         return MC_ECONFIG;
     char *end;
     errno = 0;
     double v = strtod(text, &end);
-    if (*end || errno == ERANGE || !isfinite(v))
+    if (*end)
         return MC_ECONFIG;
+    if (errno == ERANGE || !isfinite(v)) /* beyond DBL_MAX, or a subnormal or underflow */
+        return MC_ERANGE;
     *out = v;
     return MC_OK;
 }
@@ -451,7 +501,10 @@ int mc_parse_count(const char *text, uint64_t *out)
         return MC_OK;
     }
     double d;
-    if (mc_parse_double(text, &d) != MC_OK)
+    int r = mc_parse_double(text, &d);
+    if (r == MC_ERANGE) /* 1e999 does not fit; 1e-320 is no whole number */
+        return fabs(strtod(text, NULL)) > 1 ? MC_ERANGE : MC_ECONFIG;
+    if (r != MC_OK)
         return MC_ECONFIG;
     if (d < 0 || d != floor(d))
         return MC_ECONFIG;
@@ -459,6 +512,31 @@ int mc_parse_count(const char *text, uint64_t *out)
         return MC_ERANGE;
     *out = (uint64_t)d;
     return MC_OK;
+}
+
+/* The message for a number that mc_parse_double() refused with status r; `what` is what the key
+ * wants ("a number", "a whole number"). */
+static int number_error(int r, const char *text, const char *where, const char *what,
+                        mc_error *err)
+{
+    if (r == MC_ERANGE && fabs(strtod(text, NULL)) > 1)
+        return mc_error_set(err, MC_ECONFIG,
+                            "%s: %s is out of range: too large for a number (above %g)", where,
+                            text, DBL_MAX);
+    if (r == MC_ERANGE)
+        return mc_error_set(err, MC_ECONFIG,
+                            "%s: %s is out of range: too close to zero (below %g, the smallest "
+                            "normal number; write 0 for zero)",
+                            where, text, DBL_MIN);
+    char *end = NULL;
+    if (*text && !isspace((unsigned char)*text) && text[decimal_length(text)] != '\0')
+        (void)strtod(text, &end); /* a number to strtod(), not in decimal: 0x10, inf, nan */
+    if (end && end > text && *end == '\0')
+        return mc_error_set(err, MC_ECONFIG,
+                            "%s: '%s' is not a decimal number (hexadecimal, inf and nan are "
+                            "refused)",
+                            where, text);
+    return mc_error_set(err, MC_ECONFIG, "%s: '%s' is not %s", where, text, what);
 }
 
 static int out_of_bounds(const mc_key *k, double v)
@@ -472,16 +550,21 @@ static int out_of_bounds(const mc_key *k, double v)
     return 0;
 }
 
-static const char *bounds_text(const mc_key *k, char *buf, size_t size)
+/* "must be ..." text for key k and the refused value v: a key without a practical upper bound
+ * (max >= 1e300) shows only its lower one, unless v is beyond the upper one. */
+static const char *bounds_text(const mc_key *k, double v, char *buf, size_t size)
 {
     char lo[32], hi[32];
     snprintf(lo, sizeof lo, "%g", k->min);
     snprintf(hi, sizeof hi, "%g", k->max);
-    if (k->max >= 1e300)
+    int open_hi = (k->flags & MC_KEY_MAX_OPEN) != 0;
+    if (k->max >= 1e300 && (open_hi ? !(v < k->max) : !(v <= k->max)) && v > k->min)
+        snprintf(buf, size, "%s %s", open_hi ? "<" : "<=", hi);
+    else if (k->max >= 1e300)
         snprintf(buf, size, "%s %s", (k->flags & MC_KEY_MIN_OPEN) ? ">" : ">=", lo);
     else
         snprintf(buf, size, "in %c%s, %s%c", (k->flags & MC_KEY_MIN_OPEN) ? '(' : '[', lo, hi,
-                 (k->flags & MC_KEY_MAX_OPEN) ? ')' : ']');
+                 open_hi ? ')' : ']');
     return buf;
 }
 
@@ -492,21 +575,23 @@ int mc_key_parse(const mc_key *k, const char *text, void *dst, const char *where
     switch (k->kind) {
     case MC_KEY_DOUBLE: {
         double v;
-        if (mc_parse_double(text, &v) != MC_OK)
-            return mc_error_set(err, MC_ECONFIG, "%s: '%s' is not a number", where, text);
+        int r = mc_parse_double(text, &v);
+        if (r != MC_OK)
+            return number_error(r, text, where, "a number", err);
         if (out_of_bounds(k, v))
             return mc_error_set(err, MC_ECONFIG, "%s: %s is out of range: must be %s", where,
-                                text, bounds_text(k, b, sizeof b));
+                                text, bounds_text(k, v, b, sizeof b));
         memcpy(slot, &v, sizeof v);
         return MC_OK;
     }
     case MC_KEY_INT: {
         double d;
-        if (mc_parse_double(text, &d) != MC_OK || d != floor(d))
-            return mc_error_set(err, MC_ECONFIG, "%s: '%s' is not a whole number", where, text);
+        int r = mc_parse_double(text, &d);
+        if (r != MC_OK || d != floor(d))
+            return number_error(r, text, where, "a whole number", err);
         if (out_of_bounds(k, d) || fabs(d) > (double)LONG_MAX / 2)
             return mc_error_set(err, MC_ECONFIG, "%s: %s is out of range: must be %s", where,
-                                text, bounds_text(k, b, sizeof b));
+                                text, bounds_text(k, d, b, sizeof b));
         long v = (long)d;
         memcpy(slot, &v, sizeof v);
         return MC_OK;
@@ -517,11 +602,10 @@ int mc_key_parse(const mc_key *k, const char *text, void *dst, const char *where
         if (r == MC_ERANGE)
             return mc_error_set(err, MC_ECONFIG, "%s: %s does not fit in 64 bits", where, text);
         if (r != MC_OK)
-            return mc_error_set(err, MC_ECONFIG, "%s: '%s' is not a whole number >= 0", where,
-                                text);
+            return number_error(MC_ECONFIG, text, where, "a whole number >= 0", err);
         if (out_of_bounds(k, (double)v))
             return mc_error_set(err, MC_ECONFIG, "%s: %s is out of range: must be %s", where,
-                                text, bounds_text(k, b, sizeof b));
+                                text, bounds_text(k, (double)v, b, sizeof b));
         memcpy(slot, &v, sizeof v);
         return MC_OK;
     }
@@ -635,39 +719,66 @@ const char *mc_did_you_mean(const char *word, const char *const *candidates, siz
 static const char *const section_order[] = {"world", "model", "regime", "sampling", "metrics",
                                             "run"};
 
+/* Why `value` cannot be written as an INI value that reads back the same, or NULL. The reader
+ * (inih) ends a line at '\n', strips white space at both ends and takes ';' after white space for
+ * the start of a comment (the writer puts a space before the value, so also a leading ';'). */
+static const char *unwritable(const char *value)
+{
+    if (strpbrk(value, "\n\r"))
+        return "contains a line break, which would start a new line of INI text";
+    if (*value && (isspace((unsigned char)value[0]) ||
+                   isspace((unsigned char)value[strlen(value) - 1])))
+        return "begins or ends with white space, which INI reading strips";
+    for (const char *p = value; *p; p++)
+        if (*p == ';' && (p == value || isspace((unsigned char)p[-1])))
+            return "has a ';' after white space (or first), which INI reading takes for the start "
+                   "of a comment: remove the space before the ';'";
+    return NULL;
+}
+
+/* Whether a value may be folded onto a new line before the list item `item` (which follows
+ * `prev` and ", "): the reader joins an indented line back with ", " unless the previous line
+ * ends in ',' (then " "), skips a line that starts with ';' or '#', and strips white space. */
+static int can_fold(const char *prev, size_t prevlen, const char *item, size_t len)
+{
+    if (prevlen == 0 || len == 0)
+        return 0;
+    char last = prev[prevlen - 1], first = item[0];
+    return last != ',' && !isspace((unsigned char)last) && first != ';' && first != '#' &&
+           !isspace((unsigned char)first);
+}
+
 /* Writes `key = value`, folding a long value at ", " into indented continuation lines that the
- * reader joins back with ", " (so the text round-trips exactly). */
+ * reader joins back with ", " (so the text round-trips exactly). MC_ERANGE when a line would
+ * still be longer than the reader takes (INIH_LINE_MAX - 2 characters) or the value is
+ * unwritable(); f then holds a partial entry. */
 static int write_entry(FILE *f, const mc_entry *e)
 {
-    const size_t limit = 150;
-    size_t keylen = strlen(e->key) + 3;
-    const char *v = e->value;
-    if (strlen(v) + keylen <= limit) {
-        fprintf(f, "%s = %s\n", e->key, v);
-        return MC_OK;
-    }
+    const size_t fold = 150, max = INIH_LINE_MAX - 2;
+    if (unwritable(e->value))
+        return MC_ERANGE;
     fprintf(f, "%s = ", e->key);
-    size_t col = keylen;
-    int first = 1;
-    while (*v) {
+    size_t col = strlen(e->key) + 3;
+    const char *v = e->value, *prev = NULL;
+    size_t prevlen = 0;
+    do {
         const char *cut = strstr(v, ", ");
         size_t len = cut ? (size_t)(cut - v) : strlen(v);
-        if (len + 6 > INIH_LINE_MAX - 2)
-            return MC_ERANGE; /* one list item too long to write as INI */
-        if (!first && col + len + 2 > limit) {
-            fprintf(f, "\n    ");
+        if (prev && col + len + 2 > fold && can_fold(prev, prevlen, v, len)) {
+            fputs("\n    ", f);
             col = 4;
-        } else if (!first) {
+        } else if (prev) {
             fputs(", ", f);
             col += 2;
         }
         fwrite(v, 1, len, f);
         col += len;
-        first = 0;
-        v += len;
-        if (cut)
-            v += 2;
-    }
+        if (col > max)
+            return MC_ERANGE;
+        prev = v;
+        prevlen = len;
+        v = cut ? cut + 2 : v + len;
+    } while (*v); /* a value ending in ", " ends in white space: unwritable() */
     fputc('\n', f);
     return MC_OK;
 }
@@ -689,9 +800,68 @@ int mc_config_write(const mc_config *c, FILE *f)
                 fprintf(f, "\n[%s]\n", e->section);
                 header = 1;
             }
-            if (write_entry(f, e) != MC_OK)
+            if (write_entry(f, e) != MC_OK) {
                 status = MC_ERANGE;
+                fputc('\n', f); /* end the partial line; the caller discards the text */
+            }
         }
     }
     return ferror(f) ? MC_EIO : status;
+}
+
+/* Writes e alone under its section header, as mc_config_write() would, and reads it back:
+ * MC_OK when the same value comes back, MC_ERANGE when it cannot be written, MC_ECONFIG when it
+ * reads back different. */
+static int round_trip(const mc_entry *e)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    if (!f)
+        return MC_ENOMEM;
+    fprintf(f, "[%s]\n", e->section);
+    int r = write_entry(f, e);
+    if (fclose(f) != 0)
+        r = MC_ENOMEM;
+    mc_config *back = r == MC_OK ? mc_config_alloc() : NULL;
+    if (r == MC_OK && !back)
+        r = MC_ENOMEM;
+    if (r == MC_OK) {
+        mc_error ignored = {0};
+        r = mc_config_read_string(back, text, "config.ini", &ignored);
+        const mc_entry *b = r == MC_OK ? mc_config_find(back, e->section, e->key) : NULL;
+        if (r != MC_ENOMEM && (!b || strcmp(b->value, e->value) != 0))
+            r = MC_ECONFIG;
+    }
+    mc_config_free(back);
+    free(text);
+    return r;
+}
+
+int mc_config_check_writable(const mc_config *c, mc_error *err)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        const mc_entry *e = &c->entries[i];
+        int r = round_trip(e);
+        if (r == MC_OK)
+            continue;
+        char where[256];
+        mc_origin_format(where, sizeof where, &e->origin, e->section, e->key);
+        const char *why = unwritable(e->value);
+        if (r == MC_ENOMEM)
+            return mc_error_set(err, MC_ENOMEM, "out of memory");
+        if (why)
+            return mc_error_set(err, MC_ECONFIG, "%s: the value %s, so config.ini could not "
+                                "repeat this run", where, why);
+        if (r == MC_ERANGE)
+            return mc_error_set(err, MC_ECONFIG,
+                                "%s: a value of %zu characters does not fit config.ini, whose "
+                                "lines hold at most %d characters ('%s = ' included; a list "
+                                "folds only at ', '): shorten it",
+                                where, strlen(e->value), INIH_LINE_MAX - 2, e->key);
+        return mc_error_set(err, MC_ECONFIG,
+                            "%s: the value '%.80s' would not read back the same from config.ini",
+                            where, e->value);
+    }
+    return MC_OK;
 }
