@@ -265,8 +265,8 @@ static void test_many_continuation_lines(void **state)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     const mc_entry *e = mc_config_find(c, "world", "weights");
     size_t items = 1;
-    for (const char *p = e->value; (p = strstr(p, ", ")); p += 2)
-        items++;
+    for (const char *p = e->value; *p; p++) /* not strstr: ASan's makes this loop quadratic */
+        items += p[0] == ',' && p[1] == ' ';
     assert_int_equal(items, lines);
     assert_int_equal(e->origin.line, 2);
     /* the text less its first 18 bytes, each line's '\n' and each continuation's 4-space
