@@ -4,6 +4,10 @@
  * libinih 55 is compiled with a 200-character line limit and without line numbers for the handler,
  * so the reader counts lines (the handler runs right after its line is read) and refuses an
  * over-long line instead of letting inih split it silently.
+ *
+ * Writing (config.ini) has no quoting: a value is written as it is, folded at ", " when long.
+ * What INI text cannot hold that way (a line break, a ';' after white space, which inih takes for
+ * a comment, a line over the limit) is refused by mc_config_check_writable() before a run.
  */
 #include <ctype.h>
 #include <errno.h>
