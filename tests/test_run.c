@@ -148,7 +148,8 @@ static void test_run_to_dir(void **state)
     char dir[600];
     snprintf(dir, sizeof dir, "%s/run/sub", tu_tmpdir());
     seen s = {.fail_at = -1};
-    mc_run_dir_opts o = {dir, 2, on_start, on_summary, on_progress, &s};
+    mc_run_dir_opts o = {.dir = dir, .threads = 2, .on_start = on_start, .on_summary = on_summary,
+                         .on_progress = on_progress, .user = &s};
     mc_run_dir_result res;
     mc_error err = {0};
     assert_int_equal(mc_run_to_dir(e, &o, &res, &err), MC_OK);
