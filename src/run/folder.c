@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "collapse/run.h"
 #include "io/atomic.h"
@@ -72,10 +73,15 @@ static int write_pid(int fd, const char *path, mc_error *err)
     return MC_OK;
 }
 
-/* Refusal when another run holds the lock of dir. */
+/* Refusal when another run holds the lock of dir. That run writes its pid just after taking the
+ * lock: give it up to 0.1 s to appear. */
 static int busy(const char *dir, int fd, mc_error *err)
 {
     long pid = read_pid(fd);
+    for (int i = 0; pid <= 0 && i < 100; i++) {
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+        pid = read_pid(fd);
+    }
     char who[48] = "another collapse run";
     if (pid > 0)
         snprintf(who, sizeof who, "another collapse run (pid %ld)", pid);
@@ -148,7 +154,7 @@ static int figure_file(const char *name)
     return len > 4 && (!strcmp(n + len - 4, ".png") || !strcmp(n + len - 4, ".svg"));
 }
 
-/* Names for a message: the first few, then a count. */
+/* Names for a message: the first eight, then a count. */
 typedef struct name_list {
     char text[512];
     size_t count;
@@ -157,15 +163,15 @@ typedef struct name_list {
 static void list_add(name_list *l, const char *name)
 {
     size_t used = strlen(l->text);
-    if (l->count < 5 && used + strlen(name) + 3 < sizeof l->text)
+    if (l->count < 8 && used + strlen(name) + 3 < sizeof l->text)
         snprintf(l->text + used, sizeof l->text - used, "%s%s", l->count ? ", " : "", name);
     l->count++;
 }
 
 static const char *list_more(const name_list *l, char *buf, size_t n)
 {
-    if (l->count > 5)
-        snprintf(buf, n, " and %zu more", l->count - 5);
+    if (l->count > 8)
+        snprintf(buf, n, " and %zu more", l->count - 8);
     else
         buf[0] = '\0';
     return buf;
