@@ -66,7 +66,9 @@ t1=$(date +%s%N)
 wait $first; rc1=$?
 if [ "$rc1" != 0 ]; then
   fail "first run into one folder: exit $rc1: $(cat "$tmp/first.err")"
-elif [ "$rc" = 0 ] || ! grep -qF "$tmp/one: another collapse run (pid $first) is writing into this folder" <<<"$msg"; then
+elif [ "$rc" = 0 ] ||
+     ! grep -qF "$tmp/one: another collapse run (pid $first) is writing into this folder" <<<"$msg"
+then
   fail "second run into a locked folder: exit $rc: $msg"
 elif [ $(( (t1 - t0) / 1000000 )) -gt 2000 ]; then
   fail "second run into a locked folder took $(( (t1 - t0) / 1000000 )) ms to be refused"
@@ -193,7 +195,8 @@ if mount -t tmpfs -o size=64k tmpfs "$tmp/mnt" 2>/dev/null; then
   # 8. a read-only folder (as root chmod does not stop writes; a read-only mount does)
   mkdir "$mnt/ro" && mount -o remount,ro "$mnt" &&
   { msg=$("$bin" run $small -o "$mnt/ro" 2>&1 >/dev/null); rc=$?
-    [ "$rc" = 1 ] && grep -qF "$mnt/ro/.collapse.lock: cannot create the lock file: Read-only file system" <<<"$msg" &&
+    want="$mnt/ro/.collapse.lock: cannot create the lock file: Read-only file system"
+    [ "$rc" = 1 ] && grep -qF "$want" <<<"$msg" &&
       pass || fail "read-only folder: exit $rc: $msg"; }
   umount "$mnt" && mnt=""
 else

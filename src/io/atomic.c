@@ -58,28 +58,29 @@ static size_t fault_allow(size_t n)
 
 /* ---- the stream ------------------------------------------------------------------------ */
 
-/* All of buf, or -1 with errno (and o->err) set; a full disk may leave part of it written. */
+/* Writes all of buf and returns n; on failure returns the bytes written before it (fewer than
+ * n, which sets the stream's error flag) with o->err and errno set. fopencookie(3): a write
+ * function must never return a negative value (glibc's stdio then reads past its buffers). */
 static ssize_t out_write(void *cookie, const char *buf, size_t n)
 {
     mc_out *o = cookie;
     size_t allowed = fault_allow(n), done = 0;
+    int e = ENOSPC; /* what the hook reports */
     while (done < allowed) {
         ssize_t w = write(o->fd, buf + done, allowed - done);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0) {
-            o->err = o->err ? o->err : (w < 0 ? errno : EIO);
-            errno = o->err;
-            return -1;
+            e = w < 0 ? errno : EIO;
+            break;
         }
         done += (size_t)w;
     }
     if (done < n) {
-        o->err = o->err ? o->err : ENOSPC;
-        errno = ENOSPC;
-        return -1;
+        o->err = o->err ? o->err : e;
+        errno = o->err;
     }
-    return (ssize_t)n;
+    return (ssize_t)done;
 }
 
 static int out_close(void *cookie)
