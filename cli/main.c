@@ -57,7 +57,7 @@ static void usage_run(FILE *f)
 
 typedef struct run_view {
     mc_table *table;
-    int quiet, tty;
+    int quiet, tty, plots;
     double t0;
     size_t npoints;
 } run_view;
@@ -111,13 +111,15 @@ static int on_summary(const mc_summary *s, void *user, mc_error *err)
 }
 
 /* The closing lines: the table, where the files are, then the plots and report unless
- * --no-plots. */
-static int finish_run(const run_view *v, const char *dir, int plots, mc_error *err)
+ * --no-plots; called by mc_run_to_dir while the folder is still locked. */
+static int on_finish(const mc_run_dir_result *res, void *user, mc_error *err)
 {
+    const run_view *v = user;
+    const char *dir = res->dir;
     mc_table_print(v->table, stdout);
     printf("\nresults: %s/ (summary.csv, metrics.csv, extinction.csv, summary.json, points.csv, "
            "config.ini)\n", dir);
-    if (!plots)
+    if (!v->plots)
         return MC_OK;
     int r = mc_plot_and_report(dir, err);
     if (r != MC_OK)
@@ -135,12 +137,13 @@ static int run_and_print(const mc_cli_args *a, mc_error *err)
     int r = mc_cli_load_config(a, &c, err);
     if (r != MC_OK || (r = mc_experiment_prepare(c, &e, err)) != MC_OK)
         return r;
-    run_view v = {NULL, a->quiet, isatty(2), now(), e->npoints};
-    mc_run_dir_opts o = {a->output, (int)a->threads, on_start, on_summary, on_progress, &v};
+    run_view v = {NULL, a->quiet, isatty(2), !a->no_plots, now(), e->npoints};
+    mc_run_dir_opts o = {.dir = a->output, .threads = (int)a->threads, .on_start = on_start,
+                         .on_summary = on_summary, .on_progress = on_progress, .user = &v,
+                         .force = a->force, .on_finish = on_finish};
     mc_run_dir_result res;
-    if ((r = mc_table_alloc(e, &v.table, err)) == MC_OK &&
-        (r = mc_run_to_dir(e, &o, &res, err)) == MC_OK)
-        r = finish_run(&v, res.dir, !a->no_plots, err);
+    if ((r = mc_table_alloc(e, &v.table, err)) == MC_OK)
+        r = mc_run_to_dir(e, &o, &res, err);
     mc_table_free(v.table);
     mc_experiment_free(e);
     return r;

@@ -30,6 +30,10 @@ static const mc_cli_option options[] = {
      "no progress on stderr (run: no progress bar; need: no line per evaluated h)"},
     {"--no-plots", NULL, NULL, MC_OPT_FLAG, FIELD(no_plots), 0, 0, MC_CMD_RUN,
      "do not draw DIR/plots/ and DIR/report.html at the end"},
+    {"--force", NULL, NULL, MC_OPT_FLAG, FIELD(force), 0, 0, MC_CMD_RUN,
+     "write into a folder that holds another run: first remove that run's\n"
+     "files (CSVs, summary.json, config.ini, plots/, report.html) and the\n"
+     "temporary files of a run that did not finish; nothing else"},
     {"--help", "-h", NULL, MC_OPT_HELP, 0, 0, 0, BOTH, "this help"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])

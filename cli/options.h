@@ -16,7 +16,7 @@ typedef struct mc_cli_args {
     size_t noverrides;
     const char *output, *seed, *target;
     double threads, at, confidence, tolerance, precision;
-    int quiet, no_plots;
+    int quiet, no_plots, force;
 } mc_cli_args;
 
 typedef enum mc_cli_kind {

@@ -1,10 +1,14 @@
 /* test_run.c - the run pipeline of the library (src/run/): loading a configuration by name
  * (mc_config_load_named) and running an experiment into its directory (mc_run_to_dir): the
  * callbacks' order and counts, a complete directory on success, nothing that looks complete
- * after a failure. */
+ * after a failure, the folder's lock and the refusal (or --force removal) of another run. */
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "testutil.h"
 
 static int exists(const char *dir, const char *name)
@@ -13,6 +17,18 @@ static int exists(const char *dir, const char *name)
     struct stat st;
     snprintf(path, sizeof path, "%s/%s", dir, name);
     return stat(path, &st) == 0;
+}
+
+/* How many hidden entries (temporary files, a lock file) dir holds besides . and .. */
+static int hidden_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *de; d && (de = readdir(d));)
+        n += de->d_name[0] == '.' && strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+    if (d)
+        closedir(d);
+    return n;
 }
 
 /* Whether the file holds needle. */
@@ -148,7 +164,8 @@ static void test_run_to_dir(void **state)
     char dir[600];
     snprintf(dir, sizeof dir, "%s/run/sub", tu_tmpdir());
     seen s = {.fail_at = -1};
-    mc_run_dir_opts o = {dir, 2, on_start, on_summary, on_progress, &s};
+    mc_run_dir_opts o = {.dir = dir, .threads = 2, .on_start = on_start, .on_summary = on_summary,
+                         .on_progress = on_progress, .user = &s};
     mc_run_dir_result res;
     mc_error err = {0};
     assert_int_equal(mc_run_to_dir(e, &o, &res, &err), MC_OK);
@@ -164,7 +181,7 @@ static void test_run_to_dir(void **state)
                                         "summary.csv", "extinction.csv"};
     for (size_t i = 0; i < 5; i++)
         assert_true(exists(dir, files[i]));
-    assert_false(exists(dir, ".summary.json.tmp"));
+    assert_int_equal(hidden_files(dir), 0);
     mc_experiment_free(e);
 }
 
@@ -183,8 +200,7 @@ static void test_run_to_dir_failures(void **state)
     assert_string_equal(err.msg, "stop here");
     assert_int_equal(s.summaries, 2);
     assert_false(exists(dir, "summary.json"));
-    assert_false(exists(dir, ".summary.json.tmp"));
-    assert_false(exists(dir, ".metrics.csv.tmp"));
+    assert_int_equal(hidden_files(dir), 0); /* no temporary file, no lock */
     /* a directory that cannot be made: MC_EIO before anything runs */
     const char *file = tu_write_file("afile", "x");
     snprintf(dir, sizeof dir, "%s/sub", file);
@@ -197,6 +213,84 @@ static void test_run_to_dir_failures(void **state)
     mc_experiment_free(e);
 }
 
+/* A folder locked by another run (its lock file held, pid 12345 in it) is refused at once,
+ * naming the folder and the pid; released, it takes the run. */
+static void test_run_to_dir_locked(void **state)
+{
+    (void)state;
+    mc_experiment *e = small_cats();
+    char dir[600], lock[700];
+    snprintf(dir, sizeof dir, "%s/locked", tu_tmpdir());
+    snprintf(lock, sizeof lock, "%s/.collapse.lock", dir);
+    assert_int_equal(mkdir(dir, 0777), 0);
+    int fd = open(lock, O_RDWR | O_CREAT, 0666);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "12345\n", 6), 6);
+    assert_int_equal(flock(fd, LOCK_EX), 0); /* another open file description: conflicts */
+    seen s = {.fail_at = -1};
+    mc_run_dir_opts o = {.dir = dir, .on_start = on_start, .user = &s};
+    mc_run_dir_result res;
+    mc_error err = {0};
+    assert_int_equal(mc_run_to_dir(e, &o, &res, &err), MC_EIO);
+    assert_non_null(strstr(err.msg, dir));
+    assert_non_null(strstr(err.msg, "another collapse run (pid 12345) is writing into this"));
+    assert_int_equal(s.starts, 0);
+    assert_true(exists(dir, ".collapse.lock")); /* not ours to remove */
+    close(fd); /* the other run is gone (killed: its lock file stays) */
+    assert_int_equal(mc_run_to_dir(e, &o, &res, &err), MC_OK);
+    assert_true(file_has(dir, "summary.json", "\"complete\":true}"));
+    assert_false(exists(dir, ".collapse.lock"));
+    mc_experiment_free(e);
+}
+
+/* on_finish runs once the folder is complete and still locked by this process. */
+static int on_finish(const mc_run_dir_result *res, void *user, mc_error *err)
+{
+    (void)err;
+    int *calls = user;
+    (*calls)++;
+    char pid[32];
+    snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    assert_true(file_has(res->dir, ".collapse.lock", pid));
+    assert_true(file_has(res->dir, "summary.json", "\"complete\":true}"));
+    return MC_OK;
+}
+
+/* A folder that holds another run: refused, naming its files; force removes them (and the
+ * temporary files of a dead run) but nothing else. An empty name is refused. */
+static void test_run_to_dir_force(void **state)
+{
+    (void)state;
+    mc_experiment *e = small_cats();
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/again", tu_tmpdir());
+    int calls = 0;
+    mc_run_dir_opts o = {.dir = dir, .user = &calls, .on_finish = on_finish};
+    mc_run_dir_result res;
+    mc_error err = {0};
+    assert_int_equal(mc_run_to_dir(e, &o, &res, &err), MC_OK);
+    assert_int_equal(calls, 1);
+    char other[700];
+    snprintf(other, sizeof other, "%s/notes.txt", dir);
+    fclose(fopen(other, "w"));
+    snprintf(other, sizeof other, "%s/.metrics.csv.aB3dE9", dir);
+    fclose(fopen(other, "w"));
+    assert_int_equal(mc_run_to_dir(e, &o, &res, &err), MC_EUSAGE);
+    assert_non_null(strstr(err.msg, "holds the files of another run ("));
+    assert_non_null(strstr(err.msg, "summary.json"));
+    assert_non_null(strstr(err.msg, "run that did not finish (.metrics.csv.aB3dE9)"));
+    assert_int_equal(calls, 1);
+    o.force = 1;
+    assert_int_equal(mc_run_to_dir(e, &o, &res, &err), MC_OK);
+    assert_int_equal(calls, 2);
+    assert_false(exists(dir, ".metrics.csv.aB3dE9"));
+    assert_true(exists(dir, "notes.txt"));
+    o.dir = "";
+    assert_int_equal(mc_run_to_dir(e, &o, &res, &err), MC_EUSAGE);
+    assert_string_equal(err.msg, "output directory: the name is empty");
+    mc_experiment_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -205,6 +299,8 @@ int main(void)
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_run_to_dir),
         cmocka_unit_test(test_run_to_dir_failures),
+        cmocka_unit_test(test_run_to_dir_locked),
+        cmocka_unit_test(test_run_to_dir_force),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,9 +9,17 @@
  * mc_run_to_dir runs every grid point, summarises each finished point (summary.h), streams it to
  * the run directory's writer (writer.h) and hands the summary to the caller's on_summary (the
  * CLI's closing table is built there). It draws no plots and writes no report: call
- * mc_plot_run(res.dir) and mc_report_write(res.dir) (plot.h) afterwards if you want them, as
- * `collapse run` does unless --no-plots. It prints nothing; progress and results reach the
- * caller through the callbacks and the result. See examples/run_preset.c.
+ * mc_plot_run(res.dir) and mc_report_write(res.dir) (plot.h) afterwards if you want them, or in
+ * on_finish while the folder is still locked, as `collapse run` does unless --no-plots. It
+ * prints nothing; progress and results reach the caller through the callbacks and the result.
+ * See examples/run_preset.c.
+ *
+ * The folder is the run's alone while it runs: it is locked (flock on DIR/.collapse.lock, which
+ * holds the pid), and a second run into it is refused at once (MC_EIO, naming the folder and the
+ * other run's pid). A folder that holds another run's files (config.ini, the CSVs, summary.json,
+ * report.html, plots/) or the temporary files of a run that died is refused (MC_EUSAGE, naming
+ * them) unless o->force, which removes those files first and nothing else. The default folder is
+ * created new (results/NAME-STAMP, or NAME-STAMP-2, -3, ... when two runs start in one second).
  */
 #ifndef COLLAPSE_RUN_H
 #define COLLAPSE_RUN_H
@@ -37,6 +45,9 @@ typedef void (*mc_run_start_fn)(const mc_experiment *e, const mc_run_dir_result 
  * for the call. Returning a status other than MC_OK (with err filled) stops the run: no file
  * of the directory is renamed into place and mc_run_to_dir returns that status. */
 typedef int (*mc_summary_fn)(const mc_summary *s, void *user, mc_error *err);
+/* Called once the directory is complete (summary.json in place), while it is still locked; a
+ * status other than MC_OK (with err filled) is returned by mc_run_to_dir (the data files stay). */
+typedef int (*mc_run_finish_fn)(const mc_run_dir_result *res, void *user, mc_error *err);
 
 typedef struct mc_run_dir_opts {
     const char *dir;   /* output folder, created with its parents; NULL: the default,
@@ -46,14 +57,19 @@ typedef struct mc_run_dir_opts {
     mc_summary_fn on_summary;     /* optional */
     mc_progress_fn on_progress;   /* optional: after each finished unit (experiment.h) */
     void *user;                   /* passed to every callback */
+    int force;                    /* replace another run's files in dir (see above) */
+    mc_run_finish_fn on_finish;   /* optional */
 } mc_run_dir_opts;
 
 /* Runs experiment e (borrowed; the caller frees it) into a run directory (writer.h), with the
  * options o (NULL: all defaults). res is filled in all cases as far as known (res->dir as soon
- * as the name is chosen). Returns MC_OK when the directory is complete (summary.json renamed
- * into place last, with "complete":true); otherwise the first error of the writer (MC_EIO: the
- * directory cannot be created or written), of a unit of work, of a summary (MC_ENOMEM) or of
- * on_summary, with err filled, and no temporary file left behind. */
+ * as the name is chosen). Returns MC_OK when the directory is complete (every file synced to
+ * disk, summary.json renamed into place last, with "complete":true) and on_finish succeeded;
+ * otherwise MC_EUSAGE (an empty folder name; a folder holding another run without force),
+ * MC_EIO (the folder is locked by another run, or cannot be created or written: the message
+ * names the file and the system's reason) or the first error of a unit of work, of a summary
+ * (MC_ENOMEM), of on_summary or of on_finish, with err filled, and no temporary file left
+ * behind. */
 int mc_run_to_dir(const mc_experiment *e, const mc_run_dir_opts *o, mc_run_dir_result *res,
                   mc_error *err);
 

@@ -1,10 +1,13 @@
-/* run_dir.c - an experiment run into its directory: each finished point is summarised, written
- * and handed to the caller (include/collapse/run.h). */
+/* run_dir.c - an experiment run into its directory: the folder chosen, locked and claimed
+ * (folder.h), then each finished point summarised, written and handed to the caller
+ * (include/collapse/run.h). */
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "collapse.h"
+#include "io/atomic.h"
+#include "run/folder.h"
 
 typedef struct run_state {
     mc_writer *writer;
@@ -32,19 +35,44 @@ static void on_progress(size_t done, size_t total, const mc_point *p, void *user
     st->o->on_progress(done, total, p, st->o->user);
 }
 
-/* res->dir: o->dir, or results/NAME-YYYYmmdd-HHMMSS. */
-static void choose_dir(const mc_experiment *e, const char *dir, mc_run_dir_result *res)
+/* res->dir: o->dir (created with its parents if needed), or a new folder
+ * results/NAME-YYYYmmdd-HHMMSS[-K]. */
+static int choose_dir(const mc_experiment *e, const char *dir, mc_run_dir_result *res,
+                      mc_error *err)
 {
     if (dir) {
         snprintf(res->dir, sizeof res->dir, "%s", dir);
-        return;
+        return mc_make_dirs(dir, err);
     }
     time_t t = time(NULL);
     struct tm tm;
     localtime_r(&t, &tm);
     char ts[32];
     strftime(ts, sizeof ts, "%Y%m%d-%H%M%S", &tm);
-    snprintf(res->dir, sizeof res->dir, "results/%s-%s", e->name, ts);
+    return mc_folder_make_new(e->name, ts, res->dir, sizeof res->dir, err);
+}
+
+/* Chooses, creates and locks the run's folder, and makes sure it holds no other run (o->force:
+ * removes it). *lock is the folder's lock (-1 on failure). */
+static int open_folder(const mc_experiment *e, const mc_run_dir_opts *o, mc_run_dir_result *res,
+                       int *lock, mc_error *err)
+{
+    *lock = -1;
+    if (o->dir && !*o->dir)
+        return mc_error_set(err, MC_EUSAGE, "output directory: the name is empty");
+    if (o->dir && strlen(o->dir) >= sizeof res->dir)
+        return mc_error_set(err, MC_EIO, "%.64s...: cannot create output directory: name too "
+                            "long (%zu characters)", o->dir, strlen(o->dir));
+    int r = choose_dir(e, o->dir, res, err);
+    if (r == MC_OK)
+        r = mc_folder_lock(res->dir, lock, err);
+    if (r == MC_OK)
+        r = mc_folder_claim(res->dir, o->force, err);
+    if (r != MC_OK) {
+        mc_folder_unlock(res->dir, *lock);
+        *lock = -1;
+    }
+    return r;
 }
 
 static void count_work(const mc_experiment *e, int threads, mc_run_dir_result *res)
@@ -63,22 +91,22 @@ int mc_run_to_dir(const mc_experiment *e, const mc_run_dir_opts *o, mc_run_dir_r
     if (!o)
         o = &defaults;
     memset(res, 0, sizeof *res);
-    if (o->dir && strlen(o->dir) >= sizeof res->dir)
-        return mc_error_set(err, MC_EIO, "%.64s...: cannot create output directory: name too "
-                            "long (%zu characters)", o->dir, strlen(o->dir));
-    choose_dir(e, o->dir, res);
     count_work(e, o->threads, res);
-    run_state st = {NULL, o};
-    int r = mc_writer_open(res->dir, e, &st.writer, err);
+    int lock;
+    int r = open_folder(e, o, res, &lock, err);
     if (r != MC_OK)
         return r;
-    if (o->on_start)
+    run_state st = {NULL, o};
+    r = mc_writer_open(res->dir, e, &st.writer, err);
+    if (r == MC_OK && o->on_start)
         o->on_start(e, res, o->user);
     mc_run_opts ro = {o->threads, on_point, o->on_progress ? on_progress : NULL, &st};
-    r = mc_experiment_run(e, &ro, err);
-    if (r != MC_OK) {
+    if (r == MC_OK && (r = mc_experiment_run(e, &ro, err)) != MC_OK)
         mc_writer_abort(st.writer);
-        return r;
-    }
-    return mc_writer_close(st.writer, err);
+    else if (r == MC_OK)
+        r = mc_writer_close(st.writer, err);
+    if (r == MC_OK && o->on_finish)
+        r = o->on_finish(res, o->user, err);
+    mc_folder_unlock(res->dir, lock);
+    return r;
 }

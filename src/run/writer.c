@@ -1,21 +1,25 @@
 /* writer.c - the run directory (format: docs/OUTPUTS.md; API: include/collapse/writer.h).
  *
  * metrics.csv, summary.csv, extinction.csv and summary.json are streamed point by point into
- * temporary files; config.ini and points.csv are written at the end; then everything is renamed
- * into place, summary.json last, so its presence marks a complete run.
+ * temporary files with unique names (".NAME.XXXXXX", src/io/atomic.h); config.ini and points.csv
+ * are written at the end; then every file is fsync'ed and renamed into place, the folder is
+ * fsync'ed, and summary.json is renamed last (and the folder synced again), so its presence marks
+ * a complete run that is on disk.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <cjson/cJSON.h>
 #include "collapse.h"
+#include "io/atomic.h"
+#include "run/folder.h"
 
 enum { F_METRICS, F_SUMMARY, F_EXTINCTION, F_JSON, F_CONFIG, F_POINTS, NFILES };
-static const char *const file_names[NFILES] = {"metrics.csv", "summary.csv", "extinction.csv",
-                                               "summary.json", "config.ini", "points.csv"};
+const char *const mc_writer_files[MC_WRITER_NFILES] = {"metrics.csv", "summary.csv",
+                                                       "extinction.csv", "summary.json",
+                                                       "config.ini", "points.csv"};
+_Static_assert(NFILES == MC_WRITER_NFILES, "one name per file of the writer");
 /* rename order: summary.json last */
 static const int rename_order[NFILES] = {F_CONFIG, F_POINTS, F_METRICS, F_SUMMARY, F_EXTINCTION,
                                          F_JSON};
@@ -23,47 +27,10 @@ static const int rename_order[NFILES] = {F_CONFIG, F_POINTS, F_METRICS, F_SUMMAR
 struct mc_writer {
     const mc_experiment *e;
     char *dir;
-    char *tmp[NFILES], *final[NFILES];
-    FILE *f[NFILES];
+    mc_out *out[NFILES];
+    FILE *f[NFILES]; /* mc_out_file(out[i]) */
     size_t points_written;
 };
-
-static char *path_join(const char *dir, const char *prefix, const char *name, const char *suffix)
-{
-    size_t n = strlen(dir) + strlen(prefix) + strlen(name) + strlen(suffix) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s%s%s", dir, prefix, name, suffix);
-    return p;
-}
-
-/* mkdir -p */
-static int make_dirs(const char *dir, mc_error *err)
-{
-    char *p = strdup(dir);
-    if (!p)
-        return mc_error_set(err, MC_ENOMEM, "out of memory");
-    for (char *s = p + 1; ; s++) {
-        if (*s == '/' || *s == '\0') {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                int e = errno;
-                free(p);
-                return mc_error_set(err, MC_EIO, "%s: cannot create output directory: %s", dir,
-                                    strerror(e));
-            }
-            *s = c;
-            if (!c)
-                break;
-        }
-    }
-    free(p);
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return mc_error_set(err, MC_EIO, "%s: not a directory", dir);
-    return MC_OK;
-}
 
 /* RFC 4180 field */
 static void csv_field(FILE *f, const char *s)
@@ -85,14 +52,8 @@ void mc_writer_abort(mc_writer *w)
 {
     if (!w)
         return;
-    for (int i = 0; i < NFILES; i++) {
-        if (w->f[i])
-            fclose(w->f[i]);
-        if (w->tmp[i])
-            remove(w->tmp[i]);
-        free(w->tmp[i]);
-        free(w->final[i]);
-    }
+    for (int i = 0; i < NFILES; i++)
+        mc_out_free(w->out[i]); /* removes the temporary file unless renamed */
     free(w->dir);
     free(w);
 }
@@ -101,15 +62,16 @@ void mc_writer_abort(mc_writer *w)
 static int open_files(mc_writer *w, const char *dir, mc_error *err)
 {
     for (int i = 0; i < NFILES; i++) {
-        w->tmp[i] = path_join(dir, ".", file_names[i], ".tmp");
-        w->final[i] = path_join(dir, "", file_names[i], "");
-        if (!w->tmp[i] || !w->final[i])
+        size_t n = strlen(dir) + strlen(mc_writer_files[i]) + 2;
+        char *path = malloc(n);
+        if (!path)
             return mc_error_set(err, MC_ENOMEM, "out of memory");
-        w->f[i] = fopen(w->tmp[i], "w");
-        if (!w->f[i]) {
-            int en = errno;
-            return mc_error_set(err, MC_EIO, "%s: cannot write: %s", w->tmp[i], strerror(en));
-        }
+        snprintf(path, n, "%s/%s", dir, mc_writer_files[i]);
+        int r = mc_out_open(path, &w->out[i], err);
+        free(path);
+        if (r != MC_OK)
+            return r;
+        w->f[i] = mc_out_file(w->out[i]);
     }
     return MC_OK;
 }
@@ -193,7 +155,7 @@ static int write_json_head(mc_writer *w, mc_error *err)
 int mc_writer_open(const char *dir, const mc_experiment *e, mc_writer **out, mc_error *err)
 {
     *out = NULL;
-    int r = make_dirs(dir, err);
+    int r = mc_make_dirs(dir, err);
     if (r != MC_OK)
         return r;
     mc_writer *w = calloc(1, sizeof *w);
@@ -411,10 +373,10 @@ int mc_writer_point(mc_writer *w, const mc_point_result *res, const mc_summary *
     fprintf(w->f[F_JSON], "%s\n%s", w->points_written ? "," : "", text);
     cJSON_free(text);
     w->points_written++;
-    for (int i = 0; i < NFILES; i++)
-        if (ferror(w->f[i]))
-            return mc_error_set(err, MC_EIO, "%s: write error", w->tmp[i]);
-    return MC_OK;
+    int r = MC_OK;
+    for (int i = 0; r == MC_OK && i < NFILES; i++)
+        r = mc_out_check(w->out[i], err);
+    return r;
 }
 
 /* Whether axis ax gets its own points.csv column: model.family and regime.name have theirs. */
@@ -452,6 +414,21 @@ static void write_points_csv(FILE *f, const mc_experiment *e)
     }
 }
 
+/* Syncs and closes every file, renames all but summary.json, syncs the folder, then renames
+ * summary.json and syncs the folder again: complete means on disk. */
+static int commit_files(mc_writer *w, mc_error *err)
+{
+    int r = MC_OK;
+    for (int i = 0; r == MC_OK && i < NFILES; i++)
+        r = mc_out_finish(w->out[i], err);
+    for (int k = 0; r == MC_OK && k < NFILES; k++) {
+        if (rename_order[k] == F_JSON && (r = mc_sync_dir(w->dir, err)) != MC_OK)
+            break;
+        r = mc_out_commit(w->out[rename_order[k]], err);
+    }
+    return r == MC_OK ? mc_sync_dir(w->dir, err) : r;
+}
+
 int mc_writer_close(mc_writer *w, mc_error *err)
 {
     const mc_experiment *e = w->e;
@@ -469,19 +446,7 @@ int mc_writer_close(mc_writer *w, mc_error *err)
         return st;
     }
     fputs("\n],\"complete\":true}\n", w->f[F_JSON]);
-    int status = MC_OK;
-    for (int i = 0; i < NFILES; i++) {
-        int bad = ferror(w->f[i]);
-        if (fclose(w->f[i]) != 0 || bad)
-            status = status ? status : mc_error_set(err, MC_EIO, "%s: write error", w->tmp[i]);
-        w->f[i] = NULL;
-    }
-    for (int k = 0; status == MC_OK && k < NFILES; k++) {
-        int i = rename_order[k];
-        if (rename(w->tmp[i], w->final[i]) != 0)
-            status = mc_error_set(err, MC_EIO, "%s: cannot rename into place: %s", w->final[i],
-                                  strerror(errno));
-    }
+    int status = commit_files(w, err);
     mc_writer_abort(w); /* removes what was not renamed, frees */
     return status;
 }
