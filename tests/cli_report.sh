@@ -58,7 +58,7 @@ for svg in "$run"/plots/*.svg; do
   fi
 done
 ok "$npng PNG files with the PNG signature, their SVGs well-formed XML"
-ls -A "$run/plots" | grep -q '\.tmp$' && fail "temporary files left in plots/"
+ls -A "$run/plots" | grep -q '^\.' && fail "temporary (hidden) files left in plots/"
 expect 0 "" "$bin" report "$run"
 [ -s "$run/report.html" ] || fail "report.html missing"
 grep -q "went extinct in 100 % of replicates by generation" "$run/report.html" ||

@@ -31,7 +31,7 @@ for f in metrics.csv summary.csv extinction.csv summary.json points.csv; do
 done
 check "config.ini identical but for its comment" \
   bash -c "cmp -s <(grep -v '^#' '$tmp/t1/config.ini') <(grep -v '^#' '$tmp/t2/config.ini')"
-check "no temporary files left" bash -c "! ls -A '$tmp/t1' | grep -q tmp"
+check "no temporary (hidden) files left" bash -c "! ls -A '$tmp/t1' | grep -q '^\\.'"
 check "summary.json is complete" grep -q '"complete":true}' "$tmp/t1/summary.json"
 check "metrics.csv has R x (G+1) x M rows" \
   bash -c "[ \$(grep -c '^0,' '$tmp/t1/metrics.csv') -eq \$((24 * 21 * \$(awk -F, '\$1==0 && \$2==0 && \$3==0' '$tmp/t1/metrics.csv' | wc -l))) ]"

@@ -14,7 +14,7 @@ check() { # check DESCRIPTION COMMAND...
 args="run.replicates=6 run.generations=8"
 "$example" cats "$tmp/ex" $args > "$tmp/ex.out" 2>&1 || { echo "FAIL: run_preset"; cat "$tmp/ex.out"; exit 1; }
 check "summary.json is complete" grep -q '"complete":true}' "$tmp/ex/summary.json"
-check "no temporary files left" bash -c "! ls -A '$tmp/ex' | grep -q tmp"
+check "no temporary (hidden) files left" bash -c "! ls -A '$tmp/ex' | grep -q '^\\.'"
 check "one line per grid point" test "$(grep -c '^point [0-9]* done' "$tmp/ex.out")" -eq \
   "$(($(wc -l < "$tmp/ex/points.csv") - 1))"
 "$bin" run cats $args -o "$tmp/cli" --no-plots --quiet > /dev/null 2>&1
