@@ -2,11 +2,27 @@
  * the work is mc_plot_run() and mc_report_write() (include/collapse/plot.h). */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "collapse.h"
 #include "collapse/plot.h"
 #include "plot_cmd.h"
 
 typedef int (*dir_fn)(const char *dir, mc_error *err);
+
+/* fn on a run folder, holding the folder's lock so that no run writes there meanwhile (a folder
+ * without summary.json is no run: fn says so, and no lock file is made there). */
+static int with_lock(dir_fn fn, const char *dir, mc_error *err)
+{
+    char summary[4096];
+    snprintf(summary, sizeof summary, "%s/summary.json", dir);
+    int fd = -1, st = MC_OK;
+    if (access(summary, F_OK) == 0)
+        st = mc_run_lock(dir, &fd, err);
+    if (st == MC_OK)
+        st = fn(dir, err);
+    mc_run_unlock(dir, fd);
+    return st;
+}
 
 /* mc_plot_run, saying what it drew. */
 static int plot_and_list(const char *dir, mc_error *err)
@@ -64,7 +80,7 @@ static int dir_command(int argc, char **argv, dir_fn fn, const char *what)
         return 2;
     }
     mc_error err = {0};
-    int st = fn(dir, &err);
+    int st = with_lock(fn, dir, &err);
     mc_plot_release();
     if (st != MC_OK) {
         fprintf(stderr, "collapse: %s\n", err.msg[0] ? err.msg : mc_strerror(st));

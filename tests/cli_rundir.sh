@@ -212,5 +212,22 @@ msg=$(trap '' XFSZ; ulimit -f 64; "$bin" run $long -o "$tmp/fsize" 2>&1 >/dev/nu
   [ ! -e "$tmp/fsize/summary.json" ] && [ -z "$(leftovers "$tmp/fsize")" ] && pass ||
   fail "ulimit -f: exit $rc: $msg"
 
+# 6. plot and report rewrite a finished run's files under the folder's lock: refused while another
+# process holds it (util-linux flock stands in for a run), fine once it is free
+"$bin" run $small -o "$tmp/drawn" >/dev/null 2>&1
+if command -v flock >/dev/null; then
+  flock "$tmp/drawn/.collapse.lock" sleep 3 & holder=$!
+  for _ in $(seq 100); do [ -e "$tmp/drawn/.collapse.lock" ] && break; sleep 0.01; done
+  sleep 0.2
+  for cmd in plot report; do
+    msg=$("$bin" $cmd "$tmp/drawn" 2>&1 >/dev/null); rc=$?
+    [ "$rc" = 1 ] && grep -q "another collapse run" <<<"$msg" && pass ||
+      fail "$cmd into a locked folder: exit $rc: $msg"
+  done
+  wait $holder
+fi
+"$bin" plot "$tmp/drawn" >/dev/null 2>&1 && [ -s "$tmp/drawn/plots/metric-kl.svg" ] &&
+  [ ! -e "$tmp/drawn/.collapse.lock" ] && pass || fail "plot of a free finished run"
+
 [ "$fails" = 0 ] || { echo "cli_rundir: $fails failed, $passes passed"; exit 1; }
 echo "cli_rundir: all $passes checks passed"

@@ -73,4 +73,11 @@ typedef struct mc_run_dir_opts {
 int mc_run_to_dir(const mc_experiment *e, const mc_run_dir_opts *o, mc_run_dir_result *res,
                   mc_error *err);
 
+/* The run folder's lock (DIR/.collapse.lock, flock), for a program that rewrites files of a
+ * finished run (its figures, its report) while no run may write there: MC_OK and *fd holds the
+ * lock until mc_run_unlock(dir, *fd); another live run holding it: MC_EIO at once, naming its
+ * pid. mc_run_to_dir takes it itself for the whole run. */
+int mc_run_lock(const char *dir, int *fd, mc_error *err);
+void mc_run_unlock(const char *dir, int fd);
+
 #endif

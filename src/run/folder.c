@@ -259,3 +259,13 @@ int mc_folder_claim(const char *dir, int force, mc_error *err)
         return st;
     return refuse(dir, &old, &tmp, err);
 }
+
+int mc_run_lock(const char *dir, int *fd, mc_error *err)
+{
+    return mc_folder_lock(dir, fd, err);
+}
+
+void mc_run_unlock(const char *dir, int fd)
+{
+    mc_folder_unlock(dir, fd);
+}
