@@ -130,8 +130,7 @@ static int role_range(mc_metric_role role, double *lo, double *hi)
     }
 }
 
-/* A target on an absolute value that no value in the role's range can meet is an error. */
-static int check_reachable(const mc_target *t, const mc_metric *m, mc_error *err)
+int mc_target_reachable(const mc_target *t, const mc_metric *m, mc_error *err)
 {
     double lo, hi;
     if (t->relative || !role_range(m->role, &lo, &hi))
@@ -149,10 +148,8 @@ static int check_reachable(const mc_target *t, const mc_metric *m, mc_error *err
 long mc_target_find(const mc_target *t, const mc_metric_list *l, mc_error *err)
 {
     long m = mc_metric_find(l, t->metric);
-    if (m >= 0) {
-        int r = check_reachable(t, &l->items[m], err);
-        return r == MC_OK ? m : r;
-    }
+    if (m >= 0)
+        return m;
     const char *names[512];
     size_t nn = 0;
     char list[900] = "";

@@ -41,7 +41,8 @@ printf '[{"word": "cat", "count": 1e400}]\n' >"$tmp/d.json"
 expect 2 'd.json: entry 1 ("cat"): count out of range' theory cats $t world.table="$tmp/d.json"
 # defect 6: words that are not printable UTF-8
 printf 'dog,5\n\xff\xfe,3\n' >"$tmp/e.csv"
-expect 2 "e.csv:2: invalid UTF-8 at byte 1" run cats world.type=table world.table="$tmp/e.csv" metrics.track=dog $o
+expect 2 "e.csv:2: invalid UTF-8 at byte 1" \
+  run cats world.type=table world.table="$tmp/e.csv" metrics.track=dog $o
 printf 'dog,5\nc\x1b[2Jat,3\n' >"$tmp/f.csv"
 expect 2 "f.csv:2: a control character at byte 2" theory cats $t world.table="$tmp/f.csv"
 printf 'the cat sat\n\nthe \x1b]0;owned\x07dog ran\n' >"$tmp/g.txt"
@@ -51,7 +52,9 @@ printf 'caf\xc3\xa9,5\n\xe7\x8c\xab,3\ndog,2\n' >"$tmp/u.csv"
 "$bin" run cats world.type=table world.table="$tmp/u.csv" metrics.track="café, 猫" \
   run.replicates=3 run.generations=2 regime.name=replace sampling.temperature=1 \
   -o "$tmp/u" --quiet >/dev/null 2>&1
-ok python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert "café" in json.dumps(d, ensure_ascii=False)' "$tmp/u/summary.json"
+ok python3 -c 'import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert "café" in json.dumps(d, ensure_ascii=False)' "$tmp/u/summary.json"
 # defect 7: an empty corpus folder
 mkdir -p "$tmp/empty"
 expect 2 "the folder holds no files" theory brown world.corpus="$tmp/empty"
@@ -61,7 +64,8 @@ expect 2 "metrics.track: category 'blue' is named twice" run cats metrics.track=
 mkfifo "$tmp/fifo.csv"
 expect 1 "fifo.csv: not a regular file" theory cats $t world.table="$tmp/fifo.csv"
 expect 1 "fifo.csv is not a regular file" theory brown world.corpus="$tmp/fifo.csv"
-expect 2 "alive_yellow (role presence) lies in [0, 1]" need cats --target "alive(yellow) >= 1.5" --at 5
+expect 2 "alive_yellow (role presence) lies in [0, 1]" \
+  need cats --target "alive(yellow) >= 1.5" --at 5
 # defect 10: generations=1e9 refused at once naming run.generations; need --at -5 one message
 start=$(date +%s)
 expect 1 "run.generations: one replicate's results" run cats run.generations=1e9 $o

@@ -421,18 +421,27 @@ static void expect_table_error(const char *name, const char *text, int code, con
 static void test_table_header_cannot_swallow_a_row(void **state)
 {
     (void)state;
-    expect_table_error("h1.csv", "cat,1O\ndog,5\n", MC_EDATA, "h1.csv:1: count '1O' is not a number");
-    expect_table_error("h2.csv", "cat,nan\ndog,5\n", MC_EDATA, "h2.csv:1: count 'nan' is not a number");
-    expect_table_error("h3.csv", "cat,inf\ndog,5\n", MC_EDATA, "h3.csv:1: count 'inf' is not a number");
-    expect_table_error("h4.csv", "cat,1e-320\ndog,5\n", MC_EDATA, "h4.csv:1: count 1e-320 is out of range");
-    expect_table_error("h5.csv", "cat,1e400\ndog,5\n", MC_EDATA, "h5.csv:1: count 1e400 is out of range");
-    expect_table_error("h6.csv", "cat,0x10\ndog,5\n", MC_EDATA, "h6.csv:1: count '0x10' is not a number");
-    expect_table_error("h7.csv", "word,count\ncat,1O\n", MC_EDATA, "h7.csv:2: count '1O' is not a number");
-    expect_table_error("h8.csv", "cat,1\nword,count\n", MC_EDATA, "h8.csv:2: count 'count' is not a number");
+    expect_table_error("h1.csv", "cat,1O\ndog,5\n", MC_EDATA,
+                       "h1.csv:1: count '1O' is not a number");
+    expect_table_error("h2.csv", "cat,nan\ndog,5\n", MC_EDATA,
+                       "h2.csv:1: count 'nan' is not a number");
+    expect_table_error("h3.csv", "cat,inf\ndog,5\n", MC_EDATA,
+                       "h3.csv:1: count 'inf' is not a number");
+    expect_table_error("h4.csv", "cat,1e-320\ndog,5\n", MC_EDATA,
+                       "h4.csv:1: count 1e-320 is out of range");
+    expect_table_error("h5.csv", "cat,1e400\ndog,5\n", MC_EDATA,
+                       "h5.csv:1: count 1e400 is out of range");
+    expect_table_error("h6.csv", "cat,0x10\ndog,5\n", MC_EDATA,
+                       "h6.csv:1: count '0x10' is not a number");
+    expect_table_error("h7.csv", "word,count\ncat,1O\n", MC_EDATA,
+                       "h7.csv:2: count '1O' is not a number");
+    expect_table_error("h8.csv", "cat,1\nword,count\n", MC_EDATA,
+                       "h8.csv:2: count 'count' is not a number");
     expect_table_error("h9.json", "[{\"word\": \"a\", \"count\": 1e400}]", MC_EDATA,
                        "h9.json: entry 1 (\"a\"): count out of range");
     /* a real header (after a comment) is still one; every data row is kept: K = 3 */
-    const char *csv = tu_write_file("hh.csv", "# counts\nWord\tFREQcount\ncat\t2\ndog\t1\nemu\t1\n");
+    const char *csv =
+        tu_write_file("hh.csv", "# counts\nWord\tFREQcount\ncat\t2\ndog\t1\nemu\t1\n");
     char ini[4300];
     snprintf(ini, sizeof ini, "[world]\ntype = table\ntable = %s\n[metrics]\ntrack = cat\n"
              "[regime]\nn = 1e12\n[run]\ngenerations = 0\nreplicates = 2\n", csv);
@@ -448,18 +457,21 @@ static void test_table_header_cannot_swallow_a_row(void **state)
 static void test_table_words_printable(void **state)
 {
     (void)state;
-    expect_table_error("w1.csv", "dog,5\n\xff\xfe,3\n", MC_EDATA, "w1.csv:2: invalid UTF-8 at byte 1");
-    expect_table_error("w2.csv", "c\x1b[31mat,3\n", MC_EDATA, "w2.csv:1: a control character at byte 2");
+    expect_table_error("w1.csv", "dog,5\n\xff\xfe,3\n", MC_EDATA,
+                       "w1.csv:2: invalid UTF-8 at byte 1");
+    expect_table_error("w2.csv", "c\x1b[31mat,3\n", MC_EDATA,
+                       "w2.csv:1: a control character at byte 2");
     expect_table_error("w3.csv", "ca\xc2\x9bt,3\n", MC_EDATA, "w3.csv:1: a control character");
     expect_table_error("w4.json", "[{\"word\": \"\\u001b[2J\", \"count\": 1}]", MC_EDATA,
                        "w4.json: entry 1: the word has a control character at its byte 1");
-    expect_table_error("w5.json", "[{\"word\": \"ok\", \"count\": 1}, {\"word\": \"\xff\", \"count\": 1}]",
+    expect_table_error("w5.json",
+                       "[{\"word\": \"ok\", \"count\": 1}, {\"word\": \"\xff\", \"count\": 1}]",
                        MC_EDATA, "w5.json: entry 2: the word has invalid UTF-8");
     /* printable UTF-8 passes */
     const char *csv = tu_write_file("w6.csv", "caf\xc3\xa9,1\n\xe7\x8c\xab,3\n");
     char ini[4300];
-    snprintf(ini, sizeof ini, "[world]\ntype = table\ntable = %s\n[metrics]\ntrack = caf\xc3\xa9\n",
-             csv);
+    snprintf(ini, sizeof ini,
+             "[world]\ntype = table\ntable = %s\n[metrics]\ntrack = caf\xc3\xa9\n", csv);
     mc_experiment_free(tu_prepare(ini, NULL));
 }
 
@@ -491,7 +503,8 @@ static void test_bad_worlds(void **state)
         {"[world]\nweights = a=x\n", "is not a number"},
         {"[world]\ntype = table\ntable = /nonexistent/t.csv\n", "cannot read"},
         {"[metrics]\ntrack = purple\n", "no category named 'purple'"},
-        {"[world]\nweights = a=1, b=2\n[metrics]\ntrack = b, b\n", "category 'b' is named twice"},
+        {"[world]\nweights = a=1, b=2\n[metrics]\ntrack = b, b\n",
+         "category 'b' is named twice"},
         {"[world]\nweights = a\x1b[2J=1, b=2\n", "the name has a control character"},
         {"[world]\ntype = zipf\nzipf_k = 3e9\n", "categories would need"},
     };

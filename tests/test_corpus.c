@@ -180,7 +180,8 @@ static void test_bad_input(void **state)
     /* control characters other than white space (they would reach a terminal raw) */
     expect_fail(tu_write_file("c1.txt", "the cat\nthe \x1b[2Jdog\n"), &o, MC_EDATA,
                 "c1.txt:2: a control character at byte 5");
-    expect_fail(tu_write_file("c2.txt", "a\x7f b\n"), &o, MC_EDATA, "c2.txt:1: a control character");
+    expect_fail(tu_write_file("c2.txt", "a\x7f b\n"), &o, MC_EDATA,
+                "c2.txt:1: a control character");
     /* an empty folder (qsort of no names was undefined behaviour) */
     snprintf(dir, sizeof dir, "%s/emptydir", tu_tmpdir());
     mkdir(dir, 0700);

@@ -323,8 +323,8 @@ static void test_memory_with_threads(void **state)
 }
 
 /* metrics.csv's size is estimated before the run: points x replicates x (G + 1) x metrics rows
- * of MC_OUTPUT_ROW_BYTES (a small cats run writes about 27 bytes a row); an estimate beyond the free
- * space of the output folder's file system is refused. */
+ * of MC_OUTPUT_ROW_BYTES (a small cats run writes about 27 bytes a row); an estimate beyond
+ * the free space of the output folder's file system is refused. */
 static void test_output_estimate(void **state)
 {
     (void)state;

@@ -29,11 +29,13 @@ typedef struct mc_target {
 /* Parses a target. Returns MC_OK or MC_EUSAGE with a message that shows where it went wrong. */
 int mc_target_parse(const char *text, mc_target *t, mc_error *err);
 
-/* Index of the target's metric in l, or MC_ECONFIG with a message listing the metrics, or
- * MC_ECONFIG when the target is on a number that no value of the metric can meet: a metric whose
- * role bounds it (presence, share, human_share, alarm, damage: [0, 1]) against a threshold out
- * of that range (`alive(yellow) >= 1.5`). Relative targets (gen0) are not checked. */
+/* Index of the target's metric in l, or MC_ECONFIG with a message listing the metrics. */
 long mc_target_find(const mc_target *t, const mc_metric_list *l, mc_error *err);
+
+/* MC_OK, or MC_ECONFIG when no value of metric m can meet the target: m's role bounds it
+ * (presence, share, human_share, alarm, damage: [0, 1]) and the threshold is out of that range
+ * (`alive(yellow) >= 1.5`). Relative targets (gen0) and roles without known bounds pass. */
+int mc_target_reachable(const mc_target *t, const mc_metric *m, mc_error *err);
 
 /* Whether value x meets the target, given the metric's value gen0 at generation 0 (used only
  * when relative). NaN never meets. */
