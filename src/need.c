@@ -342,6 +342,8 @@ int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_ne
         return r;
     mc_point *p = &e->points[0];
     long m = mc_target_find(t, &p->metrics, err);
+    if (m >= 0 && (r = mc_target_reachable(t, &p->metrics.items[m], err)) != MC_OK)
+        m = r;
     if (m < 0) {
         mc_experiment_free(e);
         return (int)m;

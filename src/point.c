@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "collapse.h"
+#include "collapse/budget.h"
 #include "collapse/datapath.h"
 #include "experiment_internal.h"
 
@@ -336,9 +337,38 @@ static int point_plugin_params(mc_point *p, mc_error *err)
     return MC_OK;
 }
 
+/* n_g = n_0 growth^g for g = 0..G, in closed form (O(1) whatever G): the largest (*nmax) and
+ * their sum (*pool): with growth 1, n_0 and (G + 1) n_0; else the ends of the geometric series,
+ * sum_{g=0}^{G} growth^g = expm1((G + 1) ln growth) / expm1(ln growth). *first is the first g
+ * whose n_g reaches 1.8e19 (beyond 64-bit counts), or -1: found from the logarithm, then stepped
+ * to the exact g of the expression n_0 growth^g. */
+static void size_series(double n0, double growth, long G, double *nmax, double *pool, long *first)
+{
+    const double top = 1.8e19;
+    *first = n0 >= top ? 0 : -1;
+    if (growth == 1.0) {
+        *nmax = n0;
+        *pool = n0 * (double)(G + 1);
+        return;
+    }
+    double lg = log(growth);
+    double last = n0 * exp((double)G * lg);
+    *nmax = growth > 1 ? last : n0;
+    *pool = n0 * expm1((double)(G + 1) * lg) / expm1(lg);
+    if (growth < 1 || *first == 0 || !(last >= top))
+        return;
+    double guess = ceil((log(top) - log(n0)) / lg);
+    long g = guess < 0 ? 0 : guess > (double)G ? G : (long)guess;
+    while (g > 0 && n0 * pow(growth, (double)(g - 1)) >= top)
+        g--;
+    while (g < G && n0 * pow(growth, (double)g) < top)
+        g++;
+    *first = g;
+}
+
 /* n_0 (regime.n, else the family's default for its world, else 1000); every n_g must be a 64-bit
- * count. *nmax is the largest n_g, *pool their sum over the generations. */
-static int point_sizes(mc_point *p, uint64_t n, double *nmax, double *pool, mc_error *err)
+ * count. */
+static int point_sizes(mc_point *p, uint64_t n, mc_error *err)
 {
     char where[256];
     p->regime_settings.n =
@@ -346,19 +376,16 @@ static int point_sizes(mc_point *p, uint64_t n, double *nmax, double *pool, mc_e
     if (p->regime_settings.n == 0)
         return mc_error_set(err, MC_ECONFIG, "%s: n must be at least 1",
                             mc_point_where(p, "regime", "n", where, sizeof where));
-    *nmax = *pool = 0;
-    for (long g = 0; g <= p->run.generations; g++) {
-        double ng = (double)p->regime_settings.n * pow(p->regime_settings.growth, (double)g);
-        if (ng > *nmax)
-            *nmax = ng;
-        *pool += ng;
-        if (ng >= 1.8e19)
-            return mc_error_set(err, MC_ECONFIG,
-                                "%s: with regime.n = %llu, n_g reaches %.3g at generation %ld: "
-                                "beyond 64-bit counts",
-                                mc_point_where(p, "regime", "growth", where, sizeof where),
-                                (unsigned long long)p->regime_settings.n, ng, g);
-    }
+    double nmax, pool, n0 = (double)p->regime_settings.n;
+    long g;
+    size_series(n0, p->regime_settings.growth, p->run.generations, &nmax, &pool, &g);
+    if (g >= 0)
+        return mc_error_set(err, MC_ECONFIG,
+                            "%s: with regime.n = %llu, n_g reaches %.3g at generation %ld: "
+                            "beyond 64-bit counts",
+                            mc_point_where(p, "regime", "growth", where, sizeof where),
+                            (unsigned long long)p->regime_settings.n,
+                            n0 * pow(p->regime_settings.growth, (double)g), g);
     return MC_OK;
 }
 
@@ -379,17 +406,41 @@ static int point_metrics(mc_point *p, mc_error *err)
     return MC_OK;
 }
 
-/* One unit's data (its biggest training set, or the whole pool when the regime's pool grows)
- * must fit in this machine's memory, and so must one point's results (two batches may be in
- * memory at once: 0.4 of it each). */
-static int check_memory(const mc_point *p, double nmax, double pool, mc_error *err)
+/* The memory of one unit's data: 3 x the family's bytes for its biggest training set (the whole
+ * pool when the regime's pool grows). */
+static double unit_data_bytes(const mc_point *p, double *biggest)
+{
+    double nmax, pool;
+    long first;
+    size_series((double)p->regime_settings.n, p->regime_settings.growth, p->run.generations,
+                &nmax, &pool, &first);
+    *biggest = (p->regime->props & MC_REGIME_POOL_GROWS) ? pool : nmax;
+    return p->family->bytes_needed ? 3 * p->family->bytes_needed(p->params, p->world, *biggest)
+                                   : 0;
+}
+
+double mc_point_unit_bytes(const mc_point *p)
+{
+    double biggest;
+    return unit_data_bytes(p, &biggest) +
+           8.0 * (double)(p->run.generations + 1) * (double)p->metrics.n;
+}
+
+/* One unit's data and its result rows must fit in this machine's memory, and so must one
+ * point's results (two batches may be in memory at once: 0.4 of it each). When the rows alone
+ * do not fit, run.generations is to blame, else regime.n. */
+static int check_memory(const mc_point *p, mc_error *err)
 {
     char where[256];
-    double biggest = (p->regime->props & MC_REGIME_POOL_GROWS) ? pool : nmax;
-    double need = p->family->bytes_needed ? 3 * p->family->bytes_needed(p->params, p->world, biggest)
-                                          : 0;
-    need += 8.0 * (double)(p->run.generations + 1) * (double)p->metrics.n; /* one unit's rows */
-    double have = mc_memory_bytes();
+    double biggest, data = unit_data_bytes(p, &biggest);
+    double unit_rows = 8.0 * (double)(p->run.generations + 1) * (double)p->metrics.n;
+    double need = data + unit_rows, have = mc_memory_bytes();
+    if (have > 0 && unit_rows > 0.8 * have)
+        return mc_error_set(err, MC_ENOMEM,
+                            "%s: one replicate's results (%ld generations x %zu metrics) would "
+                            "need %.3g GB of memory but this machine has %.3g GB",
+                            mc_point_where(p, "run", "generations", where, sizeof where),
+                            p->run.generations + 1, p->metrics.n, unit_rows / 1e9, have / 1e9);
     if (have > 0 && need > 0.8 * have)
         return mc_error_set(err, MC_ENOMEM,
                             "%s: one replicate would need %.3g GB of memory (n up to %.3g, %ld "
@@ -412,7 +463,6 @@ int mc_point_resolve(mc_experiment *e, mc_point *p, mc_error *err)
 {
     engine_params ep;
     memset(&ep, 0, sizeof ep);
-    double nmax = 0, pool = 0;
     int r = point_engine_settings(p, &ep, err);
     if (r == MC_OK)
         r = check_sampling(p, &ep, err);
@@ -421,11 +471,11 @@ int mc_point_resolve(mc_experiment *e, mc_point *p, mc_error *err)
     if (r == MC_OK)
         r = point_world(e, p, err);
     if (r == MC_OK)
-        r = point_sizes(p, ep.n, &nmax, &pool, err);
+        r = point_sizes(p, ep.n, err);
     if (r == MC_OK)
         r = point_metrics(p, err);
     if (r == MC_OK)
-        r = check_memory(p, nmax, pool, err);
+        r = check_memory(p, err);
     return r;
 }
 

@@ -112,6 +112,39 @@ int mc_target_parse(const char *text, mc_target *t, mc_error *err)
     return MC_OK;
 }
 
+/* The values a metric of this role can take, where the role bounds them: presence, alarm and
+ * damage are 0/1 indicators, share and human_share probabilities, so their values and replicate
+ * means lie in [0, 1]. Other roles: 0 (no known bound). */
+static int role_range(mc_metric_role role, double *lo, double *hi)
+{
+    switch (role) {
+    case MC_ROLE_PRESENCE:
+    case MC_ROLE_SHARE:
+    case MC_ROLE_HUMAN_SHARE:
+    case MC_ROLE_ALARM:
+    case MC_ROLE_DAMAGE:
+        *lo = 0;
+        *hi = 1;
+        return 1;
+    default: return 0;
+    }
+}
+
+int mc_target_reachable(const mc_target *t, const mc_metric *m, mc_error *err)
+{
+    double lo, hi;
+    if (t->relative || !role_range(m->role, &lo, &hi))
+        return MC_OK;
+    double c = t->value;
+    int never = (t->op == MC_TARGET_GE && c > hi) || (t->op == MC_TARGET_GT && c >= hi) ||
+                (t->op == MC_TARGET_LE && c < lo) || (t->op == MC_TARGET_LT && c <= lo);
+    if (!never)
+        return MC_OK;
+    return mc_error_set(err, MC_ECONFIG, "target '%s': %s (role %s) lies in [%g, %g]; no value "
+                        "of it can meet the target", t->text, m->name,
+                        mc_metric_role_name(m->role), lo, hi);
+}
+
 long mc_target_find(const mc_target *t, const mc_metric_list *l, mc_error *err)
 {
     long m = mc_metric_find(l, t->metric);

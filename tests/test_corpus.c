@@ -177,6 +177,34 @@ static void test_bad_input(void **state)
     fputs("gone news\n", f);
     fclose(f);
     expect_fail(dir, &o, MC_EIO, "gone");
+    /* control characters other than white space (they would reach a terminal raw) */
+    expect_fail(tu_write_file("c1.txt", "the cat\nthe \x1b[2Jdog\n"), &o, MC_EDATA,
+                "c1.txt:2: a control character at byte 5");
+    expect_fail(tu_write_file("c2.txt", "a\x7f b\n"), &o, MC_EDATA,
+                "c2.txt:1: a control character");
+    /* an empty folder (qsort of no names was undefined behaviour) */
+    snprintf(dir, sizeof dir, "%s/emptydir", tu_tmpdir());
+    mkdir(dir, 0700);
+    expect_fail(dir, &o, MC_EDATA, "the folder holds no files");
+    /* a FIFO, as the corpus or as a file that cats.txt names: refused, never waited on */
+    char fifo[4200];
+    snprintf(fifo, sizeof fifo, "%s/corpus.fifo", tu_tmpdir());
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    alarm(20); /* a regression blocks: fail by SIGALRM instead */
+    expect_fail(fifo, &o, MC_EIO, "corpus.fifo is not a regular file");
+    snprintf(dir, sizeof dir, "%s/fifocats", tu_tmpdir());
+    mkdir(dir, 0700);
+    snprintf(path, sizeof path, "%s/cats.txt", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("pipe news\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/pipe", dir);
+    unlink(path);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    expect_fail(dir, &o, MC_EIO, "pipe is not a regular file");
+    alarm(0);
     /* a line over a small limit */
     mc_corpus_opts small = {MC_CORPUS_PLAIN, 0, 16};
     expect_fail(tu_write_file("long.txt", "short\nthis line is longer than sixteen bytes\n"), &small,

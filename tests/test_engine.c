@@ -2,7 +2,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
 #include "testutil.h"
+#include "collapse/budget.h"
 
 typedef struct collected {
     double *v[16];
@@ -260,6 +263,110 @@ static void test_metric_stream_apart(void **state)
         "name = accumulate\nn = 100\n[run]\ngenerations = 6\nreplicates = 3\n");
 }
 
+/* The sizes n_g are found in closed form: run.generations = 1e9 is refused at once (it took
+ * 29 s), blaming run.generations (the result rows do not fit), not regime.n; with growth, the
+ * first generation beyond 64-bit counts is the same g as the generation-by-generation loop's. */
+static void test_sizes_closed_form(void **state)
+{
+    (void)state;
+    const char *ini = "[world]\nweights = a=0.6, b=0.4\n[regime]\nn = 1000\n";
+    const char *big[] = {"run.generations=1e9", NULL};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    tu_expect_error(ini, big, MC_ENOMEM, "run.generations", "one replicate's results");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if (s > 2)
+        fail_msg("refusing run.generations = 1e9 took %.1f s", s);
+    const char *g10[] = {"regime.growth=10", "run.generations=30", NULL};
+    tu_expect_error(ini, g10, MC_ECONFIG, "reaches 1e+20 at generation 17", "beyond 64-bit");
+    const char *g2[] = {"regime.growth=2", "run.generations=100", NULL};
+    tu_expect_error(ini, g2, MC_ECONFIG, "at generation 54", NULL); /* 1000 2^54 = 1.8e19 */
+    const char *ok[] = {"regime.growth=2", "run.generations=53", NULL};
+    mc_experiment_free(tu_prepare(ini, ok));
+    /* growth < 1 and a huge G stay fast and fine: n_g floors at 1 */
+    const char *down[] = {"regime.growth=0.5", "run.generations=1e6", "run.replicates=1", NULL};
+    mc_experiment *e = tu_prepare(ini, down);
+    assert_true(mc_point_n(&e->points[0], 1000000) == 1);
+    mc_experiment_free(e);
+}
+
+/* One replicate's need, with the threads that run at once: n is chosen so that one unit takes
+ * 0.3 of this machine's memory, so 2 threads fit (0.6) and 4 (1.2) do not; the message names
+ * regime.n and a thread count that fits. */
+static void test_memory_with_threads(void **state)
+{
+    (void)state;
+    double have = mc_memory_bytes();
+    if (!(have > 0))
+        skip();
+    char ini[512];
+    /* the gaussian family needs 3 x (8 d + 1) bytes a sample: 27 with d = 1 */
+    snprintf(ini, sizeof ini, "[model]\nfamily = gaussian\n[regime]\nn = %.0f\n[run]\n"
+             "generations = 2\nreplicates = 8\n", floor(0.3 * have / 27));
+    mc_experiment *e = tu_prepare(ini, NULL);
+    double one = mc_point_unit_bytes(&e->points[0]);
+    assert_true(one > 0.29 * have && one < 0.31 * have);
+    mc_error err = {0};
+    assert_int_equal(mc_experiment_check_threads(e, 1, &err), MC_OK);
+    assert_int_equal(mc_experiment_check_threads(e, 2, &err), MC_OK);
+    assert_int_equal(mc_experiment_check_threads(e, 4, &err), MC_ENOMEM);
+    assert_non_null(strstr(err.msg, "regime.n") ? err.msg : strstr(err.msg, "[regime] n"));
+    assert_non_null(strstr(err.msg, "4 replicates running at once on 4 threads"));
+    assert_non_null(strstr(err.msg, "--threads 2 or fewer"));
+    mc_experiment_free(e);
+    /* with 2 replicates only 2 units ever run at once, whatever the threads */
+    const char *two[] = {"run.replicates=2", NULL};
+    e = tu_prepare(ini, two);
+    assert_int_equal(mc_experiment_check_threads(e, 64, &err), MC_OK);
+    mc_experiment_free(e);
+}
+
+/* metrics.csv's size is estimated before the run: points x replicates x (G + 1) x metrics rows
+ * of MC_OUTPUT_ROW_BYTES (a small cats run writes about 27 bytes a row); an estimate beyond
+ * the free space of the output folder's file system is refused. */
+static void test_output_estimate(void **state)
+{
+    (void)state;
+    mc_experiment *e = tu_prepare(GRID, NULL);
+    double rows = 0;
+    for (size_t i = 0; i < e->npoints; i++)
+        rows += 13.0 * 16 * (double)e->points[i].metrics.n;
+    assert_true(mc_experiment_output_bytes(e) == rows * MC_OUTPUT_ROW_BYTES);
+    mc_error err = {0};
+    double bytes = 0;
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/not/yet/made", tu_tmpdir());
+    assert_int_equal(mc_experiment_check_output(e, dir, &bytes, &err), MC_OK);
+    assert_true(bytes == rows * MC_OUTPUT_ROW_BYTES);
+    mc_experiment_free(e);
+    /* beyond the free space: enough points of ~0.05 of memory's worth of rows each */
+    struct statvfs vfs;
+    double have = mc_memory_bytes();
+    if (statvfs(tu_tmpdir(), &vfs) != 0 || !(have > 0))
+        skip();
+    double space = (double)vfs.f_bavail * (double)vfs.f_frsize;
+    double reps = floor(0.05 * have / (8.0 * 101 * 8)); /* about 8 metrics, G = 100 */
+    double per_point = reps * 101 * 8 * MC_OUTPUT_ROW_BYTES;
+    size_t points = (size_t)(space / per_point) + 2;
+    if (points > 2000)
+        skip(); /* a huge disk beside a small memory */
+    size_t cap = 64 + 8 * points, len = 0;
+    char *ini = malloc(cap + 256);
+    assert_non_null(ini);
+    len += (size_t)snprintf(ini, cap, "[world]\nweights = a=0.6, b=0.3, c=0.1\n[regime]\nn = ");
+    for (size_t i = 0; i < points; i++)
+        len += (size_t)snprintf(ini + len, cap - len, "%s%zu", i ? "," : "", i + 10);
+    snprintf(ini + len, 256, "\n[run]\ngenerations = 100\nreplicates = %.0f\n", reps);
+    e = tu_prepare(ini, NULL);
+    free(ini);
+    assert_int_equal(mc_experiment_check_output(e, tu_tmpdir(), &bytes, &err), MC_EIO);
+    assert_true(bytes > space);
+    assert_non_null(strstr(err.msg, "metrics.csv would take about"));
+    assert_non_null(strstr(err.msg, "free"));
+    mc_experiment_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +374,9 @@ int main(void)
         cmocka_unit_test(test_stats),             cmocka_unit_test(test_presence),
         cmocka_unit_test(test_streams),           cmocka_unit_test(test_metric_stream_apart),
         cmocka_unit_test(test_on_point_order_and_failure),
+        cmocka_unit_test(test_sizes_closed_form),
+        cmocka_unit_test(test_memory_with_threads),
+        cmocka_unit_test(test_output_estimate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -229,10 +229,43 @@ static void test_need_edges_and_errors(void **state)
     mc_need_result_free(&res);
 }
 
+/* A target that no value of its metric can meet is refused before any search: presence, share
+ * and human_share lie in [0, 1]. Targets inside the range, and metrics without a known range,
+ * are accepted as before. */
+static void test_need_impossible_target(void **state)
+{
+    (void)state;
+    const char *ov[] = {"regime.n=500", "run.replicates=4", NULL};
+    mc_need_opts o = {.generation = 10, .confidence = 0.95, .tolerance = 1.0 / 16, .threads = 1};
+    const char *never[] = {"alive(d) >= 1.5", "alive(d) > 1", "p_d < 0", "p_d <= -0.1",
+                           "human_share >= 2"};
+    for (size_t i = 0; i < sizeof never / sizeof *never; i++) {
+        mc_target t;
+        mc_error err = {0};
+        mc_need_result res;
+        assert_int_equal(mc_target_parse(never[i], &t, &err), MC_OK);
+        assert_int_equal(mc_need_solve(config(ov), &t, &o, &res, &err), MC_ECONFIG);
+        if (!strstr(err.msg, "lies in [0, 1]; no value of it can meet the target"))
+            fail_msg("'%s': message '%s'", never[i], err.msg);
+    }
+    const char *fine[] = {"alive(d) >= 1", "p_d <= 0", "entropy >= 100"};
+    for (size_t i = 0; i < sizeof fine / sizeof *fine; i++) {
+        mc_target t;
+        mc_error err = {0};
+        mc_need_result res;
+        assert_int_equal(mc_target_parse(fine[i], &t, &err), MC_OK);
+        int r = mc_need_solve(config(ov), &t, &o, &res, &err);
+        if (r != MC_OK)
+            fail_msg("'%s': %s", fine[i], err.msg);
+        mc_need_result_free(&res);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_target_parse),
+        cmocka_unit_test(test_need_impossible_target),
         cmocka_unit_test(test_need_closed_form),
         cmocka_unit_test(test_need_noisy_threads),
         cmocka_unit_test(test_need_precision),

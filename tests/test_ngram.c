@@ -808,6 +808,15 @@ static void test_family(void **state)
     unsetenv("MC_DATA_DIR");
 }
 
+/* world.heldout = 0 left the held-out perplexity NaN at every generation without a word: the
+ * key is now > 0, and 0 is refused naming it. */
+static void test_heldout_zero_refused(void **state)
+{
+    (void)state;
+    const char *ov[] = {"world.heldout=0", NULL};
+    tu_expect_error(family_ini(), ov, MC_ECONFIG, "world.heldout", "must be in (0, 1)");
+}
+
 /* Optional, quick: one generation on the real Brown corpus when `make data` installed it
  * (skipped under the sanitizers). Generation 0's held-out trigram perplexity of the default
  * split is 402.7 (docs/BENCHMARKS.md); a model trained on its own text does worse. */
@@ -859,6 +868,7 @@ int main(void)
         cmocka_unit_test(test_sampler_large),
         cmocka_unit_test(test_datasets),
         cmocka_unit_test(test_family),
+        cmocka_unit_test(test_heldout_zero_refused),
         cmocka_unit_test(test_brown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,6 +32,11 @@ int mc_target_parse(const char *text, mc_target *t, mc_error *err);
 /* Index of the target's metric in l, or MC_ECONFIG with a message listing the metrics. */
 long mc_target_find(const mc_target *t, const mc_metric_list *l, mc_error *err);
 
+/* MC_OK, or MC_ECONFIG when no value of metric m can meet the target: m's role bounds it
+ * (presence, share, human_share, alarm, damage: [0, 1]) and the threshold is out of that range
+ * (`alive(yellow) >= 1.5`). Relative targets (gen0) and roles without known bounds pass. */
+int mc_target_reachable(const mc_target *t, const mc_metric *m, mc_error *err);
+
 /* Whether value x meets the target, given the metric's value gen0 at generation 0 (used only
  * when relative). NaN never meets. */
 int mc_target_met(const mc_target *t, double x, double gen0);

@@ -22,6 +22,7 @@
 #include "collapse/datapath.h"
 #include "collapse/randist.h"
 #include "freqtable.h"
+#include "io/utf8.h"
 
 enum { WORLD_WEIGHTS, WORLD_ZIPF, WORLD_TABLE };
 
@@ -156,6 +157,13 @@ static int parse_weights(cat_world *w, const char *text, const char *where, mc_e
                 break;
             }
             snprintf(name, sizeof name, "%.*s", (int)len, items[i]);
+            const char *why = NULL;
+            size_t bad = mc_text_check(name, len, NULL, &why);
+            if (bad < len) {
+                r = mc_error_set(err, MC_ECONFIG, "%s: item %d: the name has %s at its byte %zu",
+                                 where, i + 1, why, bad + 1);
+                break;
+            }
             num = eq + 1;
             while (*num == ' ' || *num == '\t')
                 num++;
@@ -367,6 +375,15 @@ static int world_track(cat_world *w, const cat_params *cp, const mc_point *pt, m
                              names[j]);
             break;
         }
+        for (size_t t = 0; t < w->ntracked; t++)
+            if (w->tracked[t] == i) {
+                r = mc_error_set(err, MC_ECONFIG, "%s: category '%s' is named twice",
+                                 mc_point_where(pt, "metrics", "track", where, sizeof where),
+                                 names[j]);
+                break;
+            }
+        if (r != MC_OK)
+            break;
         w->tracked[w->ntracked++] = i;
     }
     if (n > 0)

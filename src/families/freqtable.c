@@ -1,13 +1,17 @@
 /* freqtable.c - word-frequency tables (see freqtable.h). */
 #include <ctype.h>
+#include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cjson/cJSON.h>
 #include "collapse/config.h"
 #include "freqtable.h"
 #include "io/textfile.h"
+#include "io/utf8.h"
 
 void mc_freqtable_free(mc_freqtable *t)
 {
@@ -45,6 +49,18 @@ static int push(mc_freqtable *t, size_t *cap, const char *w, size_t wlen, double
     return MC_OK;
 }
 
+/* Whether the word w (n bytes) is printable UTF-8 text: JSON files and terminals take it as it
+ * is. Otherwise an error naming where (file:line, or file: entry i) and the byte. */
+static int check_word(const char *w, size_t n, const char *where, mc_error *err)
+{
+    const char *why = NULL;
+    size_t bad = mc_text_check(w, n, NULL, &why);
+    if (bad < n)
+        return mc_error_set(err, MC_EDATA, "%s: the word has %s at its byte %zu (words must be "
+                            "printable UTF-8 text)", where, why, bad + 1);
+    return MC_OK;
+}
+
 static int read_json(const char *path, const char *text, mc_freqtable *t, mc_error *err)
 {
     cJSON *root = cJSON_Parse(text);
@@ -68,15 +84,23 @@ static int read_json(const char *path, const char *text, mc_freqtable *t, mc_err
     {
         cJSON *w = cJSON_GetObjectItemCaseSensitive(it, "word");
         cJSON *c = cJSON_GetObjectItemCaseSensitive(it, "count");
+        char where[64 + 4096];
+        snprintf(where, sizeof where, "%s: entry %zu", path, i + 1);
         if (!cJSON_IsString(w) || !cJSON_IsNumber(c)) {
-            status = mc_error_set(err, MC_EDATA,
-                                  "%s: entry %zu: expected {\"word\": string, \"count\": number}",
-                                  path, i + 1);
+            status = mc_error_set(err, MC_EDATA, "%s: expected {\"word\": string, \"count\": "
+                                  "number}", where);
             break;
         }
-        if (!(c->valuedouble >= 0) || !isfinite(c->valuedouble)) {
-            status = mc_error_set(err, MC_EDATA, "%s: entry %zu (\"%s\"): count %g is negative",
-                                  path, i + 1, w->valuestring, c->valuedouble);
+        if ((status = check_word(w->valuestring, strlen(w->valuestring), where, err)) != MC_OK)
+            break;
+        if (!isfinite(c->valuedouble)) { /* the JSON reader turns 1e400 into inf */
+            status = mc_error_set(err, MC_EDATA, "%s (\"%s\"): count out of range (above %g)",
+                                  where, w->valuestring, DBL_MAX);
+            break;
+        }
+        if (!(c->valuedouble >= 0)) {
+            status = mc_error_set(err, MC_EDATA, "%s (\"%s\"): count %g is negative",
+                                  where, w->valuestring, c->valuedouble);
             break;
         }
         if (c->valuedouble > 0 &&
@@ -90,11 +114,47 @@ static int read_json(const char *path, const char *text, mc_freqtable *t, mc_err
     return status;
 }
 
+/* How a count field reads. */
+enum { COUNT_OK, COUNT_NOT_NUMBER, COUNT_TOO_BIG, COUNT_TOO_SMALL, COUNT_HEADER_WORD };
+
+/* Parses a count: a decimal number ("12", "3.5", "1e6"; no hex, nan or inf). A field that does
+ * not look like a number at all (it starts with a letter, holds no digit, and is no spelling of
+ * nan or inf: "count", "FREQcount") is COUNT_HEADER_WORD, which only a header line may have. */
+static int parse_count(const char *num, double *c)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(num, &end);
+    int decimal = *num && strspn(num, "0123456789.eE+-") == strlen(num);
+    if (end == num && isalpha((unsigned char)*num) && !strpbrk(num, "0123456789"))
+        return COUNT_HEADER_WORD;
+    if (!decimal || *end || end == num)
+        return COUNT_NOT_NUMBER;
+    if (errno == ERANGE || !isfinite(v))
+        return fabs(v) > 1 ? COUNT_TOO_BIG : COUNT_TOO_SMALL;
+    *c = v;
+    return COUNT_OK;
+}
+
+/* The error for a count that is not COUNT_OK. */
+static int count_error(const char *path, int line, const char *num, int kind, mc_error *err)
+{
+    if (kind == COUNT_TOO_BIG)
+        return mc_error_set(err, MC_EDATA, "%s:%d: count %s is out of range (above %g)", path,
+                            line, num, DBL_MAX);
+    if (kind == COUNT_TOO_SMALL)
+        return mc_error_set(err, MC_EDATA, "%s:%d: count %s is out of range (a positive count "
+                            "must be at least %g)", path, line, num, DBL_MIN);
+    return mc_error_set(err, MC_EDATA, "%s:%d: count '%s' is not a number", path, line, num);
+}
+
+/* Word,count or word<TAB>count lines. The first line that is not blank or a comment is a header
+ * when its count field does not look like a number at all (parse_count); any other count that
+ * does not parse is an error on its line, so that a typo ("1O") never hides a row. */
 static int read_delimited(const char *path, char *text, mc_freqtable *t, mc_error *err)
 {
     size_t cap = 0;
-    int line = 0;
-    char *save = NULL;
+    int line = 0, first = 1;
     char *p = text;
     while (p && *p) {
         char *nl = strchr(p, '\n');
@@ -106,10 +166,16 @@ static int read_delimited(const char *path, char *text, mc_freqtable *t, mc_erro
         size_t len = strlen(s);
         while (len && (s[len - 1] == '\r' || isspace((unsigned char)s[len - 1])))
             s[--len] = '\0';
+        char *start = s;
         while (isspace((unsigned char)*s) && *s != '\t')
             s++;
         if (!*s || *s == '#')
             continue;
+        const char *why = NULL;
+        size_t bad = mc_text_check(s, strlen(s), "\t", &why);
+        if (bad < strlen(s))
+            return mc_error_set(err, MC_EDATA, "%s:%d: %s at byte %zu (words must be printable "
+                                "UTF-8 text)", path, line, why, (size_t)(s - start) + bad + 1);
         char *sep = strchr(s, '\t');
         if (!sep)
             sep = strrchr(s, ',');
@@ -125,13 +191,14 @@ static int read_delimited(const char *path, char *text, mc_freqtable *t, mc_erro
             word++;
             wl -= 2;
         }
-        double c;
-        if (mc_parse_double(num, &c) != MC_OK) {
-            if (t->n == 0 && line == 1)
-                continue; /* a header line */
-            return mc_error_set(err, MC_EDATA, "%s:%d: count '%s' is not a number", path, line,
-                                num);
-        }
+        int header = first;
+        first = 0;
+        double c = 0;
+        int kind = parse_count(num, &c);
+        if (kind == COUNT_HEADER_WORD && header)
+            continue;
+        if (kind != COUNT_OK)
+            return count_error(path, line, num, kind, err);
         if (c < 0)
             return mc_error_set(err, MC_EDATA, "%s:%d: count %s is negative", path, line, num);
         if (wl == 0)
@@ -139,7 +206,6 @@ static int read_delimited(const char *path, char *text, mc_freqtable *t, mc_erro
         if (c > 0 && push(t, &cap, word, wl, c) != MC_OK)
             return mc_error_set(err, MC_ENOMEM, "%s: out of memory", path);
     }
-    (void)save;
     return MC_OK;
 }
 
@@ -164,6 +230,10 @@ static int by_word(const void *a, const void *b)
 int mc_freqtable_read(const char *path, size_t top, mc_freqtable *out, mc_error *err)
 {
     memset(out, 0, sizeof *out);
+    /* a FIFO or a device would block the read for ever, or never end: refuse before opening */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return mc_error_set(err, MC_EIO, "%s: not a regular file", path);
     size_t len;
     char *text;
     int rc = mc_read_text(path, &text, &len, err);

@@ -59,7 +59,7 @@ static const mc_key gmm_keys[] = {
     {"model", "k", MC_KEY_INT, "2", 1, 10000, 0, NULL, offsetof(gmm_params, k),
      "number of mixture components k (>= 1)"},
     {"model", "covariance", MC_KEY_ENUM, "full", 0, 0, 0, "full|diag",
-     offsetof(gmm_params, covtype), "covariance of each component: full or diagonal"},
+     offsetof(gmm_params, covtype), "covariance of each component: full, or diag (diagonal)"},
     {"model", "reg_covar", MC_KEY_DOUBLE, "1e-6", 0, 1e300, 0, NULL,
      offsetof(gmm_params, reg_covar),
      "floor added to every covariance's diagonal (scikit-learn's reg_covar)"},

@@ -49,8 +49,9 @@ static const mc_key ngram_keys[] = {
      "with cats.txt"},
     {"world", "lowercase", MC_KEY_BOOL, "true", 0, 1, 0, NULL, NP(lowercase),
      "fold ASCII letters to lower case"},
-    {"world", "heldout", MC_KEY_DOUBLE, "0.1", 0, 1, MC_KEY_MAX_OPEN, NULL, NP(heldout),
-     "fraction of each genre's documents held out for perplexity"},
+    {"world", "heldout", MC_KEY_DOUBLE, "0.1", 0, 1, MC_KEY_MIN_OPEN | MC_KEY_MAX_OPEN, NULL,
+     NP(heldout), "fraction of each genre's documents held out for perplexity (> 0: the "
+     "held-out perplexity needs held-out text)"},
     {"world", "reserve", MC_KEY_DOUBLE, "0.1", 0, 1, MC_KEY_MAX_OPEN, NULL, NP(reserve),
      "fraction of each genre's documents kept unused, the fresh regime's new human text"},
     {"world", "split_seed", MC_KEY_COUNT, "1", 0, 1.8e19, MC_KEY_NO_GRID, NULL, NP(split_seed),

@@ -3,7 +3,9 @@
  * Reading is streamed in 64 KiB blocks; a line is held in memory only up to opts.line_max bytes,
  * so a pathological input (a single 100 MB line, a binary file) is refused early with its file
  * and line rather than read whole. Each line is checked to be valid UTF-8 (RFC 3629: no overlong
- * forms, no surrogates, nothing above U+10FFFF) and free of NUL bytes.
+ * forms, no surrogates, nothing above U+10FFFF) and free of NUL bytes and of control characters
+ * other than white space (io/utf8.h), so that every word is safe in JSON and on a terminal. Only
+ * regular files are read (a FIFO is refused before it can block).
  *
  * One non-blank line is one sentence (the Brown corpus puts one sentence per line, indented by a
  * tab, with blank lines between); tokens are separated by ASCII white space. In the Brown format
@@ -15,13 +17,16 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "corpus.h"
 #include "collapse/config.h" /* mc_strings_free */
 #include "collapse/rng.h"
+#include "io/utf8.h"
 
 #define EMPTY UINT32_MAX
 #define BLOCK 65536
@@ -174,41 +179,6 @@ static int add_genre(mc_corpus *c, const char *name, uint32_t *id)
 
 /* ---- lines ------------------------------------------------------------------------------- */
 
-/* Byte offset of the first invalid UTF-8 sequence in s[0..n), or n when valid. */
-static size_t utf8_check(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char b = s[i];
-        if (b < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        uint32_t cp, min;
-        if ((b & 0xE0) == 0xC0) {
-            len = 2, cp = b & 0x1F, min = 0x80;
-        } else if ((b & 0xF0) == 0xE0) {
-            len = 3, cp = b & 0x0F, min = 0x800;
-        } else if ((b & 0xF8) == 0xF0) {
-            len = 4, cp = b & 0x07, min = 0x10000;
-        } else {
-            return i;
-        }
-        if (i + len > n)
-            return i;
-        for (size_t j = 1; j < len; j++) {
-            if ((s[i + j] & 0xC0) != 0x80)
-                return i;
-            cp = (cp << 6) | (s[i + j] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
-        i += len;
-    }
-    return n;
-}
-
 static int is_space(char ch)
 {
     return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\v' || ch == '\f';
@@ -226,10 +196,11 @@ typedef struct reader {
 
 static int take_line(reader *rd, char *s, size_t n, mc_error *err)
 {
-    size_t bad = utf8_check((const unsigned char *)s, n);
+    const char *why = NULL;
+    size_t bad = mc_text_check(s, n, " \t\r\v\f", &why); /* white space separates words */
     if (bad < n)
-        return mc_error_set(err, MC_EDATA, "%s:%ld: invalid UTF-8 at byte %zu", rd->file,
-                            rd->line, bad + 1);
+        return mc_error_set(err, MC_EDATA, "%s:%ld: %s at byte %zu", rd->file, rd->line, why,
+                            bad + 1);
     mc_corpus *c = rd->c;
     size_t i = 0;
     int any = 0;
@@ -270,12 +241,35 @@ static int take_line(reader *rd, char *s, size_t n, mc_error *err)
     return MC_OK;
 }
 
+/* Opens a regular file for reading; anything else (a FIFO would block for ever, a device never
+ * ends) is refused before a read: the open does not wait (O_NONBLOCK) and fstat decides. */
+static int open_regular(const char *path, FILE **out, mc_error *err)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return mc_error_set(err, MC_EIO, "corpus: cannot open %s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return mc_error_set(err, MC_EIO, "corpus: %s is not a regular file", path);
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 || !(*out = fdopen(fd, "rb"))) {
+        int rc = mc_error_set(err, MC_EIO, "corpus: cannot open %s: %s", path, strerror(errno));
+        close(fd);
+        return rc;
+    }
+    return MC_OK;
+}
+
 /* Reads one file into the corpus, line by line, never holding more than line_max + one block. */
 static int read_file(reader *rd, size_t line_max, mc_error *err)
 {
-    FILE *f = fopen(rd->file, "rb");
-    if (!f)
-        return mc_error_set(err, MC_EIO, "corpus: cannot open %s: %s", rd->file, strerror(errno));
+    FILE *f;
+    int opened = open_regular(rd->file, &f, err);
+    if (opened != MC_OK)
+        return opened;
     char *block = malloc(BLOCK);
     char *line = NULL;
     size_t len = 0, cap = 0;
@@ -375,6 +369,9 @@ static int list_dir(const char *path, char ***names, size_t *n, mc_error *err)
         mc_strings_free(v, cnt);
         return mc_error_set(err, rc, "corpus: out of memory");
     }
+    if (cnt == 0)
+        return mc_error_set(err, MC_EDATA, "corpus %s: the folder holds no files (hidden files "
+                            "and subfolders are skipped)", path);
     qsort(v, cnt, sizeof *v, cmp_str);
     *names = v;
     *n = cnt;
@@ -385,9 +382,10 @@ static int list_dir(const char *path, char ***names, size_t *n, mc_error *err)
 static int read_cats(mc_corpus *c, const char *cats, char ***names, uint32_t **genres, size_t *n,
                      mc_error *err)
 {
-    FILE *f = fopen(cats, "r");
-    if (!f)
-        return mc_error_set(err, MC_EIO, "corpus: cannot open %s: %s", cats, strerror(errno));
+    FILE *f;
+    int opened = open_regular(cats, &f, err);
+    if (opened != MC_OK)
+        return opened;
     char buf[512];
     char **v = NULL;
     uint32_t *g = NULL;
@@ -400,6 +398,12 @@ static int read_cats(mc_corpus *c, const char *cats, char ***names, uint32_t **g
         int k = sscanf(buf, "%255s %255s", name, genre);
         if (k <= 0)
             continue;
+        const char *why = NULL;
+        size_t len = strlen(buf), bad = mc_text_check(buf, len, " \t\r\n\v\f", &why);
+        if (bad < len) {
+            rc = mc_error_set(err, MC_EDATA, "%s:%ld: %s at byte %zu", cats, line, why, bad + 1);
+            break;
+        }
         if (k != 2 || strchr(name, '/')) {
             rc = mc_error_set(err, MC_EDATA, "%s:%ld: expected `file genre`", cats, line);
             break;
