@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "collapse.h"
+#include "collapse/budget.h"
 #include "cli.h"
 #include "options.h"
 #include "plot_cmd.h"
@@ -137,6 +138,10 @@ static int run_and_print(const mc_cli_args *a, mc_error *err)
     int r = mc_cli_load_config(a, &c, err);
     if (r != MC_OK || (r = mc_experiment_prepare(c, &e, err)) != MC_OK)
         return r;
+    double bytes = mc_experiment_output_bytes(e);
+    if (bytes > MC_OUTPUT_WARN_BYTES)
+        fprintf(stderr, "collapse: warning: metrics.csv will take about %.3g GB (every replicate, "
+                "generation and metric of %zu grid points)\n", bytes / 1e9, e->npoints);
     run_view v = {NULL, a->quiet, isatty(2), !a->no_plots, now(), e->npoints};
     mc_run_dir_opts o = {.dir = a->output, .threads = (int)a->threads, .on_start = on_start,
                          .on_summary = on_summary, .on_progress = on_progress, .user = &v,

@@ -73,6 +73,12 @@ ok test $(($(date +%s) - start)) -le 3
 expect 2 "--at -5: expected a whole number" need cats --target "alive(yellow) >= 0.9" --at -5
 help=$("$bin" run --help 2>&1)
 ok grep -q "model.covariance .*full, or diag (diagonal)" <<<"$help"
+# a grid whose metrics.csv would pass 1 GB is announced before it runs (here it stops at once on
+# an empty output name, after the warning)
+out=$(timeout 20 "$bin" run cats "regime.n=10,20,30,40,50,60,70,80,90,100" \
+  "sampling.temperature=1,0.99,0.98,0.97,0.96,0.95,0.94,0.93,0.92,0.91" run.replicates=2000 \
+  run.generations=100 -o "" 2>&1 >/dev/null)
+ok grep -q "^collapse: warning: metrics.csv will take about 18.2 GB" <<<"$out"
 
 echo "cli_data: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -366,6 +366,7 @@ static void test_bad_values(void **state)
         {"pipeline", "regime.hiring=sometimes", "regime.hiring"},
         {"pipeline", "regime.healthy=p_yellow >> 3", "regime.healthy"},
         {"pipeline", "regime.healthy=p_purple >= 0.1", "p_purple"},
+        {"pipeline", "regime.healthy=p_yellow >= 1.5", "lies in [0, 1]"},
         {"fresh", "regime.schedule=5:0.1, 3:0.2", "strictly increasing"},
         {"fresh", "regime.schedule=5:0.1, 5:0.2", "strictly increasing"},
         {"fresh", "regime.schedule=0:1.5", "regime.schedule"},

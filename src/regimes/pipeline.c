@@ -168,7 +168,8 @@ static int describe(const void *vp, const mc_point *pt, mc_metric_list *l, mc_er
         if (mc_target_parse(pp->healthy, &t, err) != MC_OK)
             return mc_error_prefix(err, "%s: ",
                                    mc_point_where(pt, "regime", "healthy", where, sizeof where));
-        if (mc_target_find(&t, &pt->metrics, err) < 0)
+        long m = mc_target_find(&t, &pt->metrics, err);
+        if (m < 0 || mc_target_reachable(&t, &pt->metrics.items[m], err) != MC_OK)
             return mc_error_prefix(err, "%s: ",
                                    mc_point_where(pt, "regime", "healthy", where, sizeof where));
     }

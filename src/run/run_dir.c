@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "collapse.h"
+#include "collapse/budget.h"
 #include "io/atomic.h"
 #include "run/folder.h"
 
@@ -92,8 +93,14 @@ int mc_run_to_dir(const mc_experiment *e, const mc_run_dir_opts *o, mc_run_dir_r
         o = &defaults;
     memset(res, 0, sizeof *res);
     count_work(e, o->threads, res);
+    /* what depends on how it runs, refused before any folder is made: the units that run at
+     * once must fit in memory together, the output in the file system */
+    int r = mc_experiment_check_threads(e, res->threads, err);
+    if (r == MC_OK)
+        r = mc_experiment_check_output(e, o->dir && *o->dir ? o->dir : "results", NULL, err);
     int lock;
-    int r = open_folder(e, o, res, &lock, err);
+    if (r == MC_OK)
+        r = open_folder(e, o, res, &lock, err);
     if (r != MC_OK)
         return r;
     run_state st = {NULL, o};
