@@ -73,6 +73,9 @@ ok test $(($(date +%s) - start)) -le 3
 expect 2 "--at -5: expected a whole number" need cats --target "alive(yellow) >= 0.9" --at -5
 help=$("$bin" run --help 2>&1)
 ok grep -q "model.covariance .*full, or diag (diagonal)" <<<"$help"
+# a FIFO where a run folder's summary.json should be: refused at once, not read for ever
+mkdir -p "$tmp/fifo-run" && mkfifo "$tmp/fifo-run/summary.json"
+expect 1 "summary.json: not a regular file" plot "$tmp/fifo-run"
 # a grid whose metrics.csv would pass 1 GB is announced before it runs (here it stops at once on
 # an empty output name, after the warning)
 out=$(timeout 20 "$bin" run cats "regime.n=10,20,30,40,50,60,70,80,90,100" \

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <cjson/cJSON.h>
 #include "collapse/config.h"
 #include "freqtable.h"
@@ -230,10 +229,6 @@ static int by_word(const void *a, const void *b)
 int mc_freqtable_read(const char *path, size_t top, mc_freqtable *out, mc_error *err)
 {
     memset(out, 0, sizeof *out);
-    /* a FIFO or a device would block the read for ever, or never end: refuse before opening */
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return mc_error_set(err, MC_EIO, "%s: not a regular file", path);
     size_t len;
     char *text;
     int rc = mc_read_text(path, &text, &len, err);

@@ -6,19 +6,42 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+int mc_open_regular(const char *path, FILE **out)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    struct stat st;
+    int flags, e = 0;
+    if (fstat(fd, &st) != 0)
+        e = errno;
+    else if (!S_ISREG(st.st_mode))
+        e = ENOTSUP;
+    else if ((flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 ||
+             !(*out = fdopen(fd, "rb")))
+        e = errno;
+    if (e)
+        close(fd);
+    return e;
+}
 
 int mc_read_file(const char *path, char **out, size_t *len, mc_error *err)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return mc_error_set(err, MC_EIO, "%s: cannot read: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
+    FILE *f;
+    int e = mc_open_regular(path, &f);
+    if (e == ENOTSUP)
         return mc_error_set(err, MC_EIO, "%s: not a regular file", path);
-    }
+    if (e)
+        return mc_error_set(err, MC_EIO, "%s: cannot read: %s", path, strerror(e));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0)
+        st.st_size = 0;
     /* the size is a first guess: the file may change while it is read */
     size_t cap = (size_t)st.st_size + 4096, n = 0;
     char *buf = malloc(cap);

@@ -17,7 +17,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include "corpus.h"
 #include "collapse/config.h" /* mc_strings_free */
 #include "collapse/rng.h"
+#include "io/textfile.h"
 #include "io/utf8.h"
 
 #define EMPTY UINT32_MAX
@@ -245,21 +245,11 @@ static int take_line(reader *rd, char *s, size_t n, mc_error *err)
  * ends) is refused before a read: the open does not wait (O_NONBLOCK) and fstat decides. */
 static int open_regular(const char *path, FILE **out, mc_error *err)
 {
-    *out = NULL;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return mc_error_set(err, MC_EIO, "corpus: cannot open %s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
+    int e = mc_open_regular(path, out);
+    if (e == ENOTSUP)
         return mc_error_set(err, MC_EIO, "corpus: %s is not a regular file", path);
-    }
-    int flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 || !(*out = fdopen(fd, "rb"))) {
-        int rc = mc_error_set(err, MC_EIO, "corpus: cannot open %s: %s", path, strerror(errno));
-        close(fd);
-        return rc;
-    }
+    if (e)
+        return mc_error_set(err, MC_EIO, "corpus: cannot open %s: %s", path, strerror(e));
     return MC_OK;
 }
 
