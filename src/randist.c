@@ -1,5 +1,52 @@
 /* randist.c - 64-bit binomial, hypergeometric and multinomial draws (see randist.h).
  *
+ * Binomial: Bin(n, p) for any n < 2^64 in time that does not grow with n.
+ *   - p > 1/2 is drawn as n - Bin(n, 1 - p) (1 - p is exact in double for p in [1/2, 1)).
+ *   - mean n p < 10: inversion (Kachitvichyanukul & Schmeiser's BINV): f(0) = q^n =
+ *     exp(n log1p(-p)), f(x) = f(x-1) ((n+1) p/q / x - p/q), walked up until the uniform is used
+ *     up; O(n p + 1) steps.
+ *   - n p >= 10: Hormann's BTRD (W. Hormann, "The generation of binomial random variates",
+ *     J. Statist. Comput. Simul. 46, 1993), transformed rejection with decomposition, O(1)
+ *     expected uniforms (about 1.2) at every n. Below.
+ *
+ * BTRD. With q = 1 - p, the mode m = floor((n+1) p), npq = n p q, and the constants
+ *     b = 1.15 + 2.53 sqrt(npq),  a = -0.0873 + 0.0248 b + 0.01 p,  c = n p + 1/2,
+ *     alpha = (2.83 + 5.1/b) sqrt(npq),  v_r = 0.92 - 4.2/b,
+ * the hat is the density of x = (2a / (1/2 - |u|) + b) u + c for u uniform on (-1/2, 1/2):
+ * dx/du = b + a / (1/2 - |u|)^2, so a point (u, v alpha / (a/us^2 + b)), us = 1/2 - |u|, v
+ * uniform, is uniform under alpha / (a/us^2 + b) as a function of x, and k = floor(x) is accepted
+ * when that height is <= f(k) / f(m). Hormann chose a, b, alpha so that this hat dominates
+ * f(k)/f(m) for all n p >= 10; accepted k are then exactly Bin(n, p).
+ *   1. v = U. If v <= 0.86 v_r, the point lies in a box wholly under f: u = v/v_r - 0.43,
+ *      return k = floor((2a/us + b) u + c) (about 80 % of draws end here, one uniform).
+ *   2. Else if v >= v_r: u = U - 1/2; else u = v/v_r - 0.93, u = sgn(u)/2 - u, v = U v_r.
+ *   3. k = floor((2a/us + b) u + c), rejected if outside [0, n]; v = v alpha / (a/us^2 + b);
+ *      km = |k - m|. Accept when v <= f(k)/f(m), evaluated
+ *      - for km <= 15 by the pmf ratio f(i)/f(i-1) = (n+1) r / i - r, r = p/q;
+ *      - for km <= npq/2 first by Hormann's squeeze |ln f(k)/f(m) - t| <= rho with
+ *        t = -km^2 / (2 npq), rho = (km/npq) (((km/3 + 0.625) km + 1/6) / npq + 1/2)
+ *        (checked here against lgamma for all k with 15 < km <= npq/2, n = 20..10^6, 14 values
+ *        of p: it holds; it fails beyond km ~ npq, 10 sd out, where the squeeze is not used);
+ *      - otherwise exactly, ln f(k) - ln f(m), with f in Loader's saddle-point form (C. Loader,
+ *        "Fast and accurate computation of binomial probabilities", 2000):
+ *          ln f(x) = stirlerr(n) - stirlerr(x) - stirlerr(n-x) - bd0(x, np) - bd0(n-x, nq)
+ *                    + 1/2 ln(n / (2 pi x (n-x))),
+ *        stirlerr(x) = ln x! - (x + 1/2) ln x + x - 1/2 ln(2 pi), bd0(x, M) = x ln(x/M) + M - x
+ *        by its series in v = (x-M)/(x+M) when |x - M| < (x+M)/10.
+ *
+ * Precision at 64-bit n. Hormann's own final test, h + (n+1) ln(nm/nk) + (k+1/2) ln(...), adds
+ * terms of size n |ln(1 + 1e-9)| ~ 1e10 that cancel to O(1); in double (or 80-bit long double)
+ * that loses every digit at n = 1e19. Loader's form has no such cancellation provided x - np is
+ * formed exactly: x is an integer and np is held in long double (64-bit significand, so every
+ * integer below 2^64 and np to within 1/2 are exact), and x - np is exact by Sterbenz' lemma;
+ * the terms are then O(1..100) in double and ln f(k) - ln f(m) is good to ~1e-14 absolute, below
+ * the resolution of the uniform it is compared with. The hat's x is formed as an offset from the
+ * integer part of c (held as uint64) so that k never goes through a double near 1e19 (whose
+ * spacing is 2048), in long double from a 64-bit uniform (mc_rng_u64): the boundaries of each
+ * k's cell in u then move by at most one unit of 2^-64, a relative error in the probability of
+ * k of about 3 sqrt(npq) 2^-64 <= 3e-10 at n = 1.8e19 (with a 53-bit uniform and double it
+ * would be 5e-7). The mean n p and the pmf are those of p as given (a double).
+ *
  * Hypergeometric by inversion from the mode (Kachitvichyanukul & Schmeiser 1985, "Computer
  * generation of hypergeometric random variates", J. Stat. Comput. Simul. 22, section on
  * inversion): with P(k) = C(n1,k) C(n2,t-k) / C(n1+n2,t), the mode m = floor((t+1)(n1+1)/(N+2));
@@ -10,23 +57,258 @@
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <gsl/gsl_randist.h>
 #include "collapse/error.h"
 #include "collapse/randist.h"
+#include "collapse/rng.h"
+
+/* ---- inversion, n p < 10 ---- */
+
+static uint64_t binomial_inversion(gsl_rng *r, double p, uint64_t n)
+{
+    double s = p / (1 - p), a = ((double)n + 1) * s, f0 = exp((double)n * log1p(-p));
+    /* the walk stops past bound and starts again: P(X > 120) < 1e-60 for a mean below 10, so
+     * this only ever catches a uniform left over by rounding */
+    uint64_t bound = n < 120 ? n : 120;
+    for (;;) {
+        double u = gsl_rng_uniform(r), f = f0;
+        uint64_t x = 0;
+        while (u > f && x <= bound) {
+            u -= f;
+            x++;
+            f *= a / (double)x - s;
+        }
+        if (x <= bound)
+            return x;
+    }
+}
+
+/* ---- BTRD, n p >= 10, p <= 1/2 ---- */
+
+/* stirlerr(x) = ln x! - (x + 1/2) ln x + x - ln sqrt(2 pi): exact values below 16, then the
+ * Stirling series 1/(12x) - 1/(360x^3) + 1/(1260x^5) - 1/(1680x^7) + 1/(1188x^9) (Loader). */
+static double stirlerr(uint64_t x)
+{
+    static const double small[16] = {
+        0.0,
+        0.0810614667953272582196702,  0.0413406959554092940938221,  0.02767792568499833914878929,
+        0.02079067210376509311152277, 0.01664469118982119216319487, 0.01387612882307074799874573,
+        0.01189670994589177009505572, 0.010411265261972096497478567, 0.009255462182712732917728637,
+        0.008330563433362871256469318, 0.007573675487951840794972024, 0.006942840107209529865664152,
+        0.006408994188004207068439631, 0.005951370112758847735624416, 0.005554733551962801371038690,
+    };
+    const double S0 = 1.0 / 12, S1 = 1.0 / 360, S2 = 1.0 / 1260, S3 = 1.0 / 1680, S4 = 1.0 / 1188;
+    if (x < 16)
+        return small[x];
+    double t = (double)x, t2 = t * t;
+    if (x > 500)
+        return (S0 - S1 / t2) / t;
+    if (x > 80)
+        return (S0 - (S1 - S2 / t2) / t2) / t;
+    if (x > 35)
+        return (S0 - (S1 - (S2 - S3 / t2) / t2) / t2) / t;
+    return (S0 - (S1 - (S2 - (S3 - S4 / t2) / t2) / t2) / t2) / t;
+}
+
+/* bd0(x, M) = x ln(x/M) + M - x for x >= 1, M > 0, given d = x - M to full relative precision;
+ * near M by the series (x-M) v + 2x sum_j v^(2j+1) / (2j+1), v = (x-M)/(x+M), which has no
+ * cancellation. */
+static double bd0(double x, double M, double d)
+{
+    if (fabs(d) < 0.1 * (x + M)) {
+        double v = d / (x + M), s = d * v, ej = 2 * x * v, v2 = v * v;
+        for (int j = 1; j < 100; j++) {
+            ej *= v2;
+            double s1 = s + ej / (2 * j + 1);
+            if (s1 == s)
+                break;
+            s = s1;
+        }
+        return s;
+    }
+    return x * log(x / M) + M - x;
+}
+
+typedef struct {
+    uint64_t n;
+    uint64_t c_int;         /* c = n p + 1/2 = c_int + c_frac exactly, c_frac in [0, 1) */
+    double c_frac;
+    double p, npq, spq, a, b; /* spq = sqrt(npq) */
+    double box;             /* 0.86 v_r b: step 1 is v b <= box, without a division */
+    /* the rest is set by btrd_setup_rest, on the first draw that leaves step 1 */
+    uint64_t m;             /* m = floor((n+1) p), the mode, exact */
+    double alpha, inv_vr;   /* inv_vr = 1 / v_r */
+    double inv_npq;
+    double mant;            /* the integer mantissa of p (for m) */
+    int sh;
+} btrd_hat;
+
+/* ln f(x) in Loader's form (comment at the top); x - np = (x - c_int) - (c_frac - 1/2) is exact
+ * up to one rounding, and (n-x) - nq = -(x - np). */
+static double binomial_lnpmf(const btrd_hat *h, uint64_t x)
+{
+    if (x == 0)
+        return (double)h->n * log1p(-h->p);
+    if (x == h->n)
+        return (double)h->n * log(h->p);
+    double d = (double)(int64_t)(x - h->c_int) - (h->c_frac - 0.5);
+    double np = (double)h->c_int + (h->c_frac - 0.5), nq = (double)h->n - np;
+    double xd = (double)x, nx = (double)(h->n - x);
+    return stirlerr(h->n) - stirlerr(x) - stirlerr(h->n - x) - bd0(xd, np, d) - bd0(nx, nq, -d) +
+           0.5 * log((double)h->n / (6.283185307179586476925 * xd * nx));
+}
+
+/* 2^-k for 0 <= k <= 1022, without a libm call */
+static double pow2_neg(int k)
+{
+    uint64_t bits = (uint64_t)(1023 - k) << 52;
+    double x;
+    memcpy(&x, &bits, sizeof x);
+    return x;
+}
+
+/* The setup, with n p and its rounding c from the exact product n * mantissa(p): p = mant 2^-sh
+ * with mant < 2^53 an integer, so n p = (n mant) / 2^sh in 117-bit integers. Only what step 1
+ * needs is computed here: sqrt then two multiply-adds lie between n and the first k. */
+static void btrd_setup(btrd_hat *h, double p, uint64_t n)
+{
+    uint64_t bits;
+    memcpy(&bits, &p, sizeof bits); /* p normal: n p >= 10 with n < 2^64 */
+    uint64_t mant = (bits & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
+    int sh = 1075 - (int)(bits >> 52); /* 53 <= sh < 128: p <= 1/2 and p >= 10 / 2^64 */
+    unsigned __int128 c = (unsigned __int128)n * mant + ((unsigned __int128)1 << (sh - 1));
+    unsigned __int128 rem = c & (((unsigned __int128)1 << sh) - 1);
+    h->c_int = (uint64_t)(c >> sh);
+    /* the fraction to 64 bits: rem < 2^sh */
+    h->c_frac = sh > 64 ? (double)(uint64_t)(rem >> (sh - 64)) * 0x1p-64
+                        : (double)(uint64_t)rem * pow2_neg(sh);
+    h->n = n;
+    h->p = p;
+    h->mant = (double)mant;
+    h->sh = sh;
+    h->npq = (double)n * p * (1 - p);
+    h->spq = sqrt(h->npq);
+    h->b = 1.15 + 2.53 * h->spq;
+    h->a = -0.0873 + 0.0248 * h->b + 0.01 * p;
+    h->box = 0.86 * (0.92 * h->b - 4.2); /* v_r = 0.92 - 4.2 / b */
+}
+
+/* The mode m = floor((n+1) p) = ((n+1) mant) / 2^sh exactly, and the constants of steps 2-3:
+ * 1/b, 1/v_r = b / (0.92 b - 4.2) and 1/npq from one division. */
+static void btrd_setup_rest(btrd_hat *h)
+{
+    unsigned __int128 mn = ((unsigned __int128)h->n + 1) * (uint64_t)h->mant;
+    h->m = (uint64_t)(mn >> h->sh);
+    double w = 0.92 * h->b - 4.2, bw = h->b * w, inv = 1 / (bw * h->npq);
+    h->alpha = (2.83 + 5.1 * w * h->npq * inv) * h->spq;
+    h->inv_vr = h->b * h->b * h->npq * inv;
+    h->inv_npq = bw * inv;
+}
+
+/* k = floor((2a/us + b) u + c), formed as c_int + floor((2a/us + b) u + c_frac) so that no
+ * double near n p is rounded; 0 when k falls outside [0, n] (or x is not finite). Branch-free in
+ * the sign of the offset, which is a coin flip. The caller passes 1/us, which depends on the
+ * uniforms only and so is computed while sqrt(npq) is. */
+static int hat_k(const btrd_hat *h, double u, double inv_us, uint64_t *k)
+{
+    double x = floor((2 * h->a * inv_us + h->b) * u + h->c_frac);
+    if (!(fabs(x) < 0x1p62)) /* 2^30 sd out at least (sd < 2^32): f(k) = 0 in any precision */
+        return 0;
+    __int128 kk = (__int128)h->c_int + (int64_t)x;
+    if (kk < 0 || kk > (__int128)h->n)
+        return 0;
+    *k = (uint64_t)kk;
+    return 1;
+}
+
+/* Step 3: is v (already scaled to the hat's height) <= f(k)/f(m)? */
+static int btrd_accept(const btrd_hat *h, uint64_t k, double v)
+{
+    uint64_t km = k > h->m ? k - h->m : h->m - k;
+    if (km <= 15) {
+        /* f(k)/f(m) = prod over i of (nr - r i) / i, as one quotient: 15 factors below 2^64
+         * stay below 2^960 */
+        double r = h->p / (1 - h->p), nr = ((double)h->n + 1) * r, num = 1, den = 1;
+        for (uint64_t i = (h->m < k ? h->m : k) + 1; i <= (h->m < k ? k : h->m); i++) {
+            num *= nr - r * (double)i;
+            den *= (double)i;
+        }
+        return h->m < k ? v * den <= num : v * num <= den;
+    }
+    double lv = log(v), dk = (double)km;
+    if (dk <= h->npq / 2) {
+        double rho = dk * h->inv_npq * (((dk / 3 + 0.625) * dk + 1.0 / 6) * h->inv_npq + 0.5);
+        double t = -0.5 * dk * dk * h->inv_npq;
+        if (lv < t - rho)
+            return 1;
+        if (lv > t + rho)
+            return 0;
+    }
+    return lv <= binomial_lnpmf(h, k) - binomial_lnpmf(h, h->m);
+}
+
+/* a uniform on [0, 1) from the top 53 bits: mc_rng_u64 is a direct call, where
+ * gsl_rng_uniform goes through the generator's table (a third of BTRD's time at n p ~ 10^8) */
+static double uniform(gsl_rng *r) { return (double)(mc_rng_u64(r) >> 11) * 0x1p-53; }
+
+static uint64_t binomial_btrd(gsl_rng *r, double p, uint64_t n)
+{
+    btrd_hat h;
+    btrd_setup(&h, p, n);
+    int rest = 0;
+    for (;;) {
+        double v = uniform(r), u;
+        uint64_t k;
+        if (v * h.b <= h.box) { /* step 1: v <= 0.86 v_r, inside the box under f */
+            /* u = v / v_r - 0.43 is uniform on [-0.43, 0.43) given step 1; a fresh uniform
+             * has that law too and keeps the division by v_r off the path from n to k */
+            u = 0.86 * uniform(r) - 0.43;
+            if (hat_k(&h, u, 1 / (0.5 - fabs(u)), &k))
+                return k;
+            continue;
+        }
+        if (!rest) {
+            btrd_setup_rest(&h);
+            rest = 1;
+        }
+        u = v * h.inv_vr;
+        if (u >= 1) { /* step 2 */
+            u = uniform(r) - 0.5;
+        } else {
+            u -= 0.93;
+            u = (u < 0 ? -0.5 : 0.5) - u;
+            v = uniform(r) / h.inv_vr;
+        }
+        double us = 0.5 - fabs(u);
+        if (!hat_k(&h, u, 1 / us, &k)) /* step 3 */
+            continue;
+        double us2 = us * us; /* v alpha / (a/us^2 + b), one division */
+        if (btrd_accept(&h, k, v * h.alpha * us2 / (h.a + h.b * us2)))
+            return k;
+    }
+}
+
+/* Bin(n, p), p <= 1/2 */
+static uint64_t binomial_lower(gsl_rng *r, double p, uint64_t n)
+{
+    if ((double)n * p < 10)
+        return binomial_inversion(r, p, n);
+    return binomial_btrd(r, p, n);
+}
 
 uint64_t mc_ran_binomial(gsl_rng *r, double p, uint64_t n)
 {
-    if (n == 0 || p <= 0)
+    if (n == 0 || !(p > 0))
         return 0;
     if (p >= 1)
         return n;
-    uint64_t x = 0;
-    while (n > UINT_MAX) {
-        x += gsl_ran_binomial(r, p, UINT_MAX);
-        n -= UINT_MAX;
-    }
-    return x + gsl_ran_binomial(r, p, (unsigned int)n);
+    if (p > 0.5)
+        return n - binomial_lower(r, 1 - p, n);
+    return binomial_lower(r, p, n);
 }
+
+/* ---- hypergeometric ---- */
 
 static long double lnchoose(uint64_t n, uint64_t k)
 {
