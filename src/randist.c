@@ -2,12 +2,12 @@
  *
  * Binomial: Bin(n, p) for any n < 2^64 in time that does not grow with n.
  *   - p > 1/2 is drawn as n - Bin(n, 1 - p) (1 - p is exact in double for p in [1/2, 1)).
- *   - mean n p < 10: inversion (Kachitvichyanukul & Schmeiser's BINV): f(0) = q^n =
- *     exp(n log1p(-p)), f(x) = f(x-1) ((n+1) p/q / x - p/q), walked up until the uniform is used
- *     up; O(n p + 1) steps.
+ *   - mean n p < 10: inversion (Kachitvichyanukul & Schmeiser's BINV): f(0) = q^n, then
+ *     f(x) = f(x-1) ((n+1) p/q / x - p/q), walked up until the uniform is used up; O(n p + 1)
+ *     steps.
  *   - n p >= 10: Hormann's BTRD (W. Hormann, "The generation of binomial random variates",
- *     J. Statist. Comput. Simul. 46, 1993), transformed rejection with decomposition, O(1)
- *     expected uniforms (about 1.2) at every n. Below.
+ *     J. Statist. Comput. Simul. 46, 1993), transformed rejection with decomposition: O(1)
+ *     expected work at every n. Below.
  *
  * BTRD. With q = 1 - p, the mode m = floor((n+1) p), npq = n p q, and the constants
  *     b = 1.15 + 2.53 sqrt(npq),  a = -0.0873 + 0.0248 b + 0.01 p,  c = n p + 1/2,
@@ -17,12 +17,15 @@
  * uniform, is uniform under alpha / (a/us^2 + b) as a function of x, and k = floor(x) is accepted
  * when that height is <= f(k) / f(m). Hormann chose a, b, alpha so that this hat dominates
  * f(k)/f(m) for all n p >= 10; accepted k are then exactly Bin(n, p).
- *   1. v = U. If v <= 0.86 v_r, the point lies in a box wholly under f: u = v/v_r - 0.43,
- *      return k = floor((2a/us + b) u + c) (about 80 % of draws end here, one uniform).
+ *   1. v = U. If v <= 0.86 v_r, the point lies in a box wholly under f: return
+ *      k = floor((2a/us + b) u + c) with u uniform on [-0.43, 0.43). Hormann takes
+ *      u = v/v_r - 0.43, which has that law; we take a fresh uniform, which keeps the division by
+ *      v_r off the path from n to k (each conditional binomial of a multinomial waits for the
+ *      previous one). P(step 1) = 0.86 v_r: 50 % at npq = 20, 65 % at 100, 79 % for large npq.
  *   2. Else if v >= v_r: u = U - 1/2; else u = v/v_r - 0.93, u = sgn(u)/2 - u, v = U v_r.
  *   3. k = floor((2a/us + b) u + c), rejected if outside [0, n]; v = v alpha / (a/us^2 + b);
  *      km = |k - m|. Accept when v <= f(k)/f(m), evaluated
- *      - for km <= 15 by the pmf ratio f(i)/f(i-1) = (n+1) r / i - r, r = p/q;
+ *      - for km <= 15 by the pmf ratio f(i)/f(i-1) = (n+1-i) p / (i q);
  *      - otherwise first by Hormann's squeeze |ln f(k)/f(m) - t| <= rho with
  *        t = -km^2 / (2 npq), rho = (km/npq) (((km/3 + 0.625) km + 1/6) / npq + 1/2).
  *        Checked here against lgamma for every k with km > 15, every n = 20..400 and seven
@@ -38,18 +41,24 @@
  *        stirlerr(x) = ln x! - (x + 1/2) ln x + x - 1/2 ln(2 pi), bd0(x, M) = x ln(x/M) + M - x
  *        by its series in v = (x-M)/(x+M) when |x - M| < (x+M)/10.
  *
- * Precision at 64-bit n. Hormann's own final test, h + (n+1) ln(nm/nk) + (k+1/2) ln(...), adds
- * terms of size n |ln(1 + 1e-9)| ~ 1e10 that cancel to O(1); in double (or 80-bit long double)
- * that loses every digit at n = 1e19. Loader's form has no such cancellation provided x - np is
- * formed exactly: x is an integer and np is held in long double (64-bit significand, so every
- * integer below 2^64 and np to within 1/2 are exact), and x - np is exact by Sterbenz' lemma;
- * the terms are then O(1..100) in double and ln f(k) - ln f(m) is good to ~1e-14 absolute, below
- * the resolution of the uniform it is compared with. The hat's x is formed as an offset from the
- * integer part of c (held as uint64) so that k never goes through a double near 1e19 (whose
- * spacing is 2048), in long double from a 64-bit uniform (mc_rng_u64): the boundaries of each
- * k's cell in u then move by at most one unit of 2^-64, a relative error in the probability of
- * k of about 3 sqrt(npq) 2^-64 <= 3e-10 at n = 1.8e19 (with a 53-bit uniform and double it
- * would be 5e-7). The mean n p and the pmf are those of p as given (a double).
+ * Precision at 64-bit n (double arithmetic throughout: x87 long double was 10x slower here).
+ *   - n p and c: p = mant 2^-sh with an integer mant < 2^53, so n p = n mant / 2^sh exactly in
+ *     128-bit integers; c = n p + 1/2 is kept as an integer part c_int (uint64) and a fraction.
+ *     k = c_int + floor((2a/us + b) u + c_frac) never goes through a double near n p (at 1e19
+ *     doubles are 2048 apart).
+ *   - The hat. A 53-bit uniform resolves u to 2^-53 and dx/du >= b ~ 2.53 sqrt(npq), so the mass
+ *     of each k's cell (width 1 in x) is exact to a relative ~2.8e-16 sqrt(npq): 4.5e-12 at
+ *     n = 10^9, 4.5e-7 at n = 10^19, p = 1/2. (GSL's and numpy's double BTPE have the same kind
+ *     of limit.) Probabilities there are ~1/(2.5 sd) = 2.5e-10, so seeing a relative error of
+ *     4.5e-7 in them takes ~1/(2.5e-10 * (4.5e-7)^2) = 2e22 draws.
+ *   - The acceptance test needs ln f(k)/f(m) to an absolute error well below that, ~1e-9 at
+ *     n = 10^19. Hormann's own final test, h + (n+1) ln(nm/nk) + (k+1/2) ln(...), adds terms of
+ *     size n |ln(1 + 1e-9)| ~ 1e10 that cancel to O(1): its error is ~n 2^-53 ~ 1e3 in double
+ *     (~0.5 in x87 long double), every digit lost. Loader's form has no such cancellation once
+ *     x - np is formed exactly: x - np = (x - c_int) - (c_frac - 1/2), an integer difference
+ *     plus a fraction, one rounding; its terms are then O(1..100) and ln f(k) - ln f(m) is good
+ *     to ~1e-14. The ratio product for km <= 15 has 15 factors each within 1e-16 relative.
+ *   The mean n p and the pmf are those of p as given (a double).
  *
  * Hypergeometric by inversion from the mode (Kachitvichyanukul & Schmeiser 1985, "Computer
  * generation of hypergeometric random variates", J. Stat. Comput. Simul. 22, section on
