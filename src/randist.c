@@ -151,33 +151,12 @@ static double bd0(double x, double M, double d)
     return x * log(x / M) + M - x;
 }
 
+/* Bin(n, p) as the pmf and the hat need it: n p + 1/2 = c_int + c_frac exactly (c_frac in [0, 1),
+ * to 64 bits), so that x - n p is formed without rounding a double near n p. */
 typedef struct {
-    uint64_t n;
-    uint64_t c_int;         /* c = n p + 1/2 = c_int + c_frac exactly, c_frac in [0, 1) */
-    double c_frac;
-    double p, npq, spq, a, b; /* spq = sqrt(npq) */
-    double box;             /* 0.86 v_r b: step 1 is v b <= box, without a division */
-    /* the rest is set by btrd_setup_rest, on the first draw that leaves step 1 */
-    uint64_t m;             /* m = floor((n+1) p), the mode, exact */
-    double alpha, inv_vr;   /* inv_vr = 1 / v_r */
-    double inv_npq;
-    double lnpmf_m;         /* ln f(m), or NAN until first needed */
-} btrd_hat;
-
-/* ln f(x) in Loader's form (comment at the top); x - np = (x - c_int) - (c_frac - 1/2) is exact
- * up to one rounding, and (n-x) - nq = -(x - np). */
-static double binomial_lnpmf(const btrd_hat *h, uint64_t x)
-{
-    if (x == 0)
-        return (double)h->n * log1p(-h->p);
-    if (x == h->n)
-        return (double)h->n * log(h->p);
-    double d = (double)(int64_t)(x - h->c_int) - (h->c_frac - 0.5);
-    double np = (double)h->c_int + (h->c_frac - 0.5), nq = (double)h->n - np;
-    double xd = (double)x, nx = (double)(h->n - x);
-    return stirlerr(h->n) - stirlerr(x) - stirlerr(h->n - x) - bd0(xd, np, d) - bd0(nx, nq, -d) +
-           0.5 * log((double)h->n / (6.283185307179586476925 * xd * nx));
-}
+    uint64_t n, c_int;
+    double p, c_frac;
+} binom_law;
 
 /* 2^-k for 0 <= k <= 1022, without a libm call */
 static double pow2_neg(int k)
@@ -188,23 +167,55 @@ static double pow2_neg(int k)
     return x;
 }
 
-/* The setup, with n p and its rounding c from the exact product n * mantissa(p): p = mant 2^-sh
- * with mant < 2^53 an integer, so n p = (n mant) / 2^sh in 117-bit integers. Only what step 1
- * needs is computed here: sqrt then two multiply-adds lie between n and the first k. */
-static void btrd_setup(btrd_hat *h, double p, uint64_t n)
+/* n p from the exact product n * mantissa(p): p = mant 2^-sh with mant < 2^53 an integer, so
+ * n p = (n mant) / 2^sh in 117-bit integers. p normal in [2^-74, 1): 1 <= sh < 128. */
+static void binom_law_set(binom_law *L, uint64_t n, double p)
 {
     uint64_t bits;
-    memcpy(&bits, &p, sizeof bits); /* p normal: n p >= 10 with n < 2^64 */
+    memcpy(&bits, &p, sizeof bits);
     uint64_t mant = (bits & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
-    int sh = 1075 - (int)(bits >> 52); /* 53 <= sh < 128: p <= 1/2 and p >= 10 / 2^64 */
+    int sh = 1075 - (int)(bits >> 52);
     unsigned __int128 c = (unsigned __int128)n * mant + ((unsigned __int128)1 << (sh - 1));
     unsigned __int128 rem = c & (((unsigned __int128)1 << sh) - 1);
-    h->c_int = (uint64_t)(c >> sh);
+    L->c_int = (uint64_t)(c >> sh);
     /* the fraction to 64 bits: rem < 2^sh */
-    h->c_frac = sh > 64 ? (double)(uint64_t)(rem >> (sh - 64)) * 0x1p-64
+    L->c_frac = sh > 64 ? (double)(uint64_t)(rem >> (sh - 64)) * 0x1p-64
                         : (double)(uint64_t)rem * pow2_neg(sh);
-    h->n = n;
-    h->p = p;
+    L->n = n;
+    L->p = p;
+}
+
+/* ln f(x) in Loader's form (comment at the top); x - np = (x - c_int) - (c_frac - 1/2) is exact
+ * up to one rounding, and (n-x) - nq = -(x - np). */
+static double binomial_lnpmf(const binom_law *L, uint64_t x)
+{
+    if (x == 0)
+        return (double)L->n * log1p(-L->p);
+    if (x == L->n)
+        return (double)L->n * log(L->p);
+    double d = (double)(int64_t)(x - L->c_int) - (L->c_frac - 0.5);
+    double np = (double)L->c_int + (L->c_frac - 0.5), nq = (double)L->n - np;
+    double xd = (double)x, nx = (double)(L->n - x);
+    return stirlerr(L->n) - stirlerr(x) - stirlerr(L->n - x) - bd0(xd, np, d) - bd0(nx, nq, -d) +
+           0.5 * log((double)L->n / (6.283185307179586476925 * xd * nx));
+}
+
+typedef struct {
+    binom_law L;
+    double npq, spq, a, b;  /* spq = sqrt(npq) */
+    double box;             /* 0.86 v_r b: step 1 is v b <= box, without a division */
+    /* the rest is set by btrd_setup_rest, on the first draw that leaves step 1 */
+    uint64_t m;             /* m = floor((n+1) p), the mode, exact */
+    double alpha, inv_vr;   /* inv_vr = 1 / v_r */
+    double inv_npq;
+    double lnpmf_m;         /* ln f(m), or NAN until first needed */
+} btrd_hat;
+
+/* Only what step 1 needs is computed here: sqrt then two multiply-adds lie between n and the
+ * first k. p <= 1/2 and n p >= 10 with n < 2^64, so p >= 2^-61. */
+static void btrd_setup(btrd_hat *h, double p, uint64_t n)
+{
+    binom_law_set(&h->L, n, p);
     h->npq = (double)n * p * (1 - p);
     h->spq = sqrt(h->npq);
     h->b = 1.15 + 2.53 * h->spq;
@@ -218,7 +229,7 @@ static void btrd_setup(btrd_hat *h, double p, uint64_t n)
  * one division. */
 static void btrd_setup_rest(btrd_hat *h)
 {
-    h->m = h->c_int - (h->c_frac - 0.5 + h->p < 0);
+    h->m = h->L.c_int - (h->L.c_frac - 0.5 + h->L.p < 0);
     double w = 0.92 * h->b - 4.2, bw = h->b * w, inv = 1 / (bw * h->npq);
     h->alpha = (2.83 + 5.1 * w * h->npq * inv) * h->spq;
     h->inv_vr = h->b * h->b * h->npq * inv;
@@ -232,11 +243,11 @@ static void btrd_setup_rest(btrd_hat *h)
  * uniforms only and so is computed while sqrt(npq) is. */
 static int hat_k(const btrd_hat *h, double u, double inv_us, uint64_t *k)
 {
-    double x = floor((2 * h->a * inv_us + h->b) * u + h->c_frac);
+    double x = floor((2 * h->a * inv_us + h->b) * u + h->L.c_frac);
     if (!(fabs(x) < 0x1p62)) /* 2^30 sd out at least (sd < 2^32): f(k) = 0 in any precision */
         return 0;
-    __int128 kk = (__int128)h->c_int + (int64_t)x;
-    if (kk < 0 || kk > (__int128)h->n)
+    __int128 kk = (__int128)h->L.c_int + (int64_t)x;
+    if (kk < 0 || kk > (__int128)h->L.n)
         return 0;
     *k = (uint64_t)kk;
     return 1;
@@ -249,9 +260,9 @@ static int btrd_accept(btrd_hat *h, uint64_t k, double vn, double vd)
     if (km <= 15) {
         /* f(k)/f(m) = prod over i of (n+1-i) p / (i q), as one quotient compared without a
          * division: 15 factors below 2^64 and the two of v stay below 2^1000 */
-        double num = 1, den = 1, q = 1 - h->p;
+        double num = 1, den = 1, q = 1 - h->L.p;
         for (uint64_t i = (h->m < k ? h->m : k) + 1; i <= (h->m < k ? k : h->m); i++) {
-            num *= (double)(h->n + 1 - i) * h->p;
+            num *= (double)(h->L.n + 1 - i) * h->L.p;
             den *= (double)i * q;
         }
         return h->m < k ? vn * den <= num * vd : vn * num <= den * vd;
@@ -264,8 +275,8 @@ static int btrd_accept(btrd_hat *h, uint64_t k, double vn, double vd)
     if (lv < t - rho && dk <= h->npq / 2) /* the lower one only near the mode */
         return 1;
     if (isnan(h->lnpmf_m))
-        h->lnpmf_m = binomial_lnpmf(h, h->m);
-    return lv <= binomial_lnpmf(h, k) - h->lnpmf_m;
+        h->lnpmf_m = binomial_lnpmf(&h->L, h->m);
+    return lv <= binomial_lnpmf(&h->L, k) - h->lnpmf_m;
 }
 
 /* a uniform on [0, 1) from the top 53 bits: mc_rng_u64 is a direct call, where
