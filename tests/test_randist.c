@@ -166,16 +166,19 @@ static void check_hyper_moments(uint64_t n1, uint64_t n2, uint64_t t, int R)
 {
     gsl_rng *r = mc_rng_alloc(n1 ^ (n2 << 7) ^ t);
     double N = (double)n1 + (double)n2, s = 0, ss = 0;
-    double mean = (double)t * (double)n1 / N;
     double var = (double)t * ((double)n1 / N) * ((double)n2 / N) * (N - (double)t) / (N - 1);
+    /* deviations from the exact mean, formed in long double: at N ~ 1e19 the sums of x and x^2
+     * in double would cancel every digit of a variance ~1e18 */
+    long double mean_ld = (long double)t * (long double)n1 / ((long double)n1 + (long double)n2);
     for (int i = 0; i < R; i++) {
         uint64_t x = mc_ran_hypergeometric(r, n1, n2, t);
         assert_true(x <= n1 && x <= t && t - x <= n2);
-        s += (double)x;
-        ss += (double)x * (double)x;
+        double dx = (double)((long double)x - mean_ld);
+        s += dx;
+        ss += dx * dx;
     }
-    double m = s / R, v = (ss - R * m * m) / (R - 1);
-    tu_assert_close(m, mean, sqrt(var / R), 4);
+    double m = s / R, v = (ss - R * m * m) / (R - 1); /* m: the mean's deviation from its value */
+    tu_assert_close(m, 0, sqrt(var / R), 4);
     tu_assert_close(v, var, var * sqrt(2.0 / (R - 1)), 5);
     gsl_rng_free(r);
 }
@@ -187,6 +190,71 @@ static void test_hypergeometric_moments(void **state)
     check_hyper_moments(5000000000ULL, 7000000000ULL, 9000000000ULL, 4000); /* t > N/2, > 2^32 */
     check_hyper_moments(3, 1000000, 500000, 4000);                           /* rare good items */
     check_hyper_moments(40, 60, 30, 4000);                                   /* GSL's path */
+    /* 64-bit N: ratio of uniforms (sd ~ 1e9), and the walk from the mode with P(m) from
+     * Loader's pmfs (log-gammas of numbers near 1e19 gave P(m) off by a factor e^20) */
+    check_hyper_moments(6000000000000000000ULL, 12000000000000000000ULL, 9000000000000000000ULL,
+                        4000);
+    check_hyper_moments(3, 18000000000000000000ULL, 9000000000000000000ULL, 4000);
+    check_hyper_moments(1000000, 18000000000000000000ULL, 4000000000000000000ULL, 4000);
+}
+
+/* Chi-square against C(n1,k) C(n2,t-k) / C(N,t) (GSL's pdf, N < 2^32) on the ratio-of-uniforms
+ * path (sd >= 100); the same cells and threshold as binomial_gof. */
+static void test_hypergeometric_gof(void **state)
+{
+    (void)state;
+    static const unsigned cases[][3] = {{100000, 100000, 100000}, {50000, 1000000000, 500000000},
+                                        {1000000000, 50000, 999000000}};
+    const long R = 200000;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        unsigned n1 = cases[c][0], n2 = cases[c][1], t = cases[c][2];
+        unsigned hi = n1 < t ? n1 : t, lo = t > n2 ? t - n2 : 0;
+        long *count = calloc((size_t)hi + 1, sizeof *count);
+        gsl_rng *r = mc_rng_alloc(40 + c);
+        for (long i = 0; i < R; i++) {
+            uint64_t x = mc_ran_hypergeometric(r, n1, n2, t);
+            assert_true(x >= lo && x <= hi);
+            count[x]++;
+        }
+        unsigned a = lo, b = hi;
+        while (a < hi && R * gsl_ran_hypergeometric_pdf(a, n1, n2, t) < 5)
+            a++;
+        while (b > a && R * gsl_ran_hypergeometric_pdf(b, n1, n2, t) < 5)
+            b--;
+        double chi2 = 0, mass = 0, obs = 0;
+        int cells = 0;
+        for (unsigned k = lo; k <= hi; k++) {
+            mass += gsl_ran_hypergeometric_pdf(k, n1, n2, t);
+            obs += (double)count[k];
+            if (k >= a && (k < b || k == hi)) {
+                chi2 += (obs - R * mass) * (obs - R * mass) / (R * mass);
+                cells++;
+                mass = obs = 0;
+            }
+        }
+        double pv = gsl_cdf_chisq_Q(chi2, cells - 1);
+        if (pv < 1e-4)
+            fail_msg("H(%u, %u, %u): chi-square p-value %g < 1e-4", n1, n2, t, pv);
+        free(count);
+        gsl_rng_free(r);
+    }
+}
+
+/* 10^4 draws with sd ~ 1e9 (the walk from the mode would take ~1e9 steps each) in < 5 s. */
+static void test_hypergeometric_time_flat(void **state)
+{
+    (void)state;
+    gsl_rng *r = mc_rng_alloc(8);
+    clock_t t0 = clock();
+    uint64_t s = 0;
+    for (int i = 0; i < 10000; i++)
+        s += mc_ran_hypergeometric(r, 9000000000000000000ULL, 9000000000000000000ULL,
+                                   9000000000000000000ULL) & 1;
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    if (secs > 5)
+        fail_msg("10^4 hypergeometric draws at N = 1.8e19 took %.1f s", secs);
+    assert_true(s > 0);
+    gsl_rng_free(r);
 }
 
 /* Exact distribution of a small case on the mode-inversion path (t > 64): every k's frequency
@@ -245,6 +313,8 @@ int main(void)
         cmocka_unit_test(test_binomial_edges_and_symmetry),
         cmocka_unit_test(test_hypergeometric_moments),
         cmocka_unit_test(test_hypergeometric_exact),
+        cmocka_unit_test(test_hypergeometric_gof),
+        cmocka_unit_test(test_hypergeometric_time_flat),
         cmocka_unit_test(test_multinomial),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
