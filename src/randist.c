@@ -80,6 +80,11 @@
 
 /* ---- inversion, n p < 10 ---- */
 
+/* a uniform on [0, 1) from the top 53 bits, for xoshiro256** the value gsl_rng_uniform gives:
+ * mc_rng_u64 is a direct call, where gsl_rng_uniform goes through the generator's table */
+static double uniform(gsl_rng *r) { return (double)(mc_rng_u64(r) >> 11) * 0x1p-53; }
+
+
 static uint64_t binomial_inversion(gsl_rng *r, double p, uint64_t n)
 {
     double s = p / (1 - p), a = ((double)n + 1) * s;
@@ -90,7 +95,7 @@ static uint64_t binomial_inversion(gsl_rng *r, double p, uint64_t n)
      * this only ever catches a uniform left over by rounding */
     uint64_t bound = n < 120 ? n : 120;
     for (;;) {
-        double u = gsl_rng_uniform(r), f = f0;
+        double u = uniform(r), f = f0;
         uint64_t x = 0;
         while (u > f && x <= bound) {
             u -= f;
@@ -207,7 +212,7 @@ typedef struct {
     double box;             /* 0.86 v_r b: step 1 is v b <= box, without a division */
     /* the rest is set by btrd_setup_rest, on the first draw that leaves step 1 */
     uint64_t m;             /* m = floor((n+1) p), the mode, exact */
-    double alpha, inv_vr;   /* inv_vr = 1 / v_r */
+    double alpha, vr, inv_vr; /* v_r and 1 / v_r */
     double inv_npq;
     double lnpmf_m;         /* ln f(m), or NAN until first needed */
 } btrd_hat;
@@ -226,14 +231,15 @@ static void btrd_setup(btrd_hat *h, double p, uint64_t n)
 
 /* The mode m = floor((n+1) p) = c_int + floor(c_frac - 1/2 + p), the floor being -1 or 0 (a
  * rounding there matters only when (n+1) p is within 1e-16 of an integer, where f(m-1) = f(m) to
- * that precision), and the constants of steps 2-3: 1/b, 1/v_r = b / (0.92 b - 4.2) and 1/npq from
- * one division. */
+ * that precision), and the constants of steps 2-3: 1/b, v_r = (0.92 b - 4.2) / b, 1/v_r and 1/npq
+ * from one division. */
 static void btrd_setup_rest(btrd_hat *h)
 {
     h->m = h->L.c_int - (h->L.c_frac - 0.5 + h->L.p < 0);
     double w = 0.92 * h->b - 4.2, bw = h->b * w, inv = 1 / (bw * h->npq);
     h->alpha = (2.83 + 5.1 * w * h->npq * inv) * h->spq;
     h->inv_vr = h->b * h->b * h->npq * inv;
+    h->vr = w * w * h->npq * inv;
     h->inv_npq = bw * inv;
     h->lnpmf_m = NAN;
 }
@@ -280,10 +286,6 @@ static int btrd_accept(btrd_hat *h, uint64_t k, double vn, double vd)
     return lv <= binomial_lnpmf(&h->L, k) - h->lnpmf_m;
 }
 
-/* a uniform on [0, 1) from the top 53 bits: mc_rng_u64 is a direct call, where
- * gsl_rng_uniform goes through the generator's table (a third of BTRD's time at n p ~ 10^8) */
-static double uniform(gsl_rng *r) { return (double)(mc_rng_u64(r) >> 11) * 0x1p-53; }
-
 static uint64_t binomial_btrd(gsl_rng *r, double p, uint64_t n)
 {
     btrd_hat h;
@@ -310,7 +312,7 @@ static uint64_t binomial_btrd(gsl_rng *r, double p, uint64_t n)
         } else {
             u -= 0.93;
             u = (u < 0 ? -0.5 : 0.5) - u;
-            v = uniform(r) / h.inv_vr;
+            v = uniform(r) * h.vr;
         }
         double us = 0.5 - fabs(u);
         if (!hat_k(&h, u, 1 / us, &k)) /* step 3 */
