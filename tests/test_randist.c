@@ -5,8 +5,10 @@
  * Goodness of fit: Pearson's chi-square over the values k with expected count >= 5 (the two tails
  * pooled into one cell each), rejected when its p-value is below 1e-4; with the 12 cases below
  * a correct sampler fails one with probability below 1.2e-3 (the seeds are fixed, so a run that
- * passes keeps passing). Every check here was seen to fail with a deliberately wrong sampler
- * (squeeze bounds shifted by 0.1, the hat's us^2 factor dropped, p scaled by 1 + 1e-6). */
+ * passes keeps passing). Every check here was seen to fail with a deliberately wrong sampler:
+ * binomial squeeze bounds shifted by 0.1, the hat's us^2 factor dropped, p scaled by 1 + 1e-6,
+ * the km <= 15 ratio off by 5 %, the inversion's recurrence off; for the hypergeometric, its
+ * acceptance test off by 0.2, its hat too narrow, its centre moved by 3 sd. */
 #include <math.h>
 #include <stdlib.h>
 #include <time.h>
