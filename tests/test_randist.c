@@ -1,11 +1,152 @@
 /* test_randist.c - 64-bit binomial, hypergeometric and multinomial draws.
  * Tolerances: 4 standard errors of the Monte Carlo mean (SE = exact sd / sqrt(R)); variances are
- * checked within 5 standard errors of a sample variance, SE ~ var sqrt(2 / (R - 1)). */
+ * checked within 5 standard errors of a sample variance, SE ~ var sqrt(2 / (R - 1)); a tail
+ * frequency within 4 binomial standard errors sqrt(P (1 - P) / R) of its probability P.
+ * Goodness of fit: Pearson's chi-square over the values k with expected count >= 5 (the two tails
+ * pooled into one cell each), rejected when its p-value is below 1e-4; with the 12 cases below
+ * a correct sampler fails one with probability below 1.2e-3 (the seeds are fixed, so a run that
+ * passes keeps passing). Every check here was seen to fail with a deliberately wrong sampler:
+ * binomial squeeze bounds shifted by 0.1, the hat's us^2 factor dropped, p scaled by 1 + 1e-6,
+ * the km <= 15 ratio off by 5 %, the inversion's recurrence off; for the hypergeometric, its
+ * acceptance test off by 0.2, its hat too narrow, its centre moved by 3 sd. */
 #include <math.h>
 #include <stdlib.h>
+#include <time.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 #include "testutil.h"
 #include "collapse/randist.h"
+
+/* Chi-square p-value of R draws of Bin(n, p) against the exact pmf (GSL's, for n < 2^32). */
+static double binomial_gof(unsigned n, double p, long R, uint64_t seed)
+{
+    gsl_rng *r = mc_rng_alloc(seed);
+    long *count = calloc((size_t)n + 1, sizeof *count);
+    for (long i = 0; i < R; i++) {
+        uint64_t x = mc_ran_binomial(r, p, n);
+        assert_true(x <= n);
+        count[x]++;
+    }
+    /* cells: [0, lo], lo+1 .. hi-1 one each, [hi, n]; lo and hi the outermost values whose
+     * own expected count is >= 5 */
+    unsigned lo = 0, hi = n;
+    while (lo < n && R * gsl_ran_binomial_pdf(lo, p, n) < 5)
+        lo++;
+    while (hi > lo && R * gsl_ran_binomial_pdf(hi, p, n) < 5)
+        hi--;
+    double chi2 = 0, mass = 0, obs = 0;
+    int cells = 0;
+    for (unsigned k = 0; k <= n; k++) {
+        mass += gsl_ran_binomial_pdf(k, p, n);
+        obs += (double)count[k];
+        if (k >= lo && (k < hi || k == n)) {
+            double e = R * mass;
+            chi2 += (obs - e) * (obs - e) / e;
+            cells++;
+            mass = obs = 0;
+        }
+    }
+    free(count);
+    gsl_rng_free(r);
+    return cells > 1 ? gsl_cdf_chisq_Q(chi2, cells - 1) : 1;
+}
+
+/* Small n against the exact pmf: the inversion branch (n p < 10), BTRD from its boundary
+ * n p = 10 up, the squeeze and exact-pmf steps (sd > 15), p near 0 and 1 (n - Bin(n, 1-p)). */
+static void test_binomial_exact_small_n(void **state)
+{
+    (void)state;
+    static const struct {
+        unsigned n;
+        double p;
+    } cases[] = {
+        {1, 0.5},       {20, 0.3},   {21, 0.47},     {20, 0.5},    {1000, 0.01},  {1000, 0.0099},
+        {40, 0.26},     {1000, 0.3}, {50, 0.97},     {200, 0.999}, {100000, 0.001}, {3000, 0.5},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        double pv = binomial_gof(cases[c].n, cases[c].p, 200000, 11 + c);
+        if (pv < 1e-4)
+            fail_msg("Bin(%u, %g): chi-square p-value %g < 1e-4", cases[c].n, cases[c].p, pv);
+    }
+}
+
+/* Mean, variance and two tails of R draws at 64-bit n: (X - np)/sd formed in long double so that
+ * X near 1e19 keeps its last digits. The tails are against the normal law: the binomial's
+ * skewness (1 - 2p)/sd is below 1e-6 here, so the normal tail is right to ~1e-7. */
+static void check_binomial_moments(uint64_t n, double p, long R, uint64_t seed)
+{
+    gsl_rng *r = mc_rng_alloc(seed);
+    long double np = (long double)n * p, sd = sqrtl(np * (1 - (long double)p));
+    double s = 0, ss = 0;
+    long up = 0, down = 0;
+    for (long i = 0; i < R; i++) {
+        uint64_t x = mc_ran_binomial(r, p, n);
+        assert_true(x <= n);
+        double z = (double)(((long double)x - np) / sd);
+        s += z;
+        ss += z * z;
+        up += z > 3;
+        down += z < -2;
+    }
+    double m = s / R, v = (ss - R * m * m) / (R - 1);
+    tu_assert_close(m, 0, 1 / sqrt((double)R), 4);
+    tu_assert_close(v, 1, sqrt(2.0 / (R - 1)), 5);
+    double pu = gsl_cdf_ugaussian_Q(3), pd = gsl_cdf_ugaussian_P(-2);
+    tu_assert_close((double)up / R, pu, sqrt(pu * (1 - pu) / R), 4);
+    tu_assert_close((double)down / R, pd, sqrt(pd * (1 - pd) / R), 4);
+    gsl_rng_free(r);
+}
+
+static void test_binomial_moments_large_n(void **state)
+{
+    (void)state;
+    check_binomial_moments(4000000000ULL, 0.5 - 1e-9, 200000, 1);
+    check_binomial_moments(1000000000000ULL, 0.3, 200000, 2);
+    check_binomial_moments(1000000000000000ULL, 1e-9, 200000, 3); /* n p = 1e6 */
+    check_binomial_moments(1000000000000000000ULL, 0.3, 200000, 4);
+    check_binomial_moments(1000000000000000000ULL, 0.97, 200000, 5); /* n - Bin(n, 0.03) */
+    check_binomial_moments(18000000000000000000ULL, 0.5, 200000, 6);  /* the key's bound */
+    check_binomial_moments(UINT64_MAX, 1e-12, 200000, 7);
+}
+
+/* Time must not grow with n: 10^5 draws at n = 2^64 - 1 (the old sum of 2^32-sized binomials
+ * took ~17 minutes per draw there) in well under 5 s of CPU even on a loaded machine. */
+static void test_binomial_time_flat_in_n(void **state)
+{
+    (void)state;
+    gsl_rng *r = mc_rng_alloc(3);
+    clock_t t0 = clock();
+    uint64_t s = 0;
+    for (int i = 0; i < 100000; i++)
+        s += mc_ran_binomial(r, 0.37, UINT64_MAX) & 1;
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    if (secs > 5)
+        fail_msg("10^5 draws at n = 2^64 - 1 took %.1f s", secs);
+    assert_true(s > 0);
+    gsl_rng_free(r);
+}
+
+/* Edge cases are exact, and p > 1/2 is n - Bin(n, 1 - p) draw for draw (same stream). */
+static void test_binomial_edges_and_symmetry(void **state)
+{
+    (void)state;
+    gsl_rng *r = mc_rng_alloc(4), *r2 = mc_rng_alloc(4);
+    const uint64_t ns[] = {0, 1, 7, 30, 1000000, 5000000000ULL, 1000000000000000000ULL, UINT64_MAX};
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        assert_true(mc_ran_binomial(r, 0, ns[i]) == 0);
+        assert_true(mc_ran_binomial(r, 1, ns[i]) == ns[i]);
+        assert_true(mc_ran_binomial(r, 0.3, 0) == 0);
+        const double ps[] = {0.75, 0.9999, 1 - 1e-17, 0.5000001};
+        for (size_t j = 0; j < sizeof ps / sizeof ps[0]; j++) {
+            uint64_t x = mc_ran_binomial(r, ps[j], ns[i]);
+            uint64_t y = mc_ran_binomial(r2, 1 - ps[j], ns[i]);
+            assert_true(x == ns[i] - y);
+        }
+    }
+    gsl_rng_free(r);
+    gsl_rng_free(r2);
+}
 
 static void test_binomial_beyond_32_bits(void **state)
 {
@@ -27,16 +168,19 @@ static void check_hyper_moments(uint64_t n1, uint64_t n2, uint64_t t, int R)
 {
     gsl_rng *r = mc_rng_alloc(n1 ^ (n2 << 7) ^ t);
     double N = (double)n1 + (double)n2, s = 0, ss = 0;
-    double mean = (double)t * (double)n1 / N;
     double var = (double)t * ((double)n1 / N) * ((double)n2 / N) * (N - (double)t) / (N - 1);
+    /* deviations from the exact mean, formed in long double: at N ~ 1e19 the sums of x and x^2
+     * in double would cancel every digit of a variance ~1e18 */
+    long double mean_ld = (long double)t * (long double)n1 / ((long double)n1 + (long double)n2);
     for (int i = 0; i < R; i++) {
         uint64_t x = mc_ran_hypergeometric(r, n1, n2, t);
         assert_true(x <= n1 && x <= t && t - x <= n2);
-        s += (double)x;
-        ss += (double)x * (double)x;
+        double dx = (double)((long double)x - mean_ld);
+        s += dx;
+        ss += dx * dx;
     }
-    double m = s / R, v = (ss - R * m * m) / (R - 1);
-    tu_assert_close(m, mean, sqrt(var / R), 4);
+    double m = s / R, v = (ss - R * m * m) / (R - 1); /* m: the mean's deviation from its value */
+    tu_assert_close(m, 0, sqrt(var / R), 4);
     tu_assert_close(v, var, var * sqrt(2.0 / (R - 1)), 5);
     gsl_rng_free(r);
 }
@@ -48,6 +192,71 @@ static void test_hypergeometric_moments(void **state)
     check_hyper_moments(5000000000ULL, 7000000000ULL, 9000000000ULL, 4000); /* t > N/2, > 2^32 */
     check_hyper_moments(3, 1000000, 500000, 4000);                           /* rare good items */
     check_hyper_moments(40, 60, 30, 4000);                                   /* GSL's path */
+    /* 64-bit N: ratio of uniforms (sd ~ 1e9), and the walk from the mode with P(m) from
+     * Loader's pmfs (log-gammas of numbers near 1e19 gave P(m) off by a factor e^20) */
+    check_hyper_moments(6000000000000000000ULL, 12000000000000000000ULL, 9000000000000000000ULL,
+                        4000);
+    check_hyper_moments(3, 18000000000000000000ULL, 9000000000000000000ULL, 4000);
+    check_hyper_moments(1000000, 18000000000000000000ULL, 4000000000000000000ULL, 4000);
+}
+
+/* Chi-square against C(n1,k) C(n2,t-k) / C(N,t) (GSL's pdf, N < 2^32) on the ratio-of-uniforms
+ * path (sd >= 100); the same cells and threshold as binomial_gof. */
+static void test_hypergeometric_gof(void **state)
+{
+    (void)state;
+    static const unsigned cases[][3] = {{100000, 100000, 100000}, {50000, 1000000000, 500000000},
+                                        {1000000000, 50000, 999000000}};
+    const long R = 200000;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        unsigned n1 = cases[c][0], n2 = cases[c][1], t = cases[c][2];
+        unsigned hi = n1 < t ? n1 : t, lo = t > n2 ? t - n2 : 0;
+        long *count = calloc((size_t)hi + 1, sizeof *count);
+        gsl_rng *r = mc_rng_alloc(40 + c);
+        for (long i = 0; i < R; i++) {
+            uint64_t x = mc_ran_hypergeometric(r, n1, n2, t);
+            assert_true(x >= lo && x <= hi);
+            count[x]++;
+        }
+        unsigned a = lo, b = hi;
+        while (a < hi && R * gsl_ran_hypergeometric_pdf(a, n1, n2, t) < 5)
+            a++;
+        while (b > a && R * gsl_ran_hypergeometric_pdf(b, n1, n2, t) < 5)
+            b--;
+        double chi2 = 0, mass = 0, obs = 0;
+        int cells = 0;
+        for (unsigned k = lo; k <= hi; k++) {
+            mass += gsl_ran_hypergeometric_pdf(k, n1, n2, t);
+            obs += (double)count[k];
+            if (k >= a && (k < b || k == hi)) {
+                chi2 += (obs - R * mass) * (obs - R * mass) / (R * mass);
+                cells++;
+                mass = obs = 0;
+            }
+        }
+        double pv = gsl_cdf_chisq_Q(chi2, cells - 1);
+        if (pv < 1e-4)
+            fail_msg("H(%u, %u, %u): chi-square p-value %g < 1e-4", n1, n2, t, pv);
+        free(count);
+        gsl_rng_free(r);
+    }
+}
+
+/* 10^4 draws with sd ~ 1e9 (the walk from the mode would take ~1e9 steps each) in < 5 s. */
+static void test_hypergeometric_time_flat(void **state)
+{
+    (void)state;
+    gsl_rng *r = mc_rng_alloc(8);
+    clock_t t0 = clock();
+    uint64_t s = 0;
+    for (int i = 0; i < 10000; i++)
+        s += mc_ran_hypergeometric(r, 9000000000000000000ULL, 9000000000000000000ULL,
+                                   9000000000000000000ULL) & 1;
+    double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    if (secs > 5)
+        fail_msg("10^4 hypergeometric draws at N = 1.8e19 took %.1f s", secs);
+    assert_true(s > 0);
+    gsl_rng_free(r);
 }
 
 /* Exact distribution of a small case on the mode-inversion path (t > 64): every k's frequency
@@ -100,8 +309,14 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_binomial_beyond_32_bits),
+        cmocka_unit_test(test_binomial_exact_small_n),
+        cmocka_unit_test(test_binomial_moments_large_n),
+        cmocka_unit_test(test_binomial_time_flat_in_n),
+        cmocka_unit_test(test_binomial_edges_and_symmetry),
         cmocka_unit_test(test_hypergeometric_moments),
         cmocka_unit_test(test_hypergeometric_exact),
+        cmocka_unit_test(test_hypergeometric_gof),
+        cmocka_unit_test(test_hypergeometric_time_flat),
         cmocka_unit_test(test_multinomial),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

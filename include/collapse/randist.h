@@ -1,11 +1,14 @@
 /* randist.h - samplers for counts that can exceed 32 bits.
  *
  * GSL's gsl_ran_binomial and gsl_ran_hypergeometric take unsigned int counts, and GSL's
- * hypergeometric costs O(t) for t draws. These wrappers keep GSL's samplers where they are exact
- * and fast, and extend them to 64-bit counts:
- *   - binomial: Bin(n, p) with n >= 2^32 is a sum of independent binomials with the same p;
+ * hypergeometric costs O(t) for t draws. These samplers take 64-bit counts:
+ *   - binomial: exact at every n < 2^64 in time that does not grow with n: Hormann's BTRD for
+ *     n p >= 10, inversion below (the mathematics and the precision argument are in randist.c);
  *   - hypergeometric: inversion from the mode with the pmf recurrence, O(sd) per draw (GSL's
- *     sequential method is used when t is small).
+ *     sequential method is used when t is small);
+ *   - multinomial: conditional binomials, O(number of categories).
+ * Every sampler takes the generator first; any gsl_rng works, mc_rng_xoshiro256ss is fastest
+ * (its 64-bit output is read directly).
  */
 #ifndef COLLAPSE_RANDIST_H
 #define COLLAPSE_RANDIST_H
@@ -13,7 +16,8 @@
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
-/* Bin(n, p), p in [0,1]. */
+/* Bin(n, p) for any n and p in [0, 1]: 0 when n = 0 or p <= 0 (or p is NaN), n when p >= 1.
+ * Expected cost O(1) in n: about 35-60 ns on the development machine (docs/BENCHMARKS.md). */
 uint64_t mc_ran_binomial(gsl_rng *r, double p, uint64_t n);
 
 /* Number of "good" items among t drawn without replacement from n1 good and n2 bad items. */
