@@ -189,7 +189,13 @@ done
 mkdir -p "$tmp/mnt"
 if mount -t tmpfs -o size=64k tmpfs "$tmp/mnt" 2>/dev/null; then
   mnt=$tmp/mnt
-  msg=$("$bin" run $long -o "$mnt/run" 2>&1 >/dev/null); rc=$?
+  # a run whose metrics.csv alone would not fit is refused before it makes a folder
+  msg=$("$bin" run $long -o "$mnt/big" 2>&1 >/dev/null); rc=$?
+  [ "$rc" = 1 ] && grep -q "metrics.csv would take about .* but the disk has .* GB free" <<<"$msg" &&
+    [ ! -e "$mnt/big" ] && pass || fail "output larger than the disk: exit $rc: $msg"
+  # one whose metrics.csv fits (about 56 KB estimated) but not with its summaries fills the disk
+  msg=$("$bin" run cats run.replicates=1 run.generations=30 --quiet --no-plots -o "$mnt/run" \
+    2>&1 >/dev/null); rc=$?
   [ "$rc" = 1 ] && grep -q "No space left on device" <<<"$msg" && [ ! -e "$mnt/run/summary.json" ] &&
     [ -z "$(leftovers "$mnt/run")" ] && pass || fail "full tmpfs: exit $rc: $msg"
   # 8. a read-only folder (as root chmod does not stop writes; a read-only mount does)
