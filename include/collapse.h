@@ -19,5 +19,9 @@
 #include "collapse/registry.h"
 #include "collapse/presets.h"
 #include "collapse/run.h"
+#include "collapse/budget.h"
+#include "collapse/target.h"
+#include "collapse/need.h"
+#include "collapse/plot.h"
 
 #endif
