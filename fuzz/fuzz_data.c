@@ -7,7 +7,8 @@
  *               lines "%%%" become the files cats.txt (Brown's index: "NAME GENRE" lines),
  *               ca01, ca02, ...
  *   corpus byte 1: bits 0-1 the format (auto, plain, brown), bit 2 lowercase, bit 3 a short
- *               line limit (64 bytes) instead of the default.
+ *               line limit (64 bytes) instead of the default; for a folder, bit 4: no cats.txt
+ *               (the parts are ca00, ca01, ...; no content: an empty folder).
  * A read corpus is also split (heldout 0.2, reserve 0.1). Promises checked besides the
  * sanitizers': a refusal says why; a table's counts are finite and > 0 and its words distinct
  * in number from 1 to n; a corpus's token ids are below its number of types. */
@@ -61,6 +62,8 @@ static void check_corpus(const mc_corpus *c)
 
 static void read_corpus(const char *path, uint8_t opt)
 {
+    if (!path)
+        return;
     mc_corpus_opts o = {(mc_corpus_format)(opt & 3) % 3, (opt >> 2) & 1, (opt & 8) ? 64 : 0};
     mc_corpus *c = NULL;
     mc_error err = {0};
@@ -72,15 +75,20 @@ static void read_corpus(const char *path, uint8_t opt)
     mc_corpus_free(c);
 }
 
-/* The parts of the content as cats.txt, ca01, ca02, ... in a fresh folder. */
-static const char *write_folder(const char *dir, const uint8_t *d, size_t n)
+/* The parts of the content as cats.txt (unless no_index), ca01, ca02, ... in a fresh folder;
+ * no_index and no content: an empty folder. */
+static const char *write_folder(const char *dir, const uint8_t *d, size_t n, int no_index)
 {
     const char *folder = fuzz_folder(dir, "corpus");
     const char *p = (const char *)d, *end = p + n, *part;
     size_t len;
+    if (no_index && n == 0 && fuzz_skip("empty-folder"))
+        return NULL; /* MC_FUZZ_SKIP=empty-folder: issue 13's defect 7, qsort(NULL, 0) */
+    if (no_index && n == 0)
+        return folder;
     for (int i = 0; i < 16 && (len = fuzz_part(&p, end, &part)) != (size_t)-1; i++) {
         char name[16];
-        if (i == 0)
+        if (i == 0 && !no_index)
             snprintf(name, sizeof name, "cats.txt");
         else
             snprintf(name, sizeof name, "ca%02d", i);
@@ -103,6 +111,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else if (mode == 3)
         read_corpus(fuzz_write(dir, "corpus.txt", data, size), opt);
     else
-        read_corpus(write_folder(dir, data, size), opt);
+        read_corpus(write_folder(dir, data, size, (opt >> 4) & 1), opt);
     return 0;
 }

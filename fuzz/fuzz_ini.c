@@ -13,8 +13,8 @@
  *   - more than GRID_CAP grid points skip preparation;
  *   - a value naming a path outside the sandbox ('/' or '..') skips preparation: data paths
  *     resolve inside fuzz/sandbox/, whose data/ stands in for the installed data (MC_DATA_DIR).
- * Set MC_FUZZ_SKIP_CR=1 to skip inputs holding '\r' (known defect 1 of issue 13, fixed in
- * src/io/config.c; only while that fix is not in the tree). */
+ * MC_FUZZ_SKIP=cr skips inputs holding '\r' (issue 13's defect 1, the INI reader's overflow on
+ * trailing '\r'; only for a tree without its fix). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +32,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     setenv("MC_DATA_DIR", SANDBOX "/data", 1);
-    const char *s = getenv("MC_FUZZ_SKIP_CR");
-    skip_cr = s && *s && strcmp(s, "0") != 0;
+    skip_cr = fuzz_skip("cr");
     return 0;
 }
 

@@ -32,7 +32,7 @@ for h in $harnesses; do
   name=${h#fuzz_}
   [ -x "$bin" ] || { echo "fuzz: $bin is missing (cmake --build $1 --target fuzzers)" >&2; exit 1; }
   case "$name" in
-    rundir) maxlen=20000 ;;
+    rundir) maxlen=12000 ;;
     target) maxlen=256 ;;
     *) maxlen=4096 ;;
   esac
