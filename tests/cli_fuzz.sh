@@ -41,10 +41,11 @@ for f in "$src"/fuzz/corpus/ini/* "$src"/fuzz/regressions/ini/*; do
 done
 
 # data inputs: byte 0 chooses the reader (0-2: a table .json/.csv/.tsv, 3: a corpus file, 4: a
-# corpus folder), byte 1 its options, the rest is the content
+# corpus folder), byte 1 its options (bit 4 for a folder: no cats.txt), the rest is the content
 for f in "$src"/fuzz/corpus/data/* "$src"/fuzz/regressions/data/*; do
   [ -f "$f" ] || continue
   mode=$(( $(od -An -tu1 -N1 "$f") % 5 ))
+  opt=$(od -An -tu1 -j1 -N1 "$f")
   tail -c +3 "$f" >"$tmp/content"
   case $mode in
     0|1|2) ext=$(echo json csv tsv | cut -d' ' -f$((mode + 1)))
@@ -53,7 +54,11 @@ for f in "$src"/fuzz/corpus/data/* "$src"/fuzz/regressions/data/*; do
     3) cp "$tmp/content" "$tmp/corpus.txt"
        check "$f" theory brown "world.corpus=$tmp/corpus.txt" $small ;;
     4) rm -rf "$tmp/corpus"; mkdir "$tmp/corpus"
-       split "$tmp/content" "$tmp/corpus" cats.txt ca01 ca02 ca03 ca04 ca05 ca06 ca07 ca08
+       if [ $(( ${opt:-0} & 16 )) -eq 0 ]; then
+         split "$tmp/content" "$tmp/corpus" cats.txt ca01 ca02 ca03 ca04 ca05 ca06 ca07 ca08
+       elif [ -s "$tmp/content" ]; then # no Brown index; no content: an empty folder
+         split "$tmp/content" "$tmp/corpus" ca00 ca01 ca02 ca03 ca04 ca05 ca06 ca07 ca08
+       fi
        check "$f" theory brown "world.corpus=$tmp/corpus" $small ;;
   esac
 done
