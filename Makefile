@@ -44,12 +44,12 @@ test-release: build data
 test-asan: asan data
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 MC_SANITIZE=1 ctest --output-on-failure -j $(JOBS)
 
-test-fuzz: fuzz-build data
+test-fuzz: fuzz-build
 	sh fuzz/run.sh --fresh --seed 1 $(FUZZ_BUILD) $(FUZZ_TEST_SECONDS)
 
 test: test-release test-asan test-fuzz
 
-fuzz: fuzz-build data
+fuzz: fuzz-build
 	sh fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 bench: build data
