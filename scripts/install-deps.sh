@@ -2,12 +2,15 @@
 # Installs the Debian packages collapse needs, only those that are missing.
 # Usage: scripts/install-deps.sh [build|test|bench]
 #   build: compilers' libraries and tools; test: + headless Chromium, python3 (the report test
-#   drives Chromium over its DevTools pipe with the standard library) and xmllint; bench: + the peers the benchmarks compare against (numpy, scikit-learn, NLTK, IRSTLM).
+#   drives Chromium over its DevTools pipe with the standard library) and xmllint, and clang with
+#   libFuzzer (libclang-rt-dev: libclang-rt-14-dev on Debian 12) and its OpenMP runtime
+#   (libomp-dev) for the fuzz harnesses (fuzz/); bench: + the peers the benchmarks compare against
+#   (numpy, scikit-learn, NLTK, IRSTLM).
 set -eu
 pkgs="cmake pkg-config libgsl-dev libinih-dev libcjson-dev libcmocka-dev libcairo2-dev nodejs npm"
 case "${1:-build}" in
   build) ;;
-  test) pkgs="$pkgs chromium python3 libxml2-utils" ;;
+  test) pkgs="$pkgs chromium python3 libxml2-utils clang libclang-rt-dev libomp-dev" ;;
   bench) pkgs="$pkgs python3 python3-numpy python3-sklearn python3-nltk irstlm" ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
@@ -15,7 +18,7 @@ missing=""
 for p in $pkgs; do
   # a tool already on PATH counts (e.g. npm bundled with another nodejs build)
   case "$p" in
-    cmake|npm|python3|chromium) command -v "$p" >/dev/null 2>&1 && continue ;;
+    cmake|npm|python3|chromium|clang) command -v "$p" >/dev/null 2>&1 && continue ;;
     libxml2-utils) command -v xmllint >/dev/null 2>&1 && continue ;;
     nodejs) command -v node >/dev/null 2>&1 && continue ;;
     pkg-config) command -v pkg-config >/dev/null 2>&1 && continue ;;
