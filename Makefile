@@ -35,7 +35,7 @@ fuzz-build: deps
 	@cmake --build $(FUZZ_BUILD) --target fuzzers -j $(JOBS)
 
 demo: build
-	./$(BUILD)/collapse run cats -o results/cats-demo
+	./$(BUILD)/collapse run cats -o results/cats-demo --force
 
 test-release: build data
 	@sh scripts/install-deps.sh test
