@@ -376,6 +376,14 @@ static int point_sizes(mc_point *p, uint64_t n, mc_error *err)
     if (p->regime_settings.n == 0)
         return mc_error_set(err, MC_ECONFIG, "%s: n must be at least 1",
                             mc_point_where(p, "regime", "n", where, sizeof where));
+    uint64_t max0 = p->family->max_n0 ? p->family->max_n0(p->params, p->world) : UINT64_MAX;
+    if (p->regime_settings.n > max0)
+        return mc_error_set(err, MC_ECONFIG,
+                            "%s: n = %llu, but model.family = %s has only %llu human samples for "
+                            "generation 0 (its world's fixed training split)",
+                            mc_point_where(p, "regime", "n", where, sizeof where),
+                            (unsigned long long)p->regime_settings.n, p->family->name,
+                            (unsigned long long)max0);
     double nmax, pool, n0 = (double)p->regime_settings.n;
     long g;
     size_series(n0, p->regime_settings.growth, p->run.generations, &nmax, &pool, &g);

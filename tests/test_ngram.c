@@ -815,6 +815,10 @@ static void test_heldout_zero_refused(void **state)
     (void)state;
     const char *ov[] = {"world.heldout=0", NULL};
     tu_expect_error(family_ini(), ov, MC_ECONFIG, "world.heldout", "must be in (0, 1)");
+    /* a regime.n beyond the training split (48 sentences here) is refused when prepared, naming
+     * the key (it used to fail only when the first unit ran, without file or line) */
+    const char *big[] = {"regime.n=49", "regime.name=replace", NULL};
+    tu_expect_error(family_ini(), big, MC_ECONFIG, "regime.n", "has only 48 human samples");
 }
 
 /* Optional, quick: one generation on the real Brown corpus when `make data` installed it

@@ -95,6 +95,11 @@ typedef struct mc_family_type {
      * a fixed design). Without it the engine's default (1000) applies. */
     uint64_t (*default_n)(const void *params, const void *world);
 
+    /* optional: the largest n_0 generation 0 can be given (a world whose human training data is
+     * a fixed split: a corpus's training sentences); a larger regime.n is refused when the
+     * configuration is prepared, naming the key. */
+    uint64_t (*max_n0)(const void *params, const void *world);
+
     /* Dataset operations. A dataset is opaque; it records how many samples are human-made.
      * Every returned dataset is owned by the caller and freed with ds_free. */
     int (*draw_world)(gsl_rng *r, const void *params, const void *world, uint64_t n, void **out,

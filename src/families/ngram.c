@@ -625,6 +625,7 @@ const mc_family_type mc_family_ngram = {
     .bytes_needed = bytes_needed,
     .draw_human0 = draw_human0,
     .default_n = default_n,
+    .max_n0 = default_n, /* generation 0 trains on (a part of) the training split */
     .draw_world = draw_world,
     .draw_model = draw_model,
     .ds_copy = ds_copy,
