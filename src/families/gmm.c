@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
+#include "collapse/randist.h"
 #include "collapse/experiment.h"
 #include "collapse/family.h"
 #include "gmm.h"
@@ -141,7 +142,7 @@ static int gmm_draw_model(gsl_rng *r, const void *params, const void *model,
         uint64_t c = left; /* sequential binomials: one multinomial draw of the counts */
         if (j + 1 < g->k) {
             double p = mass > 0 ? g->m->w[j] / mass : 0;
-            c = p >= 1 ? left : p <= 0 ? 0 : gsl_ran_binomial(r, p, (unsigned)left);
+            c = p >= 1 ? left : p <= 0 ? 0 : mc_ran_binomial(r, p, left);
         }
         rc = mc_gauss_sample(r, g->comp[j], s, c, ds->x + row * g->d, err);
         row += c;

@@ -28,6 +28,7 @@
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
+#include "collapse/randist.h"
 #include "gauss_law.h"
 #include "gmm.h"
 
@@ -199,7 +200,7 @@ void mc_gmm_sample(gsl_rng *r, const mc_gmm *m, size_t n, double *x)
         size_t c = left;
         if (j + 1 < m->k) {
             double p = mass > 0 ? m->w[j] / mass : 0;
-            c = p >= 1 ? left : p <= 0 ? 0 : gsl_ran_binomial(r, p, (unsigned)left);
+            c = p >= 1 ? left : p <= 0 ? 0 : (size_t)mc_ran_binomial(r, p, left);
         }
         mass -= m->w[j];
         left -= c;
@@ -296,7 +297,7 @@ int mc_gmm_draw_shuffled(gsl_rng *r, const mc_gmm *m, uint64_t n, double *x, mc_
         if (j + 1 == m->k || m->w[j] >= wleft)
             c = left;
         else
-            c = gsl_ran_binomial(r, m->w[j] / wleft, (unsigned)left);
+            c = mc_ran_binomial(r, m->w[j] / wleft, left);
         mc_gauss_sample_factor(r, d, m->mu + j * d, m->chol + j * d * d, d, NULL, c,
                                x + (size_t)row * d);
         row += c;
