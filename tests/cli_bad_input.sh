@@ -1,28 +1,9 @@
 #!/bin/bash
 # Every kind of bad input gets one clear message (file, line, key) and exit status 2 (usage or
 # configuration) or 1 (runtime), never a crash, and never an output that looks complete.
-set -u
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
-
-# expect EXIT SUBSTRING ARGS...
-expect() {
-  local want=$1 text=$2; shift 2
-  local out rc
-  out=$("$bin" "$@" 2>&1 >/dev/null); rc=$?
-  local lines
-  lines=$(printf '%s\n' "$out" | grep -c . || true)
-  if [ "$rc" != "$want" ] || ! grep -qF -- "$text" <<<"$out" || [ "$rc" -ge 128 ]; then
-    echo "FAIL: collapse $*"; echo "  want exit $want and '$text'"; echo "  got exit $rc: $out"
-    fails=$((fails + 1))
-  elif [ "$lines" -gt 2 ]; then
-    echo "FAIL: collapse $*: more than one message: $out"; fails=$((fails + 1))
-  else
-    passes=$((passes + 1))
-  fi
-}
+EXPECT_MAX_LINES=2 # a message and its hint
+. "$(dirname "$0")/clilib.sh"
 
 o="-o $tmp/out --quiet"
 # usage

@@ -3,30 +3,8 @@
 # a row for a header, words that are not printable UTF-8 are refused (so summary.json is valid
 # JSON and the terminal sees no control character), FIFOs and empty corpus folders are refused
 # at once, and impossible or pointless settings get one message naming their key.
-set -u
 bin=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
-
-# expect EXIT SUBSTRING ARGS...: that exit status, the text on stderr, one message, within 20 s
-expect() {
-  local want=$1 text=$2; shift 2
-  local out rc lines
-  out=$(timeout 20 "$bin" "$@" 2>&1 >/dev/null); rc=$?
-  lines=$(printf '%s\n' "$out" | grep -c . || true)
-  if [ "$rc" != "$want" ] || ! grep -qF -- "$text" <<<"$out"; then
-    echo "FAIL: collapse $*"; echo "  want exit $want and '$text'"; echo "  got exit $rc: $out"
-    fails=$((fails + 1))
-  elif [ "$lines" -gt 1 ]; then
-    echo "FAIL: collapse $*: more than one message: $out"; fails=$((fails + 1))
-  elif printf '%s' "$out" | LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]'; then
-    echo "FAIL: collapse $*: a control character reached the terminal"; fails=$((fails + 1))
-  else
-    passes=$((passes + 1))
-  fi
-}
-ok() { if "$@"; then passes=$((passes + 1)); else echo "FAIL: $*"; fails=$((fails + 1)); fi; }
+. "$(dirname "$0")/clilib.sh"
 
 o="-o $tmp/out --quiet"
 t="world.type=table metrics.track=none"
