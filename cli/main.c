@@ -11,6 +11,7 @@
 #include "options.h"
 #include "plot_cmd.h"
 #include "need_cmd.h"
+#include "zoo_cmd.h"
 #include "collapse/plot.h"
 
 static int fail(const mc_error *err)
@@ -263,6 +264,8 @@ static const subcommand commands[] = {
     {"plot", mc_cli_plot, "collapse plot DIR", "redraw the plots of a finished run (DIR/plots/)"},
     {"report", mc_cli_report, "collapse report DIR", "rewrite DIR/report.html"},
     {"presets", cmd_presets, "collapse presets [NAME]", "list the built-in presets, or print one"},
+    {"zoo", mc_cli_zoo, "collapse zoo [NAME|--all] [--quick]",
+     "published toy results of model collapse, reproduced beside theirs (docs/ZOO.md)"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

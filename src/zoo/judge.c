@@ -1,0 +1,156 @@
+/* judge.c - a zoo entry's checks against a finished run: validation before the run, the
+ * verdicts from each point's summary, and the checks written out (zoo.csv, the printed table).
+ *
+ * Ours is the replicate mean of the metric, SE = sd / sqrt(n) over the n replicates with a
+ * value; z = (ours - expected) / SE (0 when both the difference and SE are 0, +-inf when only
+ * SE is). Verdicts as include/collapse/zoo.h states them.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "collapse.h"
+#include "collapse/zoo.h"
+#include "io/atomic.h"
+
+int mc_zoo_validate(const mc_zoo *z, const mc_experiment *e, mc_error *err)
+{
+    for (size_t i = 0; i < z->nchecks; i++) {
+        const mc_zoo_check *c = &z->checks[i];
+        if (c->point >= e->npoints)
+            return mc_error_set(err, MC_ECONFIG, "%s: point %zu, but the experiment has %zu "
+                                "grid points", c->where, c->point, e->npoints);
+        const mc_point *p = &e->points[c->point];
+        long m = mc_metric_find(&p->metrics, c->metric);
+        if (m < 0)
+            return mc_error_set(err, MC_ECONFIG, "%s: point %zu has no metric '%s'", c->where,
+                                c->point, c->metric);
+        if (c->generation > p->run.generations)
+            return mc_error_set(err, MC_ECONFIG, "%s: generation %ld, but the point runs %ld",
+                                c->where, c->generation, p->run.generations);
+        double th = NAN;
+        if (m >= MC_ENGINE_METRICS && (size_t)m < p->metrics.n - p->nregime_metrics &&
+            p->family->theory)
+            th = p->family->theory(p, p->world, (size_t)m - MC_ENGINE_METRICS,
+                                   (unsigned)c->generation);
+        if (c->theory && isnan(th))
+            return mc_error_set(err, MC_ECONFIG, "%s: no closed form of '%s' applies at point "
+                                "%zu (%s)", c->where, c->metric, c->point, p->label);
+    }
+    return MC_OK;
+}
+
+static void judge_one(mc_zoo_check *c, const mc_summary *s)
+{
+    size_t M = s->nmetrics, m = (size_t)mc_metric_find(&s->point->metrics, c->metric);
+    const mc_stat *st = &s->stats[(size_t)c->generation * M + m];
+    c->expected = c->theory ? s->theory[(size_t)c->generation * M + m] : c->value;
+    c->ours = st->mean;
+    c->se = st->n > 1 ? st->sd / sqrt((double)st->n) : NAN;
+    double d = c->ours - c->expected, slack = c->rel * fabs(c->expected);
+    if (c->se > 0)
+        c->z = d / c->se;
+    else
+        c->z = d == 0 ? 0 : (d > 0 ? INFINITY : -INFINITY);
+    double se = c->se > 0 ? c->se : 0, room = c->z_max * se + slack;
+    switch (c->op) {
+    case MC_ZOO_EQUAL: c->pass = fabs(d) <= room; break;
+    case MC_ZOO_AT_MOST: c->pass = d <= room; break;
+    default: c->pass = d >= -room; break;
+    }
+    if (!isfinite(c->ours) || isnan(c->expected))
+        c->pass = 0;
+    c->judged = 1;
+}
+
+void mc_zoo_judge(mc_zoo *z, const mc_summary *s)
+{
+    for (size_t i = 0; i < z->nchecks; i++)
+        if (z->checks[i].point == s->point->index)
+            judge_one(&z->checks[i], s);
+}
+
+int mc_zoo_passed(const mc_zoo *z)
+{
+    for (size_t i = 0; i < z->nchecks; i++)
+        if (!z->checks[i].judged || !z->checks[i].pass)
+            return 0;
+    return 1;
+}
+
+static const char *op_text(mc_zoo_op op)
+{
+    return op == MC_ZOO_EQUAL ? "=" : op == MC_ZOO_AT_MOST ? "<=" : ">=";
+}
+
+/* A CSV field: quoted, with quotes doubled. */
+static void csv_text(FILE *f, const char *t)
+{
+    fputc('"', f);
+    for (; *t; t++) {
+        if (*t == '"')
+            fputc('"', f);
+        fputc(*t, f);
+    }
+    fputc('"', f);
+}
+
+void mc_zoo_csv(const mc_zoo *z, FILE *f, int header)
+{
+    char b[7][32];
+    if (header)
+        fprintf(f, "entry,paper,quantity,point,generation,op,expected,source,ours,se,z,z_max,"
+                   "rel,verdict\n");
+    for (size_t i = 0; i < z->nchecks; i++) {
+        const mc_zoo_check *c = &z->checks[i];
+        fprintf(f, "%s,", z->name);
+        csv_text(f, z->paper);
+        fprintf(f, ",%s,%zu,%ld,%s,%s,", c->metric, c->point, c->generation, op_text(c->op),
+                mc_format_exact(c->expected, b[0]));
+        csv_text(f, c->source);
+        fprintf(f, ",%s,%s,%s,%s,%s,%s\n", mc_format_exact(c->ours, b[1]),
+                mc_format_exact(c->se, b[2]), mc_format_value(c->z, b[3]),
+                mc_format_value(c->z_max, b[4]), mc_format_value(c->rel, b[5]),
+                !c->judged ? "NOT RUN" : c->pass ? "PASS" : "FAIL");
+    }
+}
+
+void mc_zoo_print(const mc_zoo *z, FILE *f)
+{
+    fprintf(f, "%s: %s\n  %s\n", z->name, z->paper, z->result);
+    fprintf(f, "  %-24s %-3s %-12s %-24s %8s %6s %-16s %s\n", "quantity", "", "expected",
+            "ours +- SE", "z", "", "tolerance", "verdict");
+    for (size_t i = 0; i < z->nchecks; i++) {
+        const mc_zoo_check *c = &z->checks[i];
+        char q[64], ours[48], tol[40], b[4][32];
+        snprintf(q, sizeof q, "%s g=%ld pt %zu", c->metric, c->generation, c->point);
+        snprintf(ours, sizeof ours, "%s +- %s", mc_format_value(c->ours, b[0]),
+                 mc_format_value(c->se, b[1]));
+        if (c->rel > 0)
+            snprintf(tol, sizeof tol, "%g SE + %g%%", c->z_max, 100 * c->rel);
+        else
+            snprintf(tol, sizeof tol, "%g SE", c->z_max);
+        fprintf(f, "  %-24s %-3s %-12s %-24s %8.2f %6s %-16s %s\n", q, op_text(c->op),
+                mc_format_value(c->expected, b[2]), ours, c->z, "", tol,
+                !c->judged ? "NOT RUN" : c->pass ? "PASS" : "FAIL");
+        fprintf(f, "  %-24s     source: %s\n", "", c->source);
+    }
+}
+
+typedef struct zoo_set {
+    const mc_zoo *const *zs;
+    size_t n;
+} zoo_set;
+
+static int put_csv(FILE *f, void *user)
+{
+    const zoo_set *s = user;
+    for (size_t i = 0; i < s->n; i++)
+        mc_zoo_csv(s->zs[i], f, i == 0);
+    return ferror(f) ? MC_EIO : MC_OK;
+}
+
+int mc_zoo_write(const mc_zoo *const *zs, size_t n, const char *path, mc_error *err)
+{
+    zoo_set s = {zs, n};
+    return mc_write_atomic(path, put_csv, &s, err);
+}
