@@ -29,7 +29,7 @@
 #include "gworld.h"
 #include "poisson.h"
 
-enum { WORLD_POISSON, WORLD_MIXTURE };
+enum { WORLD_SINGLE, WORLD_MIXTURE };
 
 typedef struct pparams {
     int world_type;
@@ -42,7 +42,7 @@ typedef struct pparams {
 
 #define PP(f) offsetof(pparams, f)
 static const mc_key poisson_keys[] = {
-    {"world", "type", MC_KEY_ENUM, "poisson", 0, 0, 0, "poisson|mixture", PP(world_type),
+    {"world", "type", MC_KEY_ENUM, "single", 0, 0, 0, "single|mixture", PP(world_type),
      "the world: Poisson(lambda), or a mixture of Poissons (lambdas, weights)"},
     {"world", "lambda", MC_KEY_DOUBLE, "5", 0, 1e8, MC_KEY_MIN_OPEN, NULL, PP(lambda),
      "Poisson world: its mean lambda_0 > 0"},
@@ -106,7 +106,7 @@ static int number_list(const mc_point *pt, const char *name, const char *text, d
 static int world_components(pworld *w, const pparams *p, const mc_point *pt, mc_error *err)
 {
     char where[256];
-    if (p->world_type == WORLD_POISSON) {
+    if (p->world_type == WORLD_SINGLE) {
         w->k = 1;
         w->lam = malloc(sizeof *w->lam);
         w->w = malloc(sizeof *w->w);

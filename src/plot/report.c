@@ -21,6 +21,7 @@
 #include "io/atomic.h"
 #include "plotset.h"
 #include "report.h"
+#include "report_zoo.h"
 #include "rundir.h"
 #include "sbuf.h"
 
@@ -299,6 +300,7 @@ static void build_html(mc_sbuf *s, const report_ctx *r)
 {
     put_header(s, r->run);
     put_findings(s, &r->findings);
+    mc_report_published(s, r->run->dir);
     int have_svg = r->nfigs && r->svgs[0];
     mc_sb_printf(s, "<section id=\"figures\"><h2>Figures</h2>\n");
     if (!have_svg)
