@@ -72,6 +72,10 @@ const mc_preset *mc_zoo_lookup(const char *name);
 int mc_zoo_load(const char *name, int quick, const char *const *overrides, size_t n,
                 mc_zoo **out, mc_error *err);
 
+/* The same for an entry given as text (p->name, p->text; a test's own entry). */
+int mc_zoo_load_preset(const mc_preset *p, int quick, const char *const *overrides, size_t n,
+                       mc_zoo **out, mc_error *err);
+
 /* Checks that every check names a grid point, a metric and a generation of e, and that a
  * "theory" check has a closed form there. MC_ECONFIG naming the check otherwise. */
 int mc_zoo_validate(const mc_zoo *z, const mc_experiment *e, mc_error *err);

@@ -84,11 +84,18 @@ static int parse_expected(mc_zoo_check *c, const char *f, mc_error *err, const c
 /* "z 4" or "z 4, rel 0.02" */
 static int parse_tolerance(mc_zoo_check *c, const char *f, mc_error *err, const char *text)
 {
-    char rest[64] = "";
-    int got = sscanf(f, "z %lf , rel %lf %63s", &c->z_max, &c->rel, rest);
-    if (got < 1 || rest[0] || !(c->z_max > 0) || !(c->rel >= 0) || c->z_max > 100)
-        return bad(c->where, err, "the tolerance is not 'z Z' or 'z Z, rel R' (Z in (0, 100], R >= 0)",
-                   text);
+    int at = -1, at2 = -1;
+    const char *rest = NULL;
+    if (sscanf(f, "z %lf%n", &c->z_max, &at) == 1 && at > 0) {
+        rest = f + at;
+        if (sscanf(rest, " , rel %lf%n", &c->rel, &at2) == 1 && at2 > 0)
+            rest += at2;
+        while (isspace((unsigned char)*rest))
+            rest++;
+    }
+    if (!rest || *rest || !(c->z_max > 0) || c->z_max > 100 || !(c->rel >= 0) || !isfinite(c->rel))
+        return bad(c->where, err, "the tolerance is not 'z Z' or 'z Z, rel R' (Z in (0, 100], "
+                   "R >= 0)", text);
     return MC_OK;
 }
 
@@ -234,6 +241,13 @@ int mc_zoo_load(const char *name, int quick, const char *const *overrides, size_
     const mc_preset *p = mc_zoo_lookup(name);
     if (!p)
         return unknown_entry(name, err);
+    return mc_zoo_load_preset(p, quick, overrides, n, out, err);
+}
+
+int mc_zoo_load_preset(const mc_preset *p, int quick, const char *const *overrides, size_t n,
+                       mc_zoo **out, mc_error *err)
+{
+    const char *name = p->name;
     mc_zoo *z = calloc(1, sizeof *z);
     mc_config *meta = mc_config_alloc();
     if (!z || !meta || !(z->name = strdup(name)) || !(z->config = mc_config_alloc())) {
