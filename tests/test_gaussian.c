@@ -108,6 +108,39 @@ static void test_unbiased_and_sampling_bias_theory(void **state)
     mc_experiment_free(e);
 }
 
+/* Accumulate (the pool keeps every generation): the scatter recursion of docs/THEORY.md with the
+ * Gaussian's own draws (mean mu_g, covariance c Sigma_g). Generation 1 by hand: the pool of 2n
+ * points has E tr SS_1 = (n - 1) T + (n - 1 + 1/2) c (n - 1) T / n and E||mu_1 - mu_0||^2 =
+ * T/n + (1/4) c (n - 1) T / n^2 (mle, c = 1); then simulations with mle, unbiased, a sampling
+ * bias and a growing n within 4 SE. */
+static void test_accumulate_theory(void **state)
+{
+    (void)state;
+    const char *ov[] = {"regime.name=accumulate", NULL};
+    mc_experiment *e = tu_prepare(BASE, ov);
+    const mc_point *p = &e->points[0];
+    double T = 3.5, n = 20, SS1 = (n - 1) * T + (n - 0.5) * (n - 1) * T / n;
+    assert_true(fabs(theory_of(p, "trace_ratio", 1) - SS1 / (2 * n) / T) < 1e-12);
+    assert_true(fabs(theory_of(p, "mean_error", 1) - (T / n + 0.25 * (n - 1) * T / (n * n))) <
+                1e-12);
+    assert_true(isnan(theory_of(p, "logdet_ratio", 1)));
+    mc_experiment_free(e);
+    const char *const variants[][4] = {
+        {"regime.name=accumulate", "model.estimator=unbiased", NULL, NULL},
+        {"regime.name=accumulate", "sampling.shrink=0.2", "regime.growth=1.2", NULL},
+    };
+    const long gs[] = {1, 4, 12};
+    for (size_t k = 0; k < 2; k++) {
+        e = tu_prepare(BASE, variants[k]);
+        p = &e->points[0];
+        double *v = tu_run_point(p);
+        check_theory(p, v, "trace_ratio", gs, 3);
+        check_theory(p, v, "mean_error", gs, 3);
+        free(v);
+        mc_experiment_free(e);
+    }
+}
+
 /* A 1-D Gaussian-mixture world: the trace and mean formulas only need second moments, so they
  * hold with sigma_0^2 the mixture's variance; the quantile W2 of a model fitted to 10^5 samples is
  * the W2 between the mixture and its moment-matched Gaussian, small but not 0. */
@@ -849,6 +882,7 @@ int main(void)
         cmocka_unit_test(test_truncate_and_shrink),
         cmocka_unit_test(test_replace_mle_theory),
         cmocka_unit_test(test_unbiased_and_sampling_bias_theory),
+        cmocka_unit_test(test_accumulate_theory),
         cmocka_unit_test(test_mixture_world),
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_nll_and_tail_of_known_model),

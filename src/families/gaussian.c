@@ -44,6 +44,7 @@
 #include "collapse/rng.h"
 #include "continuous.h"
 #include "gaussian_world.h"
+#include "mixworld.h"
 
 typedef struct gparams {
     mc_gworld_params world; /* [world] */
@@ -489,11 +490,33 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
  *                                  + g d log (1 - lambda)^2     (Gaussian world, n > d, no
  *                                 truncation; m = n for mle, n - 1 for unbiased: Wishart log-det)
  * The first two hold for any world with finite second moments. */
+/* Accumulate (unweighted; any regime.growth): the pool's expected scatter s_g = E tr SS_g and
+ * M_g = E||mu_g - mu_0||^2 follow the recursion of docs/THEORY.md ("Kernel density": a model's
+ * draws have mean mu_g and covariance c Sigma_g, with Sigma_g = SS_g / N_g for mle and
+ * SS_g / (N_g - 1) unbiased), which is linear in s_g and so exact in expectation:
+ *   E tr Sigma_g / tr Sigma_0 = s_g / (m_g tr Sigma_0),   E||mu_g - mu_0||^2 = M_g. */
+static double theory_accumulate(const mc_point *pt, const gauss_world *w, int unbiased,
+                                size_t mi, unsigned g)
+{
+    double c = mc_sampling_cov_factor(w->base.d, &pt->sampling), T = w->base.trace;
+    double N = (double)mc_point_n(pt, 0), SS = (N - 1.0) * T, M = T / N;
+    if (N < 2.0)
+        return NAN;
+    for (unsigned j = 1; j <= g; j++)
+        mixworld_theory_step(1, (double)mc_point_n(pt, j), c * SS / (unbiased ? N - 1.0 : N), &SS,
+                             &M, &N);
+    if (mi == G_TRACE_RATIO)
+        return SS / (unbiased ? N - 1.0 : N) / T;
+    return mi == G_MEAN_ERROR ? M : NAN;
+}
+
 static double theory(const mc_point *pt, const void *world, size_t mi, unsigned g)
 {
     const gauss_world *w = world;
     const gparams *p = pt->params;
     const mc_regime_settings *rs = &pt->regime_settings;
+    if (mc_theory_case_of(pt) == MC_THEORY_ACCUMULATE)
+        return theory_accumulate(pt, w, p->estimator == 1, mi, g);
     if (mc_theory_case_of(pt) != MC_THEORY_REPLACE || rs->growth != 1.0)
         return NAN;
     size_t d = w->base.d;
