@@ -70,6 +70,8 @@ const char *mc_train_law_name(mc_train_law law)
         return "model_only";
     case MC_LAW_ACCUMULATE:
         return "accumulate";
+    case MC_LAW_ACCUMULATE_SUBSAMPLE:
+        return "accumulate_subsample";
     default:
         return "other";
     }

@@ -111,8 +111,8 @@ static void test_unbiased_and_sampling_bias_theory(void **state)
 /* Accumulate (the pool keeps every generation): the scatter recursion of docs/THEORY.md with the
  * Gaussian's own draws (mean mu_g, covariance c Sigma_g). Generation 1 by hand: the pool of 2n
  * points has E tr SS_1 = (n - 1) T + (n - 1 + 1/2) c (n - 1) T / n and E||mu_1 - mu_0||^2 =
- * T/n + (1/4) c (n - 1) T / n^2 (mle, c = 1); then simulations with mle, unbiased, a sampling
- * bias and a growing n within 4 SE. */
+ * T/n + (1/4) c (n - 1) T / n^2 (mle, c = 1); accumulate-subsample likewise; then simulations
+ * with mle, unbiased, a sampling bias and a growing n within 4 SE. */
 static void test_accumulate_theory(void **state)
 {
     (void)state;
@@ -128,9 +128,19 @@ static void test_accumulate_theory(void **state)
     const char *const variants[][4] = {
         {"regime.name=accumulate", "model.estimator=unbiased", NULL, NULL},
         {"regime.name=accumulate", "sampling.shrink=0.2", "regime.growth=1.2", NULL},
+        {"regime.name=accumulate-subsample", "sampling.shrink=0.1", "regime.growth=1.1", NULL},
     };
+    /* accumulate-subsample, generation 1 by hand: the pool of 2n points gains scatter
+     * (n - 1) q T + (n/2)(q T / n) (q = (n-1)/n, the draws' between-group term with D = 0), and
+     * n of its 2n points are unbiased for its covariance: E tr Sigma_1 = q s_1 / (2n - 1) */
+    const char *sub[] = {"regime.name=accumulate-subsample", NULL};
+    e = tu_prepare(BASE, sub);
+    p = &e->points[0];
+    double q = (n - 1) / n, s1 = (n - 1) * T + (n - 1) * q * T + 0.5 * q * T;
+    assert_true(fabs(theory_of(p, "trace_ratio", 1) - q * s1 / (2 * n - 1) / T) < 1e-12);
+    mc_experiment_free(e);
     const long gs[] = {1, 4, 12};
-    for (size_t k = 0; k < 2; k++) {
+    for (size_t k = 0; k < 3; k++) {
         e = tu_prepare(BASE, variants[k]);
         p = &e->points[0];
         double *v = tu_run_point(p);

@@ -54,11 +54,15 @@ enum {
 typedef enum mc_train_law {
     MC_LAW_OTHER = 0,    /* none that closed forms assume */
     MC_LAW_MODEL_ONLY,   /* n_g samples of model g-1 and nothing else */
-    MC_LAW_ACCUMULATE    /* generation 0's human data plus every model's samples so far, each
+    MC_LAW_ACCUMULATE,   /* generation 0's human data plus every model's samples so far, each
                             sample weighing the same (unless regime.human_weight is set) */
+    MC_LAW_ACCUMULATE_SUBSAMPLE /* n_g drawn without replacement from a pool of generation 0's
+                            human data plus n_j samples of each model j < g (model g-1's added
+                            just before the draw) */
 } mc_train_law;
 
-/* Names summary.json uses for a law: "other", "model_only", "accumulate". */
+/* Names summary.json uses for a law: "other", "model_only", "accumulate",
+ * "accumulate_subsample". */
 const char *mc_train_law_name(mc_train_law law);
 
 typedef struct mc_regime_type {

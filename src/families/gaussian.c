@@ -510,6 +510,36 @@ static double theory_accumulate(const mc_point *pt, const gauss_world *w, int un
     return mi == G_MEAN_ERROR ? M : NAN;
 }
 
+/* Accumulate-subsample (unweighted): the pool (N points, expected scatter s, M = E||pool mean -
+ * mu_0||^2) grows as under accumulate, and generation g trains on n of it without replacement,
+ * which is unbiased for the pool's unbiased covariance and puts the training mean at
+ * E||mean - pool mean||^2 = D = s (N - n) / ((N - 1) N n) (the finite-population correction).
+ * Adding n draws of model g-1 (mean: its training mean; covariance c Sigma_(g-1), E tr Sigma =
+ * (n - 1)/n s / (N - 1) for mle) gives, with the between-group term's expectation
+ * c tr Sigma / n + D:  s += (n - 1) c tr Sigma + N n / (N + n) (c tr Sigma / n + D) and
+ * M += (n / (N + n))^2 (c tr Sigma / n + D); a training set's mean error is M + D. All linear in
+ * s, so exact in expectation. */
+static double theory_subsample(const mc_point *pt, const gauss_world *w, int unbiased, size_t mi,
+                               unsigned g)
+{
+    double c = mc_sampling_cov_factor(w->base.d, &pt->sampling), T = w->base.trace;
+    double N = (double)mc_point_n(pt, 0), s = (N - 1.0) * T, M = T / N, n = N, D = 0.0;
+    if (N < 2.0)
+        return NAN;
+    for (unsigned j = 1; j <= g; j++) {
+        double tr = (unbiased ? 1.0 : (n - 1.0) / n) * s / (N - 1.0); /* model j-1 */
+        double a = (double)mc_point_n(pt, j), between = c * tr / a + D;
+        s += (a - 1.0) * c * tr + N * a / (N + a) * between;
+        M += (a / (N + a)) * (a / (N + a)) * between;
+        N += a;
+        n = a < N ? a : N;
+        D = s * (N - n) / ((N - 1.0) * N * n);
+    }
+    if (mi == G_TRACE_RATIO)
+        return (unbiased ? 1.0 : (n - 1.0) / n) * s / (N - 1.0) / T;
+    return mi == G_MEAN_ERROR ? M + D : NAN;
+}
+
 static double theory(const mc_point *pt, const void *world, size_t mi, unsigned g)
 {
     const gauss_world *w = world;
@@ -517,6 +547,8 @@ static double theory(const mc_point *pt, const void *world, size_t mi, unsigned 
     const mc_regime_settings *rs = &pt->regime_settings;
     if (mc_theory_case_of(pt) == MC_THEORY_ACCUMULATE)
         return theory_accumulate(pt, w, p->estimator == 1, mi, g);
+    if (pt->regime && pt->regime->law == MC_LAW_ACCUMULATE_SUBSAMPLE && rs->human_weight < 0)
+        return theory_subsample(pt, w, p->estimator == 1, mi, g);
     if (mc_theory_case_of(pt) != MC_THEORY_REPLACE || rs->growth != 1.0)
         return NAN;
     size_t d = w->base.d;

@@ -46,6 +46,7 @@ const mc_regime_type mc_regime_accumulate_subsample = {
     .name = "accumulate-subsample",
     .description = "accumulate all data, train on n points drawn from the pool without replacement",
     .props = MC_REGIME_POOL_GROWS | MC_REGIME_DRAWS_SUBSAMPLED,
+    .law = MC_LAW_ACCUMULATE_SUBSAMPLE,
     .init = init,
     .assemble = assemble,
     .free = release,
