@@ -151,6 +151,39 @@ static void test_accumulate_theory(void **state)
     }
 }
 
+/* Fresh data (h = 0.4, n = 20: n_h = 8 new world samples, n_s = 12 of the model), weighted and
+ * not: generation 1 by hand (mle, no bias: A = q T with q = (n-1)/n), then simulations with
+ * a weight, the unbiased estimator and a sampling bias within 4 SE. */
+static void test_fresh_theory(void **state)
+{
+    (void)state;
+    const char *ov[] = {"regime.name=fresh", "regime.h=0.4", "regime.human_weight=0.7", NULL};
+    mc_experiment *e = tu_prepare(BASE, ov);
+    const mc_point *p = &e->points[0];
+    double T = 3.5, n = 20, nh = 8, ns = 12, w = 0.7, A = (n - 1) / n * T, M = T / n;
+    double tr1 = w * (nh - 1) / nh * T + (1 - w) * (ns - 1) / ns * A +
+                 w * (1 - w) * (T / nh + A / ns + M);
+    assert_true(fabs(theory_of(p, "trace_ratio", 1) - tr1 / T) < 1e-12);
+    double M1 = w * w * T / nh + (1 - w) * (1 - w) * (A / ns + M);
+    assert_true(fabs(theory_of(p, "mean_error", 1) - M1) < 1e-12);
+    mc_experiment_free(e);
+    const char *const variants[][5] = {
+        {"regime.name=fresh", "regime.h=0.4", "regime.human_weight=0.7", NULL, NULL},
+        {"regime.name=fresh", "regime.h=0.3", "model.estimator=unbiased", "sampling.shrink=0.2",
+         NULL},
+    };
+    const long gs[] = {1, 4, 12};
+    for (size_t k = 0; k < 2; k++) {
+        e = tu_prepare(BASE, variants[k]);
+        p = &e->points[0];
+        double *v = tu_run_point(p);
+        check_theory(p, v, "trace_ratio", gs, 3);
+        check_theory(p, v, "mean_error", gs, 3);
+        free(v);
+        mc_experiment_free(e);
+    }
+}
+
 /* A 1-D Gaussian-mixture world: the trace and mean formulas only need second moments, so they
  * hold with sigma_0^2 the mixture's variance; the quantile W2 of a model fitted to 10^5 samples is
  * the W2 between the mixture and its moment-matched Gaussian, small but not 0. */
@@ -893,6 +926,7 @@ int main(void)
         cmocka_unit_test(test_replace_mle_theory),
         cmocka_unit_test(test_unbiased_and_sampling_bias_theory),
         cmocka_unit_test(test_accumulate_theory),
+        cmocka_unit_test(test_fresh_theory),
         cmocka_unit_test(test_mixture_world),
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_nll_and_tail_of_known_model),

@@ -540,6 +540,41 @@ static double theory_subsample(const mc_point *pt, const gauss_world *w, int unb
     return mi == G_MEAN_ERROR ? M + D : NAN;
 }
 
+/* A fresh regime (MC_REGIME_H_IS_FRESH: n_h = round(h n) new world samples, n_s = n - n_h of
+ * model g-1), weighted by w = regime.human_weight or unweighted (w = n_h / n, the same formula).
+ * The fit is Sigma = w S_h + (1 - w) S_s + w (1 - w) (xbar_h - xbar_s)(...)^T (gauss_law.c; S the
+ * parts' mle covariances), divided by 1 - w^2/n_h - (1 - w)^2/n_s when unbiased, and
+ * mu = w xbar_h + (1 - w) xbar_s. With A = c E tr Sigma_(g-1) (the draws' covariance) and
+ * M = E||mu_(g-1) - mu_0||^2:
+ *   E tr Sigma_g = w (n_h - 1)/n_h T + (1 - w)(n_s - 1)/n_s A + w (1 - w)(T/n_h + A/n_s + M)
+ *   E||mu_g - mu_0||^2 = w^2 T / n_h + (1 - w)^2 (A / n_s + M),
+ * linear in (A, M), so exact in expectation (He, Xu & Cheng 2025 minimise the stationary M
+ * over w). NaN when a part is empty (h n rounds to 0 or n). */
+static double theory_fresh(const mc_point *pt, const gauss_world *w, int unbiased, size_t mi,
+                           unsigned g)
+{
+    double c = mc_sampling_cov_factor(w->base.d, &pt->sampling), T = w->base.trace;
+    double n = (double)mc_point_n(pt, 0), tr = (unbiased ? 1.0 : (n - 1.0) / n) * T, M = T / n;
+    if (n < 2.0)
+        return NAN;
+    for (unsigned j = 1; j <= g; j++) {
+        n = (double)mc_point_n(pt, j);
+        double nh = (double)mc_human_count(mc_point_h(pt, j), (uint64_t)n), ns = n - nh;
+        if (nh < 1.0 || ns < 1.0)
+            return NAN;
+        double wh = pt->regime_settings.human_weight >= 0 ? pt->regime_settings.human_weight
+                                                          : nh / n;
+        double A = c * tr, ws = 1.0 - wh;
+        tr = wh * (nh - 1.0) / nh * T + ws * (ns - 1.0) / ns * A + wh * ws * (T / nh + A / ns + M);
+        if (unbiased)
+            tr /= 1.0 - wh * wh / nh - ws * ws / ns;
+        M = wh * wh * T / nh + ws * ws * (A / ns + M);
+    }
+    if (mi == G_TRACE_RATIO)
+        return tr / T;
+    return mi == G_MEAN_ERROR ? M : NAN;
+}
+
 static double theory(const mc_point *pt, const void *world, size_t mi, unsigned g)
 {
     const gauss_world *w = world;
@@ -549,6 +584,8 @@ static double theory(const mc_point *pt, const void *world, size_t mi, unsigned 
         return theory_accumulate(pt, w, p->estimator == 1, mi, g);
     if (pt->regime && pt->regime->law == MC_LAW_ACCUMULATE_SUBSAMPLE && rs->human_weight < 0)
         return theory_subsample(pt, w, p->estimator == 1, mi, g);
+    if (pt->regime && (pt->regime->props & MC_REGIME_H_IS_FRESH))
+        return theory_fresh(pt, w, p->estimator == 1, mi, g);
     if (mc_theory_case_of(pt) != MC_THEORY_REPLACE || rs->growth != 1.0)
         return NAN;
     size_t d = w->base.d;
