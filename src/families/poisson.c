@@ -429,4 +429,5 @@ const mc_family_type mc_family_poisson = {
     .model_free = model_free,
     .metrics = metrics,
     .theory = theory,
+    .signal = pois_ds_signal,
 };

@@ -55,6 +55,10 @@ int pois_ds_subsample(gsl_rng *r, const void *pool, uint64_t n, void **out, mc_e
 uint64_t pois_ds_size(const void *ds);
 uint64_t pois_ds_human(const void *ds);
 
+/* The operator's signal (family.h): the entropy in nats of the values' empirical distribution,
+ * from the samples alone (0 once the model is dead: every sample is 0). */
+int pois_ds_signal(const void *params, const void *ds, double *out);
+
 /* Sums of the values of a dataset (all, and the human part), exact while below 2^53. */
 void pois_ds_sums(const pois_ds *d, double *sum, double *sum_human);
 

@@ -206,3 +206,18 @@ void pois_ds_sums(const pois_ds *d, double *sum, double *sum_human)
     *sum = s;
     *sum_human = sh;
 }
+
+/* The entropy (nats) of the values' empirical distribution c / n; NaN for an empty dataset. */
+int pois_ds_signal(const void *vp, const void *vd, double *out)
+{
+    (void)vp;
+    const pois_ds *d = vd;
+    double H = 0, n = (double)d->n;
+    for (uint64_t i = 0; i < d->len; i++)
+        if (d->c[i]) {
+            double f = (double)d->c[i] / n;
+            H -= f * log(f);
+        }
+    *out = d->n ? H : NAN;
+    return MC_OK;
+}
