@@ -47,6 +47,8 @@ static void test_syntax_refused(void **state)
                    "METRIC at G");
     expect_refused(EXPERIMENT META "check_1 = alive at 3 | pt 0 | = 1 | z 4 | s\n", "check_1",
                    "point N");
+    expect_refused(EXPERIMENT META "check_1 = alive q99 at 3 | point 0 | = 1 | z 4 | s\n",
+                   "check_1", "q05|q50|q95");
     expect_refused(EXPERIMENT META "check_1 = alive at 3 | point 0 | = 1 | z 4 | s\n"
                    "check_3 = alive at 3 | point 0 | = 1 | z 4 | s\n", "zoo t:19: [zoo] check_3",
                    "not a zoo key");
@@ -133,13 +135,28 @@ static void test_judge(void **state)
             fail_msg("case %zu: verdict %d, z %g", i, c->pass, c->z);
         assert_int_equal(mc_zoo_passed(z), cases[i].pass);
     }
+    /* a quantile: compared as it is (no SE), within rel */
+    mc_zoo_check *c = &z->checks[0];
+    c->stat = MC_ZOO_Q95;
+    c->theory = 0;
+    c->rel = 0;
+    c->op = MC_ZOO_AT_MOST;
+    c->value = st->q95;
+    mc_zoo_judge(z, s);
+    assert_true(c->ours == st->q95 && isnan(c->se) && isnan(c->z) && c->pass);
+    c->value = st->q95 * (1 - 1e-9);
+    mc_zoo_judge(z, s);
+    assert_false(c->pass);
+    c->rel = 1e-6;
+    mc_zoo_judge(z, s);
+    assert_true(c->pass);
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     mc_zoo_csv(z, f, 1);
     fclose(f);
     assert_non_null(strstr(buf, "entry,paper,quantity,point,generation,op,expected,source,ours"));
-    assert_non_null(strstr(buf, "\nt,\"P\",lambda_ratio,0,6,>=,"));
+    assert_non_null(strstr(buf, "\nt,\"P\",lambda_ratio q95,0,6,<=,"));
     free(buf);
     mc_summary_free(s);
     free(v);

@@ -14,7 +14,8 @@
  *   check_2  = mean_error at 10 | point 1 | <= 1.6449 | z 4, rel 0.01 | Dey & Donoho 2024: pi^2/6
  *
  * A check compares the replicate mean of METRIC at generation G of grid point N ("ours", with
- * standard error SE = sd / sqrt(replicates)) with an expected value: "theory" (the closed form
+ * standard error SE = sd / sqrt(replicates)) -- or, written "METRIC q95 at G" (q05, q50, q95), a
+ * quantile across replicates, which has no SE -- with an expected value: "theory" (the closed form
  * the family's theory slot gives, summary.csv's theory_mean) or a number from the paper. Its
  * verdict: for "=", PASS when |ours - expected| <= z SE + rel |expected|; for "<=" (a published
  * bound), PASS when ours - z SE - rel |expected| <= expected; ">=" likewise. z is the
@@ -38,8 +39,13 @@ extern const size_t mc_zoo_npresets;
 
 typedef enum mc_zoo_op { MC_ZOO_EQUAL, MC_ZOO_AT_MOST, MC_ZOO_AT_LEAST } mc_zoo_op;
 
+/* The statistic a check compares: the replicate mean (with its SE), or a quantile across
+ * replicates (summary.csv's q05, q50, q95: no SE; compared as it is, within rel). */
+enum { MC_ZOO_MEAN, MC_ZOO_Q05, MC_ZOO_Q50, MC_ZOO_Q95 };
+
 typedef struct mc_zoo_check {
     char *metric;          /* a metric name of the point */
+    int stat;              /* what of it: MC_ZOO_MEAN, or a quantile (MC_ZOO_Q05, _Q50, _Q95) */
     long generation;
     size_t point;          /* grid point index */
     mc_zoo_op op;

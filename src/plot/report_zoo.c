@@ -31,11 +31,17 @@ static void put_row(mc_sbuf *s, const mc_csvtab *t, size_t r, const long *col)
     mc_sb_html(s, v[C_OP]);
     mc_sb_printf(s, " %s</td><td class=\"l\">", mc_fmt_num(num[0], buf[0]));
     mc_sb_html(s, v[C_SOURCE]);
-    mc_sb_printf(s, "</td><td>%s &plusmn; %s</td><td>", mc_fmt_num(num[1], buf[1]),
-                 mc_fmt_num(num[2], buf[2]));
+    if (isnan(num[2]))
+        mc_sb_printf(s, "</td><td>%s</td><td>", mc_fmt_num(num[1], buf[1]));
+    else
+        mc_sb_printf(s, "</td><td>%s &plusmn; %s</td><td>", mc_fmt_num(num[1], buf[1]),
+                     mc_fmt_num(num[2], buf[2]));
     mc_sb_html(s, v[C_Z]);
-    mc_sb_printf(s, "</td><td>%s SE", mc_fmt_num(num[3], buf[3]));
-    if (v[C_REL][0] && v[C_REL][0] != '0')
+    if (isnan(num[2])) /* a quantile: no standard error */
+        mc_sb_printf(s, "</td><td>%s relative (a quantile)", mc_fmt_num(atof(v[C_REL]), buf[0]));
+    else
+        mc_sb_printf(s, "</td><td>%s SE", mc_fmt_num(num[3], buf[3]));
+    if (!isnan(num[2]) && v[C_REL][0] && v[C_REL][0] != '0')
         mc_sb_printf(s, " + %s relative", mc_fmt_num(atof(v[C_REL]), buf[0]));
     mc_sb_printf(s, "</td><td><b>");
     mc_sb_html(s, v[C_VERDICT]);
@@ -69,8 +75,9 @@ void mc_report_published(mc_sbuf *s, const char *dir)
         mc_sb_html(s, mc_csvtab_get(t, 0, (size_t)col[C_PAPER]));
         mc_sb_printf(s, " (zoo entry ");
         mc_sb_html(s, mc_csvtab_get(t, 0, (size_t)col[C_ENTRY]));
-        mc_sb_printf(s, "). Ours is the replicate mean with its standard error; a check passes "
-                        "within the stated tolerance (docs/ZOO.md).</p>\n");
+        mc_sb_printf(s, "). Ours is the replicate mean with its standard error (or a quantile "
+                        "across replicates); a check passes within the stated tolerance "
+                        "(docs/ZOO.md).</p>\n");
     }
     mc_sb_printf(s, "<div class=\"scroll\"><table><thead><tr><th>quantity</th><th>expected</th>"
                     "<th>source</th><th>ours</th><th>z</th><th>tolerance</th><th>verdict</th>"

@@ -44,11 +44,14 @@ static void judge_one(mc_zoo_check *c, const mc_summary *s)
     size_t M = s->nmetrics, m = (size_t)mc_metric_find(&s->point->metrics, c->metric);
     const mc_stat *st = &s->stats[(size_t)c->generation * M + m];
     c->expected = c->theory ? s->theory[(size_t)c->generation * M + m] : c->value;
-    c->ours = st->mean;
-    c->se = st->n > 1 ? st->sd / sqrt((double)st->n) : NAN;
+    const double q[] = {st->mean, st->q05, st->q50, st->q95};
+    c->ours = q[c->stat];
+    c->se = c->stat == MC_ZOO_MEAN && st->n > 1 ? st->sd / sqrt((double)st->n) : NAN;
     double d = c->ours - c->expected, slack = c->rel * fabs(c->expected);
     if (c->se > 0)
         c->z = d / c->se;
+    else if (isnan(c->se)) /* a quantile: no standard error */
+        c->z = NAN;
     else
         c->z = d == 0 ? 0 : (d > 0 ? INFINITY : -INFINITY);
     double se = c->se > 0 ? c->se : 0, room = c->z_max * se + slack;
@@ -57,7 +60,7 @@ static void judge_one(mc_zoo_check *c, const mc_summary *s)
     case MC_ZOO_AT_MOST: c->pass = d <= room; break;
     default: c->pass = d >= -room; break;
     }
-    if (!isfinite(c->ours) || isnan(c->expected))
+    if (!isfinite(c->ours) || isnan(c->expected) || (isnan(c->se) && c->stat == MC_ZOO_MEAN))
         c->pass = 0;
     c->judged = 1;
 }
@@ -75,6 +78,14 @@ int mc_zoo_passed(const mc_zoo *z)
         if (!z->checks[i].judged || !z->checks[i].pass)
             return 0;
     return 1;
+}
+
+/* "trace_ratio" or "trace_ratio q95" into buf (160 bytes). */
+static const char *quantity(const mc_zoo_check *c, char *buf)
+{
+    static const char *const stats[] = {"", " q05", " q50", " q95"};
+    snprintf(buf, 160, "%s%s", c->metric, stats[c->stat]);
+    return buf;
 }
 
 static const char *op_text(mc_zoo_op op)
@@ -104,7 +115,8 @@ void mc_zoo_csv(const mc_zoo *z, FILE *f, int header)
         const mc_zoo_check *c = &z->checks[i];
         fprintf(f, "%s,", z->name);
         csv_text(f, z->paper);
-        fprintf(f, ",%s,%zu,%ld,%s,%s,", c->metric, c->point, c->generation, op_text(c->op),
+        char qb[160];
+        fprintf(f, ",%s,%zu,%ld,%s,%s,", quantity(c, qb), c->point, c->generation, op_text(c->op),
                 mc_format_exact(c->expected, b[0]));
         csv_text(f, c->source);
         fprintf(f, ",%s,%s,%s,%s,%s,%s\n", mc_format_exact(c->ours, b[1]),
@@ -121,11 +133,16 @@ void mc_zoo_print(const mc_zoo *z, FILE *f)
             "ours +- SE", "z", "", "tolerance", "verdict");
     for (size_t i = 0; i < z->nchecks; i++) {
         const mc_zoo_check *c = &z->checks[i];
-        char q[64], ours[48], tol[40], b[4][32];
-        snprintf(q, sizeof q, "%s g=%ld pt %zu", c->metric, c->generation, c->point);
-        snprintf(ours, sizeof ours, "%s +- %s", mc_format_value(c->ours, b[0]),
-                 mc_format_value(c->se, b[1]));
-        if (c->rel > 0)
+        char q[200], qb[160], ours[48], tol[40], b[4][32];
+        snprintf(q, sizeof q, "%s g=%ld pt %zu", quantity(c, qb), c->generation, c->point);
+        if (isnan(c->se))
+            snprintf(ours, sizeof ours, "%s", mc_format_value(c->ours, b[0]));
+        else
+            snprintf(ours, sizeof ours, "%s +- %s", mc_format_value(c->ours, b[0]),
+                     mc_format_value(c->se, b[1]));
+        if (c->stat != MC_ZOO_MEAN)
+            snprintf(tol, sizeof tol, "%g%% (a quantile)", 100 * c->rel);
+        else if (c->rel > 0)
             snprintf(tol, sizeof tol, "%g SE + %g%%", c->z_max, 100 * c->rel);
         else
             snprintf(tol, sizeof tol, "%g SE", c->z_max);

@@ -99,6 +99,23 @@ static int parse_tolerance(mc_zoo_check *c, const char *f, mc_error *err, const 
     return MC_OK;
 }
 
+/* "METRIC at G" or "METRIC q95 at G" into metric (128 bytes), c->stat and c->generation. */
+static int parse_quantity(mc_zoo_check *c, const char *f, char *metric)
+{
+    static const char *const stats[] = {"q05", "q50", "q95"};
+    char word[8] = "", extra[8] = "";
+    c->stat = MC_ZOO_MEAN;
+    if (sscanf(f, "%127s at %ld %7s", metric, &c->generation, extra) == 2)
+        return c->generation >= 0 ? MC_OK : MC_ECONFIG;
+    if (sscanf(f, "%127s %7s at %ld %7s", metric, word, &c->generation, extra) != 3 ||
+        c->generation < 0)
+        return MC_ECONFIG;
+    for (int k = 0; k < 3; k++)
+        if (strcmp(word, stats[k]) == 0)
+            c->stat = MC_ZOO_Q05 + k;
+    return c->stat == MC_ZOO_MEAN ? MC_ECONFIG : MC_OK;
+}
+
 static int parse_check(mc_zoo_check *c, const char *text, mc_error *err)
 {
     char *f[5] = {0};
@@ -111,12 +128,13 @@ static int parse_check(mc_zoo_check *c, const char *text, mc_error *err)
     }
     char metric[128], extra[8] = "";
     long point = -1;
+    c->stat = MC_ZOO_MEAN;
     c->rel = 0;
     if (nf < 5 || !f[4] || !f[4][0])
         r = bad(c->where, err, "five fields are needed", text);
-    else if (sscanf(f[0], "%127s at %ld %7s", metric, &c->generation, extra) != 2 ||
-             c->generation < 0)
-        r = bad(c->where, err, "the quantity is not 'METRIC at G'", text);
+    else if (parse_quantity(c, f[0], metric) != MC_OK)
+        r = bad(c->where, err, "the quantity is not 'METRIC at G' or 'METRIC q05|q50|q95 at G'",
+                text);
     else if (sscanf(f[1], "point %ld %7s", &point, extra) != 1 || point < 0)
         r = bad(c->where, err, "the point is not 'point N'", text);
     else if ((r = parse_expected(c, f[2], err, text)) == MC_OK &&
