@@ -269,13 +269,21 @@ static int gmm_metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err
     return MC_OK;
 }
 
-/* E trace_ratio or E mean_error at generation g for k = 1 (see the top). */
+/* E trace_ratio or E mean_error at generation g (see the top). For k >= 2 too, without sampling
+ * bias: every M step sets w_j = N_j / n, mu_j and S_j to the responsibility-weighted moments, so
+ * sum_j w_j mu_j = xbar and sum_j w_j (S_j + mu_j mu_j^T) = mean of x x^T + reg_covar I: the
+ * fitted mixture has the training set's mean and biased covariance plus the floor, whatever the
+ * responsibilities (diag keeps the trace), and its draws have that mean and covariance. The k = 1
+ * recursion then applies unchanged. Shrink and truncation act within each component, which breaks
+ * this for k >= 2; a component re-seeded in the last M step (counted by `degenerate`) does too. */
 static double gmm_theory(const mc_point *pt, const void *world, size_t m, unsigned g)
 {
     const gmm_params *p = pt->params;
     const mixworld *w = world;
     mc_theory_case tc = mc_theory_case_of(pt);
-    if (p->k != 1 || (m != MIX_TRACE_RATIO && m != MIX_MEAN_ERROR) || tc == MC_THEORY_NONE)
+    int biased = pt->sampling.shrink != 0 || pt->sampling.truncate != 0;
+    if ((p->k != 1 && biased) || (m != MIX_TRACE_RATIO && m != MIX_MEAN_ERROR) ||
+        tc == MC_THEORY_NONE)
         return NAN;
     int acc = tc == MC_THEORY_ACCUMULATE;
     double cs = mc_sampling_cov_factor(w->base.d, &pt->sampling), T = w->base.trace;
