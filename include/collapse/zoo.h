@@ -86,7 +86,8 @@ int mc_zoo_load_preset(const mc_preset *p, int quick, const char *const *overrid
  * "theory" check has a closed form there. MC_ECONFIG naming the check otherwise. */
 int mc_zoo_validate(const mc_zoo *z, const mc_experiment *e, mc_error *err);
 
-/* Judges the checks about s's point (call it for every point's summary). */
+/* Judges the checks about s's point (call it for every point's summary). A check that
+ * mc_zoo_validate would refuse (no such metric or generation) is judged FAIL with NaN values. */
 void mc_zoo_judge(mc_zoo *z, const mc_summary *s);
 
 /* 1 when every check was judged and passed. */

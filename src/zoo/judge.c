@@ -41,7 +41,14 @@ int mc_zoo_validate(const mc_zoo *z, const mc_experiment *e, mc_error *err)
 
 static void judge_one(mc_zoo_check *c, const mc_summary *s)
 {
-    size_t M = s->nmetrics, m = (size_t)mc_metric_find(&s->point->metrics, c->metric);
+    long found = mc_metric_find(&s->point->metrics, c->metric);
+    c->judged = 1;
+    if (found < 0 || c->generation > s->generations) { /* not validated: nothing to compare */
+        c->pass = 0;
+        c->ours = c->se = c->z = c->expected = NAN;
+        return;
+    }
+    size_t M = s->nmetrics, m = (size_t)found;
     const mc_stat *st = &s->stats[(size_t)c->generation * M + m];
     c->expected = c->theory ? s->theory[(size_t)c->generation * M + m] : c->value;
     const double q[] = {st->mean, st->q05, st->q50, st->q95};
@@ -62,7 +69,6 @@ static void judge_one(mc_zoo_check *c, const mc_summary *s)
     }
     if (!isfinite(c->ours) || isnan(c->expected) || (isnan(c->se) && c->stat == MC_ZOO_MEAN))
         c->pass = 0;
-    c->judged = 1;
 }
 
 void mc_zoo_judge(mc_zoo *z, const mc_summary *s)
