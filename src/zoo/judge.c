@@ -135,7 +135,7 @@ void mc_zoo_csv(const mc_zoo *z, FILE *f, int header)
 void mc_zoo_print(const mc_zoo *z, FILE *f)
 {
     fprintf(f, "%s: %s\n  %s\n", z->name, z->paper, z->result);
-    fprintf(f, "  %-24s %-3s %-12s %-24s %8s %6s %-16s %s\n", "quantity", "", "expected",
+    fprintf(f, "  %-28s %-3s %-12s %-24s %8s %6s %-18s %s\n", "quantity", "", "expected",
             "ours +- SE", "z", "", "tolerance", "verdict");
     for (size_t i = 0; i < z->nchecks; i++) {
         const mc_zoo_check *c = &z->checks[i];
@@ -152,10 +152,10 @@ void mc_zoo_print(const mc_zoo *z, FILE *f)
             snprintf(tol, sizeof tol, "%g SE + %g%%", c->z_max, 100 * c->rel);
         else
             snprintf(tol, sizeof tol, "%g SE", c->z_max);
-        fprintf(f, "  %-24s %-3s %-12s %-24s %8.2f %6s %-16s %s\n", q, op_text(c->op),
+        fprintf(f, "  %-28s %-3s %-12s %-24s %8.2f %6s %-18s %s\n", q, op_text(c->op),
                 mc_format_value(c->expected, b[2]), ours, c->z, "", tol,
                 !c->judged ? "NOT RUN" : c->pass ? "PASS" : "FAIL");
-        fprintf(f, "  %-24s     source: %s\n", "", c->source);
+        fprintf(f, "  %-28s     source: %s\n", "", c->source);
     }
 }
 
