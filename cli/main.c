@@ -265,7 +265,7 @@ static const subcommand commands[] = {
     {"report", mc_cli_report, "collapse report DIR", "rewrite DIR/report.html"},
     {"presets", cmd_presets, "collapse presets [NAME]", "list the built-in presets, or print one"},
     {"zoo", mc_cli_zoo, "collapse zoo [NAME|--all] [--quick]",
-     "published toy results of model collapse, reproduced beside theirs (docs/ZOO.md)"},
+     "published toy results reproduced, ours beside theirs (docs/ZOO.md)"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
