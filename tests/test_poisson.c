@@ -192,6 +192,8 @@ static void test_bad_input(void **state)
     tu_expect_error(BASE, mx, MC_ECONFIG, "lambdas", "component 2");
     const char *mw[] = {"world.type=mixture", "world.lambdas=1, 2", "world.weights=1", NULL};
     tu_expect_error(BASE, mw, MC_ECONFIG, "weights", "1 weights for 2");
+    const char *far[] = {"world.type=mixture", "world.lambdas=1, 1e8", NULL};
+    tu_expect_error(BASE, far, MC_ECONFIG, "lambdas", "more than 16777216 values");
     const char *tr[] = {"metrics.track=1.5", NULL};
     tu_expect_error(BASE, tr, MC_ECONFIG, "track", "whole number");
     const char *al[] = {"model.alpha=-1", NULL};

@@ -149,8 +149,9 @@ static int world_components(pworld *w, const pparams *p, const mc_point *pt, mc_
     return MC_OK;
 }
 
-/* The world's pmf over the union of its components' windows; its mean and its tail. */
-static int world_pmf(pworld *w, double tail_quantile, mc_error *err)
+/* The world's pmf over the union of its components' windows; its mean and its tail. Components
+ * so far apart that the union spans more than POIS_WINDOW_MAX values are refused. */
+static int world_pmf(pworld *w, double tail_quantile, const mc_point *pt, mc_error *err)
 {
     uint64_t lo = UINT64_MAX, hi = 0;
     for (size_t j = 0; j < w->k; j++) {
@@ -162,6 +163,14 @@ static int world_pmf(pworld *w, double tail_quantile, mc_error *err)
         lo = c.lo < lo ? c.lo : lo;
         hi = c.lo + c.len > hi ? c.lo + c.len : hi;
         w->mu += w->w[j] * w->lam[j];
+    }
+    if (hi - lo > POIS_WINDOW_MAX) {
+        char where[256];
+        return mc_error_set(err, MC_ECONFIG, "%s: the components' values span %llu to %llu, more "
+                            "than %llu values; use components closer together",
+                            mc_point_where(pt, "world", "lambdas", where, sizeof where),
+                            (unsigned long long)lo, (unsigned long long)hi,
+                            (unsigned long long)POIS_WINDOW_MAX);
     }
     w->pmf.lo = lo;
     w->pmf.len = hi - lo;
@@ -219,7 +228,7 @@ static int world_create(const void *vp, const mc_point *pt, gsl_rng *rng, void *
         return mc_error_set(err, MC_ENOMEM, "out of memory");
     int rc = world_components(w, p, pt, err);
     if (rc == MC_OK)
-        rc = world_pmf(w, p->tail_quantile, err);
+        rc = world_pmf(w, p->tail_quantile, pt, err);
     if (rc == MC_OK)
         rc = world_track(w, p, pt, err);
     if (rc != MC_OK) {
