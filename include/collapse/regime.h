@@ -26,6 +26,8 @@ typedef struct mc_unit {
     uint64_t n;               /* target training-set size n_g */
     double h;                 /* regime.h: the human fraction */
     const void *regime_params; /* the regime's own parameter block (its keys), or NULL */
+    struct mc_unit_tally *tally; /* what curation and detection did this generation
+                                    (collapse/curate.h; written by mc_unit_draw_model) */
 } mc_unit;
 
 /* What a regime declares about itself (mc_regime_type.props). Whatever depends on how a regime

@@ -663,6 +663,79 @@ static int signal(const void *vp, const void *vd, double *out)
     return MC_OK;
 }
 
+/* ---- curation and detection (family.h: score, ds_pick, ds_thin) --------------------------
+ * A count vector lists its samples by category, and within a category its human ones first:
+ * sample j is in the category i with C_i <= j < C_i + c_i (C the running sum of the counts), and
+ * human when j - C_i < ch_i. The verifier's score of a sample of category i is log pi_i; a biased
+ * verifier (bias b) scores against the tilted world pi_i^(1+b) / sum_j pi_j^(1+b): b > 0 overrates
+ * the frequent categories (a popularity bias), -1 < b < 0 flattens towards uniform, b < -1
+ * prefers the rare ones. */
+
+static int score(const void *vp, const void *vw, double bias, const void *vd, double *out,
+                 mc_error *err)
+{
+    (void)vp;
+    (void)err;
+    const cat_world *w = vw;
+    const cat_ds *d = vd;
+    double a = 1 + bias, mx = -INFINITY, z = 0;
+    for (uint32_t j = 0; bias != 0 && j < w->nnz; j++)
+        mx = fmax(mx, a * w->logpi[w->nz[j]]);
+    for (uint32_t j = 0; bias != 0 && j < w->nnz; j++)
+        z += exp(a * w->logpi[w->nz[j]] - mx);
+    double logz = bias != 0 ? mx + log(z) : 0;
+    uint64_t at = 0;
+    for (uint32_t i = 0; i < d->K; i++) {
+        double s = w->pi[i] > 0 ? (bias != 0 ? a * w->logpi[i] - logz : w->logpi[i]) : -INFINITY;
+        for (uint64_t j = 0; j < d->c[i]; j++)
+            out[at++] = s;
+    }
+    return MC_OK;
+}
+
+static int ds_pick(const void *vd, const uint64_t *idx, uint64_t m, void **out, mc_error *err)
+{
+    const cat_ds *s = vd;
+    cat_ds *d = ds_alloc(s->K);
+    if (!d)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    uint32_t i = 0;
+    uint64_t first = 0; /* C_i */
+    for (uint64_t j = 0; j < m; j++) {
+        while (idx[j] >= first + s->c[i])
+            first += s->c[i++];
+        d->c[i]++;
+        if (idx[j] - first < s->ch[i]) {
+            d->ch[i]++;
+            d->nh++;
+        }
+    }
+    d->n = m;
+    *out = d;
+    return MC_OK;
+}
+
+static int ds_thin(gsl_rng *r, const void *vd, double keep_human, double keep_synth, void **out,
+                   mc_error *err)
+{
+    const cat_ds *s = vd;
+    cat_ds *d = ds_alloc(s->K);
+    if (!d)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < s->K; i++) {
+        if (!s->c[i])
+            continue;
+        uint64_t h = s->ch[i] ? mc_ran_binomial(r, keep_human, s->ch[i]) : 0;
+        uint64_t y = s->c[i] > s->ch[i] ? mc_ran_binomial(r, keep_synth, s->c[i] - s->ch[i]) : 0;
+        d->ch[i] = h;
+        d->c[i] = h + y;
+        d->nh += h;
+        d->n += h + y;
+    }
+    *out = d;
+    return MC_OK;
+}
+
 static uint64_t ds_size(const void *vd) { return ((const cat_ds *)vd)->n; }
 static uint64_t ds_human(const void *vd) { return ((const cat_ds *)vd)->nh; }
 
@@ -856,4 +929,7 @@ const mc_family_type mc_family_categorical = {
     .metrics = metrics,
     .theory = theory,
     .signal = signal,
+    .score = score,
+    .ds_pick = ds_pick,
+    .ds_thin = ds_thin,
 };

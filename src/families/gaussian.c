@@ -84,6 +84,8 @@ static int check(void *params, const mc_point *pt, mc_error *err)
      * 1 - j/(G+1), so its draws are deferred (mc_gdata_new_deferred): the same rows in law, half
      * the work. Any other regime gets real rows. */
     unsigned props = pt && pt->regime ? pt->regime->props : 0;
+    if (mc_curation_active(pt)) /* a verifier or a detector looks at single rows */
+        props = 0;
     p->moment_draws = (props & MC_REGIME_DRAWS_WHOLE) != 0;
     p->deferred_draws = (props & MC_REGIME_DRAWS_SUBSAMPLED) != 0;
     return rc;
@@ -544,6 +546,9 @@ const mc_family_type mc_family_gaussian = {
     .ds_size = mc_gdata_size,
     .ds_human = mc_gdata_human,
     .ds_free = mc_gdata_free,
+    .score = mc_gworld_score,
+    .ds_pick = mc_gdata_pick,
+    .ds_thin = mc_gdata_thin,
     .model_alloc = model_alloc,
     .fit = fit,
     .model_free = model_free,

@@ -254,7 +254,7 @@ static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *er
     void *synth = NULL;
     int r = f->draw_world(u->rng, u->params, u->world, nh, &s->train, err);
     if (r == MC_OK && u->n > nh)
-        r = f->draw_model(u->rng, u->params, u->model, u->sampling, u->n - nh, &synth, err);
+        r = mc_unit_draw_model(u, u->n - nh, &synth, err);
 
     /* 5: the signal, from the model's samples only */
     if (r == MC_OK && synth && f->signal) {
