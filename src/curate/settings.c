@@ -2,6 +2,7 @@
  * the regime and the sizes are known, and the metrics of the steps (collapse/curate.h). */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include "collapse.h"
 
 /* Candidates one selection may score: K n_g (each needs its score, a tie key and an index). */
@@ -31,17 +32,31 @@ int mc_curation_active(const mc_point *p)
     return p && (p->curation.select != MC_SELECT_NONE || p->curation.detect);
 }
 
-/* Curation keys set away from their defaults while regime.select = none do nothing: refused. */
+/* Whether regime.key is a grid axis of the point's experiment. */
+static int is_axis(const mc_point *p, const char *key)
+{
+    for (size_t a = 0; p->exp && a < p->exp->naxes; a++)
+        if (!strcmp(p->exp->axes[a].section, "regime") && !strcmp(p->exp->axes[a].key, key))
+            return 1;
+    return 0;
+}
+
+/* Curation keys set away from their defaults while regime.select = none (beta: while top) do
+ * nothing: refused, unless a grid crosses them with regime.select (the grid's other points use
+ * them). */
 static int check_unused(const mc_point *p, mc_error *err)
 {
     const mc_curation *c = &p->curation;
+    if (is_axis(p, "select"))
+        return MC_OK;
     const struct {
         const char *key;
         int set;
     } keys[] = {{"candidates", c->candidates != 1}, {"beta", c->beta != 1.0},
                 {"verifier_noise", c->noise != 0.0}, {"verifier_bias", c->bias != 0.0}};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-        if (keys[i].set && (c->select == MC_SELECT_NONE || (i == 1 && c->select == MC_SELECT_TOP))) {
+        if (keys[i].set && !is_axis(p, keys[i].key) &&
+            (c->select == MC_SELECT_NONE || (i == 1 && c->select == MC_SELECT_TOP))) {
             char where[256];
             return mc_error_set(err, MC_ECONFIG, "%s: has no effect with regime.select = %s "
                                 "(%s)", mc_point_where(p, "regime", keys[i].key, where,

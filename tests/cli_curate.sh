@@ -1,0 +1,31 @@
+#!/bin/bash
+# Bad curation, detection and web settings get one clear message naming the key and exit status
+# 2 (docs/WEB.md); the curation presets' points carry the steps' metrics with their roles.
+bin=$1
+EXPECT_MAX_LINES=2
+. "$(dirname "$0")/clilib.sh"
+
+o="-o $tmp/out --quiet"
+expect 2 "regime.candidates: 0 is out of range" run cats regime.select=top regime.candidates=0 $o
+expect 2 "regime.select: unknown value 'best' (did you mean 'best-of'?" run cats regime.select=best $o
+expect 2 "regime.detector_tpr: 1.2 is out of range: must be in [0, 1]" run cats regime.detector_tpr=1.2 $o
+expect 2 "regime.detector_fpr: -0.1 is out of range" run cats regime.detector_fpr=-0.1 $o
+expect 2 "regime.verifier_noise: -1 is out of range" run cats regime.select=top regime.verifier_noise=-1 $o
+expect 2 "regime.candidates: has no effect with regime.select = none" run cats regime.candidates=4 $o
+expect 2 "regime.beta: has no effect with regime.select = top" run cats regime.select=top regime.beta=3 $o
+expect 2 "regime.select: model.family = linreg has no verifier score" run linreg-regimes regime.select=top $o
+expect 2 "regime.detector_tpr: model.family = ngram cannot thin a dataset" run brown regime.detector_tpr=0.5 $o
+expect 2 "regime.detector_tpr: a detector with TPR 1 drops every synthetic sample" run cats regime.name=replace regime.detector_tpr=1 $o
+expect 2 "regime.candidates: K = 1000000 candidates" run cats regime.select=top regime.candidates=1e6 regime.n=1e6 $o
+[ ! -e "$tmp/out/summary.json" ] || { echo "FAIL: a refused run left summary.json"; fails=$((fails + 1)); }
+
+# the steps' metrics and their roles reach summary.json
+ok "$bin" run curation run.replicates=2 run.generations=2 -o "$tmp/cur" --quiet --no-plots >/dev/null
+ok grep -q '"role": *"selection"' "$tmp/cur/summary.json"
+ok grep -q '"role": *"score"' "$tmp/cur/summary.json"
+ok "$bin" run cats regime.name=fresh regime.h=0.5 regime.detector_tpr=0.9 regime.detector_fpr=0.05 \
+  run.replicates=2 run.generations=2 -o "$tmp/det" --quiet --no-plots >/dev/null
+ok grep -q 'detect_synthetic_passed' "$tmp/det/summary.csv"
+
+echo "cli_curate: $passes passed, $fails failed"
+[ "$fails" -eq 0 ]
