@@ -64,7 +64,7 @@ static int record_regime(const mc_point *p, const mc_unit *u, void *state, doubl
 static int detect(const mc_point *p, const mc_unit *u, const void **train, void **own,
                   mc_error *err)
 {
-    if (!p->curation.detect)
+    if (!p->curation.detect || (p->regime->props & MC_REGIME_DETECTS))
         return MC_OK;
     int status = mc_detect_filter(u, *train, own, err);
     if (status == MC_OK)
@@ -98,6 +98,7 @@ int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err
     mc_unit_tally tally;
     mc_unit u = {
         .tally = &tally,
+        .key = key,
         .point = p,
         .fam = f,
         .params = p->params,

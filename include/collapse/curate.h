@@ -55,9 +55,18 @@ struct mc_point;
  * draw_model. */
 int mc_unit_draw_model(const mc_unit *u, uint64_t k, void **out, mc_error *err);
 
+/* The selection step alone: k of the candidate dataset cands (borrowed) into *out by the
+ * point's regime.select, scored as above (K is implied: the candidates given). A regime that
+ * curates data of its own (the web's crawl: MC_REGIME_CURATES) calls this. */
+int mc_curate_select(const mc_unit *u, const void *cands, uint64_t k, void **out,
+                     mc_error *err);
+
 /* The detector over an assembled training set: *out (owned by the caller) is what passes it,
  * topped up to u->n when regime.detector_refill. Only called when the point has a detector. */
 int mc_detect_filter(const mc_unit *u, const void *train, void **out, mc_error *err);
+
+/* The detector alone over a dataset (no refill): *out (owned by the caller) is what passes. */
+int mc_detect_thin(const mc_unit *u, const void *ds, void **out, mc_error *err);
 
 /* Cross-checks of the point's curation and detection settings once its family, regime and sizes
  * are known: the family's slots exist, K n_g candidates fit, a refilled set can be filled.

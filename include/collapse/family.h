@@ -146,6 +146,11 @@ typedef struct mc_family_type {
      * keep_synth, independently. */
     int (*ds_thin)(gsl_rng *r, const void *ds, double keep_human, double keep_synth, void **out,
                    mc_error *err);
+    /* optional, for the web's lineages (without it a web of several lineages is refused): a
+     * distance between two fitted models of this family, 0 for equal models (categorical: total
+     * variation; gaussian: 2-Wasserstein). */
+    int (*distance)(const void *params, const void *model_a, const void *model_b, double *out,
+                    mc_error *err);
 } mc_family_type;
 
 #endif

@@ -26,6 +26,7 @@ typedef struct mc_unit {
     uint64_t n;               /* target training-set size n_g */
     double h;                 /* regime.h: the human fraction */
     const void *regime_params; /* the regime's own parameter block (its keys), or NULL */
+    uint64_t key;             /* the unit's stream key (a regime may derive streams from it) */
     struct mc_unit_tally *tally; /* what curation and detection did this generation
                                     (collapse/curate.h; written by mc_unit_draw_model) */
 } mc_unit;
@@ -49,7 +50,13 @@ enum {
     MC_REGIME_DRAWS_SUBSAMPLED = 1u << 4,
     /* regime.h is the fraction of new human data from the world in every training set, the
      * rest the previous model's samples: the regime `collapse need` searches h with */
-    MC_REGIME_H_IS_FRESH = 1u << 5
+    MC_REGIME_H_IS_FRESH = 1u << 5,
+    /* it applies regime.select to data of its own choosing (the web: to its crawl) instead of
+     * to the model's draws (collapse/curate.h) */
+    MC_REGIME_CURATES = 1u << 6,
+    /* it applies the detector itself while it assembles (the web: to every lineage's crawl),
+     * so the engine does not filter its training set again */
+    MC_REGIME_DETECTS = 1u << 7
 };
 
 /* The law of generation g's training set, for the families' closed forms (theory). */

@@ -16,7 +16,7 @@
 #define MAX_ROUNDS 100000
 
 /* *out = what of ds passes the detector; the tally counts both. */
-static int thin(const mc_unit *u, const void *ds, void **out, mc_error *err)
+int mc_detect_thin(const mc_unit *u, const void *ds, void **out, mc_error *err)
 {
     const mc_curation *c = &u->point->curation;
     const mc_family_type *f = u->fam;
@@ -71,7 +71,7 @@ static int refill(const mc_unit *u, double h, uint64_t n, void *set, mc_error *e
         void *batch = NULL, *passed = NULL;
         r = draw_mix(u, h, n - f->ds_size(set), &batch, err);
         if (r == MC_OK)
-            r = thin(u, batch, &passed, err);
+            r = mc_detect_thin(u, batch, &passed, err);
         if (r == MC_OK)
             r = f->ds_merge(set, passed, err);
         if (batch)
@@ -88,7 +88,7 @@ int mc_detect_filter(const mc_unit *u, const void *train, void **out, mc_error *
     uint64_t n = f->ds_size(train);
     double h = n ? (double)f->ds_human(train) / (double)n : 0;
     *out = NULL;
-    int r = thin(u, train, out, err);
+    int r = mc_detect_thin(u, train, out, err);
     if (r == MC_OK && u->point->curation.refill)
         r = refill(u, h, n, *out, err);
     if (r != MC_OK && *out) {

@@ -99,6 +99,7 @@ static uint64_t choose_one(gsl_rng *r, const double *seen, const uint64_t *group
 static int pick_best_of(const mc_unit *u, const double *seen, uint64_t m, uint64_t k,
                         uint64_t *idx)
 {
+    (void)m; /* = K k */
     const mc_curation *c = &u->point->curation;
     uint64_t K = c->candidates;
     uint64_t *perm = malloc(sizeof *perm * m);
@@ -136,27 +137,24 @@ static void tally_selection(const mc_unit *u, const double *truth, uint64_t m, c
     u->tally->score_after += after;
 }
 
-int mc_unit_draw_model(const mc_unit *u, uint64_t k, void **out, mc_error *err)
+int mc_curate_select(const mc_unit *u, const void *cands, uint64_t k, void **out, mc_error *err)
 {
     const mc_family_type *f = u->fam;
-    const mc_curation *c = u->point ? &u->point->curation : NULL;
-    if (!c || c->select == MC_SELECT_NONE || k == 0)
-        return f->draw_model(u->rng, u->params, u->model, u->sampling, k, out, err);
-    uint64_t m = k * c->candidates; /* bounded when the point was prepared */
-    void *cands = NULL;
-    int r = f->draw_model(u->rng, u->params, u->model, u->sampling, m, &cands, err);
-    if (r != MC_OK)
-        return r;
-    double *truth = malloc(sizeof *truth * m), *seen = malloc(sizeof *seen * m);
-    uint64_t *idx = malloc(sizeof *idx * k);
+    uint64_t m = f->ds_size(cands);
+    if (k > m)
+        return mc_error_set(err, MC_EINTERNAL, "selection of %llu from %llu candidates",
+                            (unsigned long long)k, (unsigned long long)m);
+    double *truth = malloc(sizeof *truth * (m ? m : 1)), *seen = malloc(sizeof *seen * (m ? m : 1));
+    uint64_t *idx = malloc(sizeof *idx * (k ? k : 1));
+    int r = MC_OK;
     if (!truth || !seen || !idx)
         r = mc_error_set(err, MC_ENOMEM, "out of memory for %llu candidates of the selection",
                          (unsigned long long)m);
     if (r == MC_OK)
         r = score_candidates(u, cands, m, truth, seen, err);
     if (r == MC_OK) {
-        int s = c->select == MC_SELECT_TOP ? pick_top(u, seen, m, k, idx)
-                                           : pick_best_of(u, seen, m, k, idx);
+        int s = u->point->curation.select == MC_SELECT_TOP ? pick_top(u, seen, m, k, idx)
+                                                           : pick_best_of(u, seen, m, k, idx);
         if (s != MC_OK)
             r = mc_error_set(err, s, "out of memory for the selection");
     }
@@ -167,6 +165,21 @@ int mc_unit_draw_model(const mc_unit *u, uint64_t k, void **out, mc_error *err)
     free(truth);
     free(seen);
     free(idx);
-    f->ds_free(cands);
+    return r;
+}
+
+int mc_unit_draw_model(const mc_unit *u, uint64_t k, void **out, mc_error *err)
+{
+    const mc_family_type *f = u->fam;
+    const mc_curation *c = u->point ? &u->point->curation : NULL;
+    if (!c || c->select == MC_SELECT_NONE || k == 0 || (u->point->regime->props & MC_REGIME_CURATES))
+        return f->draw_model(u->rng, u->params, u->model, u->sampling, k, out, err);
+    void *cands = NULL; /* K k candidates: bounded when the point was prepared */
+    int r = f->draw_model(u->rng, u->params, u->model, u->sampling, k * c->candidates, &cands,
+                          err);
+    if (r == MC_OK)
+        r = mc_curate_select(u, cands, k, out, err);
+    if (cands)
+        f->ds_free(cands);
     return r;
 }

@@ -736,6 +736,19 @@ static int ds_thin(gsl_rng *r, const void *vd, double keep_human, double keep_sy
     return MC_OK;
 }
 
+/* The web's distance between two models: total variation (1/2) sum |p_i - q_i|. */
+static int distance(const void *vp, const void *va, const void *vb, double *out, mc_error *err)
+{
+    (void)vp;
+    (void)err;
+    const cat_model *a = va, *b = vb;
+    double tv = 0;
+    for (uint32_t i = 0; i < a->K; i++)
+        tv += fabs(a->p[i] - b->p[i]);
+    *out = tv / 2;
+    return MC_OK;
+}
+
 static uint64_t ds_size(const void *vd) { return ((const cat_ds *)vd)->n; }
 static uint64_t ds_human(const void *vd) { return ((const cat_ds *)vd)->nh; }
 
@@ -932,4 +945,5 @@ const mc_family_type mc_family_categorical = {
     .score = score,
     .ds_pick = ds_pick,
     .ds_thin = ds_thin,
+    .distance = distance,
 };

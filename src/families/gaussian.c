@@ -525,6 +525,22 @@ static double theory(const mc_point *pt, const void *world, size_t mi, unsigned 
     return NAN;
 }
 
+/* The web's distance between two models: the 2-Wasserstein distance of the two Gaussians. */
+static int distance(const void *params, const void *va, const void *vb, double *out,
+                    mc_error *err)
+{
+    (void)params;
+    const mc_gauss *a = ((const gmodel *)va)->g, *b = ((const gmodel *)vb)->g;
+    gsl_matrix *R = gsl_matrix_alloc(b->d, b->d);
+    if (!R)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    int rc = mc_sqrtm_psd(b->cov, R, err);
+    if (rc == MC_OK)
+        rc = mc_gauss_w2(a->mu, a->cov, b->mu, b->cov, R, out, err);
+    gsl_matrix_free(R);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- the type */
 
 const mc_family_type mc_family_gaussian = {
@@ -549,6 +565,7 @@ const mc_family_type mc_family_gaussian = {
     .score = mc_gworld_score,
     .ds_pick = mc_gdata_pick,
     .ds_thin = mc_gdata_thin,
+    .distance = distance,
     .model_alloc = model_alloc,
     .fit = fit,
     .model_free = model_free,
