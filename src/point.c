@@ -347,7 +347,7 @@ static int check_sampling(const mc_point *p, const engine_params *ep, mc_error *
     return MC_OK;
 }
 
-/* The family's and the regime's parameter blocks, parsed from their keys and checked. */
+/* The family's and the regime's parameter blocks, parsed from their keys; the family's check. */
 static int point_plugin_params(mc_point *p, mc_error *err)
 {
     p->params = calloc(1, p->family->params_size ? p->family->params_size : 1);
@@ -365,9 +365,7 @@ static int point_plugin_params(mc_point *p, mc_error *err)
     }
     if (p->family->check && (r = p->family->check(p->params, p, err)) != MC_OK)
         return r;
-    if (p->regime->check && (r = p->regime->check(p->regime_params, p, err)) != MC_OK)
-        return r;
-    return MC_OK;
+    return MC_OK; /* the regime's check comes once the sizes are known (mc_point_resolve) */
 }
 
 /* n_g = n_0 growth^g for g = 0..G, in closed form (O(1) whatever G): the largest (*nmax) and
@@ -517,6 +515,8 @@ int mc_point_resolve(mc_experiment *e, mc_point *p, mc_error *err)
         r = point_world(e, p, err);
     if (r == MC_OK)
         r = point_sizes(p, ep.n, err);
+    if (r == MC_OK && p->regime->check)
+        r = p->regime->check(p->regime_params, p, err);
     if (r == MC_OK)
         r = mc_curation_check(p, err);
     if (r == MC_OK)

@@ -25,9 +25,10 @@ typedef struct web_batch {
     long generation;
 } web_batch;
 
-/* The web. With a uniform crawl the batches of a source are merged (age does not matter to it),
- * so the pool holds M + 1 batches; with a newest-first crawl one batch per source and
- * generation. */
+/* The web. With a uniform crawl every batch is merged into one (neither age nor the lineage
+ * matters to it; the dataset keeps each item's human or synthetic provenance: a categorical
+ * web is two count vectors, human and synthetic, of K each), so a generation costs O(K); with a
+ * newest-first crawl one batch per source and generation. */
 typedef struct web_pool {
     web_batch *b;
     size_t n, cap;

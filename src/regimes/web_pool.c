@@ -42,13 +42,12 @@ int web_pool_retain(const mc_unit *u, web_pool *w, double retention, mc_error *e
 int web_pool_add(const mc_unit *u, web_pool *w, void *ds, long source, long g, int merge,
                  mc_error *err)
 {
-    for (size_t i = 0; merge && i < w->n; i++)
-        if (w->b[i].source == source) {
+    for (size_t i = 0; merge && i < w->n; i++) { /* a uniform crawl: one batch */
             int r = u->fam->ds_merge(w->b[i].ds, ds, err);
             u->fam->ds_free(ds);
             w->b[i].generation = g;
             return r;
-        }
+    }
     if (w->n == w->cap) {
         size_t cap = w->cap ? 2 * w->cap : 8;
         web_batch *b = realloc(w->b, cap * sizeof *b);
