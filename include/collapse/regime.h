@@ -77,7 +77,7 @@ typedef struct mc_regime_type {
     mc_train_law law;        /* for closed forms */
     const mc_key *keys;      /* optional: its own [regime] keys, parsed into a block of */
     size_t params_size;      /* params_size bytes (mc_unit.regime_params) */
-    /* optional: cross-key checks after parsing */
+    /* optional: cross-key checks after parsing, once the point's world and sizes are known */
     int (*check)(void *params, const struct mc_point *pt, mc_error *err);
     /* optional: state for one unit of work, created before generation 1 */
     int (*init)(const mc_unit *u, void **state, mc_error *err);
