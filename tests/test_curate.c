@@ -10,6 +10,7 @@
  *    with K = 2, and lowers the kept samples' true log-likelihood; pure noise keeps E[p];
  *  - a detector leaves a human share of h(1 - FPR) / (h(1 - FPR) + (1 - h)(1 - TPR)), refilled
  *    or not, and without refill n rho samples;
+ *  - collapse need over the detector's TPR finds the closed-form T*;
  *  - bad settings are refused naming the key.
  * Tolerances are k standard errors of the replicate means. Under MC_SANITIZE the sizes shrink. */
 #include <math.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <gsl/gsl_cdf.h>
 #include "testutil.h"
+#include "collapse/need.h"
 
 static const char *const CATS =
     "[world]\ntype = weights\nweights = blue=0.90, yellow=0.09, green=0.01\n"
@@ -231,6 +233,33 @@ static void test_bad_settings(void **state)
     tu_expect_error(CATS, big, MC_ECONFIG, "regime.candidates", "at most");
 }
 
+/* collapse need over the detector's TPR: the human share after the detector is h / (h + (1 - h)
+ * (1 - T)) (FPR 0), so the smallest TPR giving a share of 1/2 with h = 0.2 is T* = 0.75; n is
+ * large, so the share is nearly exact and the answer is within two grid steps. */
+static void test_need_over_tpr(void **state)
+{
+    (void)state;
+    mc_config *c = mc_config_alloc();
+    mc_error err = {0};
+    assert_non_null(c);
+    assert_int_equal(mc_config_read_string(c, CATS, "test.ini", &err), MC_OK);
+    const char *ov[] = {"regime.name=fresh", "regime.h=0.2", "regime.n=100000",
+                        "run.replicates=10", NULL};
+    for (size_t i = 0; ov[i]; i++)
+        assert_int_equal(mc_config_override(c, ov[i], &err), MC_OK);
+    mc_target t;
+    assert_int_equal(mc_target_parse("human_share >= 0.5", &t, &err), MC_OK);
+    mc_need_opts o = {.generation = 1, .tolerance = 1.0 / 256, .threads = 1,
+                      .over = "regime.detector_tpr"};
+    mc_need_result res;
+    if (mc_need_solve(c, &t, &o, &res, &err) != MC_OK)
+        fail_msg("%s", err.msg);
+    assert_true(res.feasible);
+    assert_true(fabs(res.h - 0.75) <= 2.0 / 256);
+    assert_string_equal(res.over, "regime.detector_tpr");
+    mc_need_result_free(&res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_biased_and_noisy_verifier),
         cmocka_unit_test(test_detector_human_share),
         cmocka_unit_test(test_bad_settings),
+        cmocka_unit_test(test_need_over_tpr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
