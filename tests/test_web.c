@@ -7,6 +7,8 @@
  *    the web's;
  *  - several lineages: the distance is 0 at generation 0 (one model), each family metric's
  *    worst across lineages is no better than its mean;
+ *  - the web's humans as the pipeline's workforce: with a constant workforce W q = h n the web is
+ *    fresh again, and W_g follows the pipeline's generation by generation;
  *  - bad settings are refused naming the key. */
 #include <math.h>
 #include <stdlib.h>
@@ -46,11 +48,15 @@ static void test_one_lineage_is_fresh(void **state)
     const char *newest[] = {"regime.name=web", "regime.h=0.2", "regime.publish=800",
                             "regime.retention=1", "regime.crawl=newest", "run.generations=15",
                             "run.replicates=8", NULL};
+    const char *people[] = {"regime.name=web", "regime.humans=workforce", "regime.workforce=40",
+                            "regime.q=5", "regime.publish=800", "regime.retention=0",
+                            "run.generations=15", "run.replicates=8", NULL};
+    const char *const *webs[] = {web0, newest, people};
     mc_experiment *ef = tu_prepare(CATS, fresh);
     const mc_point *pf = &ef->points[0];
     double *vf = tu_run_point(pf);
-    for (int pass = 0; pass < 2; pass++) {
-        mc_experiment *ew = tu_prepare(CATS, pass ? newest : web0);
+    for (int pass = 0; pass < 3; pass++) {
+        mc_experiment *ew = tu_prepare(CATS, webs[pass]);
         const mc_point *pw = &ew->points[0];
         assert_int_equal(pw->metrics.n - pw->nregime_metrics, pf->metrics.n);
         double *vw = tu_run_point(pw);
@@ -121,6 +127,32 @@ static void test_lineages(void **state)
     mc_experiment_free(e);
 }
 
+/* The web's humans can be the pipeline's workforce (the same code, workforce.c): with attrition,
+ * fixed hiring and a lag, W_g is the pipeline's W_g generation by generation. */
+static void test_workforce_is_the_pipelines(void **state)
+{
+    (void)state;
+    const char *wf[] = {"regime.workforce=60", "regime.q=3", "regime.attrition=0.1",
+                        "regime.hire=4", "regime.lag=3", "run.generations=20", "run.replicates=2",
+                        NULL};
+    const char *web[] = {"regime.name=web", "regime.humans=workforce", "regime.publish=900",
+                         "regime.retention=0.5", wf[0], wf[1], wf[2], wf[3], wf[4], wf[5], wf[6],
+                         NULL};
+    const char *pipe[] = {"regime.name=pipeline", wf[0], wf[1], wf[2], wf[3], wf[4], wf[5],
+                          wf[6], NULL};
+    mc_experiment *ew = tu_prepare(CATS, web), *ep = tu_prepare(CATS, pipe);
+    const mc_point *pw = &ew->points[0], *pp = &ep->points[0];
+    double *vw = tu_run_point(pw), *vp = tu_run_point(pp);
+    size_t a = tu_metric(pw, "workforce"), b = tu_metric(pp, "workforce");
+    for (long g = 0; g <= 20; g++)
+        assert_true(at(pw, vw, 1, g, a) == at(pp, vp, 1, g, b));
+    assert_true(at(pw, vw, 1, 20, a) != 60);
+    free(vw);
+    free(vp);
+    mc_experiment_free(ew);
+    mc_experiment_free(ep);
+}
+
 static void test_bad_web(void **state)
 {
     (void)state;
@@ -154,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_one_lineage_is_fresh),
         cmocka_unit_test(test_web_size_and_share),
         cmocka_unit_test(test_lineages),
+        cmocka_unit_test(test_workforce_is_the_pipelines),
         cmocka_unit_test(test_bad_web),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,9 @@
  * Generation g >= 1, in this order:
  *   1. retention: each item on the web stays with probability regime.retention;
  *   2. publishing: humans publish H_g = round(h_g / (1 - h_g) M P) items of the world (h_g =
- *      regime.h or regime.schedule: the human share of the new content), then each lineage m
+ *      regime.h or regime.schedule: the human share of the new content), or with regime.humans
+ *      = workforce what the pipeline's workforce makes (workforce.c, the same code as the
+ *      pipeline regime's, with no operator alarm), then each lineage m
  *      publishes P = regime.publish (default n_g) samples of its model g - 1 with its own
  *      temperature (regime.temperatures);
  *   3. crawling: lineages 1..M-1, then lineage 0 (the engine's model), each crawl n_g items,
@@ -33,6 +35,10 @@ static const mc_key web_keys[] = {
      "grows; 0: only this generation's content)"},
     {"regime", "crawl", MC_KEY_ENUM, "uniform", 0, 0, 0, "uniform|newest", WP(crawl),
      "web: a crawl picks items uniformly, or the newest first"},
+    {"regime", "humans", MC_KEY_ENUM, "share", 0, 0, 0, "share|workforce", WP(humans),
+     "web: who publishes the human items: share (h of the new content: regime.h, "
+     "regime.schedule) or workforce (the pipeline's creators: regime.workforce, q, lag, ...)"},
+    MC_WORKFORCE_KEYS(web_params),
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
 
@@ -104,7 +110,7 @@ static int check(void *vp, const mc_point *pt, mc_error *err)
     int r = check_slots(wp, pt, err);
     if (r != MC_OK)
         return r;
-    double h = max_h(pt), n1 = (double)mc_point_n(pt, 1);
+    double h = wp->humans == WEB_HUMANS_SHARE ? max_h(pt) : 0, n1 = (double)mc_point_n(pt, 1);
     double P = wp->publish ? (double)wp->publish : n1;
     if (h >= 1 && P > 0)
         return mc_error_set(err, MC_ECONFIG, "%s: h = 1 leaves no room for the models' content "
@@ -113,12 +119,13 @@ static int check(void *vp, const mc_point *pt, mc_error *err)
                                            sizeof where));
     double fresh = (double)wp->models * P * (1 + h / (1 - h));
     double need = n1 * (c->select != MC_SELECT_NONE ? (double)c->candidates : 1.0);
-    if (wp->retention == 0 && fresh < need * (1 - 1e-12))
+    if (wp->retention == 0 && wp->humans == WEB_HUMANS_SHARE && fresh < need * (1 - 1e-12))
         return mc_error_set(err, MC_ECONFIG, "%s: with regime.retention = 0 the web holds only "
                             "the %.6g items published each generation, but a crawl needs %.6g",
                             mc_point_where(pt, "regime", "publish", where, sizeof where), fresh,
                             need);
-    if (c->detect && c->refill && c->tpr == 1 && (h == 0 || c->fpr == 1))
+    if (c->detect && c->refill && c->tpr == 1 && wp->humans == WEB_HUMANS_SHARE &&
+        (h == 0 || c->fpr == 1))
         return mc_error_set(err, MC_ECONFIG, "%s: a detector with TPR 1 drops every model item "
                             "and the web has no human item it lets through, so detector_refill "
                             "cannot fill a crawl",
@@ -136,6 +143,7 @@ static void release(const mc_unit *u, void *vs)
             u->fam->ds_free(s->train[m]);
     }
     web_pool_free(u, &s->pool);
+    mc_workforce_free(&s->wf);
     free(s->models);
     free(s->train);
     free(s->samp);
@@ -182,6 +190,8 @@ static int init(const mc_unit *u, void **out, mc_error *err)
     int r = s->models && s->train && s->samp && s->fam ? MC_OK
                                                        : mc_error_set(err, MC_ENOMEM, "out of memory");
     void *first = NULL;
+    if (r == MC_OK && wp->humans == WEB_HUMANS_WORKFORCE)
+        r = mc_workforce_init(&s->wf, &wp->wf, err);
     if (r == MC_OK)
         r = init_lineages(u, s, err);
     if (r == MC_OK)
@@ -213,6 +223,8 @@ static int publish(const mc_unit *u, web_state *s, mc_error *err)
     int merge = wp->crawl == WEB_CRAWL_UNIFORM;
     uint64_t P = wp->publish ? wp->publish : u->n;
     double h = u->h, H = h > 0 ? round(h / (1 - h) * (double)s->M * (double)P) : 0;
+    if (wp->humans == WEB_HUMANS_WORKFORCE) /* no operator alarm on the web: alarm off */
+        H = mc_workforce_step(u, &s->wf, &wp->wf, 0);
     int r = MC_OK;
     if (H >= 1) {
         void *ds = NULL;

@@ -5,8 +5,10 @@
 #define MC_WEB_H
 
 #include "collapse.h"
+#include "workforce.h"
 
 enum { WEB_CRAWL_UNIFORM, WEB_CRAWL_NEWEST };
+enum { WEB_HUMANS_SHARE, WEB_HUMANS_WORKFORCE };
 
 /* [regime] keys of the web */
 typedef struct web_params {
@@ -15,6 +17,8 @@ typedef struct web_params {
     const char *temperatures; /* one per lineage (or one for all); NULL: [sampling] */
     double retention;         /* probability an item stays on the web for one more generation */
     int crawl;                /* WEB_CRAWL_* */
+    int humans;               /* WEB_HUMANS_*: who publishes the human items */
+    mc_workforce_params wf;   /* with humans = workforce (the pipeline's keys) */
 } web_params;
 
 /* A published batch: family-shaped items of one source made in one generation. A categorical
@@ -66,6 +70,7 @@ struct web_state {
     void **train;         /* (M) lineage m's latest training set */
     mc_sampling *samp;    /* (M) lineage m's sampling settings */
     double *fam;          /* (M * F) scratch: the family metrics of each lineage */
+    mc_workforce wf;      /* with humans = workforce */
 };
 
 #endif

@@ -22,6 +22,10 @@ static const mc_metric_def WEB_METRICS[W_FIXED] = {
                     "variation, W2); 0 = they have become one"},
 };
 
+static const mc_metric_def WORKFORCE_METRIC = {
+    "workforce", MC_ROLE_WORKFORCE, "people", 1, 0,
+    "productive creators W_g publishing the web's human items (regime.humans = workforce)"};
+
 /* Tag of the lineages' metric streams. */
 #define LINEAGE_STREAM 0x7765622d6c696e65ull /* "web-line" */
 
@@ -43,6 +47,8 @@ int web_describe(const void *params, const mc_point *pt, mc_metric_list *out, mc
 {
     const web_params *wp = params;
     int r = mc_metric_declare_all(out, WEB_METRICS, W_FIXED);
+    if (r == MC_OK && wp->humans == WEB_HUMANS_WORKFORCE)
+        r = mc_metric_declare(out, &WORKFORCE_METRIC, NULL);
     size_t F = pt->metrics.n - MC_ENGINE_METRICS - pt->ncuration_metrics; /* before ours */
     for (size_t i = 0; r == MC_OK && wp->models > 1 && i < F; i++) {
         const mc_metric *f = &pt->metrics.items[MC_ENGINE_METRICS + i];
@@ -119,7 +125,10 @@ int web_metrics(const mc_unit *u, void *vs, const double *row, double *out, mc_e
 {
     web_state *s = vs;
     const mc_family_type *f = u->fam;
-    size_t F = nfamily(u->point);
+    const web_params *wp = u->regime_params;
+    size_t F = nfamily(u->point), at = W_FIXED;
+    if (wp->humans == WEB_HUMANS_WORKFORCE)
+        out[at++] = (double)s->wf.W;
     uint64_t items = web_pool_size(u, &s->pool);
     out[W_ITEMS] = (double)items;
     out[W_SYNTH] = items ? 1 - (double)web_pool_human(u, &s->pool) / (double)items : NAN;
@@ -134,7 +143,7 @@ int web_metrics(const mc_unit *u, void *vs, const double *row, double *out, mc_e
     if (s->M > 1 && st == MC_OK)
         st = lineage_metrics(u, s, F, err);
     if (s->M > 1 && st == MC_OK)
-        aggregate(u->point, s, row, F, out + W_FIXED);
+        aggregate(u->point, s, row, F, out + at);
     if (s->M == 1)
         out[W_DISTANCE] = 0;
     return st;
