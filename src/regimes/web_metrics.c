@@ -51,13 +51,14 @@ int web_describe(const void *params, const mc_point *pt, mc_metric_list *out, mc
         r = mc_metric_declare(out, &WORKFORCE_METRIC, NULL);
     size_t F = pt->metrics.n - MC_ENGINE_METRICS - pt->ncuration_metrics; /* before ours */
     for (size_t i = 0; r == MC_OK && wp->models > 1 && i < F; i++) {
-        const mc_metric *f = &pt->metrics.items[MC_ENGINE_METRICS + i];
-        for (int k = 0; r == MC_OK && aggregated(f) && k < 2; k++) {
-            mc_metric_def d = {SUFFIX[k], MC_ROLE_OTHER, f->unit, f->direction, 0,
+        /* a copy: out is the point's own list, which declaring may move */
+        mc_metric f = pt->metrics.items[MC_ENGINE_METRICS + i];
+        for (int k = 0; r == MC_OK && aggregated(&f) && k < 2; k++) {
+            mc_metric_def d = {SUFFIX[k], MC_ROLE_OTHER, f.unit, f.direction, 0,
                                k ? "the worst value of this family metric across the web's "
                                    "lineages"
                                  : "the mean of this family metric across the web's lineages"};
-            r = mc_metric_declare(out, &d, f->name);
+            r = mc_metric_declare(out, &d, f.name);
         }
     }
     return r == MC_OK ? MC_OK : mc_error_set(err, r, "out of memory");
