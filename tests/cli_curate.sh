@@ -17,6 +17,13 @@ expect 2 "regime.select: model.family = linreg has no verifier score" run linreg
 expect 2 "regime.detector_tpr: model.family = ngram cannot thin a dataset" run brown regime.detector_tpr=0.5 $o
 expect 2 "regime.detector_tpr: a detector with TPR 1 drops every synthetic sample" run cats regime.name=replace regime.detector_tpr=1 $o
 expect 2 "regime.candidates: K = 1000000 candidates" run cats regime.select=top regime.candidates=1e6 regime.n=1e6 $o
+# the web
+expect 2 "regime.temperatures: 2 temperatures for regime.models = 3 lineages" run web "regime.temperatures=1, 0.9" $o
+expect 2 "regime.schedule: h = 1 leaves no room for the models' content" run web "regime.schedule=10:1" $o
+expect 2 "regime.retention: 1.5 is out of range" run web regime.retention=1.5 $o
+expect 2 "regime.publish: with regime.retention = 0 the web holds only" run web regime.retention=0 regime.publish=10 $o
+expect 2 "regime.models: model.family = gmm has no distance between two models" run shumailov-gmm regime.name=web regime.models=2 $o
+expect 2 "regime.publish: a crawl of 500 items, but the web holds" run web regime.retention=0.5 regime.publish=10 run.replicates=1 $o
 [ ! -e "$tmp/out/summary.json" ] || { echo "FAIL: a refused run left summary.json"; fails=$((fails + 1)); }
 
 # the steps' metrics and their roles reach summary.json
