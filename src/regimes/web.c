@@ -100,6 +100,32 @@ static int check_slots(const web_params *wp, const mc_point *pt, mc_error *err)
     return wp->temperatures ? parse_temps(wp, pt, NULL, err) : MC_OK;
 }
 
+/* The web's memory: at most n_0 + G C items (C new items a generation; with retention r < 1 the
+ * expected size stays below n_0 + C / (1 - r)), plus each lineage's crawl. */
+static int check_memory(const web_params *wp, const mc_point *pt, double fresh, double need,
+                        mc_error *err)
+{
+    const mc_family_type *f = pt->family;
+    double G = (double)pt->run.generations, r = wp->retention, have = mc_memory_bytes();
+    double items = (double)pt->regime_settings.n + fresh * (r < 1 ? fmin(G, 1 / (1 - r)) : G);
+    if (!f->bytes_needed || !(have > 0))
+        have = INFINITY;
+    double bytes = !f->bytes_needed ? 0 : f->bytes_needed(pt->params, pt->world, items) +
+                   (double)wp->models * f->bytes_needed(pt->params, pt->world, need);
+    char where[256];
+    if (!(items < 1.8e19))
+        return mc_error_set(err, MC_ECONFIG, "%s: the web would hold up to %.3g items, beyond "
+                            "64-bit counts (publish less, keep less: regime.retention)",
+                            mc_point_where(pt, "regime", "publish", where, sizeof where), items);
+    if (bytes > 0.8 * have)
+        return mc_error_set(err, MC_ENOMEM, "%s: the web would hold up to %.3g items and need "
+                            "%.3g GB of memory, but this machine has %.3g GB (publish less, keep "
+                            "less: regime.retention)",
+                            mc_point_where(pt, "regime", "publish", where, sizeof where), items,
+                            bytes / 1e9, have / 1e9);
+    return MC_OK;
+}
+
 /* h is the human share of the new content, so it must stay below 1 while models publish; a
  * web that keeps nothing must publish a whole crawl every generation. */
 static int check(void *vp, const mc_point *pt, mc_error *err)
@@ -124,6 +150,8 @@ static int check(void *vp, const mc_point *pt, mc_error *err)
                             "the %.6g items published each generation, but a crawl needs %.6g",
                             mc_point_where(pt, "regime", "publish", where, sizeof where), fresh,
                             need);
+    if (wp->humans == WEB_HUMANS_SHARE && (r = check_memory(wp, pt, fresh, need, err)) != MC_OK)
+        return r;
     if (c->detect && c->refill && c->tpr == 1 && wp->humans == WEB_HUMANS_SHARE &&
         (h == 0 || c->fpr == 1))
         return mc_error_set(err, MC_ECONFIG, "%s: a detector with TPR 1 drops every model item "
@@ -226,6 +254,13 @@ static int publish(const mc_unit *u, web_state *s, mc_error *err)
     if (wp->humans == WEB_HUMANS_WORKFORCE) /* no operator alarm on the web: alarm off */
         H = mc_workforce_step(u, &s->wf, &wp->wf, 0);
     int r = MC_OK;
+    if (!(H < 1.8e19)) {
+        char where[256];
+        return mc_error_set(err, MC_ERANGE, "%s: the humans would publish %.3g items in "
+                            "generation %u, beyond 64-bit counts",
+                            mc_point_where(u->point, "regime", wp->humans ? "q" : "h", where,
+                                           sizeof where), H, u->generation);
+    }
     if (H >= 1) {
         void *ds = NULL;
         r = u->fam->draw_world(u->rng, u->params, u->world, (uint64_t)H, &ds, err);
