@@ -14,7 +14,7 @@ expect 2 "regime.verifier_noise: -1 is out of range" run cats regime.select=top 
 expect 2 "regime.candidates: has no effect with regime.select = none" run cats regime.candidates=4 $o
 expect 2 "regime.beta: has no effect with regime.select = top" run cats regime.select=top regime.beta=3 $o
 expect 2 "regime.select: model.family = linreg has no verifier score" run linreg-regimes regime.select=top $o
-expect 2 "regime.detector_tpr: model.family = ngram cannot thin a dataset" run brown regime.detector_tpr=0.5 $o
+expect 2 "regime.detector_tpr: model.family = linreg cannot thin a dataset" run linreg-regimes regime.detector_tpr=0.5 $o
 expect 2 "regime.detector_tpr: a detector with TPR 1 drops every synthetic sample" run cats regime.name=replace regime.detector_tpr=1 $o
 expect 2 "regime.candidates: K = 1000000 candidates" run cats regime.select=top regime.candidates=1e6 regime.n=1e6 $o
 # the web

@@ -9,6 +9,7 @@
  *    worst across lineages is no better than its mean;
  *  - the web's humans as the pipeline's workforce: with a constant workforce W q = h n the web is
  *    fresh again, and W_g follows the pipeline's generation by generation;
+ *  - text (ngram): the detector drops by provenance, the lineages' unigram JS is in [0, log 2];
  *  - bad settings are refused naming the key. */
 #include <math.h>
 #include <stdlib.h>
@@ -153,6 +154,37 @@ static void test_workforce_is_the_pipelines(void **state)
     mc_experiment_free(ep);
 }
 
+/* Text: the ngram family's detector (ds_thin) and distance (unigram JS). A detector with TPR 1,
+ * FPR 0 and no refill leaves every crawl fully human; the lineages' distance is a JS divergence,
+ * in [0, log 2], 0 at generation 0 (one model). */
+static void test_text_web(void **state)
+{
+    (void)state;
+    char ini[1024];
+    snprintf(ini, sizeof ini,
+             "[world]\ncorpus = %s\nheldout = 0.2\nreserve = 0.34\n"
+             "[model]\nfamily = ngram\norder = 2\n[metrics]\nsample = 40\n"
+             "[regime]\nname = web\nmodels = 2\nh = 0.3\npublish = 40\nretention = 0.5\n"
+             "n = 40\ndetector_tpr = 1\ndetector_fpr = 0\ndetector_refill = false\n"
+             "[run]\ngenerations = 3\nreplicates = 2\n",
+             tu_data_path("ngram/brownlike"));
+    mc_experiment *e = tu_prepare(ini, NULL);
+    const mc_point *p = &e->points[0];
+    double *v = tu_run_point(p);
+    size_t d = tu_metric(p, "lineage_distance"), c = tu_metric(p, "crawl_synthetic_share");
+    for (long r = 0; r < 2; r++) {
+        assert_true(at(p, v, r, 0, d) == 0);
+        for (long g = 1; g <= 3; g++) {
+            assert_true(at(p, v, r, g, c) == 0);
+            assert_true(at(p, v, r, g, tu_metric(p, "human_share")) == 1);
+            assert_true(at(p, v, r, g, d) > 0 && at(p, v, r, g, d) <= log(2));
+            assert_true(at(p, v, r, g, tu_metric(p, "web_synthetic_share")) > 0);
+        }
+    }
+    free(v);
+    mc_experiment_free(e);
+}
+
 static void test_bad_web(void **state)
 {
     (void)state;
@@ -187,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_web_size_and_share),
         cmocka_unit_test(test_lineages),
         cmocka_unit_test(test_workforce_is_the_pipelines),
+        cmocka_unit_test(test_text_web),
         cmocka_unit_test(test_bad_web),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
