@@ -148,7 +148,7 @@ typedef struct mc_family_type {
                    mc_error *err);
     /* optional, for the web's lineages (without it a web of several lineages is refused): a
      * distance between two fitted models of this family, 0 for equal models (categorical: total
-     * variation; gaussian: 2-Wasserstein). */
+     * variation; gaussian: 2-Wasserstein; ngram: Jensen-Shannon of the unigram level). */
     int (*distance)(const void *params, const void *model_a, const void *model_b, double *out,
                     mc_error *err);
 } mc_family_type;
