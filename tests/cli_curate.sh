@@ -16,6 +16,7 @@ expect 2 "regime.beta: has no effect with regime.select = top" run cats regime.s
 expect 2 "regime.select: model.family = linreg has no verifier score" run linreg-regimes regime.select=top $o
 expect 2 "regime.detector_tpr: model.family = linreg cannot thin a dataset" run linreg-regimes regime.detector_tpr=0.5 $o
 expect 2 "regime.detector_tpr: a detector with TPR 1 drops every synthetic sample" run cats regime.name=replace regime.detector_tpr=1 $o
+expect 2 "every training set would be empty" run cats regime.name=replace regime.detector_tpr=1 regime.detector_refill=false $o
 expect 2 "regime.candidates: K = 1000000 candidates" run cats regime.select=top regime.candidates=1e6 regime.n=1e6 $o
 # the web
 expect 2 "regime.temperatures: 2 temperatures for regime.models = 3 lineages" run web "regime.temperatures=1, 0.9" $o

@@ -106,15 +106,20 @@ static int check_detect(const mc_point *p, mc_error *err)
         return mc_error_set(err, MC_ECONFIG, "%s: model.family = %s cannot thin a dataset by "
                             "provenance (the family slot ds_thin), so it cannot have a detector",
                             where, p->family->name);
-    int no_human = c->fpr == 1.0 || p->regime->law == MC_LAW_MODEL_ONLY;
-    if ((p->regime->props & MC_REGIME_H_IS_FRESH) && !p->nschedule && p->regime_settings.h == 0)
-        no_human = 1;
-    if (c->refill && c->tpr == 1.0 && no_human)
+    if (p->regime->props & MC_REGIME_DETECTS)
+        return MC_OK; /* the regime checks its own detector (the web) */
+    double hmax = p->regime_settings.h;
+    for (size_t i = 0; i < p->nschedule; i++)
+        hmax = hmax > p->schedule[i].h ? hmax : p->schedule[i].h;
+    int no_human = c->fpr == 1.0 || p->regime->law == MC_LAW_MODEL_ONLY ||
+                   ((p->regime->props & MC_REGIME_USES_H) && hmax == 0);
+    if (c->tpr == 1.0 && no_human)
         return mc_error_set(err, MC_ECONFIG, "%s: a detector with TPR 1 drops every synthetic "
                             "sample and this training set has no human data it lets through, so "
-                            "detector_refill cannot fill it (lower detector_tpr, or set "
-                            "detector_refill = false)",
-                            mc_point_where(p, "regime", "detector_tpr", where, sizeof where));
+                            "%s (lower detector_tpr)",
+                            mc_point_where(p, "regime", "detector_tpr", where, sizeof where),
+                            c->refill ? "detector_refill cannot fill it"
+                                      : "every training set would be empty");
     return MC_OK;
 }
 

@@ -152,12 +152,12 @@ static int check(void *vp, const mc_point *pt, mc_error *err)
                             need);
     if (wp->humans == WEB_HUMANS_SHARE && (r = check_memory(wp, pt, fresh, need, err)) != MC_OK)
         return r;
-    if (c->detect && c->refill && c->tpr == 1 && wp->humans == WEB_HUMANS_SHARE &&
-        (h == 0 || c->fpr == 1))
+    if (c->detect && c->tpr == 1 && wp->humans == WEB_HUMANS_SHARE && (h == 0 || c->fpr == 1))
         return mc_error_set(err, MC_ECONFIG, "%s: a detector with TPR 1 drops every model item "
-                            "and the web has no human item it lets through, so detector_refill "
-                            "cannot fill a crawl",
-                            mc_point_where(pt, "regime", "detector_tpr", where, sizeof where));
+                            "and the web has no human item it lets through, so %s",
+                            mc_point_where(pt, "regime", "detector_tpr", where, sizeof where),
+                            c->refill ? "detector_refill cannot fill a crawl"
+                                      : "every crawl would be empty");
     return MC_OK;
 }
 
