@@ -19,7 +19,7 @@ static const mc_metric_def WEB_METRICS[W_FIXED] = {
                        "lineages, after the detector and the selection)"},
     [W_DISTANCE] = {"lineage_distance", MC_ROLE_OTHER, "", 0, MC_METRIC_HEADLINE,
                     "mean distance between two lineages' models (the family's distance: total "
-                    "variation, W2); 0 = they have become one"},
+                    "variation, W2, unigram JS); 0 = they have become one"},
 };
 
 static const mc_metric_def WORKFORCE_METRIC = {
