@@ -5,6 +5,8 @@
  *    E[S_g] = r^g S_0 + C (1 - r^g) / (1 - r), exact for r = 1; the synthetic share of a web
  *    that only grows is g M P / (n_0 + g C) exactly, and a uniform crawl's expected share is
  *    the web's;
+ *  - a crawl weighted to recent items takes each generation's content at a rate ~ recency^age:
+ *    exact shares;
  *  - several lineages: the distance is 0 at generation 0 (one model), each family metric's
  *    worst across lineages is no better than its mean;
  *  - the web's humans as the pipeline's workforce: with a constant workforce W q = h n the web is
@@ -102,6 +104,29 @@ static void test_web_size_and_share(void **state)
         free(v);
         mc_experiment_free(e);
     }
+}
+
+/* A recent crawl (recency 1/2) of a web that keeps everything: generation 0's 500 human items
+ * and each generation's 500 model items are crawled at rates ~ 2^-age, so generation 1's crawl
+ * of 500 takes 500 (1/2) 500 / (250 + 500) = 166.7 -> 167 human items (largest remainder), and
+ * generation 2's 500 (1/4) 500 / (125 + 250 + 500) = 71.4 -> 71: exact shares. */
+static void test_recent_crawl(void **state)
+{
+    (void)state;
+    const char *ov[] = {"regime.name=web", "regime.h=0", "regime.publish=500", "regime.n=500",
+                        "regime.retention=1", "regime.crawl=recent", "regime.recency=0.5",
+                        "run.generations=2", "run.replicates=3", NULL};
+    mc_experiment *e = tu_prepare(CATS, ov);
+    const mc_point *p = &e->points[0];
+    double *v = tu_run_point(p);
+    size_t hs = tu_metric(p, "human_share"), n = tu_metric(p, "n");
+    for (long r = 0; r < 3; r++) {
+        assert_true(at(p, v, r, 1, n) == 500 && at(p, v, r, 2, n) == 500);
+        assert_true(at(p, v, r, 1, hs) == 167.0 / 500);
+        assert_true(at(p, v, r, 2, hs) == 71.0 / 500);
+    }
+    free(v);
+    mc_experiment_free(e);
 }
 
 static void test_lineages(void **state)
@@ -217,6 +242,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_lineage_is_fresh),
         cmocka_unit_test(test_web_size_and_share),
+        cmocka_unit_test(test_recent_crawl),
         cmocka_unit_test(test_lineages),
         cmocka_unit_test(test_workforce_is_the_pipelines),
         cmocka_unit_test(test_text_web),

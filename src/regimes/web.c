@@ -10,7 +10,7 @@
  *      publishes P = regime.publish (default n_g) samples of its model g - 1 with its own
  *      temperature (regime.temperatures);
  *   3. crawling: lineages 1..M-1, then lineage 0 (the engine's model), each crawl n_g items,
- *      uniform over the web or the newest first, through the detector (regime.detector_*) and
+ *      uniform over the web, the newest first, or weighted to recent items (web_pool.c), through the detector (regime.detector_*) and
  *      the selection (regime.select: K n_g crawled, n_g kept); lineages 1..M-1 are fitted here,
  *      lineage 0 by the engine.
  * Generation 0: every lineage's model is fitted on the same human data, which is the web's first
@@ -33,8 +33,11 @@ static const mc_key web_keys[] = {
     {"regime", "retention", MC_KEY_DOUBLE, "1", 0, 1, 0, NULL, WP(retention),
      "web: probability that an item stays on the web one more generation (1: the web only "
      "grows; 0: only this generation's content)"},
-    {"regime", "crawl", MC_KEY_ENUM, "uniform", 0, 0, 0, "uniform|newest", WP(crawl),
-     "web: a crawl picks items uniformly, or the newest first"},
+    {"regime", "crawl", MC_KEY_ENUM, "uniform", 0, 0, 0, "uniform|newest|recent", WP(crawl),
+     "web: a crawl picks items uniformly, the newest first, or weighted to recent items "
+     "(regime.recency)"},
+    {"regime", "recency", MC_KEY_DOUBLE, "0.5", 0, 1, MC_KEY_MIN_OPEN, NULL, WP(recency),
+     "web, crawl = recent: an item of age a is crawled at a rate proportional to recency^a"},
     {"regime", "humans", MC_KEY_ENUM, "share", 0, 0, 0, "share|workforce", WP(humans),
      "web: who publishes the human items: share (h of the new content: regime.h, "
      "regime.schedule) or workforce (the pipeline's creators: regime.workforce, q, lag, ...)"},
@@ -291,7 +294,7 @@ static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *er
         if (s->train[k])
             u->fam->ds_free(s->train[k]);
         s->train[k] = NULL;
-        r = web_crawl_for(&v, &s->pool, wp->crawl, &s->train[k], err);
+        r = web_crawl_for(&v, &s->pool, wp, &s->train[k], err);
         if (r == MC_OK && k > 0)
             r = u->fam->fit(s->models[k], u->params, s->train[k], &opts, err);
     }

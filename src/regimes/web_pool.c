@@ -2,7 +2,9 @@
  * crawling, and a lineage's crawl through the detector and the selection. Only the family's
  * dataset operations touch the items, so the pool works for every family that can thin a
  * dataset (ds_thin); a categorical pool is counts per batch, never items. */
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "web.h"
 #include "collapse/randist.h"
 
@@ -93,8 +95,8 @@ static int merged(const mc_unit *u, const web_pool *w, size_t from, size_t to, v
 }
 
 /* k of the batches [from, to): all of them when they hold k, else a subsample. */
-static int take(const mc_unit *u, const web_pool *w, size_t from, size_t to, uint64_t k,
-                void **out, mc_error *err)
+static int take_items(const mc_unit *u, const web_pool *w, size_t from, size_t to, uint64_t k,
+                      void **out, mc_error *err)
 {
     void *all = NULL;
     int r = merged(u, w, from, to, &all, err);
@@ -122,7 +124,7 @@ static int crawl_newest(const mc_unit *u, const web_pool *w, uint64_t k, void **
         for (size_t i = from; i < to; i++)
             have += u->fam->ds_size(w->b[i].ds);
         void *part = NULL;
-        r = take(u, w, from, to, have < k ? have : k, &part, err);
+        r = take_items(u, w, from, to, have < k ? have : k, &part, err);
         k -= have < k ? have : k;
         if (r == MC_OK && !*out)
             *out = part;
@@ -135,8 +137,102 @@ static int crawl_newest(const mc_unit *u, const web_pool *w, uint64_t k, void **
     return r;
 }
 
-int web_pool_crawl(const mc_unit *u, const web_pool *w, int crawl, uint64_t k, void **out,
-                   mc_error *err)
+/* The end of the generation group that starts at batch `from` (batches sorted by generation). */
+static size_t group_end(const web_pool *w, size_t from)
+{
+    size_t to = from + 1;
+    while (to < w->n && w->b[to].generation == w->b[from].generation)
+        to++;
+    return to;
+}
+
+/* How many of k items each generation group gives a recent crawl: group j of size S_j and age
+ * a_j is crawled at the rate c lambda^a_j, c such that the counts add up to k; a group whose
+ * share would exceed its size gives all of it and the rest is shared again (water-filling);
+ * the last shares are rounded by largest remainder. take[j] for the j-th group. */
+static void recent_shares(const mc_unit *u, const web_pool *w, double lambda, uint64_t k,
+                          uint64_t *take, size_t ng)
+{
+    double *weight = (double *)(take + ng); /* scratch after take (the caller sized it) */
+    size_t j = 0;
+    for (size_t from = 0; from < w->n; from = group_end(w, from), j++) {
+        uint64_t S = 0;
+        for (size_t i = from; i < group_end(w, from); i++)
+            S += u->fam->ds_size(w->b[i].ds);
+        take[j] = S; /* the size, until the share is known */
+        weight[j] = (double)S * pow(lambda, (double)(u->generation - w->b[from].generation));
+    }
+    unsigned char *full = (unsigned char *)(weight + ng);
+    memset(full, 0, ng);
+    uint64_t left = k;
+    for (int changed = 1; changed;) { /* groups that the share would overfill give all */
+        changed = 0;
+        double W = 0;
+        for (j = 0; j < ng; j++)
+            W += full[j] ? 0 : weight[j];
+        for (j = 0; j < ng && W > 0; j++)
+            if (!full[j] && (double)left * weight[j] / W >= (double)take[j]) {
+                full[j] = 1;
+                left -= take[j];
+                changed = 1;
+            }
+    }
+    double W = 0, *rest = weight; /* reused: the fractional parts */
+    for (j = 0; j < ng; j++)
+        W += full[j] ? 0 : weight[j];
+    uint64_t given = 0;
+    for (j = 0; j < ng; j++)
+        if (!full[j]) {
+            double x = W > 0 ? (double)left * weight[j] / W : 0;
+            take[j] = (uint64_t)floor(x);
+            rest[j] = x - floor(x);
+            given += take[j];
+        } else {
+            rest[j] = -1;
+        }
+    for (; given < left; given++) { /* largest remainder, ties to the newest */
+        size_t best = ng;
+        for (j = 0; j < ng; j++)
+            if (rest[j] >= 0 && (best == ng || rest[j] >= rest[best]))
+                best = j;
+        take[best]++;
+        rest[best] = -1;
+    }
+}
+
+/* Weighted to recent items: each generation group's share by recent_shares, then a uniform
+ * crawl within it. */
+static int crawl_recent(const mc_unit *u, const web_pool *w, double lambda, uint64_t k,
+                        void **out, mc_error *err)
+{
+    size_t ng = 0;
+    for (size_t from = 0; from < w->n; from = group_end(w, from))
+        ng++;
+    uint64_t *take = malloc(ng * (sizeof(uint64_t) + sizeof(double) + 1));
+    if (!take)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    recent_shares(u, w, lambda, k, take, ng);
+    int r = MC_OK;
+    size_t j = 0;
+    *out = NULL;
+    for (size_t from = 0; r == MC_OK && from < w->n; from = group_end(w, from), j++) {
+        void *part = NULL;
+        if (!take[j])
+            continue;
+        r = take_items(u, w, from, group_end(w, from), take[j], &part, err);
+        if (r == MC_OK && !*out)
+            *out = part;
+        else if (r == MC_OK)
+            r = u->fam->ds_merge(*out, part, err);
+        if (part && part != *out)
+            u->fam->ds_free(part);
+    }
+    free(take);
+    return r;
+}
+
+int web_pool_crawl(const mc_unit *u, const web_pool *w, const web_params *wp, uint64_t k,
+                   void **out, mc_error *err)
 {
     uint64_t have = web_pool_size(u, w);
     *out = NULL;
@@ -148,8 +244,10 @@ int web_pool_crawl(const mc_unit *u, const web_pool *w, int crawl, uint64_t k, v
                             mc_point_where(u->point, "regime", "publish", where, sizeof where),
                             (unsigned long long)k, (unsigned long long)have, u->generation);
     }
-    return crawl == WEB_CRAWL_NEWEST ? crawl_newest(u, w, k, out, err)
-                                     : take(u, w, 0, w->n, k, out, err);
+    if (wp->crawl == WEB_CRAWL_RECENT)
+        return crawl_recent(u, w, wp->recency, k, out, err);
+    return wp->crawl == WEB_CRAWL_NEWEST ? crawl_newest(u, w, k, out, err)
+                                         : take_items(u, w, 0, w->n, k, out, err);
 }
 
 void web_pool_free(const mc_unit *u, web_pool *w)
@@ -163,8 +261,8 @@ void web_pool_free(const mc_unit *u, web_pool *w)
 
 /* The detector over a crawl; with refill, crawled again (items may repeat: another visit)
  * until n pass. */
-static int detect_crawl(const mc_unit *u, const web_pool *w, int crawl, uint64_t n, void **set,
-                        mc_error *err)
+static int detect_crawl(const mc_unit *u, const web_pool *w, const web_params *wp, uint64_t n,
+                        void **set, mc_error *err)
 {
     const mc_curation *c = &u->point->curation;
     const mc_family_type *f = u->fam;
@@ -177,7 +275,7 @@ static int detect_crawl(const mc_unit *u, const web_pool *w, int crawl, uint64_t
         if (round == 100000)
             return mc_error_set(err, MC_ERANGE, "the detector kept too little of %ld crawls to "
                                 "fill a training set", round);
-        r = web_pool_crawl(u, w, crawl, n - f->ds_size(*set), &more, err);
+        r = web_pool_crawl(u, w, wp, n - f->ds_size(*set), &more, err);
         if (r == MC_OK)
             r = mc_detect_thin(u, more, &passed, err);
         if (r == MC_OK)
@@ -190,16 +288,17 @@ static int detect_crawl(const mc_unit *u, const web_pool *w, int crawl, uint64_t
     return r;
 }
 
-int web_crawl_for(const mc_unit *u, const web_pool *w, int crawl, void **out, mc_error *err)
+int web_crawl_for(const mc_unit *u, const web_pool *w, const web_params *wp, void **out,
+                  mc_error *err)
 {
     const mc_curation *c = &u->point->curation;
     const mc_family_type *f = u->fam;
     int select = c->select != MC_SELECT_NONE;
     uint64_t want = select ? u->n * c->candidates : u->n;
     void *set = NULL;
-    int r = web_pool_crawl(u, w, crawl, want, &set, err);
+    int r = web_pool_crawl(u, w, wp, want, &set, err);
     if (r == MC_OK && c->detect)
-        r = detect_crawl(u, w, crawl, want, &set, err);
+        r = detect_crawl(u, w, wp, want, &set, err);
     if (r == MC_OK && select) {
         void *kept = NULL;
         r = mc_curate_select(u, set, f->ds_size(set) / c->candidates, &kept, err);
