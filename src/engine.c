@@ -57,8 +57,6 @@ static int record_regime(const mc_point *p, const mc_unit *u, void *state, doubl
     return p->regime->metrics(u, state, row, row + p->metrics.n - p->nregime_metrics, err);
 }
 
-/* The h a regime's init() sees: the largest h of generations 1..G (regime.h without a
- * schedule), so that keep-original keeps enough of generation 0's data for every step. */
 /* Generation g's training set after the point's detector (collapse/curate.h): train itself, or
  * a filtered copy in *own that the caller frees. */
 static int detect(const mc_point *p, const mc_unit *u, const void **train, void **own,
@@ -72,6 +70,8 @@ static int detect(const mc_point *p, const mc_unit *u, const void **train, void 
     return status;
 }
 
+/* The h a regime's init() sees: the largest h of generations 1..G (regime.h without a
+ * schedule), so that keep-original keeps enough of generation 0's data for every step. */
 static double init_h(const mc_point *p)
 {
     if (!p->nschedule)
@@ -95,7 +95,7 @@ int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err
         values[i] = NAN;
     void *human0 = NULL, *model = NULL, *state = NULL;
     mc_fit_opts opts = {p->regime_settings.human_weight};
-    mc_unit_tally tally;
+    mc_unit_tally tally = {0};
     mc_unit u = {
         .tally = &tally,
         .key = key,
