@@ -7,6 +7,7 @@
  *    the web's;
  *  - a crawl weighted to recent items takes each generation's content at a rate ~ recency^age:
  *    exact shares;
+ *  - the categorical family's crawl has ds_subsample's law (chi-square);
  *  - several lineages: the distance is 0 at generation 0 (one model), each family metric's
  *    worst across lineages is no better than its mean;
  *  - the web's humans as the pipeline's workforce: with a constant workforce W q = h n the web is
@@ -16,6 +17,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_randist.h>
 #include "testutil.h"
 
 static const char *const CATS =
@@ -126,6 +128,52 @@ static void test_recent_crawl(void **state)
         assert_true(at(p, v, r, 2, hs) == 71.0 / 500);
     }
     free(v);
+    mc_experiment_free(e);
+}
+
+/* The categorical family's crawl (binomial thinning and an exact correction) has
+ * ds_subsample's law: the human count of a crawl of n = 17 from a pool of 30 human and 20
+ * synthetic items is Hypergeometric(30, 20, 17) (chi-square over 20000 crawls, bins with an
+ * expected count >= 5, against a critical value at p = 1e-6); every crawl has exactly n items. */
+static void test_crawl_law(void **state)
+{
+    (void)state;
+    mc_experiment *e = tu_prepare(CATS, NULL);
+    const mc_point *p = &e->points[0];
+    const mc_family_type *f = p->family;
+    assert_non_null(f->ds_crawl);
+    mc_error err = {0};
+    gsl_rng *r = mc_rng_alloc(99);
+    void *pool = NULL, *synth = NULL, *model = NULL;
+    assert_int_equal(f->draw_world(r, p->params, p->world, 30, &pool, &err), MC_OK);
+    assert_int_equal(f->model_alloc(p->params, p->world, &model, &err), MC_OK);
+    mc_fit_opts opts = {-1};
+    assert_int_equal(f->fit(model, p->params, pool, &opts, &err), MC_OK);
+    assert_int_equal(f->draw_model(r, p->params, model, &p->sampling, 20, &synth, &err), MC_OK);
+    assert_int_equal(f->ds_merge(pool, synth, &err), MC_OK);
+    const long T = 20000, n = 17;
+    double count[18] = {0};
+    for (long t = 0; t < T; t++) {
+        void *c = NULL;
+        assert_int_equal(f->ds_crawl(r, pool, (uint64_t)n, &c, &err), MC_OK);
+        assert_true(f->ds_size(c) == (uint64_t)n);
+        count[f->ds_human(c)]++;
+        f->ds_free(c);
+    }
+    double chi2 = 0, obs = 0, exp = 0;
+    for (unsigned k = 0; k <= (unsigned)n; k++) {
+        obs += count[k];
+        exp += T * gsl_ran_hypergeometric_pdf(k, 30, 20, (unsigned)n);
+        if (exp >= 5 || k == (unsigned)n) {
+            chi2 += (obs - exp) * (obs - exp) / exp;
+            obs = exp = 0;
+        }
+    }
+    assert_true(chi2 < 60); /* < 15 bins; chi-square(14) exceeds 47 with p = 1e-6 */
+    f->ds_free(pool);
+    f->ds_free(synth);
+    f->model_free(model);
+    gsl_rng_free(r);
     mc_experiment_free(e);
 }
 
@@ -243,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_one_lineage_is_fresh),
         cmocka_unit_test(test_web_size_and_share),
         cmocka_unit_test(test_recent_crawl),
+        cmocka_unit_test(test_crawl_law),
         cmocka_unit_test(test_lineages),
         cmocka_unit_test(test_workforce_is_the_pipelines),
         cmocka_unit_test(test_text_web),

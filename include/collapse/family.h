@@ -151,6 +151,10 @@ typedef struct mc_family_type {
      * variation; gaussian: 2-Wasserstein; ngram: Jensen-Shannon of the unigram level). */
     int (*distance)(const void *params, const void *model_a, const void *model_b, double *out,
                     mc_error *err);
+    /* optional, for the web's crawls (without it the web uses ds_subsample): n of pool without
+     * replacement, uniformly, provenance kept: ds_subsample's law by another algorithm, cheaper
+     * when n and the pool are huge (categorical: binomial thinning and an exact correction). */
+    int (*ds_crawl)(gsl_rng *r, const void *pool, uint64_t n, void **out, mc_error *err);
 } mc_family_type;
 
 #endif

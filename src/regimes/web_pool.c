@@ -94,17 +94,28 @@ static int merged(const mc_unit *u, const web_pool *w, size_t from, size_t to, v
     return r;
 }
 
+/* k of pool without replacement: the family's crawl when it has one (the same law, cheaper at
+ * scale), else its subsample. */
+static int subsample(const mc_unit *u, const void *pool, uint64_t k, void **out, mc_error *err)
+{
+    if (u->fam->ds_crawl)
+        return u->fam->ds_crawl(u->rng, pool, k, out, err);
+    return u->fam->ds_subsample(u->rng, pool, k, out, err);
+}
+
 /* k of the batches [from, to): all of them when they hold k, else a subsample. */
 static int take_items(const mc_unit *u, const web_pool *w, size_t from, size_t to, uint64_t k,
                       void **out, mc_error *err)
 {
+    if (to - from == 1 && u->fam->ds_size(w->b[from].ds) != k) /* no merged copy needed */
+        return subsample(u, w->b[from].ds, k, out, err);
     void *all = NULL;
     int r = merged(u, w, from, to, &all, err);
     if (r != MC_OK || u->fam->ds_size(all) == k) {
         *out = all;
         return r;
     }
-    r = u->fam->ds_subsample(u->rng, all, k, out, err);
+    r = subsample(u, all, k, out, err);
     u->fam->ds_free(all);
     return r;
 }
