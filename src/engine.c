@@ -31,6 +31,14 @@ uint64_t mc_human_count(double h, uint64_t n)
 /* Tag of the metrics' streams (any constant apart from the unit keys' use of the same hash). */
 #define METRIC_STREAM 0x6d65747269637300ull /* "metrics" */
 
+/* Whether generation g's metrics are computed: metrics.every = k measures g = 0, k, 2k, ... and
+ * the last generation; n and human_share are recorded at every generation. */
+static int measured(const mc_point *p, unsigned g)
+{
+    long k = p->run.metrics_every;
+    return k <= 1 || g % (unsigned long)k == 0 || (long)g == p->run.generations;
+}
+
 /* Records generation g's row. The family's metrics draw their random numbers (held-out samples,
  * slices, metric samples) from a stream of their own, keyed by (unit key, g): how much a metric
  * draws never moves the unit's stream, so metric settings leave every model's trajectory as it
@@ -42,6 +50,8 @@ static int record(const mc_point *p, uint64_t unit_key, const void *model, const
     uint64_t size = f->ds_size(train);
     row[0] = (double)size;
     row[1] = size ? (double)f->ds_human(train) / (double)size : NAN;
+    if (!measured(p, g))
+        return MC_OK; /* the family's metrics stay NaN */
     mc_eval ev = {p, p->params, p->world, model, train, g};
     mc_rng_local stream;
     gsl_rng *r = mc_rng_local_init(&stream, mc_stream_key(unit_key, METRIC_STREAM, g));

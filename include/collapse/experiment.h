@@ -23,6 +23,9 @@ typedef struct mc_run_settings {
     long generations;  /* G: models 0..G are fitted */
     long replicates;   /* R */
     uint64_t seed;
+    long metrics_every; /* metrics.every = k >= 1: family and regime metrics at g % k == 0 and G */
+    int metrics_none;   /* output.metrics = none: no metrics.csv */
+    int gzip;           /* output.compress = gzip: the CSV files as NAME.csv.gz */
 } mc_run_settings;
 
 typedef struct mc_regime_settings {

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "io/atomic.h"
+#include "io/gz.h"
 
 struct mc_out {
     char *path, *tmp;
@@ -25,6 +26,7 @@ struct mc_out {
     int err;       /* errno of the first failure, 0 while all is well */
     int created;   /* tmp exists and is ours */
     int committed; /* renamed onto path */
+    mc_gz *gz;     /* mc_out_set_gzip: the bytes are compressed on their way out */
 };
 
 /* ---- the fault-injection hook: MC_FAULT_WRITE_AFTER=N bytes, then ENOSPC ---------------- */
@@ -58,10 +60,8 @@ static size_t fault_allow(size_t n)
 
 /* ---- the stream ------------------------------------------------------------------------ */
 
-/* Writes all of buf and returns n; on failure returns the bytes written before it (fewer than
- * n, which sets the stream's error flag) with o->err and errno set. fopencookie(3): a write
- * function must never return a negative value (glibc's stdio then reads past its buffers). */
-static ssize_t out_write(void *cookie, const char *buf, size_t n)
+/* Writes n bytes to the file (as many as the fault hook allows); 0 or an errno. */
+static int write_raw(void *cookie, const char *buf, size_t n)
 {
     mc_out *o = cookie;
     size_t allowed = fault_allow(n), done = 0;
@@ -76,11 +76,22 @@ static ssize_t out_write(void *cookie, const char *buf, size_t n)
         }
         done += (size_t)w;
     }
-    if (done < n) {
+    return done < n ? e : 0;
+}
+
+/* Writes all of buf (compressed when o->gz) and returns n; on failure returns 0 (fewer than n,
+ * which sets the stream's error flag) with o->err and errno set. fopencookie(3): a write
+ * function must never return a negative value (glibc's stdio then reads past its buffers). */
+static ssize_t out_write(void *cookie, const char *buf, size_t n)
+{
+    mc_out *o = cookie;
+    int e = o->err ? o->err : o->gz ? mc_gz_write(o->gz, buf, n) : write_raw(o, buf, n);
+    if (e) {
         o->err = o->err ? o->err : e;
         errno = o->err;
+        return 0;
     }
-    return (ssize_t)done;
+    return (ssize_t)n;
 }
 
 static int out_close(void *cookie)
@@ -174,11 +185,19 @@ int mc_out_check(mc_out *o, mc_error *err)
     return MC_OK;
 }
 
+int mc_out_set_gzip(mc_out *o, mc_error *err)
+{
+    o->gz = mc_gz_new(write_raw, o);
+    return o->gz ? MC_OK : mc_error_set(err, MC_ENOMEM, "out of memory");
+}
+
 int mc_out_finish(mc_out *o, mc_error *err)
 {
     const char *what = "write error";
     if (fflush(o->f) != 0 || ferror(o->f))
         o->err = o->err ? o->err : (errno ? errno : EIO);
+    if (!o->err && o->gz)
+        o->err = mc_gz_finish(o->gz);
     if (!o->err && fsync(o->fd) != 0) {
         o->err = errno;
         what = "cannot sync to disk";
@@ -212,6 +231,7 @@ void mc_out_free(mc_out *o)
         close(o->fd);
     if (o->created && !o->committed)
         unlink(o->tmp);
+    mc_gz_free(o->gz);
     free(o->path);
     free(o->tmp);
     free(o);

@@ -22,6 +22,9 @@ typedef struct mc_out mc_out;
  * On success *out is the caller's until mc_out_free. Returns MC_OK, MC_EIO (err names the
  * temporary file and the reason) or MC_ENOMEM. */
 int mc_out_open(const char *path, mc_out **out, mc_error *err);
+/* Compresses what is written to o from now on into a gzip stream (io/gz.h): call it before the
+ * first write. MC_OK or MC_ENOMEM. */
+int mc_out_set_gzip(mc_out *o, mc_error *err);
 /* The stream to write to (owned by o; do not fclose it). */
 FILE *mc_out_file(const mc_out *o);
 /* The final path and the temporary one (owned by o). */

@@ -14,6 +14,7 @@
 #include "collapse.h"
 #include "io/atomic.h"
 #include "run/folder.h"
+#include "run/json_value.h"
 
 enum { F_METRICS, F_SUMMARY, F_EXTINCTION, F_JSON, F_CONFIG, F_POINTS, NFILES };
 const char *const mc_writer_files[MC_WRITER_NFILES] = {"metrics.csv", "summary.csv",
@@ -58,17 +59,30 @@ void mc_writer_abort(mc_writer *w)
     free(w);
 }
 
-/* Opens every file under its temporary name. */
+/* Whether file i is one of the CSV files that output.compress = gzip compresses. */
+static int is_csv(int i)
+{
+    return i == F_METRICS || i == F_SUMMARY || i == F_EXTINCTION || i == F_POINTS;
+}
+
+/* Opens every file under its temporary name: NAME.gz for the CSV files under output.compress =
+ * gzip; no metrics.csv under output.metrics = none. */
 static int open_files(mc_writer *w, const char *dir, mc_error *err)
 {
+    const mc_run_settings *run = &w->e->points[0].run;
     for (int i = 0; i < NFILES; i++) {
-        size_t n = strlen(dir) + strlen(mc_writer_files[i]) + 2;
+        if (i == F_METRICS && run->metrics_none)
+            continue;
+        int gz = run->gzip && is_csv(i);
+        size_t n = strlen(dir) + strlen(mc_writer_files[i]) + 5;
         char *path = malloc(n);
         if (!path)
             return mc_error_set(err, MC_ENOMEM, "out of memory");
-        snprintf(path, n, "%s/%s", dir, mc_writer_files[i]);
+        snprintf(path, n, "%s/%s%s", dir, mc_writer_files[i], gz ? ".gz" : "");
         int r = mc_out_open(path, &w->out[i], err);
         free(path);
+        if (r == MC_OK && gz)
+            r = mc_out_set_gzip(w->out[i], err);
         if (r != MC_OK)
             return r;
         w->f[i] = mc_out_file(w->out[i]);
@@ -78,23 +92,28 @@ static int open_files(mc_writer *w, const char *dir, mc_error *err)
 
 static void write_csv_heads(mc_writer *w)
 {
-    fputs("point,replicate,generation,metric,value\n", w->f[F_METRICS]);
+    if (w->f[F_METRICS])
+        fputs("point,replicate,generation,metric,value\n", w->f[F_METRICS]);
     fputs("point,generation,metric,n,mean,sd,q05,q50,q95,theory_mean,skew\n", w->f[F_SUMMARY]);
     fputs("point,category,metric,replicates,alive_end,extinct,first_extinct_mean,"
           "first_extinct_q05,first_extinct_q50,first_extinct_q95\n",
           w->f[F_EXTINCTION]);
 }
 
-/* {"run": {"seed": "5", ...}, ...}: the resolved configuration by section. */
-static cJSON *config_json(const mc_config *c)
+/* {"run": {"seed": 5, "name": "cats", ...}, ...}: the resolved configuration by section, numbers
+ * typed as the first point's keys declare them (json_value.h). */
+static cJSON *config_json(const mc_experiment *e)
 {
+    const mc_config *c = e->config;
     cJSON *config = cJSON_CreateObject();
     for (size_t i = 0; config && i < c->n; i++) {
         const mc_entry *en = &c->entries[i];
         cJSON *sec = cJSON_GetObjectItemCaseSensitive(config, en->section);
         if (!sec)
             sec = cJSON_AddObjectToObject(config, en->section);
-        cJSON_AddStringToObject(sec, en->key, en->value);
+        cJSON_AddItemToObject(sec, en->key,
+                              mc_json_config_value(&e->points[0], en->section, en->key,
+                                                   en->value));
     }
     return config;
 }
@@ -122,7 +141,7 @@ static int write_json_head(mc_writer *w, mc_error *err)
     const mc_experiment *e = w->e;
     const mc_point *p0 = &e->points[0];
     cJSON *head = cJSON_CreateObject();
-    cJSON *config = config_json(e->config);
+    cJSON *config = config_json(e);
     cJSON *axes = axes_json(e);
     if (!head || !config || !axes) {
         cJSON_Delete(head);
@@ -139,10 +158,10 @@ static int write_json_head(mc_writer *w, mc_error *err)
         fprintf(j, "\"seed\":%llu,", (unsigned long long)p0->run.seed);
     else
         fprintf(j, "\"seed\":\"%llu\",", (unsigned long long)p0->run.seed);
-    fprintf(j, "\"name\":%s,\"generations\":%ld,\"replicates\":%ld,\"config\":%s,\"axes\":%s,"
-               "\"points\":[",
-            name ? name : "\"\"", p0->run.generations, p0->run.replicates, cs ? cs : "{}",
-            as ? as : "[]");
+    fprintf(j, "\"name\":%s,\"generations\":%ld,\"replicates\":%ld,\"metrics_every\":%ld,"
+               "\"config\":%s,\"axes\":%s,\"points\":[",
+            name ? name : "\"\"", p0->run.generations, p0->run.replicates,
+            p0->run.metrics_every, cs ? cs : "{}", as ? as : "[]");
     cJSON_free(cs);
     cJSON_free(as);
     cJSON_free(name);
@@ -213,7 +232,7 @@ static void add_params(cJSON *o, const mc_point *p)
         char key[256];
         snprintf(key, sizeof key, "%s.%s", en->section, en->key);
         const char *v = mc_point_value(p, en->section, en->key);
-        cJSON_AddStringToObject(params, key, v ? v : "");
+        cJSON_AddItemToObject(params, key, mc_json_config_value(p, en->section, en->key, v));
     }
 }
 
@@ -362,7 +381,8 @@ static void write_extinction_rows(FILE *f, const mc_summary *s)
 
 int mc_writer_point(mc_writer *w, const mc_point_result *res, const mc_summary *s, mc_error *err)
 {
-    write_metric_rows(w->f[F_METRICS], res);
+    if (w->f[F_METRICS])
+        write_metric_rows(w->f[F_METRICS], res);
     write_summary_rows(w->f[F_SUMMARY], s);
     write_extinction_rows(w->f[F_EXTINCTION], s);
     cJSON *o = point_json(res, s);
@@ -375,7 +395,8 @@ int mc_writer_point(mc_writer *w, const mc_point_result *res, const mc_summary *
     w->points_written++;
     int r = MC_OK;
     for (int i = 0; r == MC_OK && i < NFILES; i++)
-        r = mc_out_check(w->out[i], err);
+        if (w->out[i])
+            r = mc_out_check(w->out[i], err);
     return r;
 }
 
@@ -420,11 +441,13 @@ static int commit_files(mc_writer *w, mc_error *err)
 {
     int r = MC_OK;
     for (int i = 0; r == MC_OK && i < NFILES; i++)
-        r = mc_out_finish(w->out[i], err);
+        if (w->out[i])
+            r = mc_out_finish(w->out[i], err);
     for (int k = 0; r == MC_OK && k < NFILES; k++) {
         if (rename_order[k] == F_JSON && (r = mc_sync_dir(w->dir, err)) != MC_OK)
             break;
-        r = mc_out_commit(w->out[rename_order[k]], err);
+        if (w->out[rename_order[k]])
+            r = mc_out_commit(w->out[rename_order[k]], err);
     }
     return r == MC_OK ? mc_sync_dir(w->dir, err) : r;
 }
