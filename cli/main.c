@@ -61,7 +61,13 @@ typedef struct run_view {
     int quiet, tty, plots;
     double t0;
     size_t npoints;
+    double shown; /* when progress was last shown */
 } run_view;
+
+/* Progress at most this often: a terminal's bar (seconds between redraws), a line elsewhere
+ * (CI logs, a job scheduler, a notebook's subprocess). */
+#define PROGRESS_TTY_S 0.2
+#define PROGRESS_LINE_S 5.0
 
 static double now(void)
 {
@@ -83,15 +89,23 @@ static void on_start(const mc_experiment *e, const mc_run_dir_result *res, void 
             (unsigned long long)e->points[0].run.seed);
 }
 
-/* A progress bar on a terminal; nothing otherwise (on_summary then says each point). */
+/* A progress bar on a terminal, redrawn at most every PROGRESS_TTY_S; elsewhere a line at most
+ * every PROGRESS_LINE_S with done/total and the ETA. The last unit is always shown. */
 static void on_progress(size_t done, size_t total, const mc_point *p, void *user)
 {
     (void)p;
-    const run_view *v = user;
-    if (v->quiet || !v->tty)
+    run_view *v = user;
+    double t = now();
+    if (v->quiet || (done < total && t - v->shown < (v->tty ? PROGRESS_TTY_S : PROGRESS_LINE_S)))
         return;
-    double el = now() - v->t0;
+    v->shown = t;
+    double el = t - v->t0;
     double eta = done ? el * (double)(total - done) / (double)done : 0;
+    if (!v->tty) {
+        fprintf(stderr, "collapse: %zu/%zu runs (%.0f%%), %.0fs elapsed, ETA %.0fs\n", done, total,
+                100.0 * (double)done / (double)total, el, eta);
+        return;
+    }
     int width = 30, fill = (int)((double)width * (double)done / (double)total);
     fprintf(stderr, "\r[%.*s%.*s] %3.0f%%  %zu/%zu runs  %.0fs elapsed, ETA %.0fs ", fill,
             "##############################", width - fill, "..............................",
@@ -104,11 +118,7 @@ static void on_progress(size_t done, size_t total, const mc_point *p, void *user
 static int on_summary(const mc_summary *s, void *user, mc_error *err)
 {
     run_view *v = user;
-    int r = mc_table_add(v->table, s, err);
-    if (r == MC_OK && !v->quiet && !v->tty)
-        fprintf(stderr, "collapse: point %zu/%zu done (%s), %.1fs\n", s->point->index + 1,
-                v->npoints, s->point->label, now() - v->t0);
-    return r;
+    return mc_table_add(v->table, s, err);
 }
 
 /* The closing lines: the table, where the files are, then the plots and report unless
@@ -122,6 +132,8 @@ static int on_finish(const mc_run_dir_result *res, void *user, mc_error *err)
            "config.ini)\n", dir);
     if (!v->plots)
         return MC_OK;
+    printf("\ndrawing the figures and writing the report ...\n");
+    fflush(stdout); /* before the work: a pipe shows it while it runs */
     int r = mc_plot_and_report(dir, err);
     if (r != MC_OK)
         return r;
@@ -142,7 +154,7 @@ static int run_and_print(const mc_cli_args *a, mc_error *err)
     if (bytes > MC_OUTPUT_WARN_BYTES)
         fprintf(stderr, "collapse: warning: metrics.csv will take about %.3g GB (every replicate, "
                 "generation and metric of %zu grid points)\n", bytes / 1e9, e->npoints);
-    run_view v = {NULL, a->quiet, isatty(2), !a->no_plots, now(), e->npoints};
+    run_view v = {NULL, a->quiet, isatty(2), !a->no_plots, now(), e->npoints, 0};
     mc_run_dir_opts o = {.dir = a->output, .threads = (int)a->threads, .on_start = on_start,
                          .on_summary = on_summary, .on_progress = on_progress, .user = &v,
                          .force = a->force, .on_finish = on_finish};

@@ -73,6 +73,12 @@ p = j["points"][1]["params"]
 assert p["sampling.temperature"] == 0.9 and p["run.generations"] == 7 and p["model.family"] == "categorical"
 PY
 
+# progress without a terminal: a line at most every few seconds (here: the first and the last)
+"$bin" run cats run.replicates=50 run.generations=20 --no-plots -o "$tmp/prog" 2> "$tmp/prog.err" > /dev/null
+n=$(grep -c 'runs (' "$tmp/prog.err")
+if grep -q '200/200 runs (100%)' "$tmp/prog.err" && [ "$n" -le 3 ] && ! grep -q $'\r' "$tmp/prog.err"; then pass
+else fail "progress without a terminal: $(cat "$tmp/prog.err")"; fi
+
 expect 2 "output.metrics" run cats output.metrics=some --no-plots -o "$tmp/bad1"
 expect 2 "output.compress" run cats output.compress=zip --no-plots -o "$tmp/bad2"
 expect 2 "metrics.every" run cats metrics.every=0 --no-plots -o "$tmp/bad3"
