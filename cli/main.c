@@ -142,12 +142,42 @@ static int on_finish(const mc_run_dir_result *res, void *user, mc_error *err)
     return MC_OK;
 }
 
+/* --resume DIR: the configuration is the one stored in DIR (docs/OUTPUTS.md). */
+static int load_resume_config(const mc_cli_args *a, char *path, size_t n, mc_config **c,
+                              mc_error *err)
+{
+    if (a->source || a->noverrides || a->output || a->seed || a->force)
+        return mc_error_set(err, MC_EUSAGE,
+                            "run --resume %s: the run continues with the configuration stored in "
+                            "its folder; no PRESET, key=value, -o, --seed or --force",
+                            a->resume);
+    int r = mc_run_resume_config(a->resume, path, n, err);
+    if (r != MC_OK)
+        return r;
+    mc_cli_args stored = *a;
+    stored.source = path;
+    return mc_cli_load_config(&stored, c, err);
+}
+
+/* What a resume did, on stderr. */
+static void say_resumed(const mc_cli_args *a, const mc_run_dir_result *res)
+{
+    if (res->complete)
+        fprintf(stderr, "collapse: %s: the run is complete; nothing to resume (collapse plot %s "
+                        "redraws its figures)\n", a->resume, a->resume);
+    else if (!a->quiet)
+        fprintf(stderr, "collapse: resumed: %zu of %zu grid points from the checkpoint, the "
+                        "others computed\n", res->restored_points, res->npoints);
+}
+
 /* Runs a's experiment into its directory, printing as it goes. */
 static int run_and_print(const mc_cli_args *a, mc_error *err)
 {
     mc_config *c = NULL;
     mc_experiment *e = NULL;
-    int r = mc_cli_load_config(a, &c, err);
+    char stored[MC_RUN_DIR_MAX + 64];
+    int r = a->resume ? load_resume_config(a, stored, sizeof stored, &c, err)
+                      : mc_cli_load_config(a, &c, err);
     if (r != MC_OK || (r = mc_experiment_prepare(c, &e, err)) != MC_OK)
         return r;
     double bytes = mc_experiment_output_bytes(e);
@@ -157,10 +187,14 @@ static int run_and_print(const mc_cli_args *a, mc_error *err)
     run_view v = {NULL, a->quiet, isatty(2), !a->no_plots, now(), e->npoints, 0};
     mc_run_dir_opts o = {.dir = a->output, .threads = (int)a->threads, .on_start = on_start,
                          .on_summary = on_summary, .on_progress = on_progress, .user = &v,
-                         .force = a->force, .on_finish = on_finish};
+                         .force = a->force, .on_finish = on_finish, .resume = a->resume != NULL};
+    if (a->resume)
+        o.dir = a->resume;
     mc_run_dir_result res;
     if ((r = mc_table_alloc(e, &v.table, err)) == MC_OK)
         r = mc_run_to_dir(e, &o, &res, err);
+    if (r == MC_OK && a->resume)
+        say_resumed(a, &res);
     mc_table_free(v.table);
     mc_experiment_free(e);
     return r;

@@ -171,8 +171,10 @@ static void batch_free(batch *b)
 }
 
 /* The next batch from point `first`: at least one point; points are added while the batch has
- * fewer than 4 units per thread and its results stay under 256 MiB. */
-static int batch_plan(const mc_experiment *e, size_t first, int threads, batch *b, mc_error *err)
+ * fewer than 4 units per thread and its results stay under 256 MiB. A point that opts->restore
+ * fills (a checkpoint) has no units; *restored counts their units. */
+static int batch_plan(const mc_experiment *e, size_t first, int threads, const mc_run_opts *opts,
+                      batch *b, size_t *restored, mc_error *err)
 {
     memset(b, 0, sizeof *b);
     size_t last = first, units = 0;
@@ -187,19 +189,21 @@ static int batch_plan(const mc_experiment *e, size_t first, int threads, batch *
     b->first = first;
     b->last = last;
     b->nb = last - first;
-    b->units = units;
     b->values = calloc(b->nb, sizeof *b->values);
     b->offset = calloc(b->nb + 1, sizeof *b->offset);
-    b->slots = calloc(units, sizeof *b->slots);
-    int ok = b->values && b->offset && b->slots;
+    int ok = b->values && b->offset;
     for (size_t i = 0; ok && i < b->nb; i++) {
         const mc_point *p = &e->points[first + i];
-        b->offset[i + 1] = b->offset[i] + (size_t)p->run.replicates;
         b->values[i] = malloc(sizeof(double) * (size_t)p->run.replicates *
                               (size_t)(p->run.generations + 1) * p->metrics.n);
         ok = b->values[i] != NULL;
+        int done = ok && opts && opts->restore && opts->restore(p, b->values[i], opts->user);
+        *restored += done ? (size_t)p->run.replicates : 0;
+        b->offset[i + 1] = b->offset[i] + (done ? 0 : (size_t)p->run.replicates);
     }
-    if (!ok) {
+    b->units = ok ? b->offset[b->nb] : 0;
+    b->slots = ok ? calloc(b->units ? b->units : 1, sizeof *b->slots) : NULL;
+    if (!b->slots) {
         batch_free(b);
         return mc_error_set(err, MC_ENOMEM, "out of memory for the results of %zu points",
                             last - first);
@@ -264,12 +268,19 @@ int mc_experiment_run(const mc_experiment *e, const mc_run_opts *opts, mc_error 
 #pragma omp single
     {
         size_t first = 0;
-        while (status == MC_OK && (first < e->npoints || prev.units)) {
+        while (status == MC_OK && (first < e->npoints || prev.nb)) {
             memset(&cur, 0, sizeof cur);
             if (first < e->npoints) {
-                status = batch_plan(e, first, threads, &cur, err);
+                size_t restored = 0;
+                status = batch_plan(e, first, threads, opts, &cur, &restored, err);
                 if (status != MC_OK)
                     break;
+#pragma omp critical(mc_progress)
+                {
+                    done += restored; /* units of restored points count as done */
+                    if (restored && opts->on_progress)
+                        opts->on_progress(done, total, &e->points[cur.first], opts->user);
+                }
                 first = cur.last;
                 for (size_t u = 0; u < cur.units; u++) {
                     const batch *b = &cur;
@@ -290,7 +301,7 @@ int mc_experiment_run(const mc_experiment *e, const mc_run_opts *opts, mc_error 
                     }
                 }
             }
-            if (prev.units) {
+            if (prev.nb) {
                 status = batch_finish(e, &prev, opts, err);
                 batch_free(&prev);
             }

@@ -166,7 +166,7 @@ done
 for n in 0 1 3000 100000 1000000; do
   d=$tmp/full$n
   msg=$(MC_FAULT_WRITE_AFTER=$n "$bin" run $long -o "$d" 2>&1 >/dev/null); rc=$?
-  [ "$rc" = 1 ] && grep -qE "^collapse: $d/[a-z.]+: write error: No space left on device$" <<<"$msg" &&
+  [ "$rc" = 1 ] && grep -qE "^collapse: $d/[a-z.]+(/[a-z0-9.-]+)?: write error: No space left on device$" <<<"$msg" &&
     [ ! -e "$d/summary.json" ] && [ -z "$(leftovers "$d")" ] && pass ||
     fail "fault after $n bytes: exit $rc: $msg; left $(ls -A "$d")"
   "$bin" run $small -o "$d" >/dev/null 2>&1 && pass || fail "fault after $n: the folder is not clean"
@@ -214,7 +214,7 @@ if [ "$(id -u)" != 0 ]; then
   [ "$rc" = 1 ] && grep -q "Permission denied" <<<"$msg" && pass || fail "chmod 555: exit $rc: $msg"
 fi
 msg=$(trap '' XFSZ; ulimit -f 64; "$bin" run $long -o "$tmp/fsize" 2>&1 >/dev/null); rc=$?
-[ "$rc" = 1 ] && grep -qE "^collapse: $tmp/fsize/[a-z.]+: write error: File too large$" <<<"$msg" &&
+[ "$rc" = 1 ] && grep -qE "^collapse: $tmp/fsize/[a-z.]+(/[a-z0-9.-]+)?: write error: File too large$" <<<"$msg" &&
   [ ! -e "$tmp/fsize/summary.json" ] && [ -z "$(leftovers "$tmp/fsize")" ] && pass ||
   fail "ulimit -f: exit $rc: $msg"
 

@@ -139,11 +139,16 @@ typedef int (*mc_point_fn)(const mc_point_result *res, void *user, mc_error *err
 /* Called after each finished unit, serialised (never two at once): done of total units. */
 typedef void (*mc_progress_fn)(size_t done, size_t total, const mc_point *p, void *user);
 
+/* Optional: fills values[R * (G + 1) * M] of point p with results kept from an earlier run of
+ * the same experiment (a checkpoint) and returns 1, or returns 0 and the point is computed. */
+typedef int (*mc_restore_fn)(const mc_point *p, double *values, void *user);
+
 typedef struct mc_run_opts {
     int threads;                  /* 0 = OpenMP's default */
     mc_point_fn on_point;
     mc_progress_fn on_progress;
     void *user;
+    mc_restore_fn restore;        /* optional: points already done (resume) */
 } mc_run_opts;
 
 /* Runs every point; points are processed in batches so that at most two batches' replicates are

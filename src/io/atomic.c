@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,6 +57,27 @@ static size_t fault_allow(size_t n)
     if (left <= 0)
         return 0;
     return left >= (long long)n ? n : (size_t)left;
+}
+
+/* ---- the kill hook: MC_FAULT_KILL_AFTER_RENAMES=K, SIGKILL right after the K-th rename ---- */
+
+static pthread_once_t kill_once = PTHREAD_ONCE_INIT;
+static long long kill_after = -1;
+static _Atomic long long renames;
+
+static void kill_init(void)
+{
+    const char *v = getenv("MC_FAULT_KILL_AFTER_RENAMES");
+    char *end;
+    long long n = v && *v ? strtoll(v, &end, 10) : -1;
+    kill_after = v && *v && *end == '\0' && n > 0 ? n : -1;
+}
+
+static void kill_hook(void)
+{
+    pthread_once(&kill_once, kill_init);
+    if (kill_after > 0 && atomic_fetch_add(&renames, 1) + 1 == kill_after)
+        raise(SIGKILL);
 }
 
 /* ---- the stream ------------------------------------------------------------------------ */
@@ -218,6 +240,7 @@ int mc_out_commit(mc_out *o, mc_error *err)
         return mc_error_set(err, MC_EIO, "%s: cannot rename into place: %s", o->path,
                             strerror(errno));
     o->committed = 1;
+    kill_hook();
     return MC_OK;
 }
 

@@ -8,7 +8,10 @@
  *
  * Fault injection for the tests: when the environment variable MC_FAULT_WRITE_AFTER=N is set
  * (read once per process), every write through an mc_out after the first N bytes in all fails
- * with ENOSPC, as on a full disk. Unset, it costs one branch per buffer flush. */
+ * with ENOSPC, as on a full disk. Unset, it costs one branch per buffer flush. And when
+ * MC_FAULT_KILL_AFTER_RENAMES=K is set, the process kills itself (SIGKILL) right after the K-th
+ * rename into place (mc_out_commit), to test resuming a run killed while it writes its final
+ * files (tests/cli_resume.sh). */
 #ifndef MC_IO_ATOMIC_H
 #define MC_IO_ATOMIC_H
 
