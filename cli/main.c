@@ -82,10 +82,13 @@ static void on_start(const mc_experiment *e, const mc_run_dir_result *res, void 
     v->npoints = res->npoints;
     if (v->quiet)
         return;
+    char ranks[64] = "";
+    if (mc_mpi_size() > 1)
+        snprintf(ranks, sizeof ranks, " on each of %d MPI ranks (rank 0 deals)", mc_mpi_size() - 1);
     fprintf(stderr, "collapse: %s: %zu grid point%s, %zu runs (point x replicate) of %ld "
-                    "generations, %d thread%s, seed %llu\n",
+                    "generations, %d thread%s%s, seed %llu\n",
             e->name, res->npoints, res->npoints == 1 ? "" : "s", res->units,
-            e->points[0].run.generations, res->threads, res->threads == 1 ? "" : "s",
+            e->points[0].run.generations, res->threads, res->threads == 1 ? "" : "s", ranks,
             (unsigned long long)e->points[0].run.seed);
 }
 
@@ -178,6 +181,10 @@ static int run_and_print(const mc_cli_args *a, mc_error *err)
     char stored[MC_RUN_DIR_MAX + 64];
     int r = a->resume ? load_resume_config(a, stored, sizeof stored, &c, err)
                       : mc_cli_load_config(a, &c, err);
+    if (r == MC_OK) /* under MPI: the other ranks prepare the same (mc_mpi_release at the end) */
+        r = mc_mpi_share_config(c, err);
+    else
+        mc_mpi_share_config(NULL, err);
     if (r != MC_OK || (r = mc_experiment_prepare(c, &e, err)) != MC_OK)
         return r;
     double bytes = mc_experiment_output_bytes(e);
@@ -200,15 +207,34 @@ static int run_and_print(const mc_cli_args *a, mc_error *err)
     return r;
 }
 
+/* A rank > 0 of an MPI run: rank 0's configuration, then chunks of units until told to stop
+ * (include/collapse/mpi.h). It prints nothing: rank 0 reports. */
+static int serve_rank(const mc_cli_args *a)
+{
+    mc_error err = {0};
+    mc_config *c = NULL;
+    mc_experiment *e = NULL;
+    if (mc_mpi_receive_config(&c, &err) != MC_OK || !c)
+        return 0; /* nothing to run: rank 0 said why */
+    if (mc_experiment_prepare(c, &e, &err) != MC_OK)
+        e = NULL;
+    mc_mpi_serve(e, (int)a->threads, &err);
+    mc_experiment_free(e);
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     static const mc_cli_command cmd = {"run", MC_CMD_RUN, "", usage_run};
     mc_cli_args a = {0};
     int st = mc_cli_parse(&cmd, argc, argv, &a);
-    if (st < 0) {
+    if (st < 0 && mc_mpi_rank() > 0) {
+        st = serve_rank(&a);
+    } else if (st < 0) {
         mc_error err = {0};
         st = run_and_print(&a, &err) == MC_OK ? 0 : fail(&err);
     }
+    mc_mpi_release(); /* rank 0: every rank still waiting is told to stop */
     mc_cli_args_free(&a);
     return st;
 }
@@ -347,7 +373,20 @@ static int unknown_command(const char *cmd)
     return 2;
 }
 
+static int dispatch(int argc, char **argv);
+
+/* Under an MPI launcher only `collapse run` spreads over the ranks; every other command runs on
+ * rank 0 alone. */
 int main(int argc, char **argv)
+{
+    mc_mpi_init(&argc, &argv);
+    int st = mc_mpi_rank() > 0 && (argc < 2 || strcmp(argv[1], "run") != 0) ? 0
+                                                                             : dispatch(argc, argv);
+    mc_mpi_finalize();
+    return st;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage_main(stderr);

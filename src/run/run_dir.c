@@ -142,7 +142,7 @@ static int run_in_folder(const mc_experiment *e, const mc_run_dir_opts *o, mc_ru
         o->on_start(e, res, o->user);
     mc_run_opts ro = {o->threads, on_point, o->on_progress ? on_progress : NULL, st,
                       o->resume ? restore : NULL};
-    if (r == MC_OK && (r = mc_experiment_run(e, &ro, err)) != MC_OK)
+    if (r == MC_OK && (r = mc_mpi_run(e, &ro, err)) != MC_OK) /* one process without MPI */
         mc_writer_abort(st->writer);
     else if (r == MC_OK)
         r = mc_writer_close(st->writer, err);

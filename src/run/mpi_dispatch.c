@@ -1,0 +1,449 @@
+/* mpi_dispatch.c - one run over MPI ranks: rank 0 deals chunks of units and gathers them, the
+ * other ranks compute (include/collapse/mpi.h; docs/CLUSTER.md).
+ *
+ * Messages (all with rank 0): a worker sends a header (TAG_HDR): READY (with its thread count)
+ * once, then RESULT for each chunk (its point, replicates [r0, r1), status and message), followed
+ * when the status is MC_OK by the chunk's values (TAG_VALUES, doubles); or FAIL once, when it
+ * could not prepare the experiment. Rank 0 answers every header with one WORK (TAG_WORK: point,
+ * r0, r1), or with STOP (point -1), after which the worker ends. So every worker has at most one
+ * chunk out, and when the dealing is over (or has failed) each worker is stopped as it reports.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "collapse.h"
+
+#ifdef MC_HAVE_MPI
+#include <mpi.h>
+#include <omp.h>
+
+enum { TAG_HDR = 1, TAG_VALUES = 2, TAG_WORK = 3, TAG_CONFIG = 4 };
+enum { MSG_READY, MSG_RESULT, MSG_FAIL };
+
+typedef struct hdr {
+    int64_t kind, point, r0, r1, status, threads, bad; /* bad: the failing replicate */
+    char msg[MC_ERROR_MAX];
+} hdr;
+
+static int started, rank, size;
+
+/* MPI_Recv that sleeps while it waits (MPICH's blocking receive spins a core at 100%, which on
+ * a shared node takes a core from the OpenMP threads): polls with a back-off from 20 us to
+ * 200 us, so a message waits at most about 0.2 ms longer. */
+static void recv_politely(void *buf, int count, MPI_Datatype type, int src, int tag,
+                          MPI_Status *status)
+{
+    MPI_Request req;
+    MPI_Irecv(buf, count, type, src, tag, MPI_COMM_WORLD, &req);
+    long ns = 20000;
+    for (int done = 0;;) {
+        MPI_Test(&req, &done, status);
+        if (done)
+            return;
+        struct timespec ts = {0, ns};
+        nanosleep(&ts, NULL);
+        ns = ns < 200000 ? ns * 2 : 200000;
+    }
+}
+static int released = 1; /* rank 0: no worker waits for an answer */
+
+/* Launched by an MPI launcher: MPICH/Hydra (PMI_*), Open MPI (OMPI_*), PMIx, Slurm's srun. */
+static int launched(void)
+{
+    static const char *const vars[] = {"PMI_RANK", "PMI_SIZE", "OMPI_COMM_WORLD_SIZE",
+                                       "PMIX_RANK", "MPI_LOCALNRANKS"};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+        if (getenv(vars[i]))
+            return 1;
+    return 0;
+}
+
+void mc_mpi_init(int *argc, char ***argv)
+{
+    if (started || !launched())
+        return;
+    int provided;
+    MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    started = 1;
+}
+
+void mc_mpi_finalize(void)
+{
+    if (started)
+        MPI_Finalize();
+    started = 0;
+}
+
+int mc_mpi_rank(void) { return started ? rank : 0; }
+int mc_mpi_size(void) { return started ? size : 1; }
+int mc_mpi_built(void) { return 1; }
+
+/* The configuration as text: its base folder, a line break, then the entries in order. */
+static char *config_text(const mc_config *c, size_t *len)
+{
+    char *text = NULL;
+    FILE *f = open_memstream(&text, len);
+    if (!f)
+        return NULL;
+    fprintf(f, "%s\n", c->base_dir ? c->base_dir : ".");
+    int r = mc_config_write_ordered(c, f);
+    if (fclose(f) != 0 || r != MC_OK) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+int mc_mpi_share_config(const mc_config *c, mc_error *err)
+{
+    if (mc_mpi_size() < 2)
+        return MC_OK;
+    size_t len = 0;
+    char *text = c ? config_text(c, &len) : NULL;
+    int64_t n = text ? (int64_t)len + 1 : 0;
+    MPI_Bcast(&n, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
+    if (n)
+        MPI_Bcast(text, (int)n, MPI_CHAR, 0, MPI_COMM_WORLD);
+    free(text);
+    released = n == 0;
+    if (c && !n)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for the configuration's text");
+    return MC_OK;
+}
+
+int mc_mpi_receive_config(mc_config **out, mc_error *err)
+{
+    *out = NULL;
+    int64_t n = 0;
+    MPI_Bcast(&n, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
+    if (!n)
+        return MC_OK;
+    char *text = malloc((size_t)n);
+    if (!text)
+        return mc_error_set(err, MC_ENOMEM, "out of memory"); /* MPI aborts the job below */
+    MPI_Bcast(text, (int)n, MPI_CHAR, 0, MPI_COMM_WORLD);
+    char *nl = strchr(text, '\n');
+    mc_config *c = mc_config_alloc();
+    int r = c && nl ? MC_OK : mc_error_set(err, MC_ENOMEM, "out of memory");
+    if (r == MC_OK) {
+        *nl = '\0';
+        free(c->base_dir);
+        c->base_dir = strdup(text);
+        r = mc_config_read_string(c, nl + 1, "rank 0's configuration", err);
+    }
+    free(text);
+    if (r != MC_OK) {
+        mc_config_free(c);
+        return r;
+    }
+    *out = c;
+    return MC_OK;
+}
+
+/* ---- ranks > 0: computing chunks ------------------------------------------------------- */
+
+static size_t point_rows(const mc_point *p)
+{
+    return (size_t)(p->run.generations + 1) * p->metrics.n;
+}
+
+/* Replicates [r0, r1) of point p into values, with the threads; the first failure (in replicate
+ * order) into h. */
+static void compute_chunk(const mc_point *p, long r0, long r1, int threads, double *values, hdr *h)
+{
+    size_t rows = point_rows(p);
+    long n = r1 - r0, bad = n;
+    mc_error *errs = calloc((size_t)n, sizeof *errs);
+    int *st = calloc((size_t)n, sizeof *st);
+    if (!errs || !st) {
+        h->status = MC_ENOMEM;
+        h->bad = r0;
+        snprintf(h->msg, sizeof h->msg, "out of memory for a chunk of %ld units", n);
+        free(errs);
+        free(st);
+        return;
+    }
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (long i = 0; i < n; i++)
+        st[i] = mc_unit_run(p, r0 + i, values + (size_t)i * rows, &errs[i]);
+    for (long i = 0; i < n && bad == n; i++)
+        if (st[i] != MC_OK)
+            bad = i;
+    h->status = bad < n ? st[bad] : MC_OK;
+    if (bad < n) {
+        h->bad = r0 + bad;
+        snprintf(h->msg, sizeof h->msg, "%s", errs[bad].msg);
+    }
+    free(errs);
+    free(st);
+}
+
+static void send_hdr(hdr *h)
+{
+    MPI_Send(h, (int)sizeof *h, MPI_BYTE, 0, TAG_HDR, MPI_COMM_WORLD);
+}
+
+void mc_mpi_serve(const mc_experiment *e, int threads, const mc_error *failed)
+{
+    hdr h;
+    memset(&h, 0, sizeof h);
+    h.kind = e ? MSG_READY : MSG_FAIL;
+    h.threads = threads > 0 ? threads : omp_get_max_threads();
+    h.status = e ? MC_OK : (failed && failed->code ? failed->code : MC_EIO);
+    if (!e && failed)
+        snprintf(h.msg, sizeof h.msg, "%s", failed->msg);
+    send_hdr(&h);
+    int nthreads = (int)h.threads;
+    double *values = NULL;
+    for (;;) {
+        int64_t work[3];
+        recv_politely(work, 3, MPI_INT64_T, 0, TAG_WORK, MPI_STATUS_IGNORE);
+        if (work[0] < 0 || !e)
+            break;
+        const mc_point *p = &e->points[work[0]];
+        size_t count = (size_t)(work[2] - work[1]) * point_rows(p);
+        double *v = realloc(values, (count ? count : 1) * sizeof *v);
+        memset(&h, 0, sizeof h);
+        h.kind = MSG_RESULT;
+        h.point = work[0];
+        h.r0 = work[1];
+        h.r1 = work[2];
+        if (v) {
+            values = v;
+            compute_chunk(p, (long)work[1], (long)work[2], nthreads, values, &h);
+        } else {
+            h.status = MC_ENOMEM;
+            h.bad = work[1];
+            snprintf(h.msg, sizeof h.msg, "out of memory for a chunk's results");
+        }
+        send_hdr(&h);
+        if (h.status == MC_OK)
+            MPI_Send(values, (int)count, MPI_DOUBLE, 0, TAG_VALUES, MPI_COMM_WORLD);
+    }
+    free(values);
+}
+
+/* ---- rank 0: dealing and gathering ------------------------------------------------------ */
+
+typedef struct pending {
+    double *values; /* R x (G + 1) x M, while the point is open */
+    size_t left;    /* units not yet back */
+} pending;
+
+typedef struct dealer {
+    const mc_experiment *e;
+    const mc_run_opts *opts;
+    pending *pt;
+    size_t deal_point, flush_point, done, total;
+    long deal_rep;
+    int status;
+    size_t err_point; /* the failure reported: the first in (point, replicate) order */
+    long err_rep;
+    mc_error err;
+} dealer;
+
+/* Records a failure at (point, replicate) if it comes before the one recorded. */
+static void fail_at(dealer *d, size_t point, long rep, int status, const char *msg)
+{
+    if (d->status != MC_OK && (d->err_point < point || (d->err_point == point && d->err_rep <= rep)))
+        return;
+    d->status = status;
+    d->err_point = point;
+    d->err_rep = rep;
+    mc_error_set(&d->err, status, "%s", msg);
+    if (d->e->npoints > 1 && rep >= 0)
+        mc_error_prefix(&d->err, "grid point %zu (%s), replicate %ld: ", point,
+                        d->e->points[point].label, rep);
+}
+
+/* Hands finished points to on_point in point order, freeing their values. */
+static void flush(dealer *d)
+{
+    while (d->status == MC_OK && d->flush_point < d->e->npoints && d->pt[d->flush_point].values &&
+           d->pt[d->flush_point].left == 0) {
+        const mc_point *p = &d->e->points[d->flush_point];
+        mc_point_result res = {p, p->run.replicates, p->run.generations, p->metrics.n,
+                               d->pt[d->flush_point].values};
+        mc_error err = {0};
+        int r = d->opts->on_point ? d->opts->on_point(&res, d->opts->user, &err) : MC_OK;
+        if (r != MC_OK) { /* on_point's own message, as mc_experiment_run returns it */
+            d->status = r;
+            d->err = err;
+            d->err_point = 0;
+            d->err_rep = -1;
+        }
+        free(d->pt[d->flush_point].values);
+        d->pt[d->flush_point].values = NULL;
+        d->flush_point++;
+    }
+}
+
+/* Opens point d->deal_point: its values, restored from a checkpoint if the caller can. Returns
+ * whether it has units to deal. */
+static int open_point(dealer *d)
+{
+    const mc_point *p = &d->e->points[d->deal_point];
+    pending *pd = &d->pt[d->deal_point];
+    pd->values = malloc(sizeof(double) * (size_t)p->run.replicates * point_rows(p));
+    if (!pd->values) {
+        fail_at(d, d->deal_point, -1, MC_ENOMEM, "out of memory for a point's results");
+        return 0;
+    }
+    pd->left = (size_t)p->run.replicates;
+    if (d->opts->restore && d->opts->restore(p, pd->values, d->opts->user)) {
+        d->done += pd->left;
+        pd->left = 0;
+        if (d->opts->on_progress)
+            d->opts->on_progress(d->done, d->total, p, d->opts->user);
+        return 0;
+    }
+    return 1;
+}
+
+/* The next chunk for a worker with `threads` threads: [r0, r1) of a point, at most 2 x threads
+ * units (two per thread: the threads' barrier and the round trip are paid once per chunk) and at
+ * most 2^26 values. 0 when the dealing is over. */
+static int next_chunk(dealer *d, int threads, int64_t work[3])
+{
+    while (d->status == MC_OK && d->deal_point < d->e->npoints) {
+        const mc_point *p = &d->e->points[d->deal_point];
+        if (d->deal_rep == 0 && !open_point(d)) {
+            d->deal_point++;
+            flush(d);
+            continue;
+        }
+        long per = (long)((1u << 26) / (point_rows(p) ? point_rows(p) : 1));
+        long n = 2L * threads < per ? 2L * threads : per;
+        n = n < 1 ? 1 : n;
+        if (n > p->run.replicates - d->deal_rep)
+            n = p->run.replicates - d->deal_rep;
+        work[0] = (int64_t)d->deal_point;
+        work[1] = d->deal_rep;
+        work[2] = d->deal_rep + n;
+        d->deal_rep += n;
+        if (d->deal_rep == p->run.replicates) {
+            d->deal_point++;
+            d->deal_rep = 0;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* A worker's chunk is back: its values into the point (received from src), or its failure. */
+static void take_result(dealer *d, const hdr *h, int src)
+{
+    size_t point = (size_t)h->point;
+    if (h->status != MC_OK) {
+        fail_at(d, point, (long)h->bad, (int)h->status, h->msg);
+        return;
+    }
+    const mc_point *p = &d->e->points[point];
+    size_t rows = point_rows(p), n = (size_t)(h->r1 - h->r0);
+    pending *pd = &d->pt[point];
+    MPI_Recv(pd->values + (size_t)h->r0 * rows, (int)(n * rows), MPI_DOUBLE, src, TAG_VALUES,
+             MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    pd->left -= n;
+    d->done += n;
+    if (d->opts->on_progress)
+        d->opts->on_progress(d->done, d->total, p, d->opts->user);
+    flush(d);
+}
+
+/* Answers one worker's header with its next chunk, or with STOP; returns 1 when it stopped. */
+static int answer(dealer *d, const hdr *h, int src)
+{
+    int64_t work[3] = {-1, 0, 0};
+    int more = next_chunk(d, h->threads > 0 ? (int)h->threads : 1, work);
+    MPI_Send(work, 3, MPI_INT64_T, src, TAG_WORK, MPI_COMM_WORLD);
+    return !more;
+}
+
+int mc_mpi_run(const mc_experiment *e, const mc_run_opts *opts, mc_error *err)
+{
+    static const mc_run_opts none = {0};
+    if (mc_mpi_size() < 2)
+        return mc_experiment_run(e, opts, err);
+    dealer d = {e, opts ? opts : &none, calloc(e->npoints ? e->npoints : 1, sizeof(pending)),
+                0, 0, 0, 0, 0, MC_OK, 0, 0, {0}};
+    if (!d.pt)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    for (size_t i = 0; i < e->npoints; i++)
+        d.total += (size_t)e->points[i].run.replicates;
+    for (int active = size - 1; active > 0;) {
+        hdr h;
+        MPI_Status st;
+        recv_politely(&h, (int)sizeof h, MPI_BYTE, MPI_ANY_SOURCE, TAG_HDR, &st);
+        if (h.kind == MSG_RESULT)
+            take_result(&d, &h, st.MPI_SOURCE);
+        else if (h.kind == MSG_FAIL) {
+            char msg[MC_ERROR_MAX + 32];
+            snprintf(msg, sizeof msg, "rank %d: %s", st.MPI_SOURCE, h.msg);
+            fail_at(&d, 0, -1, (int)h.status, msg);
+        }
+        active -= answer(&d, &h, st.MPI_SOURCE);
+    }
+    released = 1; /* every worker was stopped: the dealing is over (all dealt, or a failure) */
+    flush(&d);
+    for (size_t i = 0; i < e->npoints; i++)
+        free(d.pt[i].values);
+    free(d.pt);
+    if (d.status != MC_OK && err)
+        *err = d.err;
+    return d.status;
+}
+
+void mc_mpi_release(void)
+{
+    if (!started || rank != 0 || released)
+        return;
+    for (int k = 1; k < size; k++) { /* each worker's READY or FAIL, answered with STOP */
+        hdr h;
+        MPI_Status st;
+        MPI_Recv(&h, (int)sizeof h, MPI_BYTE, MPI_ANY_SOURCE, TAG_HDR, MPI_COMM_WORLD, &st);
+        int64_t stop[3] = {-1, 0, 0};
+        MPI_Send(stop, 3, MPI_INT64_T, st.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
+    }
+    released = 1;
+}
+
+#else /* built without MPI: one process */
+
+void mc_mpi_init(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+}
+void mc_mpi_finalize(void) {}
+int mc_mpi_rank(void) { return 0; }
+int mc_mpi_size(void) { return 1; }
+int mc_mpi_built(void) { return 0; }
+int mc_mpi_share_config(const mc_config *c, mc_error *err)
+{
+    (void)c;
+    (void)err;
+    return MC_OK;
+}
+int mc_mpi_receive_config(mc_config **c, mc_error *err)
+{
+    *c = NULL;
+    (void)err;
+    return MC_OK;
+}
+void mc_mpi_serve(const mc_experiment *e, int threads, const mc_error *failed)
+{
+    (void)e;
+    (void)threads;
+    (void)failed;
+}
+int mc_mpi_run(const mc_experiment *e, const mc_run_opts *opts, mc_error *err)
+{
+    return mc_experiment_run(e, opts, err);
+}
+void mc_mpi_release(void) {}
+
+#endif
