@@ -207,10 +207,15 @@ static int run_and_print(const mc_cli_args *a, mc_error *err)
     return r;
 }
 
-/* A rank > 0 of an MPI run: rank 0's configuration, then chunks of units until told to stop
- * (include/collapse/mpi.h). It prints nothing: rank 0 reports. */
-static int serve_rank(const mc_cli_args *a)
+/* A rank > 0 under MPI (`collapse run` and `collapse need`): rank 0's configuration, then
+ * chunks of units until told to stop (include/collapse/mpi.h), with --threads N if given. It
+ * prints nothing: rank 0 reports. */
+static int serve_rank(int argc, char **argv)
 {
+    int threads = 0;
+    for (int i = 2; i + 1 < argc; i++)
+        if (!strcmp(argv[i], "--threads"))
+            threads = atoi(argv[i + 1]);
     mc_error err = {0};
     mc_config *c = NULL;
     mc_experiment *e = NULL;
@@ -218,7 +223,7 @@ static int serve_rank(const mc_cli_args *a)
         return 0; /* nothing to run: rank 0 said why */
     if (mc_experiment_prepare(c, &e, &err) != MC_OK)
         e = NULL;
-    mc_mpi_serve(e, (int)a->threads, &err);
+    mc_mpi_serve(e, threads, &err);
     mc_experiment_free(e);
     return 0;
 }
@@ -228,13 +233,10 @@ static int cmd_run(int argc, char **argv)
     static const mc_cli_command cmd = {"run", MC_CMD_RUN, "", usage_run};
     mc_cli_args a = {0};
     int st = mc_cli_parse(&cmd, argc, argv, &a);
-    if (st < 0 && mc_mpi_rank() > 0) {
-        st = serve_rank(&a);
-    } else if (st < 0) {
+    if (st < 0) {
         mc_error err = {0};
         st = run_and_print(&a, &err) == MC_OK ? 0 : fail(&err);
     }
-    mc_mpi_release(); /* rank 0: every rank still waiting is told to stop */
     mc_cli_args_free(&a);
     return st;
 }
@@ -375,13 +377,20 @@ static int unknown_command(const char *cmd)
 
 static int dispatch(int argc, char **argv);
 
-/* Under an MPI launcher only `collapse run` spreads over the ranks; every other command runs on
- * rank 0 alone. */
+/* Under an MPI launcher `collapse run` and `collapse need` spread their units over the ranks;
+ * every other command runs on rank 0 alone. */
 int main(int argc, char **argv)
 {
     mc_mpi_init(&argc, &argv);
-    int st = mc_mpi_rank() > 0 && (argc < 2 || strcmp(argv[1], "run") != 0) ? 0
-                                                                             : dispatch(argc, argv);
+    int spread = argc >= 2 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "need"));
+    int st;
+    if (mc_mpi_rank() > 0) {
+        st = spread ? serve_rank(argc, argv) : 0;
+    } else {
+        st = dispatch(argc, argv);
+        if (spread)
+            mc_mpi_release(); /* every rank still waiting is told to stop */
+    }
     mc_mpi_finalize();
     return st;
 }

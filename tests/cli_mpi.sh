@@ -2,7 +2,8 @@
 # cli_mpi.sh - `collapse run` over MPI ranks (docs/CLUSTER.md): under `mpirun -np 2` and `-np 3`
 # with threads, every file is byte for byte the single-process run's (a grid preset, and a
 # gzip-compressed run); a run killed while rank 0 writes its files is resumed under MPI with the
-# same result; a bad configuration gives one message and exit 2 (not one per rank). Skipped,
+# same result; `collapse need` gives the same answer and table; a bad configuration gives one
+# message and exit 2 (not one per rank). Skipped,
 # with a message, when mpirun is not installed or the binary was built without MPI.
 # Usage: cli_mpi.sh /path/to/collapse
 set -u
@@ -64,7 +65,14 @@ rm -rf "$D"
 mpi 3 "$bin" run --resume "$D" --quiet --no-plots --threads 2 > /dev/null 2>&1 || fail "resume under MPI"
 same_files "$tmp/res" "killed, resumed under mpirun -np 3"
 
-# one message, exit 2, for a bad configuration; a rank's failure named
+# collapse need: each evaluation's replicates dealt out; the same answer and table
+need="cats --target alive(yellow)>=0.95 --at 20 sampling.temperature=0.9 run.replicates=30 --quiet"
+"$bin" need $need --threads 2 > "$tmp/need1" 2>&1 || fail "need, one process"
+mpi 3 "$bin" need $need --threads 2 > "$tmp/need3" 2>&1 || fail "need under mpirun -np 3"
+cmp -s "$tmp/need1" "$tmp/need3" && grep -q '^h\* = ' "$tmp/need3" && pass ||
+  fail "need under MPI differs: $(diff "$tmp/need1" "$tmp/need3" | head -5)"
+
+# one message, exit 2, for a bad configuration
 out=$(mpi 3 "$bin" run cats run.bogus=1 --no-plots -o "$tmp/bad" 2>&1 >/dev/null); rc=$?
 [ "$rc" = 2 ] && [ "$(grep -c . <<<"$out")" = 1 ] && grep -q "run.bogus" <<<"$out" && pass ||
   fail "bad configuration under MPI: exit $rc: $out"

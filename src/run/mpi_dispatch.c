@@ -4,10 +4,13 @@
  * Messages (all with rank 0): a worker sends a header (TAG_HDR): READY (with its thread count)
  * once, then RESULT for each chunk (its point, replicates [r0, r1), status and message), followed
  * when the status is MC_OK by the chunk's values (TAG_VALUES, doubles); or FAIL once, when it
- * could not prepare the experiment. Rank 0 answers every header with one WORK (TAG_WORK: point,
- * r0, r1), or with STOP (point -1), after which the worker ends. So every worker has at most one
- * chunk out, and when the dealing is over (or has failed) each worker is stopped as it reports.
+ * could not prepare the experiment. Rank 0 owes every header one answer: WORK (TAG_WORK: point,
+ * r0, r1 and the h to use, NaN for the point's own), or STOP (point -1), after which the worker
+ * ends. Between dealings (collapse need evaluates one h after another) a worker whose header is
+ * not yet answered is idle; mc_mpi_release answers every worker with STOP. So every worker has
+ * at most one chunk out, and no worker is left waiting.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,9 @@ typedef struct hdr {
 } hdr;
 
 static int started, rank, size;
+/* rank 0: whether a configuration went out (else release sends "nothing to run"), how many
+ * workers have not reported READY or FAIL yet, and the idle workers, owed an answer */
+static int shared, unheard, nidle, *idle, *nthreads; /* nthreads: each worker's, by rank */
 
 /* MPI_Recv that sleeps while it waits (MPICH's blocking receive spins a core at 100%, which on
  * a shared node takes a core from the OpenMP threads): polls with a back-off from 20 us to
@@ -47,7 +53,6 @@ static void recv_politely(void *buf, int count, MPI_Datatype type, int src, int 
         ns = ns < 200000 ? ns * 2 : 200000;
     }
 }
-static int released = 1; /* rank 0: no worker waits for an answer */
 
 /* Launched by an MPI launcher: MPICH/Hydra (PMI_*), Open MPI (OMPI_*), PMIx, Slurm's srun. */
 static int launched(void)
@@ -109,7 +114,15 @@ int mc_mpi_share_config(const mc_config *c, mc_error *err)
     if (n)
         MPI_Bcast(text, (int)n, MPI_CHAR, 0, MPI_COMM_WORLD);
     free(text);
-    released = n == 0;
+    shared = 1;
+    unheard = n ? size - 1 : 0;
+    nidle = 0;
+    free(idle);
+    free(nthreads);
+    idle = n ? calloc((size_t)size, sizeof *idle) : NULL;
+    nthreads = n ? calloc((size_t)size, sizeof *nthreads) : NULL;
+    if (n && (!idle || !nthreads))
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
     if (c && !n)
         return mc_error_set(err, MC_ENOMEM, "out of memory for the configuration's text");
     return MC_OK;
@@ -187,7 +200,34 @@ static void send_hdr(hdr *h)
     MPI_Send(h, (int)sizeof *h, MPI_BYTE, 0, TAG_HDR, MPI_COMM_WORLD);
 }
 
-void mc_mpi_serve(const mc_experiment *e, int threads, const mc_error *failed)
+/* One chunk (work: point, r0, r1, h) computed and sent back; *values grows as needed. */
+static void serve_chunk(mc_experiment *e, const double work[4], int threads, double **values)
+{
+    mc_point *p = &e->points[(size_t)work[0]];
+    if (!isnan(work[3]))
+        p->regime_settings.h = work[3]; /* collapse need's h */
+    size_t count = (size_t)(work[2] - work[1]) * point_rows(p);
+    double *v = realloc(*values, (count ? count : 1) * sizeof *v);
+    hdr h;
+    memset(&h, 0, sizeof h);
+    h.kind = MSG_RESULT;
+    h.point = (int64_t)work[0];
+    h.r0 = (int64_t)work[1];
+    h.r1 = (int64_t)work[2];
+    if (v) {
+        *values = v;
+        compute_chunk(p, (long)work[1], (long)work[2], threads, v, &h);
+    } else {
+        h.status = MC_ENOMEM;
+        h.bad = h.r0;
+        snprintf(h.msg, sizeof h.msg, "out of memory for a chunk's results");
+    }
+    send_hdr(&h);
+    if (h.status == MC_OK)
+        MPI_Send(*values, (int)count, MPI_DOUBLE, 0, TAG_VALUES, MPI_COMM_WORLD);
+}
+
+void mc_mpi_serve(mc_experiment *e, int threads, const mc_error *failed)
 {
     hdr h;
     memset(&h, 0, sizeof h);
@@ -197,37 +237,77 @@ void mc_mpi_serve(const mc_experiment *e, int threads, const mc_error *failed)
     if (!e && failed)
         snprintf(h.msg, sizeof h.msg, "%s", failed->msg);
     send_hdr(&h);
-    int nthreads = (int)h.threads;
     double *values = NULL;
     for (;;) {
-        int64_t work[3];
-        recv_politely(work, 3, MPI_INT64_T, 0, TAG_WORK, MPI_STATUS_IGNORE);
+        double work[4]; /* point, r0, r1 (whole numbers), h */
+        recv_politely(work, 4, MPI_DOUBLE, 0, TAG_WORK, MPI_STATUS_IGNORE);
         if (work[0] < 0 || !e)
             break;
-        const mc_point *p = &e->points[work[0]];
-        size_t count = (size_t)(work[2] - work[1]) * point_rows(p);
-        double *v = realloc(values, (count ? count : 1) * sizeof *v);
-        memset(&h, 0, sizeof h);
-        h.kind = MSG_RESULT;
-        h.point = work[0];
-        h.r0 = work[1];
-        h.r1 = work[2];
-        if (v) {
-            values = v;
-            compute_chunk(p, (long)work[1], (long)work[2], nthreads, values, &h);
-        } else {
-            h.status = MC_ENOMEM;
-            h.bad = work[1];
-            snprintf(h.msg, sizeof h.msg, "out of memory for a chunk's results");
-        }
-        send_hdr(&h);
-        if (h.status == MC_OK)
-            MPI_Send(values, (int)count, MPI_DOUBLE, 0, TAG_VALUES, MPI_COMM_WORLD);
+        serve_chunk(e, work, (int)h.threads, &values);
     }
     free(values);
 }
 
-/* ---- rank 0: dealing and gathering ------------------------------------------------------ */
+/* ---- rank 0: dealing ------------------------------------------------------------------- */
+
+/* What is dealt: next() gives the next chunk (point, r0, r1, h) for a worker with that many
+ * threads, or 0 when there is none (all dealt, or a failure); take() receives a chunk's values
+ * from the worker that computed it, or records its failure. */
+typedef struct source {
+    int (*next)(void *self, int threads, double work[4]);
+    void (*take)(void *self, const hdr *h, int worker);
+    void (*fail)(void *self, const char *msg, int status);
+    void *self;
+} source;
+
+static void answer(int worker, const double work[4])
+{
+    MPI_Send(work, 4, MPI_DOUBLE, worker, TAG_WORK, MPI_COMM_WORLD);
+}
+
+/* One header from any worker: READY and RESULT make it idle, FAIL is passed on. */
+static void hear(const source *s, int *busy)
+{
+    hdr h;
+    MPI_Status st;
+    recv_politely(&h, (int)sizeof h, MPI_BYTE, MPI_ANY_SOURCE, TAG_HDR, &st);
+    nthreads[st.MPI_SOURCE] = h.threads > 0 ? (int)h.threads : 1;
+    if (h.kind == MSG_RESULT) {
+        (*busy)--;
+        s->take(s->self, &h, st.MPI_SOURCE);
+    } else {
+        unheard--;
+    }
+    if (h.kind == MSG_FAIL) {
+        char msg[MC_ERROR_MAX + 32];
+        snprintf(msg, sizeof msg, "rank %d: %s", st.MPI_SOURCE, h.msg);
+        s->fail(s->self, msg, (int)h.status);
+    }
+    idle[nidle++] = st.MPI_SOURCE;
+}
+
+/* Deals s out until it has no chunk left and every chunk is back. Workers stay idle after. */
+static void deal(const source *s)
+{
+    int busy = 0, more = 1;
+    for (;;) {
+        while (more && nidle > 0) {
+            int w = idle[nidle - 1];
+            double work[4];
+            more = s->next(s->self, nthreads[w], work);
+            if (more) {
+                nidle--;
+                answer(w, work);
+                busy++;
+            }
+        }
+        if (busy == 0 && (!more || unheard == 0))
+            break;
+        hear(s, &busy);
+    }
+}
+
+/* ---- rank 0: a whole run, gathered point by point --------------------------------------- */
 
 typedef struct pending {
     double *values; /* R x (G + 1) x M, while the point is open */
@@ -260,11 +340,16 @@ static void fail_at(dealer *d, size_t point, long rep, int status, const char *m
                         d->e->points[point].label, rep);
 }
 
+static void run_fail(void *self, const char *msg, int status)
+{
+    fail_at(self, 0, -1, status, msg);
+}
+
 /* Hands finished points to on_point in point order, freeing their values. */
 static void flush(dealer *d)
 {
-    while (d->status == MC_OK && d->flush_point < d->e->npoints && d->pt[d->flush_point].values &&
-           d->pt[d->flush_point].left == 0) {
+    while (d->status == MC_OK && d->flush_point < d->e->npoints &&
+           d->pt[d->flush_point].values && d->pt[d->flush_point].left == 0) {
         const mc_point *p = &d->e->points[d->flush_point];
         mc_point_result res = {p, p->run.replicates, p->run.generations, p->metrics.n,
                                d->pt[d->flush_point].values};
@@ -304,11 +389,19 @@ static int open_point(dealer *d)
     return 1;
 }
 
-/* The next chunk for a worker with `threads` threads: [r0, r1) of a point, at most 2 x threads
- * units (two per thread: the threads' barrier and the round trip are paid once per chunk) and at
- * most 2^26 values. 0 when the dealing is over. */
-static int next_chunk(dealer *d, int threads, int64_t work[3])
+/* At most 2 x threads units (two per thread: the threads' barrier and the round trip are paid
+ * once per chunk) of one point, and at most 2^26 values. */
+static long chunk_units(const mc_point *p, long from, int threads)
 {
+    long per = (long)((1u << 26) / (point_rows(p) ? point_rows(p) : 1));
+    long n = 2L * threads < per ? 2L * threads : per;
+    n = n < 1 ? 1 : n;
+    return n < p->run.replicates - from ? n : p->run.replicates - from;
+}
+
+static int run_next(void *self, int threads, double work[4])
+{
+    dealer *d = self;
     while (d->status == MC_OK && d->deal_point < d->e->npoints) {
         const mc_point *p = &d->e->points[d->deal_point];
         if (d->deal_rep == 0 && !open_point(d)) {
@@ -316,14 +409,11 @@ static int next_chunk(dealer *d, int threads, int64_t work[3])
             flush(d);
             continue;
         }
-        long per = (long)((1u << 26) / (point_rows(p) ? point_rows(p) : 1));
-        long n = 2L * threads < per ? 2L * threads : per;
-        n = n < 1 ? 1 : n;
-        if (n > p->run.replicates - d->deal_rep)
-            n = p->run.replicates - d->deal_rep;
-        work[0] = (int64_t)d->deal_point;
-        work[1] = d->deal_rep;
-        work[2] = d->deal_rep + n;
+        long n = chunk_units(p, d->deal_rep, threads);
+        work[0] = (double)d->deal_point;
+        work[1] = (double)d->deal_rep;
+        work[2] = (double)(d->deal_rep + n);
+        work[3] = NAN;
         d->deal_rep += n;
         if (d->deal_rep == p->run.replicates) {
             d->deal_point++;
@@ -334,9 +424,10 @@ static int next_chunk(dealer *d, int threads, int64_t work[3])
     return 0;
 }
 
-/* A worker's chunk is back: its values into the point (received from src), or its failure. */
-static void take_result(dealer *d, const hdr *h, int src)
+/* A worker's chunk is back: its values into the point, or its failure. */
+static void run_take(void *self, const hdr *h, int worker)
 {
+    dealer *d = self;
     size_t point = (size_t)h->point;
     if (h->status != MC_OK) {
         fail_at(d, point, (long)h->bad, (int)h->status, h->msg);
@@ -345,7 +436,7 @@ static void take_result(dealer *d, const hdr *h, int src)
     const mc_point *p = &d->e->points[point];
     size_t rows = point_rows(p), n = (size_t)(h->r1 - h->r0);
     pending *pd = &d->pt[point];
-    MPI_Recv(pd->values + (size_t)h->r0 * rows, (int)(n * rows), MPI_DOUBLE, src, TAG_VALUES,
+    MPI_Recv(pd->values + (size_t)h->r0 * rows, (int)(n * rows), MPI_DOUBLE, worker, TAG_VALUES,
              MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     pd->left -= n;
     d->done += n;
@@ -354,19 +445,10 @@ static void take_result(dealer *d, const hdr *h, int src)
     flush(d);
 }
 
-/* Answers one worker's header with its next chunk, or with STOP; returns 1 when it stopped. */
-static int answer(dealer *d, const hdr *h, int src)
-{
-    int64_t work[3] = {-1, 0, 0};
-    int more = next_chunk(d, h->threads > 0 ? (int)h->threads : 1, work);
-    MPI_Send(work, 3, MPI_INT64_T, src, TAG_WORK, MPI_COMM_WORLD);
-    return !more;
-}
-
 int mc_mpi_run(const mc_experiment *e, const mc_run_opts *opts, mc_error *err)
 {
     static const mc_run_opts none = {0};
-    if (mc_mpi_size() < 2)
+    if (mc_mpi_size() < 2 || !idle)
         return mc_experiment_run(e, opts, err);
     dealer d = {e, opts ? opts : &none, calloc(e->npoints ? e->npoints : 1, sizeof(pending)),
                 0, 0, 0, 0, 0, MC_OK, 0, 0, {0}};
@@ -374,20 +456,8 @@ int mc_mpi_run(const mc_experiment *e, const mc_run_opts *opts, mc_error *err)
         return mc_error_set(err, MC_ENOMEM, "out of memory");
     for (size_t i = 0; i < e->npoints; i++)
         d.total += (size_t)e->points[i].run.replicates;
-    for (int active = size - 1; active > 0;) {
-        hdr h;
-        MPI_Status st;
-        recv_politely(&h, (int)sizeof h, MPI_BYTE, MPI_ANY_SOURCE, TAG_HDR, &st);
-        if (h.kind == MSG_RESULT)
-            take_result(&d, &h, st.MPI_SOURCE);
-        else if (h.kind == MSG_FAIL) {
-            char msg[MC_ERROR_MAX + 32];
-            snprintf(msg, sizeof msg, "rank %d: %s", st.MPI_SOURCE, h.msg);
-            fail_at(&d, 0, -1, (int)h.status, msg);
-        }
-        active -= answer(&d, &h, st.MPI_SOURCE);
-    }
-    released = 1; /* every worker was stopped: the dealing is over (all dealt, or a failure) */
+    source s = {run_next, run_take, run_fail, &d};
+    deal(&s);
     flush(&d);
     for (size_t i = 0; i < e->npoints; i++)
         free(d.pt[i].values);
@@ -397,18 +467,91 @@ int mc_mpi_run(const mc_experiment *e, const mc_run_opts *opts, mc_error *err)
     return d.status;
 }
 
+/* ---- rank 0: one point's replicates at one h (collapse need) ---------------------------- */
+
+typedef struct units {
+    const mc_point *p;
+    double h, *values;
+    long R, next, bad;
+    int status;
+    mc_error err;
+} units;
+
+static int units_next(void *self, int threads, double work[4])
+{
+    units *u = self;
+    if (u->status != MC_OK || u->next >= u->R)
+        return 0;
+    long n = chunk_units(u->p, u->next, threads);
+    n = n < u->R - u->next ? n : u->R - u->next;
+    work[0] = (double)u->p->index;
+    work[1] = (double)u->next;
+    work[2] = (double)(u->next + n);
+    work[3] = u->h;
+    u->next += n;
+    return 1;
+}
+
+static void units_fail(void *self, const char *msg, int status)
+{
+    units *u = self;
+    if (u->status == MC_OK || u->bad >= 0) {
+        u->status = status;
+        u->bad = -1;
+        mc_error_set(&u->err, status, "%s", msg);
+    }
+}
+
+static void units_take(void *self, const hdr *h, int worker)
+{
+    units *u = self;
+    if (h->status != MC_OK) {
+        if (u->status == MC_OK || (u->bad >= 0 && h->bad < u->bad)) {
+            u->status = (int)h->status;
+            u->bad = (long)h->bad;
+            mc_error_set(&u->err, u->status, "%s", h->msg);
+        }
+        return;
+    }
+    size_t rows = point_rows(u->p), n = (size_t)(h->r1 - h->r0);
+    MPI_Recv(u->values + (size_t)h->r0 * rows, (int)(n * rows), MPI_DOUBLE, worker, TAG_VALUES,
+             MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+}
+
+int mc_mpi_units(const mc_point *p, long R, double h, double *values, long *bad, mc_error *err)
+{
+    units u = {p, h, values, R, 0, 0, MC_OK, {0}};
+    source s = {units_next, units_take, units_fail, &u};
+    deal(&s);
+    *bad = u.bad;
+    if (u.status != MC_OK && err)
+        *err = u.err;
+    return u.status;
+}
+
+/* ---- the end ------------------------------------------------------------------------------ */
+
 void mc_mpi_release(void)
 {
-    if (!started || rank != 0 || released)
+    if (!started || rank != 0 || size < 2)
         return;
-    for (int k = 1; k < size; k++) { /* each worker's READY or FAIL, answered with STOP */
+    if (!shared) { /* nothing went out: the workers wait for a configuration */
+        mc_mpi_share_config(NULL, NULL);
+        return;
+    }
+    double stop[4] = {-1, 0, 0, 0};
+    for (; unheard > 0; unheard--) { /* a READY or FAIL still on its way */
         hdr h;
         MPI_Status st;
-        MPI_Recv(&h, (int)sizeof h, MPI_BYTE, MPI_ANY_SOURCE, TAG_HDR, MPI_COMM_WORLD, &st);
-        int64_t stop[3] = {-1, 0, 0};
-        MPI_Send(stop, 3, MPI_INT64_T, st.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
+        recv_politely(&h, (int)sizeof h, MPI_BYTE, MPI_ANY_SOURCE, TAG_HDR, &st);
+        answer(st.MPI_SOURCE, stop);
     }
-    released = 1;
+    for (; nidle > 0; nidle--)
+        answer(idle[nidle - 1], stop);
+    free(idle);
+    free(nthreads);
+    idle = nthreads = NULL;
+    shared = 0;
 }
 
 #else /* built without MPI: one process */
@@ -434,7 +577,7 @@ int mc_mpi_receive_config(mc_config **c, mc_error *err)
     (void)err;
     return MC_OK;
 }
-void mc_mpi_serve(const mc_experiment *e, int threads, const mc_error *failed)
+void mc_mpi_serve(mc_experiment *e, int threads, const mc_error *failed)
 {
     (void)e;
     (void)threads;
@@ -443,6 +586,15 @@ void mc_mpi_serve(const mc_experiment *e, int threads, const mc_error *failed)
 int mc_mpi_run(const mc_experiment *e, const mc_run_opts *opts, mc_error *err)
 {
     return mc_experiment_run(e, opts, err);
+}
+int mc_mpi_units(const mc_point *p, long R, double h, double *values, long *bad, mc_error *err)
+{
+    (void)p;
+    (void)R;
+    (void)h;
+    (void)values;
+    *bad = -1;
+    return mc_error_set(err, MC_EUSAGE, "this collapse was built without MPI");
 }
 void mc_mpi_release(void) {}
 
