@@ -1,7 +1,7 @@
 #!/bin/bash
 # cli_resume.sh - checkpoint and resume (docs/OUTPUTS.md): a run killed with SIGKILL at random
-# moments (at least 20 in the release build), and at every rename of its checkpoint and final
-# files (MC_FAULT_KILL_AFTER_RENAMES), then `collapse run --resume DIR` (itself killed once in a
+# moments (14 in the release build), and right after renames of its checkpoint and of each of
+# its final files (MC_FAULT_KILL_AFTER_RENAMES: 10 more moments), then `collapse run --resume DIR` (itself killed once in a
 # while and resumed again) gives files byte for byte those of the uninterrupted run; a resume
 # refuses another version's or another configuration's checkpoint, a second resume of a folder
 # being resumed is refused (the lock), a new run into a folder with a checkpoint is refused
@@ -14,8 +14,8 @@ bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 pass() { passes=$((passes + 1)); }
 files="config.ini points.csv metrics.csv summary.csv extinction.csv summary.json"
-if [ -n "${MC_SANITIZE:-}" ]; then moments=${RESUME_MOMENTS:-5}; reps=8
-else moments=${RESUME_MOMENTS:-22}; reps=25; fi
+if [ -n "${MC_SANITIZE:-}" ]; then moments=${RESUME_MOMENTS:-3}; reps=6; renames_all=
+else moments=${RESUME_MOMENTS:-14}; reps=20; renames_all=1; fi
 run="cats run.replicates=$reps regime.n=200,400 --no-plots --quiet --threads 2"
 D=$tmp/run
 npoints=8
@@ -64,8 +64,9 @@ for i in $(seq 1 "$moments"); do
 done
 
 # SIGKILL right after each rename: the checkpoint's config.ini, its point files, the final files
-for k in 1 2 $((npoints / 2)) $((npoints + 1)) $((npoints + 2)) $((npoints + 3)) $((npoints + 4)) \
-         $((npoints + 5)) $((npoints + 6)) $((npoints + 7)); do
+renames="1 $((npoints / 2)) $((npoints + 1)) $((npoints + 4)) $((npoints + 6)) $((npoints + 7))"
+[ -n "$renames_all" ] && renames="1 2 $((npoints / 2)) $(seq $((npoints + 1)) $((npoints + 7)))"
+for k in $renames; do
   rm -rf "$D"
   (MC_FAULT_KILL_AFTER_RENAMES=$k "$bin" run $run -o "$D"; true) > /dev/null 2>&1
   resume || fail "after rename $k"
