@@ -62,6 +62,9 @@ for r in list(csv.DictReader(open(every + "/summary.csv"))):
 assert json.load(open(every + "/summary.json"))["metrics_every"] == k
 PY
 
+"$bin" report "$tmp/every" > /dev/null 2>&1 && grep -q "metrics measured every 3 generations" "$tmp/every/report.html" &&
+  pass || fail "metrics.every=3: the report does not say so"
+
 # summary.json: numbers where the key is numeric, strings for names and grid lists
 $py - "$tmp/plain/summary.json" <<'PY' && pass || fail "summary.json: values not typed"
 import json, sys

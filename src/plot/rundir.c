@@ -467,6 +467,10 @@ static int parse_summary(mc_run *run, const cJSON *root, const ctx *c)
         (st = get_long(c, root, "generations", "top level", 0, &run->generations)) != MC_OK ||
         (st = get_long(c, root, "replicates", "top level", 1, &run->replicates)) != MC_OK)
         return st;
+    run->metrics_every = 1; /* runs before metrics.every measured every generation */
+    if (cJSON_GetObjectItemCaseSensitive(root, "metrics_every") &&
+        (st = get_long(c, root, "metrics_every", "top level", 1, &run->metrics_every)) != MC_OK)
+        return st;
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(root, "seed");
     char num[64];
     if (cJSON_IsString(seed))
