@@ -45,8 +45,11 @@ resume() { # resumes $D until it completes (at most 4 tries); kills the first tr
   fi
   for try in 1 2 3 4; do
     [ -f "$D/summary.json" ] && [ ! -d "$D/.collapse.ckpt" ] && return 0
-    "$bin" run --resume "$D" --quiet --no-plots > /dev/null 2> "$tmp/resume.err" || {
-      echo "resume failed: $(cat "$tmp/resume.err")"; return 1; }
+    "$bin" run --resume "$D" --quiet --no-plots > /dev/null 2> "$tmp/resume.err" && continue
+    if grep -q "nothing to resume: no checkpoint" "$tmp/resume.err"; then # killed before it wrote one
+      "$bin" run $run -o "$D" --force > /dev/null 2>&1 && continue
+    fi
+    echo "resume failed: $(cat "$tmp/resume.err")"; return 1
   done
 }
 
@@ -87,12 +90,14 @@ mk_killed
 expect 2 "--resume" run $run -o "$D"
 expect 2 "no PRESET" run --resume "$D" cats
 expect 2 "nothing to resume" run --resume "$tmp/nowhere"
+# a second resume while one runs (a longer run, so that the first is still going)
+rm -rf "$D"
+(MC_FAULT_KILL_AFTER_RENAMES=1 "$bin" run $run run.replicates=$((reps * 8)) -o "$D"; true) > /dev/null 2>&1
 "$bin" run --resume "$D" --quiet --no-plots > /dev/null 2>&1 &
 pid=$!
-for t in $(seq 1 100); do [ -f "$D/.collapse.lock" ] && break; sleep 0.01; done
+for t in $(seq 1 500); do [ -f "$D/.collapse.lock" ] && break; sleep 0.01; done
 expect 1 "another collapse run" run --resume "$D"
-wait $pid || fail "the first resume"
-same_as_ref "resumed while a second resume was refused"
+wait $pid && [ -f "$D/summary.json" ] && pass || fail "the first resume"
 mk_killed
 "$bin" run $run -o "$D" --force > /dev/null 2>&1 && same_as_ref "--force over a checkpoint" || fail "--force"
 out=$("$bin" run --resume "$D" 2>&1) && grep -q "nothing to resume" <<<"$out" && pass || fail "complete: $out"

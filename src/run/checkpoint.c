@@ -315,6 +315,7 @@ int mc_run_resume_config(const char *dir, char *path, size_t n, mc_error *err)
         return MC_OK;
     }
     return mc_error_set(err, MC_EUSAGE,
-                        "%s: nothing to resume: no checkpoint of a run (%s/config.ini)", dir,
-                        MC_CKPT_DIR);
+                        "%s: nothing to resume: no checkpoint (%s/config.ini; a run killed before "
+                        "it wrote one, or not a run folder): run it again (--force removes what "
+                        "is left)", dir, MC_CKPT_DIR);
 }
