@@ -11,7 +11,7 @@ set -eu
 BUILD=${1:-build}
 BIN=$BUILD/collapse
 GRID=${GRID:-"gaussian-regimes run.replicates=24 run.generations=30"}
-TINY=${TINY:-"cats run.generations=1 run.replicates=3000 regime.n=10"}
+TINY=${TINY:-"cats run.generations=1 regime.n=10"}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 command -v mpirun >/dev/null || { echo "mpi.sh: mpirun is missing (apt-get install mpich)" >&2; exit 1; }
@@ -38,12 +38,16 @@ wall "one process, 2 threads" "$BIN" run $GRID --threads 2
 wall "mpirun -np 2 (1 computing), 1 thread" mpirun -np 2 "$BIN" run $GRID --threads 1
 wall "mpirun -np 3 (2 computing), 1 thread" mpirun -np 3 "$BIN" run $GRID --threads 1
 wall "mpirun -np 2 (1 computing), 2 threads" mpirun -np 2 "$BIN" run $GRID --threads 2
-rm -f "$TMP/ref.csv"
-units=$(echo "$TINY" | sed 's/.*run.replicates=\([0-9]*\).*/\1/')
-units=$((units * 4)) # the cats preset has 4 grid points
-echo "MPI cost per unit: collapse run $TINY ($units units)"
-wall "one process, 1 thread" "$BIN" run $TINY --threads 1
-one=$(cat "$TMP/last")
-wall "mpirun -np 2 (1 computing), 1 thread" mpirun -np 2 "$BIN" run $TINY --threads 1
-mpi=$(cat "$TMP/last")
-echo "$one $mpi $units" | awk '{ printf "  per unit: (%.3f - %.3f) s / %d = %.1f us (MPI start-up included)\n", $2, $1, $3, 1e6 * ($2 - $1) / $3 }'
+tiny() { # REPLICATES LABEL COMMAND...: wall time of the tiny-unit run
+  reps=$1 label=$2; shift 2
+  rm -f "$TMP/ref.csv"
+  wall "$label, $((reps * 4)) units" "$@" run $TINY run.replicates="$reps" --threads 1
+}
+echo "MPI cost per unit: collapse run $TINY (4 grid points), 1 thread, slope between two sizes"
+tiny 250 "one process" "$BIN"; o1=$(cat "$TMP/last")
+tiny 2500 "one process" "$BIN"; o2=$(cat "$TMP/last")
+tiny 250 "mpirun -np 2" mpirun -np 2 "$BIN"; m1=$(cat "$TMP/last")
+tiny 2500 "mpirun -np 2" mpirun -np 2 "$BIN"; m2=$(cat "$TMP/last")
+echo "$o1 $o2 $m1 $m2" | awk '{ u = 9000; one = ($2 - $1) / u; mpi = ($4 - $3) / u
+  printf "  per unit: one process %.1f us, under MPI %.1f us: MPI adds %.1f us per unit;\n", 1e6 * one, 1e6 * mpi, 1e6 * (mpi - one)
+  printf "  start-up and the rest: one process %.3f s, mpirun -np 2 %.3f s\n", $1 - 1000 * one, $3 - 1000 * mpi }'

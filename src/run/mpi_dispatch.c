@@ -27,30 +27,38 @@ enum { MSG_READY, MSG_RESULT, MSG_FAIL };
 
 typedef struct hdr {
     int64_t kind, point, r0, r1, status, threads, bad; /* bad: the failing replicate */
+    double seconds; /* RESULT: the chunk's computing time */
     char msg[MC_ERROR_MAX];
 } hdr;
+
+/* rank 0: seconds per unit and thread, the recent chunks' average (0 before the first) */
+static double unit_seconds;
 
 static int started, rank, size;
 /* rank 0: whether a configuration went out (else release sends "nothing to run"), how many
  * workers have not reported READY or FAIL yet, and the idle workers, owed an answer */
 static int shared, unheard, nidle, *idle, *nthreads; /* nthreads: each worker's, by rank */
 
-/* MPI_Recv that sleeps while it waits (MPICH's blocking receive spins a core at 100%, which on
- * a shared node takes a core from the OpenMP threads): polls with a back-off from 20 us to
- * 200 us, so a message waits at most about 0.2 ms longer. */
+/* MPI_Recv that sleeps while it waits (MPICH's blocking receive spins a core at 100 %, which on
+ * a shared node takes a core from the OpenMP threads): polls for about 20 us, then sleeps
+ * between polls with a back-off from 10 us to 100 us, so a message waits at most about 0.1 ms
+ * longer. */
 static void recv_politely(void *buf, int count, MPI_Datatype type, int src, int tag,
                           MPI_Status *status)
 {
     MPI_Request req;
     MPI_Irecv(buf, count, type, src, tag, MPI_COMM_WORLD, &req);
-    long ns = 20000;
+    double spin_until = MPI_Wtime() + 20e-6;
+    long ns = 10000;
     for (int done = 0;;) {
         MPI_Test(&req, &done, status);
         if (done)
             return;
+        if (MPI_Wtime() < spin_until)
+            continue;
         struct timespec ts = {0, ns};
         nanosleep(&ts, NULL);
-        ns = ns < 200000 ? ns * 2 : 200000;
+        ns = ns < 100000 ? ns * 2 : 100000;
     }
 }
 
@@ -216,7 +224,9 @@ static void serve_chunk(mc_experiment *e, const double work[4], int threads, dou
     h.r1 = (int64_t)work[2];
     if (v) {
         *values = v;
+        double t0 = omp_get_wtime();
         compute_chunk(p, (long)work[1], (long)work[2], threads, v, &h);
+        h.seconds = omp_get_wtime() - t0;
     } else {
         h.status = MC_ENOMEM;
         h.bad = h.r0;
@@ -273,6 +283,8 @@ static void hear(const source *s, int *busy)
     recv_politely(&h, (int)sizeof h, MPI_BYTE, MPI_ANY_SOURCE, TAG_HDR, &st);
     nthreads[st.MPI_SOURCE] = h.threads > 0 ? (int)h.threads : 1;
     if (h.kind == MSG_RESULT) {
+        double per = h.seconds * (double)nthreads[st.MPI_SOURCE] / (double)(h.r1 - h.r0);
+        unit_seconds = unit_seconds > 0 ? 0.8 * unit_seconds + 0.2 * per : per;
         (*busy)--;
         s->take(s->self, &h, st.MPI_SOURCE);
     } else {
@@ -389,12 +401,17 @@ static int open_point(dealer *d)
     return 1;
 }
 
-/* At most 2 x threads units (two per thread: the threads' barrier and the round trip are paid
- * once per chunk) of one point, and at most 2^26 values. */
+/* Units per chunk: at least two per thread (the threads' barrier is paid once per chunk), and
+ * enough for about CHUNK_S seconds by the recent units' cost, so that the round trip (tens of
+ * microseconds) stays under 1 % of a chunk however small the units; at most 2^26 values and the
+ * point's remaining replicates. The dealing's granularity at the end is then about CHUNK_S. */
+#define CHUNK_S 0.02
 static long chunk_units(const mc_point *p, long from, int threads)
 {
     long per = (long)((1u << 26) / (point_rows(p) ? point_rows(p) : 1));
-    long n = 2L * threads < per ? 2L * threads : per;
+    double want = unit_seconds > 0 ? CHUNK_S * threads / unit_seconds : 0;
+    long n = want > 2.0 * threads ? (want < 1e9 ? (long)want : 1000000000L) : 2L * threads;
+    n = n < per ? n : per;
     n = n < 1 ? 1 : n;
     return n < p->run.replicates - from ? n : p->run.replicates - from;
 }

@@ -324,19 +324,84 @@ static cJSON *point_json(const mc_point_result *res, const mc_summary *s)
     return o;
 }
 
-/* metrics.csv: one row per (replicate, generation, metric), full precision. */
-static void write_metric_rows(FILE *f, const mc_point_result *res)
+/* Appends the decimal digits of u to *q. */
+static void put_uint(char **q, unsigned long long u)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (n)
+        *(*q)++ = tmp[--n];
+}
+
+/* The metric names as CSV fields (quoted where needed), each with its comma: ",NAME," */
+static char **metric_fields(const mc_point *p)
+{
+    char **out = calloc(p->metrics.n ? p->metrics.n : 1, sizeof *out);
+    for (size_t m = 0; out && m < p->metrics.n; m++) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        if (f) {
+            fputc(',', f);
+            csv_field(f, p->metrics.items[m].name);
+            fputc(',', f);
+            fclose(f);
+        }
+        out[m] = text;
+    }
+    return out;
+}
+
+static void free_fields(char **names, size_t M)
+{
+    for (size_t m = 0; names && m < M; m++)
+        free(names[m]);
+    free(names);
+}
+
+/* metrics.csv: one row per (replicate, generation, metric), exact values. The hot loop of the
+ * writer (a row per value): rows are built in a buffer and written in blocks, not printf'ed.
+ * MC_OK or MC_ENOMEM. */
+static int write_metric_rows(FILE *f, const mc_point_result *res)
 {
     const mc_point *p = res->point;
     const size_t M = res->nmetrics, G1 = (size_t)res->generations + 1;
-    char b[32];
-    for (long r = 0; r < res->replicates; r++)
+    char **names = metric_fields(p);
+    size_t cap = 1 << 16, longest = 0;
+    int ok = names != NULL;
+    for (size_t m = 0; ok && m < M; m++) {
+        ok = names[m] != NULL;
+        longest = ok && strlen(names[m]) > longest ? strlen(names[m]) : longest;
+    }
+    char *buf = ok ? malloc(cap + longest + 128) : NULL, *q = buf;
+    for (long r = 0; buf && r < res->replicates; r++)
         for (size_t g = 0; g < G1; g++)
             for (size_t m = 0; m < M; m++) {
-                fprintf(f, "%zu,%ld,%zu,", p->index, r, g);
-                csv_field(f, p->metrics.items[m].name);
-                fprintf(f, ",%s\n", mc_format_exact(res->values[((size_t)r * G1 + g) * M + m], b));
+                put_uint(&q, p->index);
+                *q++ = ',';
+                put_uint(&q, (unsigned long long)r);
+                *q++ = ',';
+                put_uint(&q, g);
+                size_t n = strlen(names[m]);
+                memcpy(q, names[m], n);
+                q += n;
+                mc_format_exact(res->values[((size_t)r * G1 + g) * M + m], q);
+                q += strlen(q);
+                *q++ = '\n';
+                if ((size_t)(q - buf) >= cap) {
+                    fwrite(buf, 1, (size_t)(q - buf), f);
+                    q = buf;
+                }
             }
+    if (buf)
+        fwrite(buf, 1, (size_t)(q - buf), f);
+    free(buf);
+    free_fields(names, M);
+    return buf ? MC_OK : MC_ENOMEM;
 }
 
 /* summary.csv: one row per (generation, metric). */
@@ -381,8 +446,8 @@ static void write_extinction_rows(FILE *f, const mc_summary *s)
 
 int mc_writer_point(mc_writer *w, const mc_point_result *res, const mc_summary *s, mc_error *err)
 {
-    if (w->f[F_METRICS])
-        write_metric_rows(w->f[F_METRICS], res);
+    if (w->f[F_METRICS] && write_metric_rows(w->f[F_METRICS], res) != MC_OK)
+        return mc_error_set(err, MC_ENOMEM, "out of memory while writing metrics.csv");
     write_summary_rows(w->f[F_SUMMARY], s);
     write_extinction_rows(w->f[F_EXTINCTION], s);
     cJSON *o = point_json(res, s);
