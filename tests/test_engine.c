@@ -338,7 +338,8 @@ static void test_output_estimate(void **state)
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/not/yet/made", tu_tmpdir());
     assert_int_equal(mc_experiment_check_output(e, dir, &bytes, &err), MC_OK);
-    assert_true(bytes == rows * MC_OUTPUT_ROW_BYTES);
+    assert_true(mc_experiment_checkpoint_bytes(e) == rows * MC_CHECKPOINT_VALUE_BYTES);
+    assert_true(bytes == rows * (MC_OUTPUT_ROW_BYTES + MC_CHECKPOINT_VALUE_BYTES));
     mc_experiment_free(e);
     /* beyond the free space: enough points of ~0.05 of memory's worth of rows each */
     struct statvfs vfs;
