@@ -38,6 +38,7 @@ static int started, rank, size;
 /* rank 0: whether a configuration went out (else release sends "nothing to run"), how many
  * workers have not reported READY or FAIL yet, and the idle workers, owed an answer */
 static int shared, unheard, nidle, *idle, *nthreads; /* nthreads: each worker's, by rank */
+static int nfailed, *failed; /* workers that could not prepare: never dealt to, stopped at the end */
 
 /* MPI_Recv that sleeps while it waits (MPICH's blocking receive spins a core at 100 %, which on
  * a shared node takes a core from the OpenMP threads): polls for about 20 us, then sleeps
@@ -127,9 +128,12 @@ int mc_mpi_share_config(const mc_config *c, mc_error *err)
     nidle = 0;
     free(idle);
     free(nthreads);
+    free(failed);
+    nfailed = 0;
     idle = n ? calloc((size_t)size, sizeof *idle) : NULL;
     nthreads = n ? calloc((size_t)size, sizeof *nthreads) : NULL;
-    if (n && (!idle || !nthreads))
+    failed = n ? calloc((size_t)size, sizeof *failed) : NULL;
+    if (n && (!idle || !nthreads || !failed))
         return mc_error_set(err, MC_ENOMEM, "out of memory");
     if (c && !n)
         return mc_error_set(err, MC_ENOMEM, "out of memory for the configuration's text");
@@ -275,7 +279,8 @@ static void answer(int worker, const double work[4])
     MPI_Send(work, 4, MPI_DOUBLE, worker, TAG_WORK, MPI_COMM_WORLD);
 }
 
-/* One header from any worker: READY and RESULT make it idle, FAIL is passed on. */
+/* One header from any worker: READY and RESULT make it idle; FAIL is passed on and the worker
+ * is set aside (it has no experiment: it only waits to be stopped). */
 static void hear(const source *s, int *busy)
 {
     hdr h;
@@ -294,6 +299,8 @@ static void hear(const source *s, int *busy)
         char msg[MC_ERROR_MAX + 32];
         snprintf(msg, sizeof msg, "rank %d: %s", st.MPI_SOURCE, h.msg);
         s->fail(s->self, msg, (int)h.status);
+        failed[nfailed++] = st.MPI_SOURCE;
+        return;
     }
     idle[nidle++] = st.MPI_SOURCE;
 }
@@ -314,7 +321,7 @@ static void deal(const source *s)
             }
         }
         if (busy == 0 && (!more || unheard == 0))
-            break;
+            break; /* (more with no worker left at all: every one failed, and said so) */
         hear(s, &busy);
     }
 }
@@ -565,9 +572,12 @@ void mc_mpi_release(void)
     }
     for (; nidle > 0; nidle--)
         answer(idle[nidle - 1], stop);
+    for (; nfailed > 0; nfailed--)
+        answer(failed[nfailed - 1], stop);
     free(idle);
     free(nthreads);
-    idle = nthreads = NULL;
+    free(failed);
+    idle = nthreads = failed = NULL;
     shared = 0;
 }
 
