@@ -95,7 +95,8 @@ rm -rf "$D"
 (MC_FAULT_KILL_AFTER_RENAMES=1 "$bin" run $run run.replicates=$((reps * 8)) -o "$D"; true) > /dev/null 2>&1
 "$bin" run --resume "$D" --quiet --no-plots > /dev/null 2>&1 &
 pid=$!
-for t in $(seq 1 500); do [ -f "$D/.collapse.lock" ] && break; sleep 0.01; done
+# until it holds the lock (the killed run left its lock file, with the dead run's pid)
+for t in $(seq 1 1000); do [ "$(cat "$D/.collapse.lock" 2>/dev/null)" = "$pid" ] && break; sleep 0.01; done
 expect 1 "another collapse run" run --resume "$D"
 wait $pid && [ -f "$D/summary.json" ] && pass || fail "the first resume"
 mk_killed
