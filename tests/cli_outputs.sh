@@ -67,6 +67,10 @@ PY
   grep -q "metrics measured every 3 generations" "$tmp/everygz/report.html" &&
   pass || fail "metrics.every=3, gzip: no report, or it does not say how it was measured"
 
+# a FIFO in place of points.csv.gz: refused at once, never a hang
+rm "$tmp/everygz/points.csv.gz" && mkfifo "$tmp/everygz/points.csv.gz" &&
+  expect 1 "points.csv.gz: not a regular file" report "$tmp/everygz"
+
 # summary.json: numbers where the key is numeric, strings for names and grid lists
 $py - "$tmp/plain/summary.json" <<'PY' && pass || fail "summary.json: values not typed"
 import json, sys

@@ -4,10 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <unistd.h>
 #include "collapse/error.h"
 #include "io/gz.h"
+#include "io/textfile.h"
 
 #define GZ_CHUNK 65536
+#define GZ_TEXT_MAX ((size_t)1 << 30) /* mc_gz_read_text: the run folder's small tables */
 
 struct mc_gz {
     z_stream zs;
@@ -86,16 +89,32 @@ void mc_gz_free(mc_gz *z)
 int mc_gz_read_text(const char *path, char **out, size_t *len, mc_error *err)
 {
     *out = NULL;
-    gzFile g = gzopen(path, "rb");
-    if (!g)
+    FILE *f;
+    int e = mc_open_regular(path, &f); /* never blocks on a FIFO or a device */
+    if (e == ENOTSUP)
+        return mc_error_set(err, MC_EIO, "%s: not a regular file", path);
+    if (e)
+        return mc_error_set(err, MC_EIO, "%s: cannot read: %s", path, strerror(e));
+    int fd = dup(fileno(f));
+    fclose(f);
+    gzFile g = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+    if (!g) {
+        if (fd >= 0)
+            close(fd);
         return mc_error_set(err, MC_EIO, "%s: cannot read: %s", path,
                             errno ? strerror(errno) : "out of memory");
+    }
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap + 1);
     int st = buf ? MC_OK : mc_error_set(err, MC_ENOMEM, "%s: out of memory", path);
     while (st == MC_OK) {
         if (n == cap) {
-            char *b = cap < ((size_t)1 << 40) ? realloc(buf, 2 * cap + 1) : NULL;
+            if (cap >= GZ_TEXT_MAX) { /* a small file that inflates without end */
+                st = mc_error_set(err, MC_EDATA, "%s: decompresses to more than %d MiB", path,
+                                  (int)(GZ_TEXT_MAX >> 20));
+                break;
+            }
+            char *b = realloc(buf, 2 * cap + 1);
             if (!b) {
                 st = mc_error_set(err, MC_ENOMEM, "%s: out of memory", path);
                 break;

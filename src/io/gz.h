@@ -25,8 +25,8 @@ int mc_gz_finish(mc_gz *z);
 void mc_gz_free(mc_gz *z);
 
 /* Reads a whole gzip file (or a plain one: zlib reads those as they are) into *out,
- * NUL-terminated, *len bytes; the caller frees *out. MC_OK, MC_EIO (cannot open), MC_EDATA (a
- * corrupt stream, a NUL byte) or MC_ENOMEM. */
+ * NUL-terminated, *len bytes; the caller frees *out. MC_OK, MC_EIO (cannot open, not a regular
+ * file), MC_EDATA (a corrupt stream, a NUL byte, more than 1 GiB of text) or MC_ENOMEM. */
 int mc_gz_read_text(const char *path, char **out, size_t *len, mc_error *err);
 
 #endif
