@@ -222,8 +222,8 @@ static size_t point_count(const mc_point *p)
 /* Reads path into values if it is point p's file, whole and checked. */
 static int read_point(const mc_ckpt *ck, const mc_point *p, const char *path, double *values)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    FILE *f;
+    if (mc_open_regular(path, &f) != 0) /* absent, or not a regular file: computed again */
         return 0;
     size_t n = point_count(p);
     header h;
