@@ -1,11 +1,12 @@
 #!/bin/bash
 # cli_resume.sh - checkpoint and resume (docs/OUTPUTS.md): a run killed with SIGKILL at random
 # moments (14 in the release build), and right after renames of its checkpoint and of each of
-# its final files (MC_FAULT_KILL_AFTER_RENAMES: 10 more moments), then `collapse run --resume DIR` (itself killed once in a
-# while and resumed again) gives files byte for byte those of the uninterrupted run; a resume
-# refuses another version's or another configuration's checkpoint, a second resume of a folder
-# being resumed is refused (the lock), a new run into a folder with a checkpoint is refused
-# unless --force, and a complete folder has nothing to resume.
+# its final files (MC_FAULT_KILL_AFTER_RENAMES: 10 more moments), then `collapse run --resume
+# DIR` (itself killed once in a while and resumed again) gives files byte for byte those of the
+# uninterrupted run; a resume refuses another version's or another configuration's checkpoint,
+# a second resume of a folder being resumed is refused (the lock), a resume that fails keeps the
+# checkpoint for the next one, a new run into a folder with a checkpoint is refused unless
+# --force, and a complete folder has nothing to resume.
 # A longer version: RESUME_MOMENTS=200 bash tests/cli_resume.sh build/collapse
 # Usage: cli_resume.sh /path/to/collapse
 set -u
@@ -99,6 +100,13 @@ pid=$!
 for t in $(seq 1 1000); do [ "$(cat "$D/.collapse.lock" 2>/dev/null)" = "$pid" ] && break; sleep 0.01; done
 expect 1 "another collapse run" run --resume "$D"
 wait $pid && [ -f "$D/summary.json" ] && pass || fail "the first resume"
+# a resume that fails (a full disk) keeps the checkpoint; the next one finishes the run
+mk_killed
+MC_FAULT_WRITE_AFTER=3000 "$bin" run --resume "$D" --quiet --no-plots > /dev/null 2>&1 &&
+  fail "the resume on a full disk succeeded"
+[ -f "$D/.collapse.ckpt/config.ini" ] && pass || fail "a failed resume removed the checkpoint"
+resume || fail "resume after a failed resume"
+same_as_ref "resumed after a failed resume"
 mk_killed
 "$bin" run $run -o "$D" --force > /dev/null 2>&1 && same_as_ref "--force over a checkpoint" || fail "--force"
 out=$("$bin" run --resume "$D" 2>&1) && grep -q "nothing to resume" <<<"$out" && pass || fail "complete: $out"

@@ -147,10 +147,13 @@ static int run_in_folder(const mc_experiment *e, const mc_run_dir_opts *o, mc_ru
     else if (r == MC_OK)
         r = mc_writer_close(st->writer, err);
     res->restored_points = mc_ckpt_restored(st->ckpt);
-    /* complete (summary.json in place), or failed with an error: a failed run leaves nothing
-     * behind, as ever; only a killed run keeps its checkpoint */
+    /* complete (summary.json in place): the checkpoint goes. Failed with an error: a new run
+     * leaves nothing behind, as ever (only a killed run keeps its checkpoint); a resumed run
+     * keeps the checkpoint it came from, so that it can be resumed again */
+    if (r != MC_OK && o->resume)
+        return r; /* the caller frees st->ckpt */
     mc_error ignore;
-    int rm = mc_ckpt_remove(st->ckpt, r == MC_OK ? err : &ignore);
+    int rm = st->ckpt ? mc_ckpt_remove(st->ckpt, r == MC_OK ? err : &ignore) : MC_OK;
     st->ckpt = NULL;
     return r == MC_OK ? rm : r;
 }
