@@ -28,7 +28,9 @@ static double draw(uint64_t *s)
     switch (u % 4) {
     case 0: return special[(u >> 8) % 7];
     case 1: return (double)((u >> 8) % 5) - 2.0;
-    default: return ((double)(u >> 11) / 9007199254740992.0 - 0.5) * pow(10, (double)((u >> 3) % 9) - 4);
+    default:
+        return ((double)(u >> 11) / 9007199254740992.0 - 0.5) *
+               pow(10, (double)((u >> 3) % 9) - 4);
     }
 }
 

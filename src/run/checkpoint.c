@@ -161,8 +161,8 @@ static int compare_manifest(const char *path, const char *stored, const char *no
         return mc_error_set(err, MC_EUSAGE, "%s:1: not a collapse checkpoint", path);
     if (strcmp(version, MC_VERSION) != 0)
         return mc_error_set(err, MC_EUSAGE,
-                            "%s: the run was started by collapse %s, this is collapse %s: resume it "
-                            "with that version, or start it over with --force",
+                            "%s: the run was started by collapse %s, this is collapse %s: "
+                            "resume it with that version, or start it over with --force",
                             path, version, MC_VERSION);
     size_t line = 1;
     const char *a = stored, *b = now;

@@ -38,7 +38,8 @@ static int started, rank, size;
 /* rank 0: whether a configuration went out (else release sends "nothing to run"), how many
  * workers have not reported READY or FAIL yet, and the idle workers, owed an answer */
 static int shared, unheard, nidle, *idle, *nthreads; /* nthreads: each worker's, by rank */
-static int nfailed, *failed; /* workers that could not prepare: never dealt to, stopped at the end */
+/* rank 0: the workers that could not prepare: never dealt to, stopped at the end */
+static int nfailed, *failed;
 
 /* MPI_Recv that sleeps while it waits (MPICH's blocking receive spins a core at 100 %, which on
  * a shared node takes a core from the OpenMP threads): polls for about 20 us, then sleeps
@@ -348,7 +349,8 @@ typedef struct dealer {
 /* Records a failure at (point, replicate) if it comes before the one recorded. */
 static void fail_at(dealer *d, size_t point, long rep, int status, const char *msg)
 {
-    if (d->status != MC_OK && (d->err_point < point || (d->err_point == point && d->err_rep <= rep)))
+    if (d->status != MC_OK &&
+        (d->err_point < point || (d->err_point == point && d->err_rep <= rep)))
         return;
     d->status = status;
     d->err_point = point;
