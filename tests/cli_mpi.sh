@@ -3,7 +3,8 @@
 # with threads, every file is byte for byte the single-process run's (a grid preset, and a
 # gzip-compressed run); a run killed while rank 0 writes its files is resumed under MPI with the
 # same result; `collapse need` gives the same answer and table; a bad configuration gives one
-# message and exit 2 (not one per rank). Skipped,
+# message and exit 2 (not one per rank); a rank that cannot prepare stops the run with its
+# message. Skipped,
 # with a message, when mpirun is not installed or the binary was built without MPI.
 # Usage: cli_mpi.sh /path/to/collapse
 set -u
@@ -76,6 +77,19 @@ cmp -s "$tmp/need1" "$tmp/need3" && grep -q '^h\* = ' "$tmp/need3" && pass ||
 out=$(mpi 3 "$bin" run cats run.bogus=1 --no-plots -o "$tmp/bad" 2>&1 >/dev/null); rc=$?
 [ "$rc" = 2 ] && [ "$(grep -c . <<<"$out")" = 1 ] && grep -q "run.bogus" <<<"$out" && pass ||
   fail "bad configuration under MPI: exit $rc: $out"
+
+# a rank that cannot prepare the experiment (its MC_DATA_DIR points nowhere: MPMD launch) stops
+# the run with that rank's message, once, and leaves no file behind
+tab="cats world.type=table world.table=subtlex run.replicates=2 run.generations=2 --no-plots"
+if "$bin" run $tab --quiet -o "$tmp/tab1" > /dev/null 2>&1; then
+  out=$(timeout 120 mpirun -np 1 "$bin" run $tab -o "$tmp/tab2" : \
+        -np 1 env MC_DATA_DIR=/nonexistent "$bin" run $tab -o "$tmp/tab2" 2>&1 >/dev/null); rc=$?
+  [ "$rc" = 1 ] && [ "$(grep -c '^collapse: rank 1: ' <<<"$out")" = 1 ] &&
+    grep -q "SUBTLEX table is not installed" <<<"$out" && [ -z "$(ls -A "$tmp/tab2")" ] && pass ||
+    fail "a rank that cannot prepare: exit $rc: $out; left $(ls -A "$tmp/tab2")"
+else
+  echo "skip: a rank that cannot read its data (the SUBTLEX table is not installed: make data)"
+fi
 
 echo "cli_mpi: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]
