@@ -16,6 +16,9 @@ static const mc_cli_option options[] = {
      "the target (required)"},
     {"--at", NULL, "G", MC_OPT_WHOLE, FIELD(at), 0, 1e9, MC_CMD_NEED,
      "the generation at which it must hold (required)"},
+    {"--over", NULL, "KEY", MC_OPT_TEXT, FIELD(over), 0, 0, MC_CMD_NEED,
+     "the knob searched: regime.h (default: fresh human data), regime.detector_tpr\n"
+     "(the detector's TPR) or regime.candidates (curation's K, up to the configuration's)"},
     {"--confidence", NULL, "C", MC_OPT_NUMBER, FIELD(confidence), 1e-9, 1 - 1e-9, MC_CMD_NEED,
      "level of the interval for h, in (0,1) [0.95]"},
     {"--tolerance", NULL, "T", MC_OPT_NUMBER, FIELD(tolerance), 1e-9, 0.5, MC_CMD_NEED,
@@ -34,6 +37,9 @@ static const mc_cli_option options[] = {
      "write into a folder that holds another run: first remove that run's\n"
      "files (CSVs, summary.json, config.ini, plots/, report.html) and the\n"
      "temporary files of a run that did not finish; nothing else"},
+    {"--resume", NULL, "DIR", MC_OPT_TEXT, FIELD(resume), 0, 0, MC_CMD_RUN,
+     "continue the run in DIR that was killed, from its checkpoint: the\n"
+     "files come out as an uninterrupted run's (no PRESET, overrides, -o)"},
     {"--help", "-h", NULL, MC_OPT_HELP, 0, 0, 0, BOTH, "this help"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])

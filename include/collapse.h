@@ -13,6 +13,7 @@
 #include "collapse/config.h"
 #include "collapse/family.h"
 #include "collapse/regime.h"
+#include "collapse/curate.h"
 #include "collapse/experiment.h"
 #include "collapse/summary.h"
 #include "collapse/writer.h"
@@ -23,6 +24,7 @@
 #include "collapse/target.h"
 #include "collapse/need.h"
 #include "collapse/plot.h"
+#include "collapse/mpi.h"
 #include "collapse/zoo.h"
 
 #endif

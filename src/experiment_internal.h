@@ -15,6 +15,11 @@ typedef struct engine_params {
     double growth;
     double human_weight;
     const char *schedule;
+    int select;              /* curation and detection (collapse/curate.h) */
+    uint64_t candidates;
+    double beta, verifier_noise, verifier_bias;
+    double detector_tpr, detector_fpr;
+    int detector_refill;
     double temperature;
     long top_k;
     double top_p;
@@ -25,6 +30,9 @@ typedef struct engine_params {
     uint64_t seed;
     const char *version;
     const char *name;
+    long metrics_every;
+    int output_metrics;  /* 0 full, 1 none */
+    int output_compress; /* 0 none, 1 gzip */
 } engine_params;
 
 /* Resolves point p of e (its choice of every axis and its label set): settings, plug-in

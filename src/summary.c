@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collapse/summary.h"
+#include "io/numfmt.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -113,10 +114,7 @@ int mc_summary_compute(const mc_point_result *res, mc_summary **out, mc_error *e
             for (long r = 0; r < R; r++)
                 scratch[r] = res->values[((size_t)r * G1 + g) * M + m];
             mc_stat_compute(scratch, (size_t)R, &s->stats[g * M + m]);
-            double th = NAN;
-            if (m >= MC_ENGINE_METRICS && m < M - p->nregime_metrics && p->family->theory)
-                th = p->family->theory(p, p->world, m - MC_ENGINE_METRICS, (unsigned)g);
-            s->theory[g * M + m] = th;
+            s->theory[g * M + m] = mc_point_theory(p, m, (unsigned)g);
         }
     for (size_t m = 0; m < M; m++) {
         if (p->metrics.items[m].role != MC_ROLE_PRESENCE)
@@ -165,10 +163,5 @@ const char *mc_format_value(double v, char *buf)
 
 const char *mc_format_exact(double v, char *buf)
 {
-    if (isnan(v))
-        return strcpy(buf, "nan");
-    if (isinf(v))
-        return strcpy(buf, v > 0 ? "inf" : "-inf");
-    snprintf(buf, 32, "%.17g", v);
-    return buf;
+    return mc_num_shortest(v, buf);
 }

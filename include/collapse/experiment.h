@@ -17,12 +17,16 @@
 #include "config.h"
 #include "family.h"
 #include "regime.h"
+#include "curate.h"
 
 /* Engine settings of a point ([run], [regime] and [sampling] keys). */
 typedef struct mc_run_settings {
     long generations;  /* G: models 0..G are fitted */
     long replicates;   /* R */
     uint64_t seed;
+    long metrics_every; /* metrics.every = k >= 1: family and regime metrics at g % k == 0 and G */
+    int metrics_none;   /* output.metrics = none: no metrics.csv */
+    int gzip;           /* output.compress = gzip: the CSV files as NAME.csv.gz */
 } mc_run_settings;
 
 typedef struct mc_regime_settings {
@@ -59,6 +63,8 @@ typedef struct mc_point {
     size_t nregime_metrics;         /* the regime's metrics, at the end of `metrics` */
     struct mc_schedule_step *schedule; /* regime.schedule, or NULL (see mc_point_h) */
     size_t nschedule;
+    mc_curation curation;           /* regime.select, regime.detector_* (collapse/curate.h) */
+    size_t ncuration_metrics;       /* their metrics, after the family's, before the regime's */
 } mc_point;
 
 /* One step of regime.schedule ("0:0.2, 10:0, 30:0.2"): from generation `generation` on, the
@@ -105,6 +111,11 @@ uint64_t mc_point_n(const mc_point *p, unsigned g);
  * regime.h. */
 double mc_point_h(const mc_point *p, unsigned g);
 
+/* The family's closed-form expected value of metric m (an index into p->metrics) at generation
+ * g, or NAN: for metrics that are not the family's, when the family has none, and when the
+ * point curates or detects (the closed forms assume the training set's law without them). */
+double mc_point_theory(const mc_point *p, size_t m, unsigned g);
+
 /* Origin of section.key for a point, formatted for messages ("cats.ini:3: [world] weights"). */
 const char *mc_point_where(const mc_point *p, const char *section, const char *key, char *buf,
                            size_t size);
@@ -136,11 +147,16 @@ typedef int (*mc_point_fn)(const mc_point_result *res, void *user, mc_error *err
 /* Called after each finished unit, serialised (never two at once): done of total units. */
 typedef void (*mc_progress_fn)(size_t done, size_t total, const mc_point *p, void *user);
 
+/* Optional: fills values[R * (G + 1) * M] of point p with results kept from an earlier run of
+ * the same experiment (a checkpoint) and returns 1, or returns 0 and the point is computed. */
+typedef int (*mc_restore_fn)(const mc_point *p, double *values, void *user);
+
 typedef struct mc_run_opts {
     int threads;                  /* 0 = OpenMP's default */
     mc_point_fn on_point;
     mc_progress_fn on_progress;
     void *user;
+    mc_restore_fn restore;        /* optional: points already done (resume) */
 } mc_run_opts;
 
 /* Runs every point; points are processed in batches so that at most two batches' replicates are

@@ -27,11 +27,7 @@ int mc_zoo_validate(const mc_zoo *z, const mc_experiment *e, mc_error *err)
         if (c->generation > p->run.generations)
             return mc_error_set(err, MC_ECONFIG, "%s: generation %ld, but the point runs %ld",
                                 c->where, c->generation, p->run.generations);
-        double th = NAN;
-        if (m >= MC_ENGINE_METRICS && (size_t)m < p->metrics.n - p->nregime_metrics &&
-            p->family->theory)
-            th = p->family->theory(p, p->world, (size_t)m - MC_ENGINE_METRICS,
-                                   (unsigned)c->generation);
+        double th = mc_point_theory(p, (size_t)m, (unsigned)c->generation);
         if (c->theory && isnan(th))
             return mc_error_set(err, MC_ECONFIG, "%s: no closed form of '%s' applies at point "
                                 "%zu (%s)", c->where, c->metric, c->point, p->label);
