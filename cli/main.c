@@ -11,6 +11,7 @@
 #include "options.h"
 #include "plot_cmd.h"
 #include "need_cmd.h"
+#include "config_cmd.h"
 #include "collapse/plot.h"
 
 static int fail(const mc_error *err)
@@ -256,6 +257,8 @@ typedef struct subcommand {
 static const subcommand commands[] = {
     {"run", cmd_run, "collapse run [PRESET|FILE.ini] [section.key=value ...] [options]",
      "run an experiment into DIR (collapse run --help: options and keys)"},
+    {"config", mc_cli_config, "collapse config [PRESET|FILE.ini] [section.key=value ...]",
+     "the plan of a run: resolved configuration, grid, memory, time estimate"},
     {"theory", cmd_theory, "collapse theory [PRESET|FILE.ini] [section.key=value ...]",
      "the closed-form expected value of each metric that has one"},
     {"need", mc_cli_need, "collapse need [PRESET|FILE.ini] --target \"alive(yellow) >= 0.95\" --at G",
