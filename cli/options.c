@@ -35,6 +35,10 @@ static const mc_cli_option options[] = {
      "write into a folder that holds another run: first remove that run's\n"
      "files (CSVs, summary.json, config.ini, plots/, report.html) and the\n"
      "temporary files of a run that did not finish; nothing else"},
+    {"--output", "-o", "DIR", MC_OPT_TEXT, FIELD(output), 0, 0, MC_CMD_NEED,
+     "folder for need.csv and need.json (default results/NAME-need-YYYYmmdd-HHMMSS)"},
+    {"--force", NULL, NULL, MC_OPT_FLAG, FIELD(force), 0, 0, MC_CMD_NEED,
+     "replace need.csv and need.json of an earlier answer in DIR"},
     {"--help", "-h", NULL, MC_OPT_HELP, 0, 0, 0, ALL, "this help"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])

@@ -213,13 +213,13 @@ static int check_opts(const mc_need_opts *o, double *conf, double *tol, mc_error
     return MC_OK;
 }
 
-/* The configuration of the search: other regimes' keys left out, the regime whose h is fresh
- * human data (MC_REGIME_H_IS_FRESH: fresh) at h = 0, G
- * generations; prepared into *out (takes c). Names the fixed grid axes in out->fixed. */
-static int prepare_fresh(mc_config *c, long G, mc_need_result *res, mc_experiment **out,
+/* The configuration of the search: other regimes' keys left out (named in dropped, of size
+ * MC_NEED_TEXT), the regime whose h is fresh human data (MC_REGIME_H_IS_FRESH: fresh) at h = 0,
+ * G generations; prepared into *out (takes c). Grid axes stay: each point is a search. */
+static int prepare_fresh(mc_config *c, long G, char *dropped, mc_experiment **out,
                          mc_error *err)
 {
-    drop_regime_keys(c, res->dropped, sizeof res->dropped);
+    drop_regime_keys(c, dropped, MC_NEED_TEXT);
     mc_origin origin = {"collapse need", 0};
     char gen[32];
     snprintf(gen, sizeof gen, "%ld", G);
@@ -234,24 +234,17 @@ static int prepare_fresh(mc_config *c, long G, mc_need_result *res, mc_experimen
         mc_config_free(c);
         return r;
     }
-    mc_experiment *e = NULL;
-    if ((r = mc_experiment_prepare(c, &e, err)) != MC_OK)
-        return r;
-    for (size_t a = 0; a < e->naxes; a++) {
-        size_t len = strlen(res->fixed);
-        snprintf(res->fixed + len, sizeof res->fixed - len, "%s%s.%s=%s", a ? ", " : "",
-                 e->axes[a].section, e->axes[a].key, e->axes[a].values[0]);
-    }
-    const mc_point *p = &e->points[0];
-    if (p->nschedule) {
-        char where[256];
-        r = mc_error_set(err, MC_ECONFIG, "%s: collapse need searches a constant h; remove the "
-                         "schedule", mc_point_where(p, "regime", "schedule", where, sizeof where));
-        mc_experiment_free(e);
-        return r;
-    }
-    *out = e;
-    return MC_OK;
+    return mc_experiment_prepare(c, out, err);
+}
+
+/* A schedule varies h along the generations: the search needs one constant h. */
+static int refuse_schedule(const mc_point *p, mc_error *err)
+{
+    char where[256];
+    if (!p->nschedule)
+        return MC_OK;
+    return mc_error_set(err, MC_ECONFIG, "%s: collapse need searches a constant h; remove the "
+                        "schedule", mc_point_where(p, "regime", "schedule", where, sizeof where));
 }
 
 /* The three bisections' outcome: the estimate's, the optimistic and the pessimistic bound's. */
@@ -327,27 +320,19 @@ static int fill_result(const search *s, const brackets *b, double z, mc_need_res
     return MC_OK;
 }
 
-int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_need_result *out,
-                  mc_error *err)
+/* The search at one point p of a prepared experiment (its h is overwritten): out is filled
+ * but for dropped and fixed. */
+static int solve_point(mc_point *p, const mc_target *t, const mc_need_opts *o, double conf,
+                       double tol, mc_need_result *out, mc_error *err)
 {
-    memset(out, 0, sizeof *out);
-    double conf = 0, tol = 0;
-    int r = check_opts(o, &conf, &tol, err);
-    if (r != MC_OK) {
-        mc_config_free(c);
+    int r = refuse_schedule(p, err);
+    if (r != MC_OK)
         return r;
-    }
-    mc_experiment *e = NULL;
-    if ((r = prepare_fresh(c, o->generation, out, &e, err)) != MC_OK)
-        return r;
-    mc_point *p = &e->points[0];
     long m = mc_target_find(t, &p->metrics, err);
     if (m >= 0 && (r = mc_target_reachable(t, &p->metrics.items[m], err)) != MC_OK)
         m = r;
-    if (m < 0) {
-        mc_experiment_free(e);
+    if (m < 0)
         return (int)m;
-    }
     unsigned D = 1;
     while (D < 30 && ldexp(1.0, -(int)D) > tol)
         D++;
@@ -361,6 +346,108 @@ int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_ne
     free(s.values);
     free(s.cache);
     free(s.have);
+    return r;
+}
+
+int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_need_result *out,
+                  mc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    double conf = 0, tol = 0;
+    int r = check_opts(o, &conf, &tol, err);
+    if (r != MC_OK) {
+        mc_config_free(c);
+        return r;
+    }
+    mc_experiment *e = NULL;
+    if ((r = prepare_fresh(c, o->generation, out->dropped, &e, err)) != MC_OK)
+        return r;
+    for (size_t a = 0; a < e->naxes; a++) {
+        size_t len = strlen(out->fixed);
+        snprintf(out->fixed + len, sizeof out->fixed - len, "%s%s.%s=%s", a ? ", " : "",
+                 e->axes[a].section, e->axes[a].key, e->axes[a].values[0]);
+    }
+    r = solve_point(&e->points[0], t, o, conf, tol, out, err);
     mc_experiment_free(e);
+    return r;
+}
+
+/* ---- over a grid -------------------------------------------------------------------------- */
+
+void mc_need_grid_free(mc_need_grid *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->npoints; i++) {
+        free(g->points[i].label);
+        mc_strings_free(g->points[i].values, g->naxes);
+        mc_need_result_free(&g->points[i].result);
+    }
+    free(g->points);
+    mc_strings_free(g->axes, g->naxes);
+    g->points = NULL;
+    g->axes = NULL;
+    g->npoints = g->naxes = 0;
+}
+
+/* Copies the grid's axis names ("sampling.temperature") into g. */
+static int name_axes(const mc_experiment *e, mc_need_grid *g, mc_error *err)
+{
+    g->axes = calloc(e->naxes + 1, sizeof *g->axes);
+    if (!g->axes)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    g->naxes = e->naxes;
+    for (size_t a = 0; a < e->naxes; a++) {
+        size_t len = strlen(e->axes[a].section) + strlen(e->axes[a].key) + 2;
+        if (!(g->axes[a] = malloc(len)))
+            return mc_error_set(err, MC_ENOMEM, "out of memory");
+        snprintf(g->axes[a], len, "%s.%s", e->axes[a].section, e->axes[a].key);
+    }
+    return MC_OK;
+}
+
+/* Point p's label and axis values into q. */
+static int name_point(const mc_experiment *e, const mc_point *p, mc_need_grid_point *q,
+                      mc_error *err)
+{
+    q->label = strdup(p->label);
+    q->values = calloc(e->naxes + 1, sizeof *q->values);
+    for (size_t a = 0; q->values && a < e->naxes; a++)
+        if (!(q->values[a] = strdup(e->axes[a].values[p->choice[a]])))
+            return mc_error_set(err, MC_ENOMEM, "out of memory");
+    return q->label && q->values ? MC_OK : mc_error_set(err, MC_ENOMEM, "out of memory");
+}
+
+int mc_need_solve_grid(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_need_grid *out,
+                       mc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    double conf = 0, tol = 0;
+    int r = check_opts(o, &conf, &tol, err);
+    if (r != MC_OK) {
+        mc_config_free(c);
+        return r;
+    }
+    mc_experiment *e = NULL;
+    if ((r = prepare_fresh(c, o->generation, out->dropped, &e, err)) != MC_OK)
+        return r;
+    r = name_axes(e, out, err);
+    out->points = r == MC_OK ? calloc(e->npoints, sizeof *out->points) : NULL;
+    if (r == MC_OK && !out->points)
+        r = mc_error_set(err, MC_ENOMEM, "out of memory");
+    for (size_t i = 0; r == MC_OK && i < e->npoints; i++) {
+        mc_point *p = &e->points[i];
+        out->npoints = i + 1;
+        if ((r = name_point(e, p, &out->points[i], err)) != MC_OK)
+            break;
+        if (o->on_point)
+            o->on_point(i, e->npoints, p->label, o->user);
+        r = solve_point(p, t, o, conf, tol, &out->points[i].result, err);
+        if (r != MC_OK && e->npoints > 1)
+            mc_error_prefix(err, "point %zu (%s): ", i, p->label);
+    }
+    mc_experiment_free(e);
+    if (r != MC_OK)
+        mc_need_grid_free(out);
     return r;
 }
