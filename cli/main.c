@@ -12,7 +12,9 @@
 #include "plot_cmd.h"
 #include "need_cmd.h"
 #include "config_cmd.h"
+#include "complete.h"
 #include "collapse/plot.h"
+#include "collapse/datapath.h"
 
 static int fail(const mc_error *err)
 {
@@ -288,7 +290,29 @@ static void usage_main(FILE *f)
     }
     fprintf(f, "  collapse --help | --version\n"
                "\n"
-               "Run `collapse run --help` for the configuration keys.\n");
+               "Run `collapse run --help` for the configuration keys.\n"
+               "\n"
+               "environment:\n"
+               "  MC_DATA_DIR   the data folder (the Brown corpus, SUBTLEX: `make data`); unset,\n"
+               "                the first of these that exists:\n");
+    const char *dirs[4];
+    for (size_t i = 0, n = mc_data_dirs(dirs, 4); i < n; i++)
+        fprintf(f, "                %s\n", dirs[i]);
+}
+
+/* `collapse --complete WHAT`: the subcommands' names (and with `summaries`, their one-line
+ * help, for the man pages' NAME lines), or what cli/complete.c knows. */
+static int complete(int argc, char **argv)
+{
+    const char *names[NCOMMANDS];
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        names[i] = commands[i].name;
+    if (argc > 1 && !strcmp(argv[1], "summaries")) {
+        for (size_t i = 0; i < NCOMMANDS; i++)
+            printf("%s\t%s\n", commands[i].name, commands[i].help);
+        return 0;
+    }
+    return mc_cli_complete(argc, argv, names, NCOMMANDS);
 }
 
 static int unknown_command(const char *cmd)
@@ -319,6 +343,8 @@ int main(int argc, char **argv)
         printf("collapse %s (generator %s)\n", MC_VERSION, MC_RNG_NAME);
         return 0;
     }
+    if (!strcmp(cmd, "--complete")) /* for completion/collapse.bash and the man pages */
+        return complete(argc - 1, argv + 1);
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (!strcmp(cmd, commands[i].name))
             return commands[i].run(argc - 1, argv + 1);

@@ -23,5 +23,6 @@
 #include "collapse/target.h"
 #include "collapse/need.h"
 #include "collapse/plot.h"
+#include "collapse/cancel.h"
 
 #endif

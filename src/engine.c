@@ -74,6 +74,8 @@ int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err
 {
     const mc_family_type *f = p->family;
     const size_t M = p->metrics.n;
+    if (mc_cancel_requested()) /* the units not yet started when a cancel came: at once */
+        return mc_error_set(err, MC_ECANCELED, "canceled (mc_cancel_request)");
     uint64_t key = mc_stream_key(p->run.seed, p->index, (uint64_t)replicate);
     gsl_rng *r = mc_rng_alloc(key);
     if (!r)
@@ -116,6 +118,10 @@ int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err
         status = record_regime(p, &u, state, values, err);
     for (long g = 1; status == MC_OK && g <= p->run.generations; g++) {
         const void *train = NULL;
+        if (mc_cancel_requested()) {
+            status = mc_error_set(err, MC_ECANCELED, "canceled (mc_cancel_request)");
+            break;
+        }
         u.generation = (unsigned)g;
         u.n = mc_point_n(p, (unsigned)g);
         u.h = mc_point_h(p, (unsigned)g);
