@@ -32,17 +32,25 @@ add_custom_target(manpages ALL DEPENDS ${COLLAPSE_MAN_DIR}/collapse.1)
 
 # The Python package's path to the installed library (python/collapse/_lib.py reads it).
 set(COLLAPSE_LIB_FILE ${CMAKE_SHARED_LIBRARY_PREFIX}collapse${CMAKE_SHARED_LIBRARY_SUFFIX}.${COLLAPSE_SOVERSION})
-set(COLLAPSE_PYTHON_DIR ${CMAKE_INSTALL_LIBDIR}/python3/dist-packages)
+# Debian's own layout for prefix /usr (python3 searches /usr/lib/python3/dist-packages); for
+# another prefix, PYTHONPATH=PREFIX/lib/python3/dist-packages (docs/PYTHON.md). The path to the
+# library is relative, so that `cmake --install --prefix P` works too.
+set(COLLAPSE_PYTHON_DIR lib/python3/dist-packages)
+file(RELATIVE_PATH COLLAPSE_PY_TO_LIB ${CMAKE_INSTALL_PREFIX}/${COLLAPSE_PYTHON_DIR}/collapse
+     ${CMAKE_INSTALL_FULL_LIBDIR}/${COLLAPSE_LIB_FILE})
 file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/python-install/_libpath.py
-     CONTENT "# written by make install: where libcollapse was installed\nLIBRARY = \"${CMAKE_INSTALL_FULL_LIBDIR}/${COLLAPSE_LIB_FILE}\"\n")
+     CONTENT "# written by make install: libcollapse, relative to this folder\nRELATIVE = \"${COLLAPSE_PY_TO_LIB}\"\n")
 
 if(CAIRO_FOUND)
   set(COLLAPSE_PC_CAIRO cairo)
 endif()
+file(RELATIVE_PATH COLLAPSE_PC_TO_PREFIX ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
+string(REGEX REPLACE "/$" "" COLLAPSE_PC_TO_PREFIX "${COLLAPSE_PC_TO_PREFIX}")
 configure_file(${CMAKE_SOURCE_DIR}/cmake/collapse.pc.in ${CMAKE_BINARY_DIR}/collapse.pc @ONLY)
 configure_package_config_file(${CMAKE_SOURCE_DIR}/cmake/collapseConfig.cmake.in
   ${CMAKE_BINARY_DIR}/collapseConfig.cmake
-  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/collapse)
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/collapse
+  PATH_VARS CMAKE_INSTALL_INCLUDEDIR CMAKE_INSTALL_LIBDIR)
 write_basic_package_version_file(${CMAKE_BINARY_DIR}/collapseConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
 
@@ -62,7 +70,7 @@ install(FILES ${COLLAPSE_PRESET_INIS} DESTINATION ${CMAKE_INSTALL_DATADIR}/colla
 install(FILES ${CMAKE_SOURCE_DIR}/examples/run_preset.c ${CMAKE_SOURCE_DIR}/examples/README.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 # the data (`make data`), when there is some: the Brown corpus and SUBTLEX, about 15 MB
-install(DIRECTORY ${CMAKE_SOURCE_DIR}/data/node_modules DESTINATION ${COLLAPSE_DATA_INSTALL_DIR}
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/data/node_modules DESTINATION ${CMAKE_INSTALL_DATADIR}/collapse/data
         COMPONENT data OPTIONAL)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/python/collapse DESTINATION ${COLLAPSE_PYTHON_DIR}
         PATTERN "__pycache__" EXCLUDE)
