@@ -233,6 +233,8 @@ static int batch_finish(const mc_experiment *e, const batch *b, const mc_run_opt
         }
     for (size_t i = 0; i < b->nb; i++) {
         const mc_point *p = &e->points[b->first + i];
+        if (mc_cancel_requested()) /* a point's files can take seconds: not after a cancel */
+            return mc_error_set(err, MC_ECANCELED, "canceled (mc_cancel_request)");
         mc_point_result res = {p, p->run.replicates, p->run.generations, p->metrics.n,
                                b->values[i]};
         int status = opts && opts->on_point ? opts->on_point(&res, opts->user, err) : MC_OK;
