@@ -177,7 +177,8 @@ static void usage_theory(FILE *f)
     fprintf(f, "usage: collapse theory [PRESET|FILE.ini] [section.key=value ...]\n\n"
                "Prints the closed-form expected value of every metric that has one, per grid\n"
                "point, at a few generations (runs write the same values as summary.csv's\n"
-               "theory_mean column). See docs/THEORY.md.\n");
+               "theory_mean column), under a header; the metrics without one are named after\n"
+               "the table, not printed. See docs/THEORY.md.\n");
 }
 
 /* theory takes no options: -h/--help, overrides and one source. 2 after a message, 0 after
@@ -219,7 +220,8 @@ static int cmd_theory(int argc, char **argv)
     if (r != MC_OK || (r = mc_experiment_prepare(c, &e, &err)) != MC_OK)
         return fail(&err);
     if (!mc_theory_print(e, stdout))
-        printf("no closed form applies to any metric of this configuration (see docs/THEORY.md)\n");
+        printf("no closed form applies to any metric of this configuration (see "
+               "docs/THEORY.md)\n");
     mc_experiment_free(e);
     return 0;
 }

@@ -52,5 +52,16 @@ expect 2 "'0.9' looks like the rest of a list" config regime.name=fresh sampling
 expect 2 "',fresh' looks like the rest of a list" config cats regime.name=replace ,fresh
 ok test ! -e "$tmp/x"
 
+# collapse theory: a header, no nan cell, what has no closed form named, not printed
+out=$("$bin" theory cats)
+ok grep -q "^closed-form expected values: the mean over replicates a run estimates" <<<"$out"
+ok grep -qE '^point +setting +metric +g=0 +g=10 ' <<<"$out"
+ok bash -c "! grep -qw nan <<<\"\$1\"" _ "$out"
+ok bash -c "! grep -qE '^[0-9]+ .* alive ' <<<\"\$1\"" _ "$out"
+ok grep -q '^no closed form (left out): alive; tail_mass (points 1, 3); ' <<<"$out"
+ok grep -qE '^0 +replace, temperature=1.0 +p_yellow +0.09 ' <<<"$out"
+ok grep -qx "no closed form applies to any metric of this configuration (see docs/THEORY.md)" \
+  <("$bin" theory pipeline)
+
 echo "cli_config: $passes passed, $fails failed"
 [ "$fails" = 0 ]
