@@ -119,7 +119,7 @@ static void print_rows(const mc_cli_args *a, const mc_need_grid *g)
     printf("\n%-5s", "point");
     for (size_t i = 0; i < g->naxes; i++)
         printf("  %-*s", (int)strlen(g->axes[i]) > 8 ? (int)strlen(g->axes[i]) : 8, g->axes[i]);
-    printf("  %10s  %-24s  %s\n", "h*", "interval", "replicates");
+    printf("  %11s  %-24s  %s\n", "h*", "interval", "replicates");
     for (size_t p = 0; p < g->npoints; p++) {
         const mc_need_result *r = &g->points[p].result;
         char iv[80];
@@ -129,7 +129,7 @@ static void print_rows(const mc_cli_args *a, const mc_need_grid *g)
         for (size_t i = 0; i < g->naxes; i++)
             printf("  %-*s", (int)strlen(g->axes[i]) > 8 ? (int)strlen(g->axes[i]) : 8,
                    g->points[p].values[i]);
-        printf("  %10s  %-24s  %ld\n", r->feasible ? mc_format_value(r->h, b1) : "not met",
+        printf("  %11s  %-24s  %ld\n", r->feasible ? mc_format_value(r->h, b1) : "not met",
                iv, r->replicates);
     }
     printf("\nh*: the smallest fresh fraction meeting the target at generation %ld; interval "

@@ -320,10 +320,9 @@ static int fill_result(const search *s, const brackets *b, double z, mc_need_res
     return MC_OK;
 }
 
-/* The search at one point p of a prepared experiment (its h is overwritten): out is filled
- * but for dropped and fixed. */
-static int solve_point(mc_point *p, const mc_target *t, const mc_need_opts *o, double conf,
-                       double tol, mc_need_result *out, mc_error *err)
+/* The index of the target's metric at point p, or a status (< 0): no such metric, one the
+ * target cannot be met by, or a schedule (the search needs a constant h). */
+static long check_point(const mc_point *p, const mc_target *t, mc_error *err)
 {
     int r = refuse_schedule(p, err);
     if (r != MC_OK)
@@ -331,8 +330,18 @@ static int solve_point(mc_point *p, const mc_target *t, const mc_need_opts *o, d
     long m = mc_target_find(t, &p->metrics, err);
     if (m >= 0 && (r = mc_target_reachable(t, &p->metrics.items[m], err)) != MC_OK)
         m = r;
+    return m;
+}
+
+/* The search at one point p of a prepared experiment (its h is overwritten): out is filled
+ * but for dropped and fixed. */
+static int solve_point(mc_point *p, const mc_target *t, const mc_need_opts *o, double conf,
+                       double tol, mc_need_result *out, mc_error *err)
+{
+    long m = check_point(p, t, err);
     if (m < 0)
         return (int)m;
+    int r;
     unsigned D = 1;
     while (D < 30 && ldexp(1.0, -(int)D) > tol)
         D++;
@@ -431,7 +440,15 @@ int mc_need_solve_grid(mc_config *c, const mc_target *t, const mc_need_opts *o, 
     mc_experiment *e = NULL;
     if ((r = prepare_fresh(c, o->generation, out->dropped, &e, err)) != MC_OK)
         return r;
-    r = name_axes(e, out, err);
+    /* every point's target and h before any search: a mistake is told at once, once */
+    for (size_t i = 0; r == MC_OK && i < e->npoints; i++) {
+        long m = check_point(&e->points[i], t, err);
+        r = m < 0 ? (int)m : MC_OK;
+        if (r != MC_OK && i > 0)
+            mc_error_prefix(err, "point %zu (%s): ", i, e->points[i].label);
+    }
+    if (r == MC_OK)
+        r = name_axes(e, out, err);
     out->points = r == MC_OK ? calloc(e->npoints, sizeof *out->points) : NULL;
     if (r == MC_OK && !out->points)
         r = mc_error_set(err, MC_ENOMEM, "out of memory");
