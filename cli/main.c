@@ -195,7 +195,12 @@ static int parse_theory(int argc, char **argv, mc_cli_args *a)
         } else if (strchr(argv[i], '=')) {
             a->overrides[a->noverrides++] = argv[i];
         } else if (argv[i][0] == '-' || a->source) {
-            fprintf(stderr, "collapse: theory: unexpected argument '%s'\n", argv[i]);
+            const char *prev = argv[i - 1];
+            int split = argv[i][0] == ',' ||
+                        (i > 1 && strchr(prev, '=') && prev[strlen(prev) - 1] == ',');
+            fprintf(stderr, "collapse: theory: unexpected argument '%s'%s\n", argv[i],
+                    split ? " (the rest of a list the shell split at a space? quote the whole "
+                            "value, e.g. 'regime.name=replace, fresh')" : "");
             return 2;
         } else {
             a->source = argv[i];

@@ -50,6 +50,7 @@ ok grep -q '^seed = 7$' <("$bin" config cats --seed 7 run.replicates=1)
 expect 2 "'fresh' looks like the rest of a list that the shell split at a space; quote the whole value" run cats regime.name=replace, fresh -o "$tmp/x"
 expect 2 "'0.9' looks like the rest of a list" config regime.name=fresh sampling.temperature=1, 0.9
 expect 2 "',fresh' looks like the rest of a list" config cats regime.name=replace ,fresh
+expect 2 "theory: unexpected argument '1.0' (the rest of a list the shell split" theory cats sampling.temperature=0.9, 1.0
 ok test ! -e "$tmp/x"
 
 # collapse theory: a header, no nan cell, what has no closed form named, not printed

@@ -48,6 +48,10 @@ x = m[(m.point == 0) & (m.generation == 8) & (m.metric == "p_yellow")]["value"]
 y = s[(s.point == 0) & (s.generation == 8) & (s.metric == "p_yellow")]["mean"].iloc[0]
 assert len(x) == 6 and abs(x.mean() - y) <= 1e-5 * max(1, abs(y)), (x.mean(), y)
 assert "replicates = 6" in run.config
+# report(): drawn on demand (the run had no plots), then the same path
+page = run.report()
+assert page == os.path.join("py", "report.html") and os.path.getsize(page) > 1000
+assert os.path.isdir("py/plots") and run.report() == page
 # load() reads the CLI's folder alike
 assert len(collapse.load("cli").summary) == len(s)
 assert repr(run).startswith("<collapse.Run cats: 8 points")
