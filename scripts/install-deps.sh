@@ -13,7 +13,7 @@ case "${1:-build}" in
   build) ;;
   test) pkgs="$pkgs chromium python3 libxml2-utils clang libclang-rt-dev libomp-dev"
         # the Python package (tests/cli_python.sh) and make install (tests/cli_install.sh)
-        pkgs="$pkgs python3-numpy python3-pandas python3-pip python3-setuptools python3-wheel man-db"
+        pkgs="$pkgs python3-numpy python3-pandas python3-pip python3-setuptools python3-wheel man-db bsdextrautils"
         ;;
   bench) pkgs="$pkgs python3 python3-numpy python3-sklearn python3-nltk irstlm" ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
