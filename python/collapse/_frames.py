@@ -22,19 +22,32 @@ def _column(values):
     try:
         return np.array([float(v) for v in values], dtype=np.float64)
     except ValueError:
-        return np.array(values, dtype=object if pd is not None else str)
+        return np.array(values, dtype=str)
+
+
+def _read_pandas(path):
+    # pandas' C reader; "NA", "null", ... stay text (category names), and the files' own
+    # nan, inf, -inf make a column numeric afterwards
+    frame = pd.read_csv(path, keep_default_na=False)
+    for name in frame.columns:
+        if frame[name].dtype == object:
+            try:
+                frame[name] = frame[name].astype(np.float64)  # takes "nan", "inf", "-inf"
+            except (ValueError, TypeError):
+                pass
+    return frame
 
 
 def read_csv(path):
     """The CSV file at path as a DataFrame (pandas) or a numpy record array."""
     if np is None:
         raise ImportError("collapse: reading results needs numpy (Debian: python3-numpy)")
+    if pd is not None:
+        return _read_pandas(path)
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], rows[1:]
     columns = [_column([r[i] for r in body]) for i in range(len(header))]
-    if pd is not None:
-        return pd.DataFrame({name: col for name, col in zip(header, columns)})
     if not body:
         return np.rec.fromarrays([np.array([], dtype=float) for _ in header], names=header)
     return np.rec.fromarrays(columns, names=header)
