@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <cjson/cJSON.h>
 #include "collapse.h"
 #include "collapse/need.h"
 #include "collapse/run.h"
 #include "io/atomic.h"
 #include "run/folder.h"
-#include <time.h>
 
 static const char *const need_files[] = {"need.csv", "need.json"};
 
