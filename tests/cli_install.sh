@@ -62,7 +62,9 @@ MC_DATA_DIR=$tmp/nodata expect 1 "cannot open $tmp/nodata/node_modules/corpus-br
 pages=$(cd "$p/share/man/man1" && ls | sed 's/\.1$//' | sort | tr '\n' ' ')
 want=$( (echo collapse; "$bin" --complete commands | sed 's/^/collapse-/') | sort | tr '\n' ' ')
 ok test "$pages" = "$want"
-ok bash -c "MANPATH='$p/share/man' man -w collapse-run | grep -q '$p/share/man/man1/collapse-run.1'"
+# `man collapse-run` with the prefix's bin on PATH (man-db looks beside it), and with MANPATH
+ok bash -c "env -u MANPATH PATH='$p/bin':\$PATH man -w collapse-run | grep -qx '$p/share/man/man1/collapse-run.1'"
+ok bash -c "MANPATH='$p/share/man' man -w collapse-run | grep -qx '$p/share/man/man1/collapse-run.1'"
 man_is_help() { # PAGE ARGS...: every line of `collapse ARGS --help` is in the rendered page
   local page=$1; shift
   MANWIDTH=250 LC_ALL=C.UTF-8 man -l "$page" 2>/dev/null | col -bx | sed 's/^ *//' > "$tmp/page.txt"
