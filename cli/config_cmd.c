@@ -56,8 +56,11 @@ static void print_grid(const mc_experiment *e)
         const mc_axis *ax = &e->axes[a];
         printf("  %s.%s (%s): ", ax->section, ax->key,
                mc_origin_format(where, sizeof where, &ax->origin, ax->section, ax->key));
+        int lists = 0; /* a list-valued key's alternatives hold commas: '|' between them */
         for (size_t v = 0; v < ax->nvalues; v++)
-            printf("%s%s", v ? ", " : "", ax->values[v]);
+            lists |= strchr(ax->values[v], ',') != NULL;
+        for (size_t v = 0; v < ax->nvalues; v++)
+            printf("%s%s", v ? (lists ? " | " : ", ") : "", ax->values[v]);
         printf("  [%zu]\n", ax->nvalues);
     }
     printf("\npoints:\n");
@@ -131,19 +134,34 @@ static void print_budget(const mc_experiment *e, int threads)
     printf("files: metrics.csv about %.3g MB\n", mc_experiment_output_bytes(e) / 1e6);
 }
 
+/* "under a second", "40 s", "12 min", "3.5 h" */
+static const char *duration(double s, char *buf, size_t size)
+{
+    if (s < 1)
+        snprintf(buf, size, "under a second");
+    else if (s < 120)
+        snprintf(buf, size, "%.0f s", s);
+    else if (s < 7200)
+        snprintf(buf, size, "%.0f min", s / 60);
+    else
+        snprintf(buf, size, "%.1f h", s / 3600);
+    return buf;
+}
+
 static int print_time(const mc_experiment *e, int threads, mc_error *err)
 {
     double *secs = calloc(e->npoints, sizeof *secs);
     size_t timed = 0;
     int r = secs ? time_units(e, secs, &timed, err) : mc_error_set(err, MC_ENOMEM, "out of memory");
     if (r == MC_OK) {
-        double total = 0, cpu = 0;
+        double cpu = 0;
         for (size_t i = 0; i < e->npoints; i++)
             cpu += secs[i] * (double)e->points[i].run.replicates;
-        total = cpu / (double)threads;
-        printf("time: about %.3g s with %d thread%s (%.3g s of computing; from %zu unit%s run "
-               "now, one thread)\n", total, threads, threads == 1 ? "" : "s", cpu, timed,
-               timed == 1 ? "" : "s");
+        double total = cpu / (double)threads;
+        char b1[32], b2[32];
+        printf("time: about %s with %d thread%s (%s of computing; from %zu unit%s run now, "
+               "one thread)\n", duration(total, b1, sizeof b1), threads, threads == 1 ? "" : "s",
+               duration(cpu, b2, sizeof b2), timed, timed == 1 ? "" : "s");
     }
     free(secs);
     return r;
