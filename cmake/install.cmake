@@ -13,7 +13,9 @@ target_link_libraries(collapse_shared PRIVATE $<TARGET_PROPERTY:collapse_lib,INT
 # 0.x: every minor version may change the ABI, so the SONAME carries it (libcollapse.so.0.2)
 set(COLLAPSE_SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
 set_target_properties(collapse_shared PROPERTIES OUTPUT_NAME collapse VERSION ${PROJECT_VERSION}
-                      SOVERSION ${COLLAPSE_SOVERSION})
+                      SOVERSION ${COLLAPSE_SOVERSION}
+                      LINK_DEPENDS ${CMAKE_SOURCE_DIR}/cmake/libcollapse.map)
+target_link_options(collapse_shared PRIVATE -Wl,--version-script=${CMAKE_SOURCE_DIR}/cmake/libcollapse.map)
 
 # The data folder the installed library looks in when MC_DATA_DIR is unset (src/io/datapath.c).
 set(COLLAPSE_DATA_INSTALL_DIR ${CMAKE_INSTALL_FULL_DATADIR}/collapse/data)

@@ -17,6 +17,9 @@ for f in bin/collapse lib/libcollapse.a lib/pkgconfig/collapse.pc lib/cmake/coll
 done
 ok test "$(readlink "$p/lib/libcollapse.so")" = libcollapse.so.0.2
 ok bash -c "objdump -p '$p/lib/libcollapse.so.0.2.0' | grep -q 'SONAME *libcollapse.so.0.2$'"
+# it exports the API (mc_*), nothing else
+ok test "$(nm -D --defined-only "$p/lib/libcollapse.so.0.2.0" | awk '$3 !~ /^mc_/' | wc -l)" = 0
+ok test "$(nm -D --defined-only "$p/lib/libcollapse.so.0.2.0" | grep -c ' mc_bind_run$')" = 1
 
 # under the sanitizers the library needs their runtime in the program too
 san=""
