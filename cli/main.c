@@ -7,14 +7,14 @@
 #include <unistd.h>
 #include "collapse.h"
 #include "collapse/budget.h"
+#include "collapse/datapath.h"
+#include "complete.h"
+#include "config_cmd.h"
 #include "cli.h"
 #include "options.h"
 #include "plot_cmd.h"
 #include "need_cmd.h"
-#include "config_cmd.h"
-#include "complete.h"
 #include "collapse/plot.h"
-#include "collapse/datapath.h"
 
 static int fail(const mc_error *err)
 {

@@ -24,9 +24,14 @@ static const mc_cli_option options[] = {
     {"--precision", NULL, "E", MC_OPT_NUMBER, FIELD(precision), 1e-12, 1e300, MC_CMD_NEED,
      "enough replicates: rerun with more (the first R kept) until the\n"
      "mean at h* is known to +-E at confidence C (at most 10^5)"},
+    {"--output", "-o", "DIR", MC_OPT_TEXT, FIELD(output), 0, 0, MC_CMD_NEED,
+     "folder for need.csv and need.json (default results/NAME-need-YYYYmmdd-HHMMSS)"},
+    {"--force", NULL, NULL, MC_OPT_FLAG, FIELD(force), 0, 0, MC_CMD_NEED,
+     "replace need.csv and need.json of an earlier answer in DIR"},
     {"--threads", NULL, "N", MC_OPT_WHOLE, FIELD(threads), 1, 4096, ALL,
      "worker threads (default: all cores); results do not depend on it"},
     {"--seed", NULL, "S", MC_OPT_TEXT, FIELD(seed), 0, 0, ALL, "same as run.seed=S"},
+    {"--help", "-h", NULL, MC_OPT_HELP, 0, 0, 0, MC_CMD_CONFIG, "this help"},
     {"--quiet", "-q", NULL, MC_OPT_FLAG, FIELD(quiet), 0, 0, BOTH,
      "no progress on stderr (run: no progress bar; need: no line per evaluated h)"},
     {"--no-plots", NULL, NULL, MC_OPT_FLAG, FIELD(no_plots), 0, 0, MC_CMD_RUN,
@@ -35,11 +40,7 @@ static const mc_cli_option options[] = {
      "write into a folder that holds another run: first remove that run's\n"
      "files (CSVs, summary.json, config.ini, plots/, report.html) and the\n"
      "temporary files of a run that did not finish; nothing else"},
-    {"--output", "-o", "DIR", MC_OPT_TEXT, FIELD(output), 0, 0, MC_CMD_NEED,
-     "folder for need.csv and need.json (default results/NAME-need-YYYYmmdd-HHMMSS)"},
-    {"--force", NULL, NULL, MC_OPT_FLAG, FIELD(force), 0, 0, MC_CMD_NEED,
-     "replace need.csv and need.json of an earlier answer in DIR"},
-    {"--help", "-h", NULL, MC_OPT_HELP, 0, 0, 0, ALL, "this help"},
+    {"--help", "-h", NULL, MC_OPT_HELP, 0, 0, 0, BOTH, "this help"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
 
