@@ -5,19 +5,18 @@
 #   drives Chromium over its DevTools pipe with the standard library) and xmllint, and clang with
 #   libFuzzer (libclang-rt-dev: libclang-rt-14-dev on Debian 12) and its OpenMP runtime
 #   (libomp-dev) for the fuzz harnesses (fuzz/); bench: + the peers the benchmarks compare against
-#   (numpy, scikit-learn, NLTK, IRSTLM). test also: numpy, pandas, pip and setuptools for the
-#   Python package, man-db for the man pages of make install.
+#   (numpy, scikit-learn, NLTK, IRSTLM).
 set -eu
 pkgs="cmake pkg-config libgsl-dev libinih-dev libcjson-dev libcmocka-dev libcairo2-dev nodejs npm"
 case "${1:-build}" in
   build) ;;
-  test) pkgs="$pkgs chromium python3 libxml2-utils clang libclang-rt-dev libomp-dev"
-        # the Python package (tests/cli_python.sh) and make install (tests/cli_install.sh)
-        pkgs="$pkgs python3-numpy python3-pandas python3-pip python3-setuptools python3-wheel man-db bsdextrautils"
-        ;;
+  test) pkgs="$pkgs chromium python3 libxml2-utils clang libclang-rt-dev libomp-dev" ;;
   bench) pkgs="$pkgs python3 python3-numpy python3-sklearn python3-nltk irstlm" ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
+# test also: the Python package (tests/cli_python.sh: numpy, pandas, pip, setuptools, wheel) and
+# make install (tests/cli_install.sh: man-db and col for the man pages)
+[ "${1:-build}" = test ] && pkgs="$pkgs python3-numpy python3-pandas python3-pip python3-setuptools python3-wheel man-db bsdextrautils"
 missing=""
 for p in $pkgs; do
   # a tool already on PATH counts (e.g. npm bundled with another nodejs build)
