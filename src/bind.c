@@ -121,7 +121,8 @@ int mc_bind_theory(const char *source, const char *const *overrides, size_t n, c
 {
     mc_error err = {0};
     mc_experiment *e = NULL;
-    int r = prepare(source, overrides, n, &e, &err);
+    int r = path && *path ? prepare(source, overrides, n, &e, &err)
+                          : mc_error_set(&err, MC_EUSAGE, "theory: no file to write");
     if (r == MC_OK)
         r = mc_write_atomic(path, write_theory, e, &err);
     mc_experiment_free(e);
@@ -139,7 +140,8 @@ int mc_bind_config(const char *source, const char *const *overrides, size_t n, c
 {
     mc_error err = {0};
     mc_experiment *e = NULL;
-    int r = prepare(source, overrides, n, &e, &err);
+    int r = path && *path ? prepare(source, overrides, n, &e, &err)
+                          : mc_error_set(&err, MC_EUSAGE, "config: no file to write");
     if (r == MC_OK)
         r = mc_write_atomic(path, write_config, e, &err);
     mc_experiment_free(e);

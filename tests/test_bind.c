@@ -57,6 +57,8 @@ static void test_bind_run_and_errors(void **state)
     const char *bad[] = {"regime.n=lots"};
     assert_int_equal(mc_bind_config("cats", bad, 1, path, msg, sizeof msg), MC_ECONFIG);
     assert_non_null(strstr(msg, "regime.n: 'lots' is not a whole number"));
+    assert_int_equal(mc_bind_config("cats", NULL, 0, NULL, msg, sizeof msg), MC_EUSAGE);
+    assert_int_equal(mc_bind_theory("cats", NULL, 0, "", msg, sizeof msg), MC_EUSAGE);
     /* config: every default filled in */
     snprintf(path, sizeof path, "%s/config.ini", tu_tmpdir());
     assert_int_equal(mc_bind_config("cats", NULL, 0, path, msg, sizeof msg), MC_OK);
