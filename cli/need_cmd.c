@@ -14,6 +14,7 @@ static void usage(FILE *f)
             "usage: collapse need [PRESET|FILE.ini] --target \"METRIC OP VALUE\" --at G\n"
             "                     [section.key=value ...] [--confidence C] [--tolerance T]\n"
             "                     [--precision E] [--threads N] [--seed S] [--quiet] [-o DIR]\n"
+            "                     [--over regime.h|regime.detector_tpr|regime.candidates]\n"
             "\n"
             "The smallest fraction h of fresh human data in every training set (regime fresh)\n"
             "whose replicate mean of METRIC at generation G meets the target, by bisection over h\n"
@@ -23,6 +24,9 @@ static void usage(FILE *f)
             "point: one row per point. More replicates (run.replicates=N) narrow the interval.\n"
             "need.csv (one row per point) and need.json (the answer, the interval and every\n"
             "evaluation) go into DIR.\n"
+            "--over regime.detector_tpr searches the smallest detector TPR instead (under the\n"
+            "configuration's own regime and detector_fpr), --over regime.candidates the smallest\n"
+            "curation K from 1 to the configuration's regime.candidates (docs/WEB.md).\n"
             "\n"
             "target grammar: METRIC OP VALUE\n"
             "  METRIC  a metric name (see summary.csv), or NAME(SUBJECT) for NAME_SUBJECT:\n"
@@ -33,12 +37,15 @@ static void usage(FILE *f)
             "  collapse need cats --target \"alive(yellow) >= 0.95\" --at 50\n"
             "  collapse need brown --target \"heldout_ppl <= 1.05 * gen0\" --at 10\n"
             "  collapse need gaussian-regimes --target \"trace_ratio >= 0.9\" --at 100\n"
+            "  collapse need cats --over regime.detector_tpr regime.name=fresh regime.h=0.2 \\\n"
+            "      regime.detector_fpr=0.02 --target \"alive(green) >= 0.9\" --at 50\n"
             "\n");
     mc_cli_print_options(f, MC_CMD_NEED);
 }
 
 typedef struct ctx {
     const char *metric;
+    const char *knob;
     int quiet;
     size_t point, npoints;
     const char *label;
@@ -60,8 +67,15 @@ static void on_eval(double h, double mean, double se, void *user)
     if (c->quiet)
         return;
     char a[32], b[32];
-    fprintf(stderr, "collapse need: h = %-10.6g mean %s = %s (se %s)\n", h, c->metric,
+    fprintf(stderr, "collapse need: %s = %-10.6g mean %s = %s (se %s)\n", c->knob, h, c->metric,
             mc_format_value(mean, a), mc_format_value(se, b));
+}
+
+/* The knob's short name: "h", "detector_tpr", "candidates". */
+static const char *knob_name(const char *over)
+{
+    const char *dot = over ? strchr(over, '.') : NULL;
+    return dot ? dot + 1 : "h";
 }
 
 /* The heading: what was searched, with what, and what the configuration had to give up. */
@@ -69,9 +83,11 @@ static void print_heading(const mc_cli_args *a, const mc_target *t, const mc_nee
 {
     char b1[32], b2[32];
     const mc_need_result *r0 = &g->points[0].result;
-    printf("\ncollapse need: %s, regime fresh, target %s at generation %ld, %ld replicates "
-           "(common random numbers across h)\n",
-           a->source ? a->source : MC_DEFAULT_PRESET, t->text, (long)a->at, r0->replicates);
+    const char *k = knob_name(r0->over);
+    printf("\ncollapse need: %s, regime %s, target %s at generation %ld, %ld replicates "
+           "(common random numbers across %s)\n",
+           a->source ? a->source : MC_DEFAULT_PRESET, r0->regime, t->text, (long)a->at,
+           r0->replicates, k);
     if (g->naxes) {
         printf("a search at each of %zu grid points over ", g->npoints);
         for (size_t i = 0; i < g->naxes; i++)
@@ -94,20 +110,24 @@ static void print_heading(const mc_cli_args *a, const mc_target *t, const mc_nee
 static void print_evals(const mc_cli_args *a, const mc_target *t, const mc_need_result *res)
 {
     char b1[32], b2[32], b3[32], b4[32];
-    printf("\n%10s  %14s  %12s  %5s\n", "h", t->metric, "se", "meets");
+    const char *k = knob_name(res->over);
+    printf("\n%10s  %14s  %12s  %5s\n", k, t->metric, "se", "meets");
     for (size_t i = 0; i < res->nevals; i++) {
         const mc_need_eval *e = &res->evals[i];
         printf("%10.6g  %14s  %12s  %5s\n", e->h, mc_format_value(e->mean, b1),
                mc_format_value(e->se, b2),
                mc_target_met(t, e->mean, res->reference) ? "yes" : "no");
     }
-    if (!res->feasible)
+    if (!res->feasible && !strcmp(k, "h"))
         printf("\nnot met even with h = 1 (every training set fully human): the target is out "
                "of reach at generation %ld\n", (long)a->at);
+    else if (!res->feasible)
+        printf("\nnot met even with %s = %g: the target is out of reach at generation %ld\n",
+               k, res->hi, (long)a->at);
     else
-        printf("\nh* = %s  (%g %% interval %s to %s; grid step %g; mean at h* known to +-%s "
+        printf("\n%s* = %s  (%g %% interval %s to %s; grid step %g; mean at h* known to +-%s "
                "with %ld replicates)\n",
-               mc_format_value(res->h, b1), 100 * a->confidence, mc_format_value(res->lo, b2),
+               k, mc_format_value(res->h, b1), 100 * a->confidence, mc_format_value(res->lo, b2),
                mc_format_value(res->hi, b3), res->step, mc_format_value(res->halfwidth, b4),
                res->replicates);
 }
@@ -119,7 +139,10 @@ static void print_rows(const mc_cli_args *a, const mc_need_grid *g)
     printf("\n%-5s", "point");
     for (size_t i = 0; i < g->naxes; i++)
         printf("  %-*s", (int)strlen(g->axes[i]) > 8 ? (int)strlen(g->axes[i]) : 8, g->axes[i]);
-    printf("  %11s  %-24s  %s\n", "h*", "interval", "replicates");
+    const char *k = knob_name(g->points[0].result.over);
+    char head[48];
+    snprintf(head, sizeof head, "%s*", k);
+    printf("  %11s  %-24s  %s\n", head, "interval", "replicates");
     for (size_t p = 0; p < g->npoints; p++) {
         const mc_need_result *r = &g->points[p].result;
         char iv[80];
@@ -132,8 +155,13 @@ static void print_rows(const mc_cli_args *a, const mc_need_grid *g)
         printf("  %11s  %-24s  %ld\n", r->feasible ? mc_format_value(r->h, b1) : "not met",
                iv, r->replicates);
     }
-    printf("\nh*: the smallest fresh fraction meeting the target at generation %ld; interval "
-           "at %g %%; not met: not even with h = 1\n", (long)a->at, 100 * a->confidence);
+    if (!strcmp(k, "h"))
+        printf("\nh*: the smallest fresh fraction meeting the target at generation %ld; "
+               "interval at %g %%; not met: not even with h = 1\n", (long)a->at,
+               100 * a->confidence);
+    else
+        printf("\n%s*: the smallest %s meeting the target at generation %ld; interval at %g %%"
+               "\n", k, k, (long)a->at, 100 * a->confidence);
 }
 
 /* Parses the target, loads the configuration and solves; prints the answer. Returns the exit
@@ -151,10 +179,11 @@ static int solve_and_print(const mc_cli_args *a)
         fprintf(stderr, "collapse: %s\n", err.msg);
         return mc_exit_status(err.code);
     }
-    ctx cx = {t.metric, a->quiet, 0, 0, ""};
+    ctx cx = {t.metric, knob_name(a->over), a->quiet, 0, 0, ""};
     mc_need_opts o = {.generation = (long)a->at, .confidence = a->confidence,
                       .tolerance = a->tolerance, .threads = (int)a->threads, .on_eval = on_eval,
-                      .user = &cx, .precision = a->precision, .on_point = on_point};
+                      .user = &cx, .precision = a->precision, .on_point = on_point,
+                      .over = a->over};
     mc_need_grid g;
     char dir[MC_RUN_DIR_MAX];
     int r = mc_need_solve_grid(c, &t, &o, &g, &err);

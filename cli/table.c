@@ -171,10 +171,8 @@ void mc_table_print(const mc_table *t, FILE *f)
  * world itself, not a prediction). */
 static int has_closed_form(const mc_point *p, size_t m)
 {
-    if (!p->family->theory)
-        return 0;
     for (long g = 1; g <= p->run.generations; g++)
-        if (!isnan(p->family->theory(p, p->world, m - MC_ENGINE_METRICS, (unsigned)g)))
+        if (!isnan(mc_point_theory(p, m, (unsigned)g)))
             return 1;
     return 0;
 }
@@ -186,7 +184,7 @@ static void theory_row(const mc_point *p, size_t m, const long *gens, int ng, FI
     fprintf(f, "%-5zu  %-40s  %-16s", p->index, label, p->metrics.items[m].name);
     for (int k = 0; k < ng; k++) {
         char b[32];
-        double v = p->family->theory(p, p->world, m - MC_ENGINE_METRICS, (unsigned)gens[k]);
+        double v = mc_point_theory(p, m, (unsigned)gens[k]);
         fprintf(f, " %10s", isnan(v) ? "-" : mc_format_value(v, b));
     }
     fputc('\n', f);

@@ -98,12 +98,12 @@ static int write_theory(FILE *f, void *user)
     for (size_t i = 0; i < e->npoints; i++) {
         const mc_point *p = &e->points[i];
         size_t first = MC_ENGINE_METRICS, last = p->metrics.n - p->nregime_metrics;
-        for (size_t m = first; p->family->theory && m < last; m++) {
+        for (size_t m = first; m < last; m++) {
             long G = p->run.generations, any = 0;
             for (long g = 1; g <= G && !any; g++) /* generation 0 alone is no closed form */
-                any = !isnan(p->family->theory(p, p->world, m - first, (unsigned)g));
+                any = !isnan(mc_point_theory(p, m, (unsigned)g));
             for (long g = 0; any && g <= G; g++) {
-                double v = p->family->theory(p, p->world, m - first, (unsigned)g);
+                double v = mc_point_theory(p, m, (unsigned)g);
                 char b[32];
                 if (isnan(v))
                     continue;

@@ -48,14 +48,31 @@ typedef struct search {
     long K;
     double reference;
     int threads;
+    int knob;        /* KNOB_* */
 } search;
+
+/* The knobs `collapse need` can search (mc_need_opts.over). */
+enum { KNOB_H, KNOB_TPR, KNOB_CANDIDATES };
+static const char *const KNOBS[] = {"regime.h", "regime.detector_tpr", "regime.candidates"};
+
+/* Grid index k of the knob into the point: h = k / K, TPR = k / K, or K = 1 + k. */
+static double set_knob(search *s, long k)
+{
+    double x = s->knob == KNOB_CANDIDATES ? (double)(1 + k) : (double)k / (double)s->K;
+    if (s->knob == KNOB_H)
+        s->p->regime_settings.h = x;
+    else if (s->knob == KNOB_TPR)
+        s->p->curation.tpr = x;
+    else
+        s->p->curation.candidates = (uint64_t)(1 + k);
+    return x;
+}
 
 static int evaluate(search *s, long k, mc_error *err)
 {
     if (s->have[k])
         return MC_OK;
-    double h = (double)k / (double)s->K;
-    s->p->regime_settings.h = h;
+    double h = set_knob(s, k);
     size_t rows = (size_t)(s->G + 1) * s->M;
     int *status = calloc((size_t)s->R, sizeof *status);
     mc_error *errs = calloc((size_t)s->R, sizeof *errs);
@@ -73,7 +90,7 @@ static int evaluate(search *s, long k, mc_error *err)
             st = status[r];
             if (err)
                 *err = errs[r];
-            mc_error_prefix(err, "h = %g, replicate %ld: ", h, r);
+            mc_error_prefix(err, "%s = %g, replicate %ld: ", KNOBS[s->knob], h, r);
         }
     free(status);
     free(errs);
@@ -213,6 +230,47 @@ static int check_opts(const mc_need_opts *o, double *conf, double *tol, mc_error
     return MC_OK;
 }
 
+/* Names the grid axes fixed at their first value in res->fixed (mc_need_solve). */
+static void list_fixed(const mc_experiment *e, mc_need_result *res)
+{
+    for (size_t a = 0; a < e->naxes; a++) {
+        size_t len = strlen(res->fixed);
+        snprintf(res->fixed + len, sizeof res->fixed - len, "%s%s.%s=%s", a ? ", " : "",
+                 e->axes[a].section, e->axes[a].key, e->axes[a].values[0]);
+    }
+}
+
+/* The configuration of a search over a curation or detection knob: the configuration's own
+ * regime at G generations, with a detector (TPR 0 to start) when its TPR is searched; K is
+ * searched from 1 to the configuration's regime.candidates under its regime.select. Prepared
+ * into *out (takes c); grid axes stay. */
+static int prepare_knob(mc_config *c, long G, int knob, mc_experiment **out, mc_error *err)
+{
+    mc_origin origin = {"collapse need", 0};
+    char gen[32];
+    snprintf(gen, sizeof gen, "%ld", G);
+    int r = mc_config_set(c, "run", "generations", gen, origin, err);
+    if (r == MC_OK && knob == KNOB_TPR)
+        r = mc_config_set(c, "regime", "detector_tpr", "0", origin, err);
+    if (r != MC_OK) {
+        mc_config_free(c);
+        return r;
+    }
+    return mc_experiment_prepare(c, out, err);
+}
+
+/* K is searched from 1 to regime.candidates under regime.select: both must be set. */
+static int refuse_candidates(const mc_point *p, mc_error *err)
+{
+    if (p->curation.select != MC_SELECT_NONE && p->curation.candidates >= 2)
+        return MC_OK;
+    char where[256];
+    mc_point_where(p, "regime", "candidates", where, sizeof where);
+    return mc_error_set(err, MC_ECONFIG, "%s: --over regime.candidates searches K from 1 to "
+                        "regime.candidates: set regime.select (top or best-of) and "
+                        "regime.candidates >= 2", where);
+}
+
 /* The configuration of the search: other regimes' keys left out (named in dropped, of size
  * MC_NEED_TEXT), the regime whose h is fresh human data (MC_REGIME_H_IS_FRESH: fresh) at h = 0,
  * G generations; prepared into *out (takes c). Grid axes stay: each point is a search. */
@@ -294,20 +352,25 @@ static int search_rounds(search *s, double z, brackets *b, mc_need_result *out, 
     return r;
 }
 
+/* The knob's value at grid index k (0 <= k <= K). */
+static double knob_value(const search *s, long k)
+{
+    return s->knob == KNOB_CANDIDATES ? (double)(1 + k) : (double)k / (double)s->K;
+}
+
 /* The answer from the brackets, and every h evaluated (ascending). */
 static int fill_result(const search *s, const brackets *b, double z, mc_need_result *out,
                        mc_error *err)
 {
-    double K = (double)s->K;
     out->feasible = b->hi <= s->K;
-    out->h = out->feasible ? (double)b->hi / K : NAN;
-    out->lo = b->lo_opt < 0 ? 0 : (b->lo_opt >= s->K ? 1 : (double)b->lo_opt / K);
-    out->hi = b->hi_pes > s->K ? 1 : (double)b->hi_pes / K;
+    out->h = out->feasible ? knob_value(s, b->hi) : NAN;
+    out->lo = knob_value(s, b->lo_opt < 0 ? 0 : (b->lo_opt >= s->K ? s->K : b->lo_opt));
+    out->hi = knob_value(s, b->hi_pes > s->K ? s->K : b->hi_pes);
     out->z = z;
     out->reference = s->reference;
     out->threshold = s->t->relative ? s->t->value * s->reference : s->t->value;
     out->replicates = s->R;
-    out->step = 1 / K;
+    out->step = knob_value(s, 1) - knob_value(s, 0);
     for (long k = 0; k <= s->K; k++)
         out->nevals += s->have[k];
     out->evals = malloc(sizeof *out->evals * (out->nevals ? out->nevals : 1));
@@ -320,11 +383,34 @@ static int fill_result(const search *s, const brackets *b, double z, mc_need_res
     return MC_OK;
 }
 
-/* The index of the target's metric at point p, or a status (< 0): no such metric, one the
- * target cannot be met by, or a schedule (the search needs a constant h). */
-static long check_point(const mc_point *p, const mc_target *t, mc_error *err)
+/* The knob o->over names (KNOB_H when none), or MC_EUSAGE. */
+static int pick_knob(const mc_need_opts *o, int *knob, mc_error *err)
 {
-    int r = refuse_schedule(p, err);
+    *knob = KNOB_H;
+    while (o->over && *knob < 3 && strcmp(o->over, KNOBS[*knob]) != 0)
+        (*knob)++;
+    if (*knob < 3)
+        return MC_OK;
+    return mc_error_set(err, MC_EUSAGE, "--over %s: collapse need searches regime.h, "
+                        "regime.detector_tpr or regime.candidates", o->over);
+}
+
+/* The experiment searched over knob (takes c): the fresh regime for h (other regimes' keys
+ * named in dropped), else the configuration's own regime. */
+static int prepare_search(mc_config *c, const mc_need_opts *o, int knob, char *dropped,
+                          mc_experiment **e, mc_error *err)
+{
+    return knob == KNOB_H ? prepare_fresh(c, o->generation, dropped, e, err)
+                          : prepare_knob(c, o->generation, knob, e, err);
+}
+
+/* The index of the target's metric at point p, or a status (< 0): no such metric, one the
+ * target cannot be met by, a schedule (a search over h needs a constant h), or no candidates
+ * to search. */
+static long check_point(const mc_point *p, const mc_target *t, int knob, mc_error *err)
+{
+    int r = knob == KNOB_H ? refuse_schedule(p, err)
+            : knob == KNOB_CANDIDATES ? refuse_candidates(p, err) : MC_OK;
     if (r != MC_OK)
         return r;
     long m = mc_target_find(t, &p->metrics, err);
@@ -333,23 +419,25 @@ static long check_point(const mc_point *p, const mc_target *t, mc_error *err)
     return m;
 }
 
-/* The search at one point p of a prepared experiment (its h is overwritten): out is filled
- * but for dropped and fixed. */
-static int solve_point(mc_point *p, const mc_target *t, const mc_need_opts *o, double conf,
-                       double tol, mc_need_result *out, mc_error *err)
+/* The search over knob at one point p of a prepared experiment (its knob is overwritten): out
+ * is filled but for dropped and fixed. */
+static int solve_point(mc_point *p, const mc_target *t, const mc_need_opts *o, int knob,
+                       double conf, double tol, mc_need_result *out, mc_error *err)
 {
-    long m = check_point(p, t, err);
+    long m = check_point(p, t, knob, err);
     if (m < 0)
         return (int)m;
-    int r;
+    snprintf(out->over, sizeof out->over, "%s", KNOBS[knob]);
+    snprintf(out->regime, sizeof out->regime, "%s", p->regime->name);
     unsigned D = 1;
     while (D < 30 && ldexp(1.0, -(int)D) > tol)
         D++;
     search s = {.p = p, .t = t, .o = o, .m = m, .G = p->run.generations, .M = p->metrics.n,
-                .K = 1L << D, .threads = o->threads > 0 ? o->threads : omp_get_max_threads()};
+                .K = knob == KNOB_CANDIDATES ? (long)p->curation.candidates - 1 : 1L << D,
+                .threads = o->threads > 0 ? o->threads : omp_get_max_threads(), .knob = knob};
     double z = gsl_cdf_ugaussian_Pinv(0.5 * (1 + conf));
     brackets b = {0};
-    r = search_rounds(&s, z, &b, out, err);
+    int r = search_rounds(&s, z, &b, out, err);
     if (r == MC_OK)
         r = fill_result(&s, &b, z, out, err);
     free(s.values);
@@ -363,20 +451,18 @@ int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_ne
 {
     memset(out, 0, sizeof *out);
     double conf = 0, tol = 0;
-    int r = check_opts(o, &conf, &tol, err);
+    int knob = KNOB_H, r = check_opts(o, &conf, &tol, err);
+    if (r == MC_OK)
+        r = pick_knob(o, &knob, err);
     if (r != MC_OK) {
         mc_config_free(c);
         return r;
     }
     mc_experiment *e = NULL;
-    if ((r = prepare_fresh(c, o->generation, out->dropped, &e, err)) != MC_OK)
+    if ((r = prepare_search(c, o, knob, out->dropped, &e, err)) != MC_OK)
         return r;
-    for (size_t a = 0; a < e->naxes; a++) {
-        size_t len = strlen(out->fixed);
-        snprintf(out->fixed + len, sizeof out->fixed - len, "%s%s.%s=%s", a ? ", " : "",
-                 e->axes[a].section, e->axes[a].key, e->axes[a].values[0]);
-    }
-    r = solve_point(&e->points[0], t, o, conf, tol, out, err);
+    list_fixed(e, out);
+    r = solve_point(&e->points[0], t, o, knob, conf, tol, out, err);
     mc_experiment_free(e);
     return r;
 }
@@ -432,17 +518,19 @@ int mc_need_solve_grid(mc_config *c, const mc_target *t, const mc_need_opts *o, 
 {
     memset(out, 0, sizeof *out);
     double conf = 0, tol = 0;
-    int r = check_opts(o, &conf, &tol, err);
+    int knob = KNOB_H, r = check_opts(o, &conf, &tol, err);
+    if (r == MC_OK)
+        r = pick_knob(o, &knob, err);
     if (r != MC_OK) {
         mc_config_free(c);
         return r;
     }
     mc_experiment *e = NULL;
-    if ((r = prepare_fresh(c, o->generation, out->dropped, &e, err)) != MC_OK)
+    if ((r = prepare_search(c, o, knob, out->dropped, &e, err)) != MC_OK)
         return r;
-    /* every point's target and h before any search: a mistake is told at once, once */
+    /* every point's target and knob before any search: a mistake is told at once, once */
     for (size_t i = 0; r == MC_OK && i < e->npoints; i++) {
-        long m = check_point(&e->points[i], t, err);
+        long m = check_point(&e->points[i], t, knob, err);
         r = m < 0 ? (int)m : MC_OK;
         if (r != MC_OK && i > 0)
             mc_error_prefix(err, "point %zu (%s): ", i, e->points[i].label);
@@ -459,7 +547,7 @@ int mc_need_solve_grid(mc_config *c, const mc_target *t, const mc_need_opts *o, 
             break;
         if (o->on_point)
             o->on_point(i, e->npoints, p->label, o->user);
-        r = solve_point(p, t, o, conf, tol, &out->points[i].result, err);
+        r = solve_point(p, t, o, knob, conf, tol, &out->points[i].result, err);
         if (r != MC_OK && e->npoints > 1)
             mc_error_prefix(err, "point %zu (%s): ", i, p->label);
     }

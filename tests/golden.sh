@@ -26,6 +26,7 @@ sizes() {
   case $1 in
     brown) echo "run.replicates=1 run.generations=2 regime.n=2000" ;;
     shumailov-gmm) echo "run.replicates=2 run.generations=4" ;;
+    web-scale) echo "run.replicates=1 run.generations=2 world.zipf_k=2000 regime.n=1e9 regime.publish=2e8" ;;
     *) echo "run.replicates=3 run.generations=4" ;;
   esac
 }

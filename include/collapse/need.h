@@ -29,10 +29,15 @@ typedef struct mc_need_opts {
     long max_replicates;
     /* optional (mc_need_solve_grid): told before the search at each grid point, i of n */
     void (*on_point)(size_t i, size_t n, const char *label, void *user);
+    /* the knob searched: NULL or "regime.h" (the fresh human fraction h, regime fresh),
+     * "regime.detector_tpr" (the detector's TPR in [0,1], the configuration's regime and
+     * detector_fpr), or "regime.candidates" (curation's K from 1 to the configuration's
+     * regime.candidates, with its regime.select) */
+    const char *over;
 } mc_need_opts;
 
 typedef struct mc_need_eval {
-    double h;
+    double h;          /* the knob's value (h, a TPR or K) */
     double mean, se; /* replicate mean of the metric at G and its standard error */
     size_t n;        /* replicates with a value (not NaN) */
 } mc_need_eval;
@@ -51,6 +56,8 @@ typedef struct mc_need_result {
     char fixed[MC_NEED_TEXT];   /* grid axes fixed to their first value, "sampling.temperature=1.0" */
     char dropped[MC_NEED_TEXT]; /* keys of other regimes left out (fresh is searched), "regime.lag" */
     double halfwidth;  /* z se of the mean at h* */
+    char over[32];     /* the knob searched ("regime.h", ...); h, lo, hi, step are its values */
+    char regime[32];   /* the regime searched with */
 } mc_need_result;
 
 /* Finds the smallest fresh fraction h meeting t at generation o->generation for configuration c

@@ -127,6 +127,10 @@ static int write_json(FILE *f, void *user)
     cJSON_AddNumberToObject(root, "generation", (double)d->o->generation);
     cJSON_AddNumberToObject(root, "confidence", d->o->confidence > 0 ? d->o->confidence : 0.95);
     cJSON_AddStringToObject(root, "left_out", d->g->dropped);
+    if (d->g->npoints) { /* the knob searched ("regime.h", ...) and the regime searched with */
+        cJSON_AddStringToObject(root, "over", d->g->points[0].result.over);
+        cJSON_AddStringToObject(root, "regime", d->g->points[0].result.regime);
+    }
     cJSON *axes = cJSON_AddArrayToObject(root, "axes");
     for (size_t a = 0; a < d->g->naxes; a++)
         cJSON_AddItemToArray(axes, cJSON_CreateString(d->g->axes[a]));
