@@ -25,5 +25,6 @@
 #include "collapse/target.h"
 #include "collapse/need.h"
 #include "collapse/plot.h"
+#include "collapse/mpi.h"
 
 #endif

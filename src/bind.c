@@ -40,7 +40,8 @@ int mc_bind_run(const char *source, const char *const *overrides, size_t n, cons
     mc_error err = {0};
     mc_experiment *e = NULL;
     int r = prepare(source, overrides, n, &e, &err);
-    mc_run_dir_result res = {{0}, 0, 0, 0};
+    mc_run_dir_result res;
+    memset(&res, 0, sizeof res); /* res.dir stays empty when no folder was chosen */
     mc_run_dir_opts o = {.dir = dir, .threads = threads, .force = force,
                          .on_finish = plots ? draw : NULL};
     if (r == MC_OK)

@@ -81,11 +81,18 @@ static int evaluate(search *s, long k, mc_error *err)
         free(errs);
         return mc_error_set(err, MC_ENOMEM, "out of memory");
     }
-#pragma omp parallel for schedule(dynamic, 1) num_threads(s->threads)
-    for (long r = 0; r < s->R; r++)
-        status[r] = mc_unit_run(s->p, r, s->values + (size_t)r * rows, &errs[r]);
     int st = MC_OK;
-    for (long r = 0; r < s->R && st == MC_OK; r++)
+    if (mc_mpi_size() > 1) { /* the other ranks compute the replicates (collapse/mpi.h) */
+        long bad;
+        st = mc_mpi_units(s->p, s->R, h, s->values, &bad, err);
+        if (st != MC_OK && bad >= 0)
+            mc_error_prefix(err, "h = %g, replicate %ld: ", h, bad);
+    } else {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(s->threads)
+        for (long r = 0; r < s->R; r++)
+            status[r] = mc_unit_run(s->p, r, s->values + (size_t)r * rows, &errs[r]);
+    }
+    for (long r = 0; mc_mpi_size() < 2 && r < s->R && st == MC_OK; r++)
         if (status[r] != MC_OK) {
             st = status[r];
             if (err)
@@ -400,8 +407,13 @@ static int pick_knob(const mc_need_opts *o, int *knob, mc_error *err)
 static int prepare_search(mc_config *c, const mc_need_opts *o, int knob, char *dropped,
                           mc_experiment **e, mc_error *err)
 {
-    return knob == KNOB_H ? prepare_fresh(c, o->generation, dropped, e, err)
-                          : prepare_knob(c, o->generation, knob, e, err);
+    int r = knob == KNOB_H ? prepare_fresh(c, o->generation, dropped, e, err)
+                           : prepare_knob(c, o->generation, knob, e, err);
+    if (r == MC_OK && (r = mc_mpi_share_config((*e)->config, err)) != MC_OK) {
+        mc_experiment_free(*e); /* under MPI: the other ranks prepare the same search */
+        *e = NULL;
+    }
+    return r;
 }
 
 /* The index of the target's metric at point p, or a status (< 0): no such metric, one the
