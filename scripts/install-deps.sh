@@ -7,7 +7,7 @@
 #   (libomp-dev) for the fuzz harnesses (fuzz/); bench: + the peers the benchmarks compare against
 #   (numpy, scikit-learn, NLTK, IRSTLM).
 set -eu
-pkgs="cmake pkg-config libgsl-dev libinih-dev libcjson-dev libcmocka-dev libcairo2-dev nodejs npm"
+pkgs="cmake pkg-config libgsl-dev libinih-dev libcjson-dev libcmocka-dev libcairo2-dev nodejs npm libopenblas-dev"
 case "${1:-build}" in
   build) ;;
   test) pkgs="$pkgs chromium python3 libxml2-utils clang libclang-rt-dev libomp-dev" ;;
