@@ -13,6 +13,7 @@ void mc_textworld_free(mc_textworld *w)
     mc_ngram_ds_free(w->heldout);
     mc_ngram_ds_free(w->reserve);
     free(w->train_count);
+    free(w->part);
     free(w);
 }
 
@@ -118,12 +119,13 @@ int mc_textworld_create(const char *path, const mc_textworld_opts *o, mc_textwor
         goto fail;
     }
     world_counts(w);
-    free(part);
+    w->part = part;
     free(type_id);
     *out = w;
     return MC_OK;
 fail:
-    free(part);
+    if (w && w->part != part)
+        free(part);
     free(type_id);
     mc_textworld_free(w);
     return rc;

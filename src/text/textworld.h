@@ -32,6 +32,7 @@ typedef struct mc_textworld {
     uint32_t *train_count;  /* (nids) occurrences in the training split */
     uint64_t nrare;         /* word types with 1..5 occurrences */
     size_t ndocs[3];        /* documents per part */
+    uint8_t *part;          /* (corpus->ndocs) MC_SPLIT_* of each document */
 } mc_textworld;
 
 /* Reads path and builds the world. A read error is returned as mc_corpus_read gives it (the
