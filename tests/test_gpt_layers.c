@@ -2,9 +2,11 @@
  * finite differences of a double-precision reference forward pass, and the whole model's gradient
  * against finite differences of its own loss; the BPE round trip and a hand-worked merge table. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
+#include "gpt/blas.h"
 #include "gpt/bpe.h"
 #include "gpt/layers.h"
 #include "gpt/model.h"
@@ -439,5 +441,10 @@ int main(void)
         cmocka_unit_test(test_embed_grad),     cmocka_unit_test(test_model_grad),
         cmocka_unit_test(test_bpe_hand),       cmocka_unit_test(test_bpe_roundtrip),
     };
+    mc_error err;
+    if (mc_gpt_blas_open(&err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,8 +24,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cblas.h>
 #include "collapse.h"
+#include "gpt/blas.h"
 #include "gpt/bpe.h"
 #include "gpt/model.h"
 #include "gpt/sample.h"
@@ -411,14 +411,6 @@ static void ds_free(void *ds) { mc_ngram_ds_free(ds); }
 
 /* ---- model ------------------------------------------------------------------------------- */
 
-/* OpenBLAS computes each product on the calling thread: the engine runs units in parallel, and
- * a product's sums then never depend on --threads. */
-static void blas_single_thread(void)
-{
-#pragma omp critical(mc_gpt_blas)
-    openblas_set_num_threads(1);
-}
-
 static void model_free(void *vm)
 {
     gpt_model *m = vm;
@@ -433,7 +425,8 @@ static int model_alloc(const void *vp, const void *vw, void **out, mc_error *err
 {
     const gpt_params *p = vp;
     const gpt_world *w = vw;
-    blas_single_thread();
+    if (mc_gpt_blas_open(err))
+        return MC_EIO;
     gpt_model *m = calloc(1, sizeof *m);
     mc_gpt_shape s = shape_of(p, w->bpe->ntok);
     if (!m || !(m->net = mc_gpt_alloc(&s, (uint32_t)p->batch)) ||

@@ -1,25 +1,15 @@
 /* layers.c - the transformer's layers, forward and backward (layers.h).
  *
- * Matrix products go to OpenBLAS's sgemm (one thread per call: see gpt.c) through its Fortran
- * name sgemm_: GSL's own CBLAS, linked for the other families, also defines cblas_sgemm, and
- * whichever library is loaded first would serve that name. The rest are
+ * Matrix products go to OpenBLAS's sgemm (blas.h: opened privately, one thread per call). The
+ * rest are
  * single loops over rows, each row's work fused in one pass where the backward allows (LayerNorm's
  * two reductions, the attention's softmax and its gradient, softmax with the cross-entropy). */
-#include <f77blas.h>
 #include <math.h>
 #include <string.h>
 #include "layers.h"
+#include "blas.h"
 
-/* Row-major C (M x N) = alpha op(A) op(B) + beta C, as the column-major product C^T =
- * op(B)^T op(A)^T. */
-static void sgemm_rm(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A,
-                     size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
-{
-    char a = ta ? 'T' : 'N', b = tb ? 'T' : 'N';
-    blasint m = (blasint)M, n = (blasint)N, k = (blasint)K;
-    blasint la = (blasint)lda, lb = (blasint)ldb, lc = (blasint)ldc;
-    sgemm_(&b, &a, &n, &m, &k, &alpha, (float *)B, &lb, (float *)A, &la, &beta, C, &lc);
-}
+#define sgemm_rm mc_gpt_sgemm
 
 void mc_gpt_embed_fwd(float *out, const uint32_t *tok, const float *wte, const float *wpe,
                       size_t B, size_t T, size_t D)
