@@ -31,6 +31,7 @@
 #include "gpt/sample.h"
 #include "gpt/train.h"
 #include "gpt/words.h"
+#include "gpt/world.h"
 #include "text/textmetrics.h"
 #include "text/textworld.h"
 
@@ -92,21 +93,6 @@ static const mc_key gpt_keys[] = {
      "sentences generated per generation for the text metrics"},
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
-
-typedef struct gpt_world {
-    mc_textworld *text;
-    mc_bpe *bpe;
-    mc_ngram_ds *train, *heldout, *reserve; /* BPE ids */
-    double heldout_bytes;                   /* bytes of the held-out text, one per sentence end */
-} gpt_world;
-
-typedef struct gpt_model {
-    mc_gpt *net;
-    mc_gpt_sampler *sampler;
-    const gpt_world *w;
-    int fitted;
-    mc_gpt_train_stats stats;
-} gpt_model;
 
 static int oom(mc_error *err) { return mc_error_set(err, MC_ENOMEM, "gpt: out of memory"); }
 
@@ -302,7 +288,7 @@ static int check(void *vp, const mc_point *pt, mc_error *err)
                                                                         ? p->vocab : 4 * p->dim);
     if ((have > 0 && need > 0.8 * have) || rows > 2147483647.0) {
         const char *key = 16 * params > acts ? "dim" : "batch";
-        return mc_error_set(err, MC_ENOMEM,
+        return mc_error_set(err, MC_ECONFIG,
                             "%s: the model (%.3g parameters) and its training buffers need "
                             "%.3g GB of memory (this machine has %.3g GB) or exceed 2^31 "
                             "elements in one matrix; lower model.%s",
