@@ -193,7 +193,8 @@ enum { NSENT = 10, CTX = 32 };
 /* Ten sentences of 4 to 8 random letters with distinct first letters. Rows start at a random
  * sentence, so the first prediction of a row (which sentence) is uniform over the ten and every
  * other one is determined by the context: the least mean loss per token is log(10) / CTX. Greedy
- * generation then writes training sentences only, each followed by its successor in the text. */
+ * generation then writes training sentences only, each followed by its successor in the text
+ * unless a window boundary cut the predecessor off. */
 static void test_memorise(void **state)
 {
     (void)state;
@@ -209,7 +210,7 @@ static void test_memorise(void **state)
     mc_gpt_shape sh = {256, CTX, 48, 2, 2};
     mc_gpt *m = mc_gpt_alloc(&sh, 16);
     mc_gpt_init(m, r);
-    mc_gpt_train_opts o = {sanitized() ? 300 : 500, 16, 0.01, 0.05, 0, 1, -1};
+    mc_gpt_train_opts o = {500, 16, 0.01, 0.05, 0, 1, -1};
     mc_gpt_train_stats st;
     assert_int_equal(mc_gpt_train(m, ds, &o, r, &st), 0);
     double floor = log(NSENT) / CTX;
@@ -220,7 +221,7 @@ static void test_memorise(void **state)
     mc_sampling smp = {1, 0, 1, 0, 0};
     assert_int_equal(mc_gpt_sample(z, m, r, &smp, 1, 40, gen), 0);
     assert_int_equal(gen->nsent, 40);
-    long prev = -1;
+    long prev = -1, follows = 0;
     for (uint64_t g = 0; g < gen->nsent; g++) {
         uint64_t len = gen->start[g + 1] - gen->start[g];
         long which = -1;
@@ -229,10 +230,13 @@ static void test_memorise(void **state)
                 !memcmp(ds->tok + ds->start[s], gen->tok + gen->start[g], len * sizeof *ds->tok))
                 which = s;
         assert_true(which >= 0);
-        if (prev >= 0)
-            assert_int_equal(which, (prev + 1) % NSENT);
+        follows += prev >= 0 && which == (prev + 1) % NSENT;
         prev = which;
     }
+    /* a sentence that ends with the window starts the next window from a bare EOS, which knows
+     * no predecessor (as a training row's first sentence): about one in four here */
+    printf("%ld of 39 greedy sentences follow their predecessor\n", follows);
+    assert_true(follows >= 28);
     mc_ngram_ds_free(gen);
     mc_gpt_sampler_free(z);
     mc_gpt_free(m);
