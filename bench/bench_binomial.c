@@ -4,10 +4,11 @@
  * generator type (xoshiro256**, mc_rng_alloc) and prints one line
  *   "n=<n> p=<p> ours_ns=<ns per draw> gsl_ns=<ns per draw, or - when n >= 2^32> mean=<ours>"
  * The mean is printed so the compiler cannot drop the draws and as a sanity check against n p.
- * With a SUBTLEX JSON file, then the categorical family's multinomial (mc_ran_multinomial's
- * conditional binomials in the same order over the word shares, K = 74,286, n = 10^9), repeated
- * G times with each sampler, and one line
- *   "multinomial K=<K> n=<n> G=<G> ours_s=<CPU s> gsl_s=<CPU s> gsl/ours=<ratio>"
+ * With a SUBTLEX JSON file, then the categorical family's multinomial over the word shares
+ * (K = 74,286, n = 10^9), repeated G times three ways: mc_ran_multinomial itself (Poisson counts
+ * with an exact correction there, src/multinomial.c), and the conditional binomials in the same
+ * order with our binomial and with GSL's; one line
+ *   "multinomial K=<K> n=<n> G=<G> ours_s=<CPU s> binom_s=<CPU s> gsl_s=<CPU s> gsl/ours=<ratio>"
  * All times are CPU time of this process (CLOCK_PROCESS_CPUTIME_ID), one thread.
  * usage: bench_binomial R [SUBTLEX_JSON G]
  */
@@ -82,17 +83,27 @@ static void bench_multinomial(const char *path, int G)
     for (uint32_t j = K; j-- > 0;)
         suffix[j] = suffix[j + 1] + q[j];
     const uint64_t n = 1000000000ULL;
-    double t[2];
-    for (int use_gsl = 0; use_gsl < 2; use_gsl++) {
+    uint32_t *idx = malloc(sizeof(uint32_t) * K);
+    for (uint32_t j = 0; j < K; j++)
+        idx[j] = j;
+    double t[3];
+    for (int way = 0; way < 3; way++) { /* 0 mc_ran_multinomial, 1 our binomial, 2 GSL's */
         gsl_rng *r = mc_rng_alloc(5);
         double t0 = now();
-        for (int g = 0; g < G; g++)
-            multinomial(r, use_gsl, n, q, suffix, K, counts);
-        t[use_gsl] = now() - t0;
+        for (int g = 0; g < G; g++) {
+            if (way == 0) {
+                memset(counts, 0, sizeof(uint64_t) * K);
+                mc_ran_multinomial(r, n, q, idx, K, counts);
+            } else {
+                multinomial(r, way == 2, n, q, suffix, K, counts);
+            }
+        }
+        t[way] = now() - t0;
         gsl_rng_free(r);
     }
-    printf("multinomial K=%u n=%llu G=%d ours_s=%.4f gsl_s=%.4f gsl/ours=%.2f\n", K,
-           (unsigned long long)n, G, t[0], t[1], t[1] / t[0]);
+    printf("multinomial K=%u n=%llu G=%d ours_s=%.4f binom_s=%.4f gsl_s=%.4f gsl/ours=%.2f\n", K,
+           (unsigned long long)n, G, t[0], t[1], t[2], t[2] / t[0]);
+    free(idx);
     free(q);
     free(suffix);
     free(counts);

@@ -1,4 +1,5 @@
-/* randist.c - 64-bit binomial, hypergeometric and multinomial draws (see randist.h).
+/* randist.c - 64-bit binomial and hypergeometric draws (see randist.h; the multinomial is in
+ * multinomial.c, the Poisson in poisson.c, the shared log-pmf pieces in loader.c).
  *
  * Binomial: Bin(n, p) for any n < 2^64 in time that does not grow with n.
  *   - p > 1/2 is drawn as n - Bin(n, 1 - p) (1 - p is exact in double for p in [1/2, 1)).
@@ -77,12 +78,9 @@
 #include "collapse/error.h"
 #include "collapse/randist.h"
 #include "collapse/rng.h"
+#include "randist_internal.h"
 
 /* ---- inversion, n p < 10 ---- */
-
-/* a uniform on [0, 1) from the top 53 bits, for xoshiro256** the value gsl_rng_uniform gives:
- * mc_rng_u64 is a direct call, where gsl_rng_uniform goes through the generator's table */
-static double uniform(gsl_rng *r) { return (double)(mc_rng_u64(r) >> 11) * 0x1p-53; }
 
 
 static uint64_t binomial_inversion(gsl_rng *r, double p, uint64_t n)
@@ -95,7 +93,7 @@ static uint64_t binomial_inversion(gsl_rng *r, double p, uint64_t n)
      * this only ever catches a uniform left over by rounding */
     uint64_t bound = n < 120 ? n : 120;
     for (;;) {
-        double u = uniform(r), f = f0;
+        double u = mc_uniform53(r), f = f0;
         uint64_t x = 0;
         while (u > f && x <= bound) {
             u -= f;
@@ -108,54 +106,6 @@ static uint64_t binomial_inversion(gsl_rng *r, double p, uint64_t n)
 }
 
 /* ---- BTRD, n p >= 10, p <= 1/2 ---- */
-
-/* stirlerr(x) = ln x! - (x + 1/2) ln x + x - ln sqrt(2 pi): exact values below 16, then the
- * Stirling series 1/(12x) - 1/(360x^3) + 1/(1260x^5) - 1/(1680x^7) + 1/(1188x^9) (Loader). */
-static double stirlerr(uint64_t x)
-{
-    static const double small[16] = {
-        0.0,
-        0.0810614667953272582196702,  0.0413406959554092940938221,  0.02767792568499833914878929,
-        0.02079067210376509311152277, 0.01664469118982119216319487, 0.01387612882307074799874573,
-        0.01189670994589177009505572, 0.010411265261972096497478567, 0.009255462182712732917728637,
-        0.008330563433362871256469318, 0.007573675487951840794972024, 0.006942840107209529865664152,
-        0.006408994188004207068439631, 0.005951370112758847735624416, 0.005554733551962801371038690,
-    };
-    const double S0 = 1.0 / 12, S1 = 1.0 / 360, S2 = 1.0 / 1260, S3 = 1.0 / 1680, S4 = 1.0 / 1188;
-    if (x < 16)
-        return small[x];
-    double i = 1 / (double)x, i2 = i * i;
-    if (x > 500)
-        return (S0 - S1 * i2) * i;
-    if (x > 80)
-        return (S0 - (S1 - S2 * i2) * i2) * i;
-    if (x > 35)
-        return (S0 - (S1 - (S2 - S3 * i2) * i2) * i2) * i;
-    return (S0 - (S1 - (S2 - (S3 - S4 * i2) * i2) * i2) * i2) * i;
-}
-
-/* bd0(x, M) = x ln(x/M) + M - x for x >= 1, M > 0, given d = x - M to full relative precision;
- * near M by the series (x-M) v + 2x sum_j v^(2j+1) / (2j+1), v = (x-M)/(x+M), which has no
- * cancellation. */
-static double bd0(double x, double M, double d)
-{
-    static const double inv_odd[] = {1.0 / 3, 1.0 / 5, 1.0 / 7, 1.0 / 9, 1.0 / 11, 1.0 / 13,
-                                     1.0 / 15, 1.0 / 17, 1.0 / 19, 1.0 / 21, 1.0 / 23, 1.0 / 25,
-                                     1.0 / 27, 1.0 / 29, 1.0 / 31, 1.0 / 33, 1.0 / 35, 1.0 / 37};
-    if (fabs(d) < 0.1 * (x + M)) {
-        /* |v| < 0.1: the 18 terms reach v^36 < 1e-36 */
-        double v = d / (x + M), s = d * v, ej = 2 * x * v, v2 = v * v;
-        for (size_t j = 0; j < sizeof inv_odd / sizeof inv_odd[0]; j++) {
-            ej *= v2;
-            double s1 = s + ej * inv_odd[j];
-            if (s1 == s)
-                break;
-            s = s1;
-        }
-        return s;
-    }
-    return x * log(x / M) + M - x;
-}
 
 /* Bin(n, p) as the pmf and the hat need it: n p + 1/2 = c_int + c_frac exactly (c_frac in [0, 1),
  * to 64 bits), so that x - n p is formed without rounding a double near n p. */
@@ -202,7 +152,7 @@ static double binomial_lnpmf(const binom_law *L, uint64_t x)
     double d = (double)(int64_t)(x - L->c_int) - (L->c_frac - 0.5);
     double np = (double)L->c_int + (L->c_frac - 0.5), nq = (double)L->n - np;
     double xd = (double)x, nx = (double)(L->n - x);
-    return stirlerr(L->n) - stirlerr(x) - stirlerr(L->n - x) - bd0(xd, np, d) - bd0(nx, nq, -d) +
+    return mc_stirlerr(L->n) - mc_stirlerr(x) - mc_stirlerr(L->n - x) - mc_bd0(xd, np, d) - mc_bd0(nx, nq, -d) +
            0.5 * log((double)L->n / (6.283185307179586476925 * xd * nx));
 }
 
@@ -292,12 +242,12 @@ static uint64_t binomial_btrd(gsl_rng *r, double p, uint64_t n)
     btrd_setup(&h, p, n);
     int rest = 0;
     for (;;) {
-        double v = uniform(r), u;
+        double v = mc_uniform53(r), u;
         uint64_t k;
         if (v * h.b <= h.box) { /* step 1: v <= 0.86 v_r, inside the box under f */
             /* u = v / v_r - 0.43 is uniform on [-0.43, 0.43) given step 1; a fresh uniform
              * has that law too and keeps the division by v_r off the path from n to k */
-            u = 0.86 * uniform(r) - 0.43;
+            u = 0.86 * mc_uniform53(r) - 0.43;
             if (hat_k(&h, u, 1 / (0.5 - fabs(u)), &k))
                 return k;
             continue;
@@ -308,11 +258,11 @@ static uint64_t binomial_btrd(gsl_rng *r, double p, uint64_t n)
         }
         u = v * h.inv_vr;
         if (u >= 1) { /* step 2 */
-            u = uniform(r) - 0.5;
+            u = mc_uniform53(r) - 0.5;
         } else {
             u -= 0.93;
             u = (u < 0 ? -0.5 : 0.5) - u;
-            v = uniform(r) * h.vr;
+            v = mc_uniform53(r) * h.vr;
         }
         double us = 0.5 - fabs(u);
         if (!hat_k(&h, u, 1 / us, &k)) /* step 3 */
@@ -392,7 +342,7 @@ static uint64_t hypergeometric_hrua(gsl_rng *r, uint64_t n1, uint64_t n2, uint64
     double lnp_m = hyper_lnpmf(&H, m, s);
     uint64_t k;
     for (;;) {
-        double U = uniform(r), V = uniform(r);
+        double U = mc_uniform53(r), V = mc_uniform53(r);
         double x = floor(a_frac + h * (V - 0.5) / U); /* U = 0 gives +-inf or NaN: rejected */
         if (!(fabs(x) < 0x1p62))
             continue;
@@ -471,32 +421,4 @@ uint64_t mc_ran_hypergeometric(gsl_rng *r, uint64_t n1, uint64_t n2, uint64_t t)
         if (!moved) /* rounding left a sliver of u: return the mode */
             return m;
     }
-}
-
-int mc_ran_multinomial(gsl_rng *r, uint64_t n, const double *q, const uint32_t *idx, uint32_t m,
-                       uint64_t *counts)
-{
-    if (m == 0 || n == 0)
-        return MC_OK;
-    /* suffix sums, so that each conditional probability is q_j / (mass of j and after) without
-     * the cancellation of a running subtraction */
-    double *suffix = malloc(sizeof(double) * ((size_t)m + 1));
-    if (!suffix)
-        return MC_ENOMEM;
-    suffix[m] = 0;
-    for (uint32_t j = m; j-- > 0;)
-        suffix[j] = suffix[j + 1] + q[idx[j]];
-    for (uint32_t j = 0; j < m && n > 0; j++) {
-        uint64_t x;
-        if (j + 1 == m || suffix[j + 1] <= 0) {
-            x = n;
-        } else {
-            double p = q[idx[j]] / suffix[j];
-            x = mc_ran_binomial(r, p > 1 ? 1 : p, n);
-        }
-        counts[idx[j]] += x;
-        n -= x;
-    }
-    free(suffix);
-    return MC_OK;
 }

@@ -8,26 +8,7 @@
  */
 #include <stdint.h>
 #include "collapse/rng.h"
-
-typedef struct {
-    uint64_t s[4];
-} xoshiro_state;
-
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static inline uint64_t next64(xoshiro_state *st)
-{
-    uint64_t *s = st->s;
-    const uint64_t result = rotl(s[1] * 5, 7) * 9;
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
+#include "rng_internal.h"
 
 uint64_t mc_mix64(uint64_t z)
 {
@@ -98,13 +79,7 @@ uint64_t mc_rng_index(gsl_rng *r, uint64_t n)
     if (n <= 1)
         return 0;
     if (r->type == mc_rng_xoshiro256ss) {
-        uint64_t threshold = (0 - n) % n; /* 2^64 mod n */
-        for (;;) {
-            uint64_t x = next64(r->state);
-            __uint128_t m = (__uint128_t)x * n;
-            if ((uint64_t)m >= threshold)
-                return (uint64_t)(m >> 64);
-        }
+        return mc_xoshiro_below(r->state, n);
     }
     /* other generators: GSL's unbiased integer draw (n must fit its range) */
     return (uint64_t)gsl_rng_uniform_int(r, (unsigned long)n);

@@ -11,12 +11,14 @@
  * acceptance test off by 0.2, its hat too narrow, its centre moved by 3 sd. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 #include "testutil.h"
 #include "collapse/randist.h"
+#include "randist_internal.h"
 
 /* Chi-square p-value of R draws of Bin(n, p) against the exact pmf (GSL's, for n < 2^32). */
 static double binomial_gof(unsigned n, double p, long R, uint64_t seed)
@@ -305,6 +307,234 @@ static void test_multinomial(void **state)
     gsl_rng_free(r);
 }
 
+/* Chi-square p-value of R draws of Poi(mu) against the exact pmf, cells as in binomial_gof; the
+ * upper cell is everything from hi up. */
+static double poisson_gof(double mu, long R, uint64_t seed)
+{
+    gsl_rng *r = mc_rng_alloc(seed);
+    unsigned lo = 0, hi = (unsigned)(mu + 12 * sqrt(mu) + 30);
+    while (lo < hi && R * gsl_ran_poisson_pdf(lo, mu) < 5)
+        lo++;
+    while (hi > lo && R * gsl_ran_poisson_pdf(hi, mu) < 5)
+        hi--;
+    long *count = calloc((size_t)hi + 1, sizeof *count);
+    for (long i = 0; i < R; i++) {
+        uint64_t x = mc_ran_poisson(r, mu);
+        count[x < lo ? lo : x > hi ? hi : x]++;
+    }
+    double chi2 = 0;
+    int cells = 0;
+    for (unsigned k = lo; k <= hi; k++) {
+        double P = k == lo ? gsl_cdf_poisson_P(lo, mu)
+                 : k == hi ? gsl_cdf_poisson_Q(hi - 1, mu) : gsl_ran_poisson_pdf(k, mu);
+        double e = R * P;
+        chi2 += ((double)count[k] - e) * ((double)count[k] - e) / e;
+        cells++;
+    }
+    free(count);
+    gsl_rng_free(r);
+    return cells > 1 ? gsl_cdf_chisq_Q(chi2, cells - 1) : 1;
+}
+
+/* Against the exact pmf: inversion (mean < 10), PTRS from its boundary up, its slow path at small
+ * means, and means where the exact pmf test (Loader's form) decides. */
+static void test_poisson_exact(void **state)
+{
+    (void)state;
+    static const double means[] = {0.3, 3, 9.99, 10, 12.5, 20, 47.3, 150, 1000, 1e5};
+    for (size_t c = 0; c < sizeof means / sizeof means[0]; c++) {
+        double pv = poisson_gof(means[c], 2000000, 31 + c);
+        if (pv < 1e-4)
+            fail_msg("Poi(%g): chi-square p-value %g < 1e-4", means[c], pv);
+    }
+    gsl_rng *r = mc_rng_alloc(1);
+    assert_true(mc_ran_poisson(r, 0) == 0 && mc_ran_poisson(r, -1) == 0);
+    assert_true(mc_ran_poisson(r, NAN) == 0 && mc_ran_poisson(r, 1e300) == UINT64_MAX);
+    gsl_rng_free(r);
+}
+
+/* Mean, variance and tails at means up to the 64-bit bound, across the split at 2^51 (a sum of
+ * draws of smaller mean above it); skewness 1/sqrt(mu) < 1e-5, so the normal tails hold to 1e-5. */
+static void check_poisson_moments(double mu, long R, uint64_t seed)
+{
+    gsl_rng *r = mc_rng_alloc(seed);
+    double s = 0, ss = 0, sd = sqrt(mu);
+    long up = 0, down = 0;
+    for (long i = 0; i < R; i++) {
+        double z = (double)(((long double)mc_ran_poisson(r, mu) - (long double)mu) / sd);
+        s += z;
+        ss += z * z;
+        up += z > 3;
+        down += z < -2;
+    }
+    double m = s / R, v = (ss - R * m * m) / (R - 1);
+    tu_assert_close(m, 0, 1 / sqrt((double)R), 4);
+    tu_assert_close(v, 1, sqrt(2.0 / (R - 1)), 5);
+    double pu = gsl_cdf_ugaussian_Q(3), pd = gsl_cdf_ugaussian_P(-2);
+    tu_assert_close((double)up / R, pu, sqrt(pu * (1 - pu) / R), 4);
+    tu_assert_close((double)down / R, pd, sqrt(pd * (1 - pd) / R), 4);
+    gsl_rng_free(r);
+}
+
+static void test_poisson_moments_large(void **state)
+{
+    (void)state;
+    check_poisson_moments(1e10, 200000, 1);
+    check_poisson_moments(0x1p51 - 1, 200000, 2);
+    check_poisson_moments(0x1p51 + 3, 100000, 3);
+    check_poisson_moments(1e18, 20000, 4);
+    check_poisson_moments(1.8e19, 4000, 5);
+}
+
+/* The whole law of a small case taken by Poissonisation (m = 16 >= 16, n = 2 >= m / 8): the
+ * outcome {i, j} has probability 2 p_i p_j (i != j) or p_i^2, 136 cells; with n = 2 the
+ * Poisson total is off by more than n most of the time, so both corrections (adding items and
+ * dropping them) are exercised heavily. A wrong correction (e.g. dropping by category instead
+ * of by item) fails this with p-value ~0. */
+static void test_multinomial_poissonised_exact(void **state)
+{
+    (void)state;
+    enum { M = 16 };
+    double q[M], total = 0;
+    uint32_t idx[M];
+    for (int i = 0; i < M; i++) {
+        q[i] = 1.0 / (i + 1); /* unnormalised Zipf */
+        total += q[i];
+        idx[i] = (uint32_t)(M - 1 - i); /* an order that is not the index order */
+    }
+    const long R = 400000;
+    long cell[M][M] = {{0}};
+    gsl_rng *r = mc_rng_alloc(17);
+    for (long t = 0; t < R; t++) {
+        uint64_t c[M] = {0};
+        assert_int_equal(mc_ran_multinomial(r, 2, q, idx, M, c), MC_OK);
+        int a = -1, b = -1;
+        for (int i = 0; i < M; i++) {
+            assert_true(c[i] <= 2);
+            for (uint64_t k = 0; k < c[i]; k++) {
+                if (a < 0)
+                    a = i;
+                else
+                    b = i;
+            }
+        }
+        assert_true(a >= 0 && b >= 0); /* exactly two items */
+        cell[a][b]++;
+    }
+    double chi2 = 0;
+    int cells = 0;
+    for (int i = 0; i < M; i++)
+        for (int j = i; j < M; j++) {
+            double p = q[i] * q[j] / (total * total) * (i == j ? 1 : 2), e = R * p;
+            chi2 += ((double)cell[i][j] - e) * ((double)cell[i][j] - e) / e;
+            cells++;
+        }
+    double pv = gsl_cdf_chisq_Q(chi2, cells - 1);
+    if (pv < 1e-4)
+        fail_msg("Multinomial(2, Zipf 16): chi-square p-value %g < 1e-4", pv);
+    gsl_rng_free(r);
+}
+
+/* Large n by Poissonisation (m = 2,000 categories, n = 10^6 <= m^2): every draw sums to n, and
+ * each category's mean, a category's variance n p (1 - p) and a pair's covariance -n p_i p_j
+ * agree with the multinomial's. */
+static void test_multinomial_poissonised_moments(void **state)
+{
+    (void)state;
+    enum { M = 2000 };
+    const uint64_t n = 1000000;
+    const int R = 2000;
+    double *q = malloc(sizeof(double) * M), total = 0;
+    uint32_t *idx = malloc(sizeof(uint32_t) * M);
+    uint64_t *c = malloc(sizeof(uint64_t) * M);
+    double *s = calloc(M, sizeof(double)), s00 = 0, s01 = 0;
+    for (int i = 0; i < M; i++) {
+        q[i] = 1.0 / (i + 1);
+        total += q[i];
+        idx[i] = (uint32_t)i;
+    }
+    gsl_rng *r = mc_rng_alloc(23);
+    for (int t = 0; t < R; t++) {
+        memset(c, 0, sizeof(uint64_t) * M);
+        assert_int_equal(mc_ran_multinomial(r, n, q, idx, M, c), MC_OK);
+        uint64_t sum = 0;
+        for (int i = 0; i < M; i++) {
+            sum += c[i];
+            s[i] += (double)c[i];
+        }
+        assert_true(sum == n);
+        double d0 = (double)c[0] - (double)n * q[0] / total, d1 = (double)c[1] - (double)n * q[1] / total;
+        s00 += d0 * d0;
+        s01 += d0 * d1;
+    }
+    for (int i = 0; i < M; i += 37) {
+        double p = q[i] / total;
+        tu_assert_close(s[i] / R, (double)n * p, sqrt((double)n * p * (1 - p) / R), 4);
+    }
+    double p0 = q[0] / total, p1 = q[1] / total, v0 = (double)n * p0 * (1 - p0);
+    tu_assert_close(s00 / R, v0, v0 * sqrt(2.0 / R), 5);
+    double cov = -(double)n * p0 * p1, v1 = (double)n * p1 * (1 - p1);
+    tu_assert_close(s01 / R, cov, sqrt(v0 * v1 / R), 5);
+    gsl_rng_free(r);
+    free(q);
+    free(idx);
+    free(c);
+    free(s);
+}
+
+/* The Poissonised multinomial's corrections against exact laws. Dropping 3 of the 6 items
+ * {3 of a, 1 of b, 2 of c} uniformly leaves (x_a, x_b, x_c) with the multivariate
+ * hypergeometric probability C(3, x_a) C(1, x_b) C(2, x_c) / C(6, 3); adding 2 draws from
+ * q = (1, 2, 5) / 8 to nothing gives the pair {i, j} with 2 q_i q_j or q_i^2. Dropping by
+ * category (ignoring which items are gone) fails the first with a p-value below 1e-300. */
+static void test_multinomial_corrections_exact(void **state)
+{
+    (void)state;
+    const long R = 300000;
+    gsl_rng *r = mc_rng_alloc(29);
+    uint64_t first[3], cum[3];
+    double cumd[3];
+    uint32_t guide[3], idx[3] = {0, 1, 2};
+    long left[4][2][3] = {{{0}}}, pair[3][3] = {{0}};
+    for (long t = 0; t < R; t++) {
+        uint64_t x[3] = {3, 1, 2};
+        mc_counts_drop_uniform(r, 3, 6, 3, x, first, cum, guide);
+        assert_true(x[0] + x[1] + x[2] == 3 && x[0] <= 3 && x[1] <= 1 && x[2] <= 2);
+        left[x[0]][x[1]][x[2]]++;
+        uint64_t y[3] = {0, 0, 0};
+        double q[3] = {1, 2, 5};
+        mc_counts_add_draws(r, 2, q, idx, 3, y, cumd, guide);
+        int a = y[0] ? 0 : y[1] ? 1 : 2, b = y[2] ? 2 : y[1] ? 1 : 0;
+        assert_true(y[0] + y[1] + y[2] == 2);
+        pair[a][b]++;
+    }
+    double chi2 = 0, choose[4][4] = {{1}, {1, 1}, {1, 2, 1}, {1, 3, 3, 1}};
+    int cells = 0;
+    for (int a = 0; a <= 3; a++)
+        for (int b = 0; b <= 1 && a + b <= 3; b++) {
+            int c = 3 - a - b;
+            if (c > 2)
+                continue;
+            double e = R * choose[3][a] * choose[1][b] * choose[2][c] / 20;
+            chi2 += ((double)left[a][b][c] - e) * ((double)left[a][b][c] - e) / e;
+            cells++;
+        }
+    double pv = gsl_cdf_chisq_Q(chi2, cells - 1);
+    if (pv < 1e-4)
+        fail_msg("dropping 3 of {3a, 1b, 2c}: chi-square p-value %g < 1e-4", pv);
+    chi2 = 0;
+    double qn[3] = {1.0 / 8, 2.0 / 8, 5.0 / 8};
+    for (int a = 0; a < 3; a++)
+        for (int b = a; b < 3; b++) {
+            double e = R * qn[a] * qn[b] * (a == b ? 1 : 2);
+            chi2 += ((double)pair[a][b] - e) * ((double)pair[a][b] - e) / e;
+        }
+    pv = gsl_cdf_chisq_Q(chi2, 5);
+    if (pv < 1e-4)
+        fail_msg("adding 2 draws of (1, 2, 5) / 8: chi-square p-value %g < 1e-4", pv);
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +548,11 @@ int main(void)
         cmocka_unit_test(test_hypergeometric_gof),
         cmocka_unit_test(test_hypergeometric_time_flat),
         cmocka_unit_test(test_multinomial),
+        cmocka_unit_test(test_poisson_exact),
+        cmocka_unit_test(test_poisson_moments_large),
+        cmocka_unit_test(test_multinomial_poissonised_exact),
+        cmocka_unit_test(test_multinomial_corrections_exact),
+        cmocka_unit_test(test_multinomial_poissonised_moments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
