@@ -44,7 +44,7 @@ typedef struct gpt_params {
     uint64_t steps;
     double lr, warmup, weight_decay, clip;
     int init;
-    uint64_t sample;
+    uint64_t sample, heldout_sentences;
 } gpt_params;
 
 enum { INIT_SCRATCH = 0, INIT_PREVIOUS = 1 };
@@ -91,6 +91,9 @@ static const mc_key gpt_keys[] = {
      "sentences sampled side by side (rows of the sampler's matrix products)"},
     {"metrics", "sample", MC_KEY_COUNT, "1000", 1, 1e9, 0, NULL, GP(sample),
      "sentences generated per generation for the text metrics"},
+    {"metrics", "heldout", MC_KEY_COUNT, "0", 0, 1e9, 0, NULL, GP(heldout_sentences),
+     "held-out sentences the cross-entropy reads (0: all; else every k-th, the same at every "
+     "generation)"},
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
 
@@ -149,8 +152,14 @@ static int training_text(const mc_textworld *tw, uint8_t **text, size_t *len)
             continue;
         for (uint64_t s = c->doc[d]; s < c->doc[d + 1]; s++) {
             size_t k = sentence_bytes(c, s, &buf, &bcap);
-            if (k == SIZE_MAX || (n + k + 1 > cap && !(out = realloc(out, cap = 2 * (n + k + 1)))))
-                return free(buf), MC_ENOMEM;
+            if (k != SIZE_MAX && n + k + 1 > cap) {
+                uint8_t *grown = realloc(out, 2 * (n + k + 1));
+                k = grown ? k : SIZE_MAX;
+                out = grown ? grown : out;
+                cap = grown ? 2 * (n + k + 1) : cap;
+            }
+            if (k == SIZE_MAX)
+                return free(buf), free(out), MC_ENOMEM;
             memcpy(out + n, buf, k);
             n += k;
             out[n++] = '\n';
@@ -498,23 +507,57 @@ static int text_metrics(const gpt_model *m, const gpt_world *w, const mc_ngram_d
     return rc;
 }
 
+/* The held-out text the cross-entropy reads: all of it, or every k-th sentence when
+ * metrics.heldout = K asks for fewer (k = ceil(total / K)); its bytes (one more per sentence for
+ * its end) and words (and one </s> per sentence). *sub is NULL for the whole text. */
+static int heldout_part(const gpt_params *p, const gpt_world *w, mc_ngram_ds **sub,
+                        double *bytes, double *words)
+{
+    const mc_ngram_ds *h = w->heldout, *hw = w->text->heldout;
+    *sub = NULL;
+    *bytes = w->heldout_bytes;
+    *words = (double)hw->ntok + (double)hw->nsent;
+    uint64_t K = p->heldout_sentences;
+    if (!K || K >= h->nsent)
+        return MC_OK;
+    uint64_t k = (h->nsent + K - 1) / K;
+    if (!(*sub = mc_ngram_ds_alloc()))
+        return MC_ENOMEM;
+    *bytes = *words = 0;
+    for (uint64_t s = 0; s < h->nsent; s += k) {
+        const uint32_t *t = h->tok + h->start[s];
+        size_t n = (size_t)(h->start[s + 1] - h->start[s]);
+        if (mc_ngram_ds_push(*sub, t, n, 1))
+            return MC_ENOMEM;
+        for (size_t i = 0; i < n; i++)
+            *bytes += mc_bpe_len(w->bpe, t[i]);
+        *bytes += 1;
+        *words += (double)(hw->start[s + 1] - hw->start[s]) + 1;
+    }
+    return MC_OK;
+}
+
 static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
 {
     const gpt_params *p = ev->params;
     const gpt_world *w = ev->world;
     const gpt_model *m = ev->model;
-    double nats;
+    double nats, bytes, words;
     uint64_t ntok;
-    if (mc_gpt_nll(m->net, w->heldout, &nats, &ntok))
+    mc_ngram_ds *sub = NULL;
+    int rc = heldout_part(p, w, &sub, &bytes, &words);
+    if (!rc)
+        rc = mc_gpt_nll(m->net, sub ? sub : w->heldout, &nats, &ntok);
+    mc_ngram_ds_free(sub);
+    if (rc)
         return oom(err);
-    out[M_BPB] = nats / log(2.0) / w->heldout_bytes;
-    double words = (double)w->text->heldout->ntok + (double)w->text->heldout->nsent;
+    out[M_BPB] = nats / log(2.0) / bytes;
     out[M_HELDOUT_PPL] = exp(nats / words);
     out[M_TRAIN_LOSS] = m->stats.loss;
     out[M_GRAD_NORM] = m->stats.grad_norm;
     mc_ngram_ds *gen = mc_ngram_ds_alloc();
-    int rc = gen ? mc_gpt_sample(m->sampler, m->net, r, &ev->point->sampling, 0, p->sample, gen)
-                 : MC_ENOMEM;
+    rc = gen ? mc_gpt_sample(m->sampler, m->net, r, &ev->point->sampling, 0, p->sample, gen)
+             : MC_ENOMEM;
     if (!rc)
         rc = text_metrics(m, w, gen, ev->train, out);
     mc_ngram_ds_free(gen);
