@@ -190,21 +190,22 @@ static inline float tanh_exp(float u)
     return 1.0f - 2.0f / (expf(2.0f * u) + 1.0f);
 }
 
-void mc_gpt_gelu_fwd(float *out, const float *inp, size_t n)
+void mc_gpt_gelu_fwd(float *out, float *th, const float *inp, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        float x = inp[i];
-        out[i] = 0.5f * x * (1.0f + tanh_exp(GELU_C * (x + 0.044715f * x * x * x)));
+        float x = inp[i], t = tanh_exp(GELU_C * (x + 0.044715f * x * x * x));
+        out[i] = 0.5f * x * (1.0f + t);
+        if (th)
+            th[i] = t;
     }
 }
 
-void mc_gpt_gelu_bwd(float *dinp, const float *inp, const float *dout, size_t n)
+void mc_gpt_gelu_bwd(float *dinp, const float *inp, const float *th, const float *dout, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        float x = inp[i], u = GELU_C * (x + 0.044715f * x * x * x);
-        float th = tanh_exp(u), sech2 = 1.0f - th * th;
+        float x = inp[i], t = th[i], sech2 = 1.0f - t * t;
         float du = GELU_C * (1.0f + 3.0f * 0.044715f * x * x);
-        dinp[i] = dout[i] * (0.5f * (1.0f + th) + 0.5f * x * sech2 * du);
+        dinp[i] = dout[i] * (0.5f * (1.0f + t) + 0.5f * x * sech2 * du);
     }
 }
 

@@ -45,9 +45,10 @@ void mc_gpt_attention_fwd(float *out, float *att, const float *qkv, size_t B, si
 void mc_gpt_attention_bwd(float *dqkv, float *datt, const float *dout, const float *qkv,
                           const float *att, size_t B, size_t T, size_t D, size_t H);
 
-/* GELU, GPT-2's tanh approximation. The backward writes dinp (it may be dout itself). */
-void mc_gpt_gelu_fwd(float *out, const float *inp, size_t n);
-void mc_gpt_gelu_bwd(float *dinp, const float *inp, const float *dout, size_t n);
+/* GELU, GPT-2's tanh approximation; the forward keeps the tanh of each element in th (NULL: not
+ * kept) for the backward, which writes dinp (it may be dout itself). */
+void mc_gpt_gelu_fwd(float *out, float *th, const float *inp, size_t n);
+void mc_gpt_gelu_bwd(float *dinp, const float *inp, const float *th, const float *dout, size_t n);
 
 /* out = a + b. */
 void mc_gpt_add(float *out, const float *a, const float *b, size_t n);

@@ -17,7 +17,7 @@ size_t mc_gpt_param_count(const mc_gpt_shape *s)
 static double act_floats(const mc_gpt_shape *s, uint32_t B)
 {
     double N = (double)B * s->C, D = s->D, att = (double)B * s->H * s->C * s->C;
-    double block = N * D * 6 + N * 3 * D + N * 8 * D + N * 4 + att;
+    double block = N * D * 6 + N * 3 * D + N * 12 * D + N * 4 + att;
     return N * D + s->L * block + N * D + 2 * N + 2 * N * (double)s->V + N * D + N * 3 * D +
            N * 4 * D + att + 2 * N;
 }
@@ -91,6 +91,7 @@ static void map_acts(mc_gpt *m, float *at)
         a->ln2_rstd = take(&at, N);
         a->fch = take(&at, N * 4 * D);
         a->fcg = take(&at, N * 4 * D);
+        a->fct = take(&at, N * 4 * D);
         a->res2 = take(&at, N * D);
     }
     m->lnf = take(&at, N * D);
@@ -115,7 +116,7 @@ mc_gpt *mc_gpt_alloc(const mc_gpt_shape *s, uint32_t max_batch)
     m->max_batch = max_batch;
     m->nparams = mc_gpt_param_count(s);
     size_t P = (m->nparams + 15) & ~(size_t)15;
-    size_t slices = 40 + 20 * (size_t)s->L; /* alignment padding of every slice */
+    size_t slices = 40 + 24 * (size_t)s->L; /* alignment padding of every slice */
     size_t floats = 4 * P + (size_t)act_floats(s, max_batch) + 16 * slices;
     m->arena = aligned_alloc(64, ((floats * sizeof(float) + 63) / 64) * 64);
     m->decay = malloc(m->nparams);
@@ -197,7 +198,7 @@ static void block_forward(mc_gpt *m, uint32_t l, const float *inp, size_t B, siz
     mc_gpt_add(a->res1, a->res1, inp, N * D);
     mc_gpt_layernorm_fwd(a->ln2, a->ln2_mean, a->ln2_rstd, a->res1, w->ln2_g, w->ln2_b, N, D);
     mc_gpt_matmul_fwd(a->fch, a->ln2, w->w_fc, w->b_fc, N, D, 4 * D);
-    mc_gpt_gelu_fwd(a->fcg, a->fch, N * 4 * D);
+    mc_gpt_gelu_fwd(a->fcg, a->fct, a->fch, N * 4 * D);
     mc_gpt_matmul_fwd(a->res2, a->fcg, w->w_out, w->b_out, N, 4 * D, D);
     mc_gpt_add(a->res2, a->res2, a->res1, N * D);
 }
@@ -238,7 +239,7 @@ static void block_backward(mc_gpt *m, uint32_t l, const float *inp, size_t B, si
     /* MLP: res2 = res1 + W_out gelu(W_fc ln2(res1) + b_fc) + b_out */
     memset(dbig, 0, N * 4 * D * sizeof *dbig);
     mc_gpt_matmul_bwd(dbig, g->w_out, g->b_out, dres, a->fcg, w->w_out, N, 4 * D, D);
-    mc_gpt_gelu_bwd(dbig, a->fch, dbig, N * 4 * D);
+    mc_gpt_gelu_bwd(dbig, a->fch, a->fct, dbig, N * 4 * D);
     memset(dbuf, 0, N * D * sizeof *dbuf);
     mc_gpt_matmul_bwd(dbuf, g->w_fc, g->b_fc, dbig, a->ln2, w->w_fc, N, D, 4 * D);
     mc_gpt_layernorm_bwd(dres, g->ln2_g, g->ln2_b, dbuf, a->res1, w->ln2_g, a->ln2_mean,

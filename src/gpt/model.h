@@ -47,7 +47,7 @@ typedef struct mc_gpt_acts_block {
     float *atty;                      /* (N x D) attention output before the projection */
     float *res1;                      /* (N x D) residual after the attention */
     float *ln2, *ln2_mean, *ln2_rstd;
-    float *fch, *fcg;                 /* (N x 4D) before and after the GELU */
+    float *fch, *fcg, *fct;           /* (N x 4D) before and after the GELU, its tanh */
     float *res2;                      /* (N x D) residual after the MLP (next block's input) */
 } mc_gpt_acts_block;
 

@@ -140,7 +140,7 @@ static void decode_step(mc_gpt_sampler *z, const mc_gpt *m, uint32_t rows)
         for (uint32_t r = 0; r < rows; r++)
             mc_gpt_layernorm_fwd(z->ln + r * D, mean, rstd, z->x + r * D, w->ln2_g, w->ln2_b, 1, D);
         mc_gpt_matmul_fwd(z->fch, z->ln, w->w_fc, w->b_fc, rows, D, 4 * D);
-        mc_gpt_gelu_fwd(z->fch, z->fch, rows * 4 * D);
+        mc_gpt_gelu_fwd(z->fch, NULL, z->fch, rows * 4 * D);
         mc_gpt_matmul_fwd(z->res, z->fch, w->w_out, w->b_out, rows, 4 * D, D);
         mc_gpt_add(z->x, z->x, z->res, rows * D);
     }
