@@ -216,6 +216,17 @@ static void test_memorise(void **state)
     double floor = log(NSENT) / CTX;
     printf("training loss %.4f, floor log(10)/%d = %.4f\n", st.loss, CTX, floor);
     assert_true(st.loss > floor - 0.02 && st.loss < floor + 0.03);
+    /* the held-out reading predicts every token and every sentence's end exactly once, a
+     * sentence longer than the context included */
+    uint32_t longs[3 * CTX];
+    for (uint32_t i = 0; i < 3 * CTX; i++)
+        longs[i] = 'a' + i % 26;
+    mc_ngram_ds_push(ds, longs, 3 * CTX - 5, 1);
+    double nats;
+    uint64_t ntok;
+    assert_int_equal(mc_gpt_nll(m, ds, &nats, &ntok), 0);
+    assert_int_equal(ntok, ds->ntok + ds->nsent);
+    assert_true(nats > 0 && isfinite(nats));
     mc_gpt_sampler *z = mc_gpt_sampler_alloc(m, 1);
     mc_ngram_ds *gen = mc_ngram_ds_alloc();
     mc_sampling smp = {1, 0, 1, 0, 0};
@@ -225,7 +236,7 @@ static void test_memorise(void **state)
     for (uint64_t g = 0; g < gen->nsent; g++) {
         uint64_t len = gen->start[g + 1] - gen->start[g];
         long which = -1;
-        for (uint32_t s = 0; s < NSENT; s++)
+        for (uint32_t s = 0; s < NSENT; s++) /* the ten, not the long one */
             if (ds->start[s + 1] - ds->start[s] == len &&
                 !memcmp(ds->tok + ds->start[s], gen->tok + gen->start[g], len * sizeof *ds->tok))
                 which = s;
