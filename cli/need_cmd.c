@@ -1,6 +1,7 @@
 /* need_cmd.c - `collapse need PRESET|FILE --target "..." --at G [overrides]`: argument parsing
  * (cli/options.c) and printing around mc_need_solve() (include/collapse/need.h). */
 #include <stdio.h>
+#include <string.h>
 #include "cli.h"
 #include "collapse/need.h"
 #include "need_cmd.h"
@@ -12,6 +13,7 @@ static void usage(FILE *f)
             "usage: collapse need [PRESET|FILE.ini] --target \"METRIC OP VALUE\" --at G\n"
             "                     [section.key=value ...] [--confidence C] [--tolerance T]\n"
             "                     [--precision E] [--threads N] [--seed S] [--quiet]\n"
+            "                     [--over regime.h|regime.detector_tpr|regime.candidates]\n"
             "\n"
             "The smallest fraction h of fresh human data in every training set (regime fresh)\n"
             "whose replicate mean of METRIC at generation G meets the target, by bisection over h\n"
@@ -19,6 +21,9 @@ static void usage(FILE *f)
             "interval for h at confidence C (default 0.95). Grid axes of the configuration are\n"
             "fixed at their first value; override them to choose. More replicates\n"
             "(run.replicates=N) narrow the interval.\n"
+            "--over regime.detector_tpr searches the smallest detector TPR instead (under the\n"
+            "configuration's own regime and detector_fpr), --over regime.candidates the smallest\n"
+            "curation K from 1 to the configuration's regime.candidates (docs/WEB.md).\n"
             "\n"
             "target grammar: METRIC OP VALUE\n"
             "  METRIC  a metric name (see summary.csv), or NAME(SUBJECT) for NAME_SUBJECT:\n"
@@ -29,12 +34,15 @@ static void usage(FILE *f)
             "  collapse need cats --target \"alive(yellow) >= 0.95\" --at 50\n"
             "  collapse need brown --target \"heldout_ppl <= 1.05 * gen0\" --at 10\n"
             "  collapse need gaussian-regimes --target \"trace_ratio >= 0.9\" --at 100\n"
+            "  collapse need cats --over regime.detector_tpr regime.name=fresh regime.h=0.2 \\\n"
+            "      regime.detector_fpr=0.02 --target \"alive(green) >= 0.9\" --at 50\n"
             "\n");
     mc_cli_print_options(f, MC_CMD_NEED);
 }
 
 typedef struct ctx {
     const char *metric;
+    const char *knob;
     int quiet;
 } ctx;
 
@@ -44,17 +52,26 @@ static void on_eval(double h, double mean, double se, void *user)
     if (c->quiet)
         return;
     char a[32], b[32];
-    fprintf(stderr, "collapse need: h = %-10.6g mean %s = %s (se %s)\n", h, c->metric,
+    fprintf(stderr, "collapse need: %s = %-10.6g mean %s = %s (se %s)\n", c->knob, h, c->metric,
             mc_format_value(mean, a), mc_format_value(se, b));
+}
+
+/* The knob's short name: "h", "detector_tpr", "candidates". */
+static const char *knob_name(const char *over)
+{
+    const char *dot = over ? strchr(over, '.') : NULL;
+    return dot ? dot + 1 : "h";
 }
 
 /* The heading: what was searched, with what, and what the configuration had to give up. */
 static void print_heading(const mc_cli_args *a, const mc_target *t, const mc_need_result *res)
 {
     char b1[32], b2[32];
-    printf("\ncollapse need: %s, regime fresh, target %s at generation %ld, %ld replicates "
-           "(common random numbers across h)\n",
-           a->source ? a->source : MC_DEFAULT_PRESET, t->text, (long)a->at, res->replicates);
+    const char *k = knob_name(res->over);
+    printf("\ncollapse need: %s, regime %s, target %s at generation %ld, %ld replicates "
+           "(common random numbers across %s)\n",
+           a->source ? a->source : MC_DEFAULT_PRESET, res->regime, t->text, (long)a->at,
+           res->replicates, k);
     if (res->fixed[0])
         printf("grid axes fixed at their first value (override to choose): %s\n", res->fixed);
     if (res->dropped[0])
@@ -70,20 +87,24 @@ static void print_heading(const mc_cli_args *a, const mc_target *t, const mc_nee
 static void print_answer(const mc_cli_args *a, const mc_target *t, const mc_need_result *res)
 {
     char b1[32], b2[32], b3[32], b4[32];
-    printf("\n%10s  %14s  %12s  %5s\n", "h", t->metric, "se", "meets");
+    const char *k = knob_name(res->over);
+    printf("\n%10s  %14s  %12s  %5s\n", k, t->metric, "se", "meets");
     for (size_t i = 0; i < res->nevals; i++) {
         const mc_need_eval *e = &res->evals[i];
         printf("%10.6g  %14s  %12s  %5s\n", e->h, mc_format_value(e->mean, b1),
                mc_format_value(e->se, b2),
                mc_target_met(t, e->mean, res->reference) ? "yes" : "no");
     }
-    if (!res->feasible)
+    if (!res->feasible && !strcmp(k, "h"))
         printf("\nnot met even with h = 1 (every training set fully human): the target is out "
                "of reach at generation %ld\n", (long)a->at);
+    else if (!res->feasible)
+        printf("\nnot met even with %s = %g: the target is out of reach at generation %ld\n",
+               k, res->hi, (long)a->at);
     else
-        printf("\nh* = %s  (%g %% interval %s to %s; grid step %g; mean at h* known to +-%s "
+        printf("\n%s* = %s  (%g %% interval %s to %s; grid step %g; mean at h* known to +-%s "
                "with %ld replicates)\n",
-               mc_format_value(res->h, b1), 100 * a->confidence, mc_format_value(res->lo, b2),
+               k, mc_format_value(res->h, b1), 100 * a->confidence, mc_format_value(res->lo, b2),
                mc_format_value(res->hi, b3), res->step, mc_format_value(res->halfwidth, b4),
                res->replicates);
 }
@@ -103,10 +124,10 @@ static int solve_and_print(const mc_cli_args *a)
         fprintf(stderr, "collapse: %s\n", err.msg);
         return mc_exit_status(err.code);
     }
-    ctx cx = {t.metric, a->quiet};
+    ctx cx = {t.metric, knob_name(a->over), a->quiet};
     mc_need_opts o = {.generation = (long)a->at, .confidence = a->confidence,
                       .tolerance = a->tolerance, .threads = (int)a->threads, .on_eval = on_eval,
-                      .user = &cx, .precision = a->precision};
+                      .user = &cx, .precision = a->precision, .over = a->over};
     mc_need_result res;
     if (mc_need_solve(c, &t, &o, &res, &err) != MC_OK) {
         fprintf(stderr, "collapse: need: %s\n", err.msg);

@@ -16,6 +16,9 @@ static const mc_cli_option options[] = {
      "the target (required)"},
     {"--at", NULL, "G", MC_OPT_WHOLE, FIELD(at), 0, 1e9, MC_CMD_NEED,
      "the generation at which it must hold (required)"},
+    {"--over", NULL, "KEY", MC_OPT_TEXT, FIELD(over), 0, 0, MC_CMD_NEED,
+     "the knob searched: regime.h (default: fresh human data), regime.detector_tpr\n"
+     "(the detector's TPR) or regime.candidates (curation's K, up to the configuration's)"},
     {"--confidence", NULL, "C", MC_OPT_NUMBER, FIELD(confidence), 1e-9, 1 - 1e-9, MC_CMD_NEED,
      "level of the interval for h, in (0,1) [0.95]"},
     {"--tolerance", NULL, "T", MC_OPT_NUMBER, FIELD(tolerance), 1e-9, 0.5, MC_CMD_NEED,

@@ -180,7 +180,7 @@ int mc_theory_print(const mc_experiment *e, FILE *f)
             double v[MAXG];
             int any = 0;
             for (int k = 0; k < ng; k++) {
-                v[k] = p->family->theory(p, p->world, m - MC_ENGINE_METRICS, (unsigned)gens[k]);
+                v[k] = mc_point_theory(p, m, (unsigned)gens[k]);
                 any |= !isnan(v[k]);
             }
             if (!any)

@@ -13,6 +13,7 @@
 #include "collapse/config.h"
 #include "collapse/family.h"
 #include "collapse/regime.h"
+#include "collapse/curate.h"
 #include "collapse/experiment.h"
 #include "collapse/summary.h"
 #include "collapse/writer.h"

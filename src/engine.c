@@ -59,6 +59,19 @@ static int record_regime(const mc_point *p, const mc_unit *u, void *state, doubl
     return p->regime->metrics(u, state, row, row + p->metrics.n - p->nregime_metrics, err);
 }
 
+/* Generation g's training set after the point's detector (collapse/curate.h): train itself, or
+ * a filtered copy in *own that the caller frees. */
+static int detect(const mc_point *p, const mc_unit *u, const void **train, void **own,
+                  mc_error *err)
+{
+    if (!p->curation.detect || (p->regime->props & MC_REGIME_DETECTS))
+        return MC_OK;
+    int status = mc_detect_filter(u, *train, own, err);
+    if (status == MC_OK)
+        *train = *own;
+    return status;
+}
+
 /* The h a regime's init() sees: the largest h of generations 1..G (regime.h without a
  * schedule), so that keep-original keeps enough of generation 0's data for every step. */
 static double init_h(const mc_point *p)
@@ -85,7 +98,10 @@ int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err
     void *human0 = NULL, *model = NULL, *state = NULL;
     mc_fit_opts opts = {.human_weight = p->regime_settings.human_weight,
                         .seed = mc_stream_key(key, FIT_STREAM, 0)};
+    mc_unit_tally tally = {0};
     mc_unit u = {
+        .tally = &tally,
+        .key = key,
         .point = p,
         .fam = f,
         .params = p->params,
@@ -119,17 +135,26 @@ int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err
         status = record_regime(p, &u, state, values, err);
     for (long g = 1; status == MC_OK && g <= p->run.generations; g++) {
         const void *train = NULL;
+        void *filtered = NULL;
         u.generation = (unsigned)g;
         u.n = mc_point_n(p, (unsigned)g);
         u.h = mc_point_h(p, (unsigned)g);
+        memset(&tally, 0, sizeof tally);
         status = p->regime->assemble(&u, state, &train, err);
         opts.seed = mc_stream_key(key, FIT_STREAM, (uint64_t)g);
+        if (status == MC_OK)
+            status = detect(p, &u, &train, &filtered, err);
         if (status == MC_OK)
             status = f->fit(model, p->params, train, &opts, err);
         if (status == MC_OK)
             status = record(p, key, model, train, (unsigned)g, values + (size_t)g * M, err);
+        if (status == MC_OK && p->ncuration_metrics)
+            mc_curation_record(p, &tally, values + (size_t)g * M + M - p->nregime_metrics -
+                                              p->ncuration_metrics);
         if (status == MC_OK)
             status = record_regime(p, &u, state, values + (size_t)g * M, err);
+        if (filtered)
+            f->ds_free(filtered);
     }
     if (p->regime->free && state)
         p->regime->free(&u, state);

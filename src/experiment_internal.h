@@ -15,6 +15,11 @@ typedef struct engine_params {
     double growth;
     double human_weight;
     const char *schedule;
+    int select;              /* curation and detection (collapse/curate.h) */
+    uint64_t candidates;
+    double beta, verifier_noise, verifier_bias;
+    double detector_tpr, detector_fpr;
+    int detector_refill;
     double temperature;
     long top_k;
     double top_p;

@@ -28,6 +28,8 @@ static const char *const ROLE_NAMES[MC_ROLE_COUNT] = {
     [MC_ROLE_LEAD_TIME] = "lead_time",
     [MC_ROLE_WATCH_MIN] = "watched_minimum",
     [MC_ROLE_RECOVERY] = "recovery",
+    [MC_ROLE_SELECTION] = "selection",
+    [MC_ROLE_SCORE] = "score",
 };
 
 const char *mc_metric_role_name(mc_metric_role role)

@@ -48,14 +48,31 @@ typedef struct search {
     long K;
     double reference;
     int threads;
+    int knob;        /* KNOB_* */
 } search;
+
+/* The knobs `collapse need` can search (mc_need_opts.over). */
+enum { KNOB_H, KNOB_TPR, KNOB_CANDIDATES };
+static const char *const KNOBS[] = {"regime.h", "regime.detector_tpr", "regime.candidates"};
+
+/* Grid index k of the knob into the point: h = k / K, TPR = k / K, or K = 1 + k. */
+static double set_knob(search *s, long k)
+{
+    double x = s->knob == KNOB_CANDIDATES ? (double)(1 + k) : (double)k / (double)s->K;
+    if (s->knob == KNOB_H)
+        s->p->regime_settings.h = x;
+    else if (s->knob == KNOB_TPR)
+        s->p->curation.tpr = x;
+    else
+        s->p->curation.candidates = (uint64_t)(1 + k);
+    return x;
+}
 
 static int evaluate(search *s, long k, mc_error *err)
 {
     if (s->have[k])
         return MC_OK;
-    double h = (double)k / (double)s->K;
-    s->p->regime_settings.h = h;
+    double h = set_knob(s, k);
     size_t rows = (size_t)(s->G + 1) * s->M;
     int *status = calloc((size_t)s->R, sizeof *status);
     mc_error *errs = calloc((size_t)s->R, sizeof *errs);
@@ -73,7 +90,7 @@ static int evaluate(search *s, long k, mc_error *err)
             st = status[r];
             if (err)
                 *err = errs[r];
-            mc_error_prefix(err, "h = %g, replicate %ld: ", h, r);
+            mc_error_prefix(err, "%s = %g, replicate %ld: ", KNOBS[s->knob], h, r);
         }
     free(status);
     free(errs);
@@ -213,6 +230,50 @@ static int check_opts(const mc_need_opts *o, double *conf, double *tol, mc_error
     return MC_OK;
 }
 
+/* Names the grid axes fixed at their first value in res->fixed. */
+static void list_fixed(const mc_experiment *e, mc_need_result *res)
+{
+    for (size_t a = 0; a < e->naxes; a++) {
+        size_t len = strlen(res->fixed);
+        snprintf(res->fixed + len, sizeof res->fixed - len, "%s%s.%s=%s", a ? ", " : "",
+                 e->axes[a].section, e->axes[a].key, e->axes[a].values[0]);
+    }
+}
+
+/* The configuration of a search over a curation or detection knob: the configuration's own
+ * regime at G generations, with a detector (TPR 0 to start) when its TPR is searched; K is
+ * searched from 1 to the configuration's regime.candidates under its regime.select. */
+static int prepare_knob(mc_config *c, long G, int knob, mc_need_result *res, mc_experiment **out,
+                        mc_error *err)
+{
+    mc_origin origin = {"collapse need", 0};
+    char gen[32];
+    snprintf(gen, sizeof gen, "%ld", G);
+    int r = mc_config_set(c, "run", "generations", gen, origin, err);
+    if (r == MC_OK && knob == KNOB_TPR)
+        r = mc_config_set(c, "regime", "detector_tpr", "0", origin, err);
+    if (r != MC_OK) {
+        mc_config_free(c);
+        return r;
+    }
+    mc_experiment *e = NULL;
+    if ((r = mc_experiment_prepare(c, &e, err)) != MC_OK)
+        return r;
+    list_fixed(e, res);
+    const mc_point *p = &e->points[0];
+    if (knob == KNOB_CANDIDATES &&
+        (p->curation.select == MC_SELECT_NONE || p->curation.candidates < 2)) {
+        char where[256];
+        mc_point_where(p, "regime", "candidates", where, sizeof where);
+        mc_experiment_free(e);
+        return mc_error_set(err, MC_ECONFIG, "%s: --over regime.candidates searches K from 1 to "
+                            "regime.candidates: set regime.select (top or best-of) and "
+                            "regime.candidates >= 2", where);
+    }
+    *out = e;
+    return MC_OK;
+}
+
 /* The configuration of the search: other regimes' keys left out, the regime whose h is fresh
  * human data (MC_REGIME_H_IS_FRESH: fresh) at h = 0, G
  * generations; prepared into *out (takes c). Names the fixed grid axes in out->fixed. */
@@ -237,11 +298,7 @@ static int prepare_fresh(mc_config *c, long G, mc_need_result *res, mc_experimen
     mc_experiment *e = NULL;
     if ((r = mc_experiment_prepare(c, &e, err)) != MC_OK)
         return r;
-    for (size_t a = 0; a < e->naxes; a++) {
-        size_t len = strlen(res->fixed);
-        snprintf(res->fixed + len, sizeof res->fixed - len, "%s%s.%s=%s", a ? ", " : "",
-                 e->axes[a].section, e->axes[a].key, e->axes[a].values[0]);
-    }
+    list_fixed(e, res);
     const mc_point *p = &e->points[0];
     if (p->nschedule) {
         char where[256];
@@ -301,20 +358,25 @@ static int search_rounds(search *s, double z, brackets *b, mc_need_result *out, 
     return r;
 }
 
+/* The knob's value at grid index k (0 <= k <= K). */
+static double knob_value(const search *s, long k)
+{
+    return s->knob == KNOB_CANDIDATES ? (double)(1 + k) : (double)k / (double)s->K;
+}
+
 /* The answer from the brackets, and every h evaluated (ascending). */
 static int fill_result(const search *s, const brackets *b, double z, mc_need_result *out,
                        mc_error *err)
 {
-    double K = (double)s->K;
     out->feasible = b->hi <= s->K;
-    out->h = out->feasible ? (double)b->hi / K : NAN;
-    out->lo = b->lo_opt < 0 ? 0 : (b->lo_opt >= s->K ? 1 : (double)b->lo_opt / K);
-    out->hi = b->hi_pes > s->K ? 1 : (double)b->hi_pes / K;
+    out->h = out->feasible ? knob_value(s, b->hi) : NAN;
+    out->lo = knob_value(s, b->lo_opt < 0 ? 0 : (b->lo_opt >= s->K ? s->K : b->lo_opt));
+    out->hi = knob_value(s, b->hi_pes > s->K ? s->K : b->hi_pes);
     out->z = z;
     out->reference = s->reference;
     out->threshold = s->t->relative ? s->t->value * s->reference : s->t->value;
     out->replicates = s->R;
-    out->step = 1 / K;
+    out->step = knob_value(s, 1) - knob_value(s, 0);
     for (long k = 0; k <= s->K; k++)
         out->nevals += s->have[k];
     out->evals = malloc(sizeof *out->evals * (out->nevals ? out->nevals : 1));
@@ -337,10 +399,22 @@ int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_ne
         mc_config_free(c);
         return r;
     }
+    int knob = KNOB_H;
+    while (o->over && knob < 3 && strcmp(o->over, KNOBS[knob]) != 0)
+        knob++;
+    if (knob == 3) {
+        mc_config_free(c);
+        return mc_error_set(err, MC_EUSAGE, "--over %s: collapse need searches regime.h, "
+                            "regime.detector_tpr or regime.candidates", o->over);
+    }
     mc_experiment *e = NULL;
-    if ((r = prepare_fresh(c, o->generation, out, &e, err)) != MC_OK)
+    r = knob == KNOB_H ? prepare_fresh(c, o->generation, out, &e, err)
+                       : prepare_knob(c, o->generation, knob, out, &e, err);
+    if (r != MC_OK)
         return r;
     mc_point *p = &e->points[0];
+    snprintf(out->over, sizeof out->over, "%s", KNOBS[knob]);
+    snprintf(out->regime, sizeof out->regime, "%s", p->regime->name);
     long m = mc_target_find(t, &p->metrics, err);
     if (m >= 0 && (r = mc_target_reachable(t, &p->metrics.items[m], err)) != MC_OK)
         m = r;
@@ -352,7 +426,8 @@ int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_ne
     while (D < 30 && ldexp(1.0, -(int)D) > tol)
         D++;
     search s = {.p = p, .t = t, .o = o, .m = m, .G = p->run.generations, .M = p->metrics.n,
-                .K = 1L << D, .threads = o->threads > 0 ? o->threads : omp_get_max_threads()};
+                .K = knob == KNOB_CANDIDATES ? (long)p->curation.candidates - 1 : 1L << D,
+                .threads = o->threads > 0 ? o->threads : omp_get_max_threads(), .knob = knob};
     double z = gsl_cdf_ugaussian_Pinv(0.5 * (1 + conf));
     brackets b = {0};
     r = search_rounds(&s, z, &b, out, err);

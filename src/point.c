@@ -32,6 +32,25 @@ const mc_key mc_engine_keys[] = {
      "h as a function of the generation: 'g:h, g:h, ...' with g strictly increasing; from each "
      "g on, h is its value (before the first g: regime.h); pipeline: caps the human share; grid "
      "alternatives separated by '|'"},
+    {"regime", "select", MC_KEY_ENUM, "none", 0, 0, 0, "none|top|best-of", EP(select),
+     "curation of the model's samples by a verifier: none, top (keep the best 1/K of K times as "
+     "many candidates) or best-of (keep one of each K, chosen with probability ~ exp(beta "
+     "score))"},
+    {"regime", "candidates", MC_KEY_COUNT, "1", 1, 1e9, 0, NULL, EP(candidates),
+     "curation: K, the candidates drawn per kept sample (>= 1)"},
+    {"regime", "beta", MC_KEY_DOUBLE, "1", 0, 1e6, 0, NULL, EP(beta),
+     "curation, best-of: inverse temperature of the Bradley-Terry choice"},
+    {"regime", "verifier_noise", MC_KEY_DOUBLE, "0", 0, 1e300, 0, NULL, EP(verifier_noise),
+     "curation: sd of the Gaussian noise added to each score (an imperfect verifier)"},
+    {"regime", "verifier_bias", MC_KEY_DOUBLE, "0", -1e6, 1e6, 0, NULL, EP(verifier_bias),
+     "curation: the verifier scores against a moved world (family-defined; 0: the world)"},
+    {"regime", "detector_tpr", MC_KEY_DOUBLE, NULL, 0, 1, 0, NULL, EP(detector_tpr),
+     "detector: probability that a synthetic sample is caught and dropped (unset with "
+     "detector_fpr: no detector)"},
+    {"regime", "detector_fpr", MC_KEY_DOUBLE, NULL, 0, 1, 0, NULL, EP(detector_fpr),
+     "detector: probability that a human sample is wrongly dropped"},
+    {"regime", "detector_refill", MC_KEY_BOOL, "true", 0, 0, 0, NULL, EP(detector_refill),
+     "detector: top the training set back up to n_g from the same mix (false: train on fewer)"},
     {"sampling", "temperature", MC_KEY_DOUBLE, "1", 0, 1e300, MC_KEY_MIN_OPEN, NULL,
      EP(temperature), "sampling temperature tau > 0: p_i^(1/tau), renormalised"},
     {"sampling", "top_k", MC_KEY_INT, "0", 0, 1e15, 0, NULL, EP(top_k),
@@ -96,6 +115,14 @@ double mc_point_h(const mc_point *p, unsigned g)
     for (size_t i = 0; i < p->nschedule && p->schedule[i].generation <= (long)g; i++)
         h = p->schedule[i].h;
     return h;
+}
+
+double mc_point_theory(const mc_point *p, size_t m, unsigned g)
+{
+    size_t end = p->metrics.n - p->nregime_metrics - p->ncuration_metrics;
+    if (m < MC_ENGINE_METRICS || m >= end || !p->family->theory || mc_curation_active(p))
+        return NAN;
+    return p->family->theory(p, p->world, m - MC_ENGINE_METRICS, g);
 }
 
 /* regime.schedule = "g:h, g:h, ...": generations whole numbers >= 0, strictly increasing, h in
@@ -286,6 +313,12 @@ static int point_engine_settings(mc_point *p, engine_params *ep, mc_error *err)
     p->regime_settings.h = ep->h;
     p->regime_settings.growth = ep->growth;
     p->regime_settings.human_weight = isnan(ep->human_weight) ? -1 : ep->human_weight;
+    p->curation = (mc_curation){ep->select, ep->candidates, ep->beta, ep->verifier_noise,
+                                ep->verifier_bias, !isnan(ep->detector_tpr) ||
+                                !isnan(ep->detector_fpr),
+                                isnan(ep->detector_tpr) ? 0 : ep->detector_tpr,
+                                isnan(ep->detector_fpr) ? 0 : ep->detector_fpr,
+                                ep->detector_refill};
     return ep->schedule ? parse_schedule(p, ep->schedule, err) : MC_OK;
 }
 
@@ -314,7 +347,7 @@ static int check_sampling(const mc_point *p, const engine_params *ep, mc_error *
     return MC_OK;
 }
 
-/* The family's and the regime's parameter blocks, parsed from their keys and checked. */
+/* The family's and the regime's parameter blocks, parsed from their keys; the family's check. */
 static int point_plugin_params(mc_point *p, mc_error *err)
 {
     p->params = calloc(1, p->family->params_size ? p->family->params_size : 1);
@@ -332,9 +365,7 @@ static int point_plugin_params(mc_point *p, mc_error *err)
     }
     if (p->family->check && (r = p->family->check(p->params, p, err)) != MC_OK)
         return r;
-    if (p->regime->check && (r = p->regime->check(p->regime_params, p, err)) != MC_OK)
-        return r;
-    return MC_OK;
+    return MC_OK; /* the regime's check comes once the sizes are known (mc_point_resolve) */
 }
 
 /* n_g = n_0 growth^g for g = 0..G, in closed form (O(1) whatever G): the largest (*nmax) and
@@ -405,6 +436,10 @@ static int point_metrics(mc_point *p, mc_error *err)
         return mc_error_set(err, r, "out of memory");
     if ((r = p->family->describe(p->params, p->world, &p->metrics, err)) != MC_OK)
         return r;
+    size_t before_curation = p->metrics.n;
+    if ((r = mc_curation_describe(p, &p->metrics, err)) != MC_OK)
+        return r;
+    p->ncuration_metrics = p->metrics.n - before_curation;
     if (p->regime->describe) {
         size_t before = p->metrics.n;
         if ((r = p->regime->describe(p->regime_params, p, &p->metrics, err)) != MC_OK)
@@ -480,6 +515,10 @@ int mc_point_resolve(mc_experiment *e, mc_point *p, mc_error *err)
         r = point_world(e, p, err);
     if (r == MC_OK)
         r = point_sizes(p, ep.n, err);
+    if (r == MC_OK && p->regime->check)
+        r = p->regime->check(p->regime_params, p, err);
+    if (r == MC_OK)
+        r = mc_curation_check(p, err);
     if (r == MC_OK)
         r = point_metrics(p, err);
     if (r == MC_OK)

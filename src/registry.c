@@ -21,6 +21,7 @@ extern const mc_regime_type mc_regime_accumulate_subsample;
 extern const mc_regime_type mc_regime_fresh;
 extern const mc_regime_type mc_regime_keep_original;
 extern const mc_regime_type mc_regime_pipeline;
+extern const mc_regime_type mc_regime_web;
 
 const mc_family_type *const mc_families[] = {
     &mc_family_categorical,
@@ -40,6 +41,7 @@ const mc_regime_type *const mc_regimes[] = {
     &mc_regime_fresh,
     &mc_regime_keep_original,
     &mc_regime_pipeline,
+    &mc_regime_web,
     NULL,
 };
 

@@ -113,10 +113,7 @@ int mc_summary_compute(const mc_point_result *res, mc_summary **out, mc_error *e
             for (long r = 0; r < R; r++)
                 scratch[r] = res->values[((size_t)r * G1 + g) * M + m];
             mc_stat_compute(scratch, (size_t)R, &s->stats[g * M + m]);
-            double th = NAN;
-            if (m >= MC_ENGINE_METRICS && m < M - p->nregime_metrics && p->family->theory)
-                th = p->family->theory(p, p->world, m - MC_ENGINE_METRICS, (unsigned)g);
-            s->theory[g * M + m] = th;
+            s->theory[g * M + m] = mc_point_theory(p, m, (unsigned)g);
         }
     for (size_t m = 0; m < M; m++) {
         if (p->metrics.items[m].role != MC_ROLE_PRESENCE)

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "family.h"
 #include "regime.h"
+#include "curate.h"
 
 /* Engine settings of a point ([run], [regime] and [sampling] keys). */
 typedef struct mc_run_settings {
@@ -59,6 +60,8 @@ typedef struct mc_point {
     size_t nregime_metrics;         /* the regime's metrics, at the end of `metrics` */
     struct mc_schedule_step *schedule; /* regime.schedule, or NULL (see mc_point_h) */
     size_t nschedule;
+    mc_curation curation;           /* regime.select, regime.detector_* (collapse/curate.h) */
+    size_t ncuration_metrics;       /* their metrics, after the family's, before the regime's */
 } mc_point;
 
 /* One step of regime.schedule ("0:0.2, 10:0, 30:0.2"): from generation `generation` on, the
@@ -104,6 +107,11 @@ uint64_t mc_point_n(const mc_point *p, unsigned g);
 /* Human fraction h of generation g >= 1 at a point: regime.schedule's step that covers g, else
  * regime.h. */
 double mc_point_h(const mc_point *p, unsigned g);
+
+/* The family's closed-form expected value of metric m (an index into p->metrics) at generation
+ * g, or NAN: for metrics that are not the family's, when the family has none, and when the
+ * point curates or detects (the closed forms assume the training set's law without them). */
+double mc_point_theory(const mc_point *p, size_t m, unsigned g);
 
 /* Origin of section.key for a point, formatted for messages ("cats.ini:3: [world] weights"). */
 const char *mc_point_where(const mc_point *p, const char *section, const char *key, char *buf,

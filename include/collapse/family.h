@@ -135,6 +135,30 @@ typedef struct mc_family_type {
      * (never the world), higher = more diverse: e.g. the entropy of the empirical distribution.
      * The pipeline regime compares it across generations on the model's own samples. */
     int (*signal)(const void *params, const void *ds, double *out);
+
+    /* optional, for curation (collapse/curate.h; without them regime.select is refused):
+     * score: out[i] = the verifier's score of sample i of ds, i in [0, ds_size(ds)) in the
+     * dataset's own order: its log-likelihood under the world, or with bias != 0 under the world
+     * moved by bias (the family documents how: a shift, a tilt).
+     * ds_pick: a new dataset of the samples of ds at idx[0..m) (strictly increasing, in the order
+     * of score), provenance kept. */
+    int (*score)(const void *params, const void *world, double bias, const void *ds, double *out,
+                 mc_error *err);
+    int (*ds_pick)(const void *ds, const uint64_t *idx, uint64_t m, void **out, mc_error *err);
+    /* optional, for a detector (without it regime.detector_* is refused): a new dataset keeping
+     * each human sample of ds with probability keep_human and each synthetic one with
+     * keep_synth, independently. */
+    int (*ds_thin)(gsl_rng *r, const void *ds, double keep_human, double keep_synth, void **out,
+                   mc_error *err);
+    /* optional, for the web's lineages (without it a web of several lineages is refused): a
+     * distance between two fitted models of this family, 0 for equal models (categorical: total
+     * variation; gaussian: 2-Wasserstein; ngram: Jensen-Shannon of the unigram level). */
+    int (*distance)(const void *params, const void *model_a, const void *model_b, double *out,
+                    mc_error *err);
+    /* optional, for the web's crawls (without it the web uses ds_subsample): n of pool without
+     * replacement, uniformly, provenance kept: ds_subsample's law by another algorithm, cheaper
+     * when n and the pool are huge (categorical: binomial thinning and an exact correction). */
+    int (*ds_crawl)(gsl_rng *r, const void *pool, uint64_t n, void **out, mc_error *err);
 } mc_family_type;
 
 #endif

@@ -36,6 +36,9 @@ typedef enum mc_metric_role {
     MC_ROLE_LEAD_TIME,     /* "lead_time": generations from the alarm to the damage */
     MC_ROLE_WATCH_MIN,     /* "watched_minimum": lowest value so far of the watched metric */
     MC_ROLE_RECOVERY,      /* "recovery": generations a damage episode lasted */
+    MC_ROLE_SELECTION,     /* "selection": what a curation or detection step kept or let
+                              through (a fraction of its input) */
+    MC_ROLE_SCORE,         /* "score": a verifier's mean score of samples (collapse/curate.h) */
     MC_ROLE_COUNT
 } mc_metric_role;
 

@@ -25,10 +25,15 @@ typedef struct mc_need_opts {
      * first R are the same), up to max_replicates (default 10^5). 0: run.replicates as is. */
     double precision;
     long max_replicates;
+    /* the knob searched: NULL or "regime.h" (the fresh human fraction h, regime fresh),
+     * "regime.detector_tpr" (the detector's TPR in [0,1], the configuration's regime and
+     * detector_fpr), or "regime.candidates" (curation's K from 1 to the configuration's
+     * regime.candidates, with its regime.select) */
+    const char *over;
 } mc_need_opts;
 
 typedef struct mc_need_eval {
-    double h;
+    double h;          /* the knob's value (h, a TPR or K) */
     double mean, se; /* replicate mean of the metric at G and its standard error */
     size_t n;        /* replicates with a value (not NaN) */
 } mc_need_eval;
@@ -47,6 +52,8 @@ typedef struct mc_need_result {
     char fixed[512];   /* grid axes fixed to their first value, "sampling.temperature=1.0" */
     char dropped[512]; /* keys of other regimes left out (fresh is searched), "regime.lag" */
     double halfwidth;  /* z se of the mean at h* */
+    char over[32];     /* the knob searched ("regime.h", ...); h, lo, hi, step are its values */
+    char regime[32];   /* the regime searched with */
 } mc_need_result;
 
 /* Finds the smallest fresh fraction h meeting t at generation o->generation for configuration c

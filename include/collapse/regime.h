@@ -26,6 +26,9 @@ typedef struct mc_unit {
     uint64_t n;               /* target training-set size n_g */
     double h;                 /* regime.h: the human fraction */
     const void *regime_params; /* the regime's own parameter block (its keys), or NULL */
+    uint64_t key;             /* the unit's stream key (a regime may derive streams from it) */
+    struct mc_unit_tally *tally; /* what curation and detection did this generation
+                                    (collapse/curate.h; written by mc_unit_draw_model) */
 } mc_unit;
 
 /* What a regime declares about itself (mc_regime_type.props). Whatever depends on how a regime
@@ -47,7 +50,13 @@ enum {
     MC_REGIME_DRAWS_SUBSAMPLED = 1u << 4,
     /* regime.h is the fraction of new human data from the world in every training set, the
      * rest the previous model's samples: the regime `collapse need` searches h with */
-    MC_REGIME_H_IS_FRESH = 1u << 5
+    MC_REGIME_H_IS_FRESH = 1u << 5,
+    /* it applies regime.select to data of its own choosing (the web: to its crawl) instead of
+     * to the model's draws (collapse/curate.h) */
+    MC_REGIME_CURATES = 1u << 6,
+    /* it applies the detector itself while it assembles (the web: to every lineage's crawl),
+     * so the engine does not filter its training set again */
+    MC_REGIME_DETECTS = 1u << 7
 };
 
 /* The law of generation g's training set, for the families' closed forms (theory). */
@@ -68,7 +77,7 @@ typedef struct mc_regime_type {
     mc_train_law law;        /* for closed forms */
     const mc_key *keys;      /* optional: its own [regime] keys, parsed into a block of */
     size_t params_size;      /* params_size bytes (mc_unit.regime_params) */
-    /* optional: cross-key checks after parsing */
+    /* optional: cross-key checks after parsing, once the point's world and sizes are known */
     int (*check)(void *params, const struct mc_point *pt, mc_error *err);
     /* optional: state for one unit of work, created before generation 1 */
     int (*init)(const mc_unit *u, void **state, mc_error *err);

@@ -663,6 +663,189 @@ static int signal(const void *vp, const void *vd, double *out)
     return MC_OK;
 }
 
+/* ---- curation and detection (family.h: score, ds_pick, ds_thin) --------------------------
+ * A count vector lists its samples by category, and within a category its human ones first:
+ * sample j is in the category i with C_i <= j < C_i + c_i (C the running sum of the counts), and
+ * human when j - C_i < ch_i. The verifier's score of a sample of category i is log pi_i; a biased
+ * verifier (bias b) scores against the tilted world pi_i^(1+b) / sum_j pi_j^(1+b): b > 0 overrates
+ * the frequent categories (a popularity bias), -1 < b < 0 flattens towards uniform, b < -1
+ * prefers the rare ones. */
+
+static int score(const void *vp, const void *vw, double bias, const void *vd, double *out,
+                 mc_error *err)
+{
+    (void)vp;
+    (void)err;
+    const cat_world *w = vw;
+    const cat_ds *d = vd;
+    double a = 1 + bias, mx = -INFINITY, z = 0;
+    for (uint32_t j = 0; bias != 0 && j < w->nnz; j++)
+        mx = fmax(mx, a * w->logpi[w->nz[j]]);
+    for (uint32_t j = 0; bias != 0 && j < w->nnz; j++)
+        z += exp(a * w->logpi[w->nz[j]] - mx);
+    double logz = bias != 0 ? mx + log(z) : 0;
+    uint64_t at = 0;
+    for (uint32_t i = 0; i < d->K; i++) {
+        double s = w->pi[i] > 0 ? (bias != 0 ? a * w->logpi[i] - logz : w->logpi[i]) : -INFINITY;
+        for (uint64_t j = 0; j < d->c[i]; j++)
+            out[at++] = s;
+    }
+    return MC_OK;
+}
+
+static int ds_pick(const void *vd, const uint64_t *idx, uint64_t m, void **out, mc_error *err)
+{
+    const cat_ds *s = vd;
+    cat_ds *d = ds_alloc(s->K);
+    if (!d)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    uint32_t i = 0;
+    uint64_t first = 0; /* C_i */
+    for (uint64_t j = 0; j < m; j++) {
+        while (idx[j] >= first + s->c[i])
+            first += s->c[i++];
+        d->c[i]++;
+        if (idx[j] - first < s->ch[i]) {
+            d->ch[i]++;
+            d->nh++;
+        }
+    }
+    d->n = m;
+    *out = d;
+    return MC_OK;
+}
+
+static int ds_thin(gsl_rng *r, const void *vd, double keep_human, double keep_synth, void **out,
+                   mc_error *err)
+{
+    const cat_ds *s = vd;
+    cat_ds *d = ds_alloc(s->K);
+    if (!d)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < s->K; i++) {
+        if (!s->c[i])
+            continue;
+        uint64_t h = s->ch[i] ? mc_ran_binomial(r, keep_human, s->ch[i]) : 0;
+        uint64_t y = s->c[i] > s->ch[i] ? mc_ran_binomial(r, keep_synth, s->c[i] - s->ch[i]) : 0;
+        d->ch[i] = h;
+        d->c[i] = h + y;
+        d->nh += h;
+        d->n += h + y;
+    }
+    *out = d;
+    return MC_OK;
+}
+
+/* A Fenwick tree over cells 1..n (t[0] unused): the cell holding the u-th item (0-based) by
+ * prefix sums, and one item fewer in a cell, each in O(log n). */
+static size_t fenwick_find(const uint64_t *t, size_t n, uint64_t u)
+{
+    size_t at = 0, step = 1;
+    while (step * 2 <= n)
+        step *= 2;
+    for (; step; step /= 2)
+        if (at + step <= n && t[at + step] <= u) {
+            at += step;
+            u -= t[at];
+        }
+    return at + 1;
+}
+
+static void fenwick_take(uint64_t *t, size_t n, size_t i)
+{
+    for (; i <= n; i += i & (~i + 1))
+        t[i]--;
+}
+
+/* Moves m items, chosen uniformly one by one without replacement, between d and the rest of
+ * pool: out of d (sign < 0: from d's cells) or into d (sign > 0: from the cells of pool - d).
+ * The 2K cells are the human and the synthetic items of each category (cell 2i + 1 and 2i + 2
+ * of the tree). O(K + m log K). */
+static int crawl_adjust(gsl_rng *r, cat_ds *d, const cat_ds *pool, uint64_t m, int sign)
+{
+    size_t n = 2 * (size_t)d->K;
+    uint64_t *t = calloc(n + 1, sizeof *t), total = 0;
+    if (!t)
+        return MC_ENOMEM;
+    for (uint32_t i = 0; i < d->K; i++) {
+        uint64_t dh = d->ch[i], ds = d->c[i] - d->ch[i];
+        t[2 * (size_t)i + 1] = sign < 0 ? dh : pool->ch[i] - dh;
+        t[2 * (size_t)i + 2] = sign < 0 ? ds : pool->c[i] - pool->ch[i] - ds;
+        total += t[2 * (size_t)i + 1] + t[2 * (size_t)i + 2];
+    }
+    for (size_t i = 1; i <= n; i++) { /* the tree in O(n): each node adds itself to its parent */
+        size_t up = i + (i & (~i + 1));
+        if (up <= n)
+            t[up] += t[i];
+    }
+    for (uint64_t k = 0; k < m && total > 0; k++, total--) {
+        size_t cell = fenwick_find(t, n, mc_rng_index(r, total));
+        fenwick_take(t, n, cell);
+        uint32_t i = (uint32_t)((cell - 1) / 2);
+        int human = (cell - 1) % 2 == 0;
+        d->c[i] = sign < 0 ? d->c[i] - 1 : d->c[i] + 1;
+        if (human)
+            d->ch[i] = sign < 0 ? d->ch[i] - 1 : d->ch[i] + 1;
+    }
+    free(t);
+    return MC_OK;
+}
+
+/* The web's crawl (family.h ds_crawl): every item of the pool is kept with probability
+ * p = n / N independently (a binomial per category and provenance), then the N' kept are
+ * corrected to n: N' - n of them dropped uniformly, or n - N' of the others added uniformly
+ * (crawl_adjust, one by one: |N' - n| ~ sqrt(N p (1 - p)) items). Independent thinning conditioned
+ * on its total is a uniform subset, and a uniform subset of a uniform subset (or one topped up
+ * uniformly from the rest) is uniform: exactly ds_subsample's law, with 2K binomials and
+ * O(sqrt(n) log K) steps instead of 2K hypergeometric draws. */
+static int ds_crawl(gsl_rng *r, const void *vp, uint64_t n, void **out, mc_error *err)
+{
+    const cat_ds *pool = vp;
+    if (n >= pool->n)
+        return ds_copy(pool, out, err);
+    cat_ds *d = ds_alloc(pool->K);
+    if (!d)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    double p = (double)n / (double)pool->n;
+    for (uint32_t i = 0; i < pool->K; i++) {
+        if (!pool->c[i])
+            continue;
+        uint64_t h = pool->ch[i] ? mc_ran_binomial(r, p, pool->ch[i]) : 0;
+        uint64_t y = pool->c[i] > pool->ch[i] ? mc_ran_binomial(r, p, pool->c[i] - pool->ch[i])
+                                              : 0;
+        d->ch[i] = h;
+        d->c[i] = h + y;
+        d->n += h + y;
+    }
+    int rc = MC_OK;
+    if (d->n > n)
+        rc = crawl_adjust(r, d, pool, d->n - n, -1);
+    else if (d->n < n)
+        rc = crawl_adjust(r, d, pool, n - d->n, +1);
+    if (rc != MC_OK) {
+        ds_free(d);
+        return mc_error_set(err, rc, "out of memory");
+    }
+    d->n = n;
+    for (uint32_t i = 0; i < d->K; i++)
+        d->nh += d->ch[i];
+    *out = d;
+    return MC_OK;
+}
+
+/* The web's distance between two models: total variation (1/2) sum |p_i - q_i|. */
+static int distance(const void *vp, const void *va, const void *vb, double *out, mc_error *err)
+{
+    (void)vp;
+    (void)err;
+    const cat_model *a = va, *b = vb;
+    double tv = 0;
+    for (uint32_t i = 0; i < a->K; i++)
+        tv += fabs(a->p[i] - b->p[i]);
+    *out = tv / 2;
+    return MC_OK;
+}
+
 static uint64_t ds_size(const void *vd) { return ((const cat_ds *)vd)->n; }
 static uint64_t ds_human(const void *vd) { return ((const cat_ds *)vd)->nh; }
 
@@ -856,4 +1039,9 @@ const mc_family_type mc_family_categorical = {
     .metrics = metrics,
     .theory = theory,
     .signal = signal,
+    .score = score,
+    .ds_pick = ds_pick,
+    .ds_thin = ds_thin,
+    .distance = distance,
+    .ds_crawl = ds_crawl,
 };

@@ -84,6 +84,8 @@ static int check(void *params, const mc_point *pt, mc_error *err)
      * 1 - j/(G+1), so its draws are deferred (mc_gdata_new_deferred): the same rows in law, half
      * the work. Any other regime gets real rows. */
     unsigned props = pt && pt->regime ? pt->regime->props : 0;
+    if (mc_curation_active(pt)) /* a verifier or a detector looks at single rows */
+        props = 0;
     p->moment_draws = (props & MC_REGIME_DRAWS_WHOLE) != 0;
     p->deferred_draws = (props & MC_REGIME_DRAWS_SUBSAMPLED) != 0;
     return rc;
@@ -523,6 +525,22 @@ static double theory(const mc_point *pt, const void *world, size_t mi, unsigned 
     return NAN;
 }
 
+/* The web's distance between two models: the 2-Wasserstein distance of the two Gaussians. */
+static int distance(const void *params, const void *va, const void *vb, double *out,
+                    mc_error *err)
+{
+    (void)params;
+    const mc_gauss *a = ((const gmodel *)va)->g, *b = ((const gmodel *)vb)->g;
+    gsl_matrix *R = gsl_matrix_alloc(b->d, b->d);
+    if (!R)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    int rc = mc_sqrtm_psd(b->cov, R, err);
+    if (rc == MC_OK)
+        rc = mc_gauss_w2(a->mu, a->cov, b->mu, b->cov, R, out, err);
+    gsl_matrix_free(R);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- the type */
 
 const mc_family_type mc_family_gaussian = {
@@ -544,6 +562,10 @@ const mc_family_type mc_family_gaussian = {
     .ds_size = mc_gdata_size,
     .ds_human = mc_gdata_human,
     .ds_free = mc_gdata_free,
+    .score = mc_gworld_score,
+    .ds_pick = mc_gdata_pick,
+    .ds_thin = mc_gdata_thin,
+    .distance = distance,
     .model_alloc = model_alloc,
     .fit = fit,
     .model_free = model_free,

@@ -112,6 +112,18 @@ void mc_gworld_release(mc_gworld *w);
 /* n human rows of the world (mc_gmm_draw_shuffled) as a new mc_gdata owned by the caller. */
 int mc_gworld_draw(gsl_rng *r, const mc_gworld *w, uint64_t n, mc_gdata **out, mc_error *err);
 
+/* ---------------------------------------------------------------- curation and detection */
+
+/* The family slots score, ds_pick and ds_thin (family.h) of every continuous family
+ * (gdata_curate.c): the score of a row is the world's log-density there; with bias b, that of
+ * the world shifted by b in every coordinate. world is the family's world, whose first member
+ * is an mc_gworld. */
+int mc_gworld_score(const void *params, const void *world, double bias, const void *ds,
+                    double *out, mc_error *err);
+int mc_gdata_pick(const void *ds, const uint64_t *idx, uint64_t m, void **out, mc_error *err);
+int mc_gdata_thin(gsl_rng *r, const void *ds, double keep_human, double keep_synth, void **out,
+                  mc_error *err);
+
 /* ---------------------------------------------------------------- closed forms */
 
 /* Which closed form of a continuous family's theory slot applies at a grid point, from the

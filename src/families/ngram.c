@@ -233,6 +233,49 @@ static int ds_subsample(gsl_rng *r, const void *pool, uint64_t n, void **out, mc
     return mc_ngram_ds_subsample(r, pool, n, (mc_ngram_ds **)out, err);
 }
 
+/* The detector and the web's retention (family.h ds_thin): each sentence kept with the
+ * probability of its provenance, one uniform per sentence. */
+static int ds_thin(gsl_rng *r, const void *vds, double keep_human, double keep_synth, void **out,
+                   mc_error *err)
+{
+    const mc_ngram_ds *ds = vds;
+    mc_ngram_ds *o = mc_ngram_ds_alloc();
+    int rc = o ? MC_OK : MC_ENOMEM;
+    for (uint64_t i = 0; rc == MC_OK && i < ds->nsent; i++)
+        if (gsl_rng_uniform(r) < (ds->human[i] ? keep_human : keep_synth))
+            rc = mc_ngram_ds_push(o, ds->tok + ds->start[i], (size_t)(ds->start[i + 1] -
+                                                                      ds->start[i]),
+                                  ds->human[i]);
+    if (rc != MC_OK) {
+        mc_ngram_ds_free(o);
+        return oom(err);
+    }
+    *out = o;
+    return MC_OK;
+}
+
+/* The web's distance between two models (family.h distance): the Jensen-Shannon divergence
+ * (nats, at most log 2) of their lowest-order distributions p(w | no context) over the V
+ * outcomes (words and </s>): the unigram level of the model (for Kneser-Ney, its continuation
+ * distribution). */
+static int distance(const void *vp, const void *va, const void *vb, double *out, mc_error *err)
+{
+    (void)vp;
+    (void)err;
+    const mc_ngram_model *a = ((const ngram_model *)va)->m, *b = ((const ngram_model *)vb)->m;
+    double js = 0;
+    for (uint32_t w = MC_NGRAM_EOS; w < mc_ngram_nids(a); w++) {
+        double p = mc_ngram_prob(a, NULL, 0, w), q = mc_ngram_prob(b, NULL, 0, w);
+        double m = 0.5 * (p + q);
+        if (p > 0)
+            js += 0.5 * p * log(p / m);
+        if (q > 0)
+            js += 0.5 * q * log(q / m);
+    }
+    *out = js;
+    return MC_OK;
+}
+
 static uint64_t ds_size(const void *ds) { return ((const mc_ngram_ds *)ds)->nsent; }
 static uint64_t ds_human(const void *ds) { return ((const mc_ngram_ds *)ds)->nhuman; }
 static void ds_free(void *ds) { mc_ngram_ds_free(ds); }
@@ -362,6 +405,8 @@ const mc_family_type mc_family_ngram = {
     .ds_copy = ds_copy,
     .ds_merge = ds_merge,
     .ds_subsample = ds_subsample,
+    .ds_thin = ds_thin,
+    .distance = distance,
     .ds_size = ds_size,
     .ds_human = ds_human,
     .ds_free = ds_free,

@@ -354,6 +354,63 @@ static int pipeline_finding(const mc_run *run, mc_findings *out)
     return st;
 }
 
+/* Point p's metric of this role whose headline flag is `headline` (and direction dir unless
+ * dir is 2), or NULL: the curation and detection steps declare their metrics apart by these. */
+static const mc_run_metric *step_metric(const mc_run_point *p, mc_metric_role role, int headline,
+                                        int dir)
+{
+    for (size_t m = 0; m < p->nmetrics; m++)
+        if (p->metrics[m].role == role && p->metrics[m].headline == headline &&
+            (dir == 2 || p->metrics[m].direction == dir))
+            return &p->metrics[m];
+    return NULL;
+}
+
+/* One sentence per point that curates or detects (metrics of roles score and selection): what
+ * the verifier kept against the candidates, by the world's own log-likelihood, and what the
+ * detector let through, medians over replicates at generation G. */
+static int steps_finding(const mc_run *run, const mc_run_point *p, mc_findings *out)
+{
+    const mc_run_metric *before = step_metric(p, MC_ROLE_SCORE, 0, 2);
+    const mc_run_metric *after = step_metric(p, MC_ROLE_SCORE, 1, 2);
+    const mc_run_metric *passed = step_metric(p, MC_ROLE_SELECTION, 1, -1);
+    const mc_run_metric *lost = step_metric(p, MC_ROLE_SELECTION, 0, -1);
+    long G = run->generations, g1 = G >= 1 ? 1 : 0;
+    if (!(before && after) && !(passed && lost))
+        return MC_OK;
+    mc_sbuf s = {0};
+    char b1[32], b2[32], b3[32], b4[32];
+    mc_sb_printf(&s, "Under %s", p->legend);
+    if (before && after) {
+        mc_sb_printf(&s, ", the curated samples' mean log-likelihood under the world was %s "
+                     "against %s for all candidates at generation %ld and %s against %s at "
+                     "generation %ld (medians)", mc_fmt_num(after->q50[g1], b1),
+                     mc_fmt_num(before->q50[g1], b2), g1, mc_fmt_num(after->q50[G], b3),
+                     mc_fmt_num(before->q50[G], b4), G);
+        mc_sb_printf(&s, after->q50[g1] >= before->q50[g1]
+                             ? ": the verifier favoured what the world finds likely"
+                             : ": a biased verifier, it kept what the world finds less likely");
+    }
+    if (passed && lost)
+        mc_sb_printf(&s, "%s the detector let %s of the synthetic samples through and dropped %s "
+                     "of the human ones (medians at generation %ld)", before && after ? ";" : ",",
+                     mc_fmt_num(passed->q50[G], b1), mc_fmt_num(lost->q50[G], b2), G);
+    mc_sb_printf(&s, ".");
+    int st = findings_add(out, &s);
+    if (st != MC_OK)
+        free(s.p);
+    return st;
+}
+
+/* Whether metric name appears in a point before point i. */
+static int seen_before(const mc_run *run, size_t i, const char *name)
+{
+    for (size_t j = 0; j < i; j++)
+        if (mc_run_metric_find(&run->points[j], name))
+            return 1;
+    return 0;
+}
+
 int mc_report_findings(const mc_run *run, mc_findings *out)
 {
     memset(out, 0, sizeof *out);
@@ -371,9 +428,15 @@ int mc_report_findings(const mc_run *run, mc_findings *out)
             if (any == (pass == 0))
                 st = category_finding(run, &p0->extinction[e], out);
         }
-    for (size_t m = 0; m < p0->nmetrics && st == MC_OK; m++)
-        if (p0->metrics[m].headline && p0->metrics[m].role != MC_ROLE_PRESENCE)
-            st = headline_finding(run, &p0->metrics[m], out);
+    /* headline metrics, in the order the points first have them */
+    for (size_t i = 0; i < run->npoints && st == MC_OK; i++)
+        for (size_t m = 0; m < run->points[i].nmetrics && st == MC_OK; m++) {
+            const mc_run_metric *mm = &run->points[i].metrics[m];
+            if (mm->headline && mm->role != MC_ROLE_PRESENCE && !seen_before(run, i, mm->name))
+                st = headline_finding(run, mm, out);
+        }
+    for (size_t i = 0; i < run->npoints && i < MAX_LISTED && st == MC_OK; i++)
+        st = steps_finding(run, &run->points[i], out);
     if (st == MC_OK)
         st = pipeline_finding(run, out);
     if (st == MC_OK)

@@ -32,47 +32,20 @@
 #include "collapse.h"
 #include "collapse/target.h"
 #include "collapse/randist.h"
-
-enum { HIRE_FIXED, HIRE_REPLACE, HIRE_REACTIVE };
+#include "workforce.h"
 
 typedef struct pipe_params {
-    uint64_t workforce;
-    double q;
-    long lag;
-    double attrition;
-    double layoff;
-    int hiring;
-    uint64_t hire;
-    uint64_t hire_high;
+    mc_workforce_params wf; /* workforce.h */
     double max_human;
-    int stochastic;
     double alarm;
     const char *healthy;
 } pipe_params;
 
 #define PP(f) offsetof(pipe_params, f)
 static const mc_key pipe_keys[] = {
-    {"regime", "workforce", MC_KEY_COUNT, "100", 0, 1e9, 0, NULL, PP(workforce),
-     "pipeline: productive creators W_0 at the start"},
-    {"regime", "q", MC_KEY_DOUBLE, "1", 0, 1e12, MC_KEY_MIN_OPEN, NULL, PP(q),
-     "pipeline: human samples each productive creator makes per generation (q > 0)"},
-    {"regime", "lag", MC_KEY_INT, "0", 0, 1e6, 0, NULL, PP(lag),
-     "pipeline: training lag L: hires become productive L generations later"},
-    {"regime", "attrition", MC_KEY_DOUBLE, "0", 0, 1, 0, NULL, PP(attrition),
-     "pipeline: fraction a of the creators who leave each generation"},
-    {"regime", "layoff", MC_KEY_DOUBLE, "0", 0, 1, 0, NULL, PP(layoff),
-     "pipeline: fraction u of the creators let go each generation while the alarm is off"},
-    {"regime", "hiring", MC_KEY_ENUM, "fixed", 0, 0, 0, "fixed|replace|reactive", PP(hiring),
-     "pipeline: fixed (hire per generation), replace (what attrition took), reactive "
-     "(hire_high while the alarm is on, else hire)"},
-    {"regime", "hire", MC_KEY_COUNT, "0", 0, 1e9, 0, NULL, PP(hire),
-     "pipeline: creators hired per generation (fixed; reactive while the alarm is off)"},
-    {"regime", "hire_high", MC_KEY_COUNT, "0", 0, 1e9, 0, NULL, PP(hire_high),
-     "pipeline: creators hired per generation while the alarm is on (reactive)"},
+    MC_WORKFORCE_KEYS(pipe_params),
     {"regime", "max_human", MC_KEY_DOUBLE, "1", 0, 1, 0, NULL, PP(max_human),
      "pipeline: cap on the human share of a training set"},
-    {"regime", "stochastic", MC_KEY_BOOL, "false", 0, 0, 0, NULL, PP(stochastic),
-     "pipeline: Poisson production, binomial attrition and layoffs (else rounded means)"},
     {"regime", "alarm", MC_KEY_DOUBLE, "0.9", 0, 1, MC_KEY_MIN_OPEN, NULL, PP(alarm),
      "pipeline: the alarm is on while the signal (diversity of the model's samples) is below "
      "this fraction of model 0's"},
@@ -91,8 +64,7 @@ enum {
 
 typedef struct state {
     void *train;
-    uint64_t W, trainees, hires, layoffs, leavers;
-    uint64_t *queue;   /* [L + 1]: hires arriving at generation g wait in queue[g % (L + 1)] */
+    mc_workforce wf;   /* workforce.h */
     double baseline;   /* signal of the first synthetic batch */
     double ratio;      /* latest signal / baseline, NaN before any */
     int alarm_on;
@@ -109,11 +81,11 @@ static int check(void *vp, const mc_point *pt, mc_error *err)
 {
     const pipe_params *pp = vp;
     char where[256];
-    if ((pp->layoff > 0 || pp->hiring == HIRE_REACTIVE) && !pt->family->signal)
+    if ((pp->wf.layoff > 0 || pp->wf.hiring == MC_HIRE_REACTIVE) && !pt->family->signal)
         return mc_error_set(err, MC_ECONFIG,
                             "%s: model.family = %s has no operator signal (the family's signal "
                             "slot), which layoffs (regime.layoff > 0) and reactive hiring need",
-                            mc_point_where(pt, "regime", pp->layoff > 0 ? "layoff" : "hiring",
+                            mc_point_where(pt, "regime", pp->wf.layoff > 0 ? "layoff" : "hiring",
                                            where, sizeof where),
                             pt->family->name);
     if (pp->healthy) {
@@ -181,11 +153,12 @@ static int init(const mc_unit *u, void **out, mc_error *err)
 {
     const pipe_params *pp = u->regime_params;
     state *s = calloc(1, sizeof *s);
-    if (!s || !(s->queue = calloc((size_t)pp->lag + 1, sizeof *s->queue))) {
-        free(s);
+    if (!s)
         return mc_error_set(err, MC_ENOMEM, "out of memory");
+    if (mc_workforce_init(&s->wf, &pp->wf, err) != MC_OK) {
+        free(s);
+        return MC_ENOMEM;
     }
-    s->W = pp->workforce;
     s->baseline = NAN;
     s->ratio = NAN;
     s->alarm_gen = s->damage_gen = s->episode = s->longest = -1;
@@ -195,7 +168,7 @@ static int init(const mc_unit *u, void **out, mc_error *err)
         int r = mc_target_parse(pp->healthy, &s->healthy, err);
         long w = r == MC_OK ? mc_target_find(&s->healthy, &u->point->metrics, err) : r;
         if (w < 0) {
-            free(s->queue);
+            mc_workforce_free(&s->wf);
             free(s);
             return (int)w;
         }
@@ -204,17 +177,6 @@ static int init(const mc_unit *u, void **out, mc_error *err)
     }
     *out = s;
     return MC_OK;
-}
-
-/* round(f x), or Binomial(x, f) when stochastic */
-static uint64_t portion(const mc_unit *u, int stochastic, double f, uint64_t x)
-{
-    if (f <= 0 || x == 0)
-        return 0;
-    if (stochastic)
-        return mc_ran_binomial(u->rng, f, x);
-    double v = round(f * (double)x);
-    return v >= (double)x ? x : (uint64_t)v;
 }
 
 static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *err)
@@ -226,35 +188,15 @@ static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *er
         f->ds_free(s->train);
     s->train = NULL;
 
-    /* 1-3: the workforce */
-    s->leavers = portion(u, pp->stochastic, pp->attrition, s->W);
-    s->W -= s->leavers;
-    s->layoffs = s->alarm_on ? 0 : portion(u, pp->stochastic, pp->layoff, s->W);
-    s->W -= s->layoffs;
-    switch (pp->hiring) {
-    case HIRE_REPLACE: s->hires = s->leavers; break;
-    case HIRE_REACTIVE: s->hires = s->alarm_on ? pp->hire_high : pp->hire; break;
-    default: s->hires = pp->hire; break;
-    }
-    size_t slots = (size_t)pp->lag + 1;
-    s->queue[((size_t)u->generation + (size_t)pp->lag) % slots] += s->hires;
-    s->trainees += s->hires;
-    uint64_t arriving = s->queue[u->generation % slots];
-    s->queue[u->generation % slots] = 0;
-    s->trainees -= arriving;
-    s->W += arriving;
-
-    /* 4: production */
-    double mean = (double)s->W * pp->q;
-    double made = pp->stochastic ? (mean > 0 ? (double)gsl_ran_poisson(u->rng, mean) : 0)
-                                 : round(mean);
+    /* 1-4: the workforce and its production (workforce.c) */
+    double made = mc_workforce_step(u, &s->wf, &pp->wf, s->alarm_on);
     double share = u->point->nschedule && u->h < pp->max_human ? u->h : pp->max_human;
     uint64_t cap = mc_human_count(share, u->n);
     uint64_t nh = made >= (double)cap ? cap : (uint64_t)made;
     void *synth = NULL;
     int r = f->draw_world(u->rng, u->params, u->world, nh, &s->train, err);
     if (r == MC_OK && u->n > nh)
-        r = f->draw_model(u->rng, u->params, u->model, u->sampling, u->n - nh, &synth, err);
+        r = mc_unit_draw_model(u, u->n - nh, &synth, err);
 
     /* 5: the signal, from the model's samples only */
     if (r == MC_OK && synth && f->signal) {
@@ -280,11 +222,11 @@ static int metrics(const mc_unit *u, void *vs, const double *row, double *out, m
     (void)err;
     state *s = vs;
     long g = (long)u->generation;
-    out[M_WORKFORCE] = (double)s->W;
-    out[M_TRAINEES] = (double)s->trainees;
-    out[M_HIRES] = g ? (double)s->hires : 0;
-    out[M_LAYOFFS] = g ? (double)s->layoffs : 0;
-    out[M_LEAVERS] = g ? (double)s->leavers : 0;
+    out[M_WORKFORCE] = (double)s->wf.W;
+    out[M_TRAINEES] = (double)s->wf.trainees;
+    out[M_HIRES] = g ? (double)s->wf.hires : 0;
+    out[M_LAYOFFS] = g ? (double)s->wf.layoffs : 0;
+    out[M_LEAVERS] = g ? (double)s->wf.leavers : 0;
     out[M_SIGNAL] = s->ratio;
     out[M_ALARM] = isnan(s->ratio) ? NAN : s->alarm_on;
     out[M_ALARM_GEN] = s->alarm_gen >= 0 ? (double)s->alarm_gen : NAN;
@@ -319,7 +261,7 @@ static void release(const mc_unit *u, void *vs)
     state *s = vs;
     if (s->train)
         u->fam->ds_free(s->train);
-    free(s->queue);
+    mc_workforce_free(&s->wf);
     free(s);
 }
 

@@ -3,6 +3,7 @@
 #define MC_REGIME_UTIL_H
 
 #include "collapse/regime.h"
+#include "collapse/curate.h"
 
 /* Frees *ds (if any) through the unit's family and sets it to NULL. */
 static inline void mc_regime_drop(const mc_unit *u, void **ds)
@@ -16,7 +17,7 @@ static inline void mc_regime_drop(const mc_unit *u, void **ds)
 static inline int mc_regime_add_draws(const mc_unit *u, void *ds, uint64_t k, mc_error *err)
 {
     void *synth = NULL;
-    int r = u->fam->draw_model(u->rng, u->params, u->model, u->sampling, k, &synth, err);
+    int r = mc_unit_draw_model(u, k, &synth, err); /* curated when regime.select is set */
     if (r == MC_OK)
         r = u->fam->ds_merge(ds, synth, err);
     mc_regime_drop(u, &synth);

@@ -17,7 +17,7 @@ static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *er
 {
     state *s = vs;
     mc_regime_drop(u, &s->train);
-    int r = u->fam->draw_model(u->rng, u->params, u->model, u->sampling, u->n, &s->train, err);
+    int r = mc_unit_draw_model(u, u->n, &s->train, err);
     *train = s->train;
     return r;
 }

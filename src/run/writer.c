@@ -200,6 +200,8 @@ static void add_regime_declares(cJSON *o, const mc_point *p)
     cJSON_AddBoolToObject(decl, "draws_whole", (props & MC_REGIME_DRAWS_WHOLE) != 0);
     cJSON_AddBoolToObject(decl, "draws_subsampled", (props & MC_REGIME_DRAWS_SUBSAMPLED) != 0);
     cJSON_AddBoolToObject(decl, "h_is_fresh", (props & MC_REGIME_H_IS_FRESH) != 0);
+    cJSON_AddBoolToObject(decl, "curates", (props & MC_REGIME_CURATES) != 0);
+    cJSON_AddBoolToObject(decl, "detects", (props & MC_REGIME_DETECTS) != 0);
     cJSON_AddStringToObject(decl, "law", mc_train_law_name(p->regime->law));
 }
 
