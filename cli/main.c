@@ -61,7 +61,13 @@ typedef struct run_view {
     int quiet, tty, plots;
     double t0;
     size_t npoints;
+    double shown; /* when progress was last shown */
 } run_view;
+
+/* Progress at most this often: a terminal's bar (seconds between redraws), a line elsewhere
+ * (CI logs, a job scheduler, a notebook's subprocess). */
+#define PROGRESS_TTY_S 0.2
+#define PROGRESS_LINE_S 5.0
 
 static double now(void)
 {
@@ -76,22 +82,33 @@ static void on_start(const mc_experiment *e, const mc_run_dir_result *res, void 
     v->npoints = res->npoints;
     if (v->quiet)
         return;
+    char ranks[64] = "";
+    if (mc_mpi_size() > 1)
+        snprintf(ranks, sizeof ranks, " on each of %d MPI ranks (rank 0 deals)", mc_mpi_size() - 1);
     fprintf(stderr, "collapse: %s: %zu grid point%s, %zu runs (point x replicate) of %ld "
-                    "generations, %d thread%s, seed %llu\n",
+                    "generations, %d thread%s%s, seed %llu\n",
             e->name, res->npoints, res->npoints == 1 ? "" : "s", res->units,
-            e->points[0].run.generations, res->threads, res->threads == 1 ? "" : "s",
+            e->points[0].run.generations, res->threads, res->threads == 1 ? "" : "s", ranks,
             (unsigned long long)e->points[0].run.seed);
 }
 
-/* A progress bar on a terminal; nothing otherwise (on_summary then says each point). */
+/* A progress bar on a terminal, redrawn at most every PROGRESS_TTY_S; elsewhere a line at most
+ * every PROGRESS_LINE_S with done/total and the ETA. The last unit is always shown. */
 static void on_progress(size_t done, size_t total, const mc_point *p, void *user)
 {
     (void)p;
-    const run_view *v = user;
-    if (v->quiet || !v->tty)
+    run_view *v = user;
+    double t = now();
+    if (v->quiet || (done < total && t - v->shown < (v->tty ? PROGRESS_TTY_S : PROGRESS_LINE_S)))
         return;
-    double el = now() - v->t0;
+    v->shown = t;
+    double el = t - v->t0;
     double eta = done ? el * (double)(total - done) / (double)done : 0;
+    if (!v->tty) {
+        fprintf(stderr, "collapse: %zu/%zu runs (%.0f%%), %.0fs elapsed, ETA %.0fs\n", done, total,
+                100.0 * (double)done / (double)total, el, eta);
+        return;
+    }
     int width = 30, fill = (int)((double)width * (double)done / (double)total);
     fprintf(stderr, "\r[%.*s%.*s] %3.0f%%  %zu/%zu runs  %.0fs elapsed, ETA %.0fs ", fill,
             "##############################", width - fill, "..............................",
@@ -104,11 +121,7 @@ static void on_progress(size_t done, size_t total, const mc_point *p, void *user
 static int on_summary(const mc_summary *s, void *user, mc_error *err)
 {
     run_view *v = user;
-    int r = mc_table_add(v->table, s, err);
-    if (r == MC_OK && !v->quiet && !v->tty)
-        fprintf(stderr, "collapse: point %zu/%zu done (%s), %.1fs\n", s->point->index + 1,
-                v->npoints, s->point->label, now() - v->t0);
-    return r;
+    return mc_table_add(v->table, s, err);
 }
 
 /* The closing lines: the table, where the files are, then the plots and report unless
@@ -122,6 +135,8 @@ static int on_finish(const mc_run_dir_result *res, void *user, mc_error *err)
            "config.ini)\n", dir);
     if (!v->plots)
         return MC_OK;
+    printf("\ndrawing the figures and writing the report ...\n");
+    fflush(stdout); /* before the work: a pipe shows it while it runs */
     int r = mc_plot_and_report(dir, err);
     if (r != MC_OK)
         return r;
@@ -130,28 +145,87 @@ static int on_finish(const mc_run_dir_result *res, void *user, mc_error *err)
     return MC_OK;
 }
 
+/* --resume DIR: the configuration is the one stored in DIR (docs/OUTPUTS.md). */
+static int load_resume_config(const mc_cli_args *a, char *path, size_t n, mc_config **c,
+                              mc_error *err)
+{
+    if (a->source || a->noverrides || a->output || a->seed || a->force)
+        return mc_error_set(err, MC_EUSAGE,
+                            "run --resume %s: the run continues with the configuration stored in "
+                            "its folder; no PRESET, key=value, -o, --seed or --force",
+                            a->resume);
+    int r = mc_run_resume_config(a->resume, path, n, err);
+    if (r != MC_OK)
+        return r;
+    mc_cli_args stored = *a;
+    stored.source = path;
+    return mc_cli_load_config(&stored, c, err);
+}
+
+/* What a resume did, on stderr. */
+static void say_resumed(const mc_cli_args *a, const mc_run_dir_result *res)
+{
+    if (res->complete)
+        fprintf(stderr, "collapse: %s: the run is complete; nothing to resume (collapse plot %s "
+                        "redraws its figures)\n", a->resume, a->resume);
+    else if (!a->quiet)
+        fprintf(stderr, "collapse: resumed: %zu of %zu grid points from the checkpoint, the "
+                        "others computed\n", res->restored_points, res->npoints);
+}
+
 /* Runs a's experiment into its directory, printing as it goes. */
 static int run_and_print(const mc_cli_args *a, mc_error *err)
 {
     mc_config *c = NULL;
     mc_experiment *e = NULL;
-    int r = mc_cli_load_config(a, &c, err);
+    char stored[MC_RUN_DIR_MAX + 64];
+    int r = a->resume ? load_resume_config(a, stored, sizeof stored, &c, err)
+                      : mc_cli_load_config(a, &c, err);
+    if (r == MC_OK) /* under MPI: the other ranks prepare the same (mc_mpi_release at the end) */
+        r = mc_mpi_share_config(c, err);
+    else
+        mc_mpi_share_config(NULL, err);
     if (r != MC_OK || (r = mc_experiment_prepare(c, &e, err)) != MC_OK)
         return r;
     double bytes = mc_experiment_output_bytes(e);
     if (bytes > MC_OUTPUT_WARN_BYTES)
         fprintf(stderr, "collapse: warning: metrics.csv will take about %.3g GB (every replicate, "
                 "generation and metric of %zu grid points)\n", bytes / 1e9, e->npoints);
-    run_view v = {NULL, a->quiet, isatty(2), !a->no_plots, now(), e->npoints};
+    run_view v = {NULL, a->quiet, isatty(2), !a->no_plots, now(), e->npoints, 0};
     mc_run_dir_opts o = {.dir = a->output, .threads = (int)a->threads, .on_start = on_start,
                          .on_summary = on_summary, .on_progress = on_progress, .user = &v,
-                         .force = a->force, .on_finish = on_finish};
+                         .force = a->force, .on_finish = on_finish, .resume = a->resume != NULL};
+    if (a->resume)
+        o.dir = a->resume;
     mc_run_dir_result res;
     if ((r = mc_table_alloc(e, &v.table, err)) == MC_OK)
         r = mc_run_to_dir(e, &o, &res, err);
+    if (r == MC_OK && a->resume)
+        say_resumed(a, &res);
     mc_table_free(v.table);
     mc_experiment_free(e);
     return r;
+}
+
+/* A rank > 0 under MPI (`collapse run` and `collapse need`): rank 0's configuration, then
+ * chunks of units until told to stop (include/collapse/mpi.h), with --threads N if given. It
+ * prints nothing: rank 0 reports. */
+static int serve_rank(int argc, char **argv)
+{
+    int threads = 0;
+    for (int i = 2; i + 1 < argc; i++)
+        if (!strcmp(argv[i], "--threads"))
+            threads = atoi(argv[i + 1]);
+    mc_error err = {0};
+    mc_config *c = NULL;
+    mc_experiment *e = NULL;
+    if (mc_mpi_receive_config(&c, &err) != MC_OK || !c)
+        return 0; /* nothing to run: rank 0 said why */
+    if (mc_experiment_prepare(c, &e, &err) != MC_OK)
+        e = NULL;
+    mc_mpi_serve(e, threads, &err);
+    mc_experiment_free(e);
+    return 0;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -301,7 +375,27 @@ static int unknown_command(const char *cmd)
     return 2;
 }
 
+static int dispatch(int argc, char **argv);
+
+/* Under an MPI launcher `collapse run` and `collapse need` spread their units over the ranks;
+ * every other command runs on rank 0 alone. */
 int main(int argc, char **argv)
+{
+    mc_mpi_init(&argc, &argv);
+    int spread = argc >= 2 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "need"));
+    int st;
+    if (mc_mpi_rank() > 0) {
+        st = spread ? serve_rank(argc, argv) : 0;
+    } else {
+        st = dispatch(argc, argv);
+        if (spread)
+            mc_mpi_release(); /* every rank still waiting is told to stop */
+    }
+    mc_mpi_finalize();
+    return st;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage_main(stderr);

@@ -37,6 +37,9 @@ static const mc_cli_option options[] = {
      "write into a folder that holds another run: first remove that run's\n"
      "files (CSVs, summary.json, config.ini, plots/, report.html) and the\n"
      "temporary files of a run that did not finish; nothing else"},
+    {"--resume", NULL, "DIR", MC_OPT_TEXT, FIELD(resume), 0, 0, MC_CMD_RUN,
+     "continue the run in DIR that was killed, from its checkpoint: the\n"
+     "files come out as an uninterrupted run's (no PRESET, overrides, -o)"},
     {"--help", "-h", NULL, MC_OPT_HELP, 0, 0, 0, BOTH, "this help"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])

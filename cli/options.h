@@ -14,7 +14,7 @@ typedef struct mc_cli_args {
     const char *source;           /* PRESET|FILE.ini, or NULL (the default preset) */
     const char **overrides;       /* section.key=value arguments, in order (mc_cli_args_free) */
     size_t noverrides;
-    const char *output, *seed, *target, *over;
+    const char *output, *seed, *target, *over, *resume;
     double threads, at, confidence, tolerance, precision;
     int quiet, no_plots, force;
 } mc_cli_args;

@@ -80,6 +80,8 @@ static int dir_command(int argc, char **argv, dir_fn fn, const char *what)
         return 2;
     }
     mc_error err = {0};
+    printf("%s %s ...\n", what ? "writing the report of" : "drawing the figures of", dir);
+    fflush(stdout); /* before the work: a pipe shows it while it runs */
     int st = with_lock(fn, dir, &err);
     mc_plot_release();
     if (st != MC_OK) {

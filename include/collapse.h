@@ -24,5 +24,6 @@
 #include "collapse/target.h"
 #include "collapse/need.h"
 #include "collapse/plot.h"
+#include "collapse/mpi.h"
 
 #endif

@@ -33,6 +33,14 @@ uint64_t mc_human_count(double h, uint64_t n)
 /* Tag of the fits' streams (mc_fit_opts.seed). */
 #define FIT_STREAM 0x6669747300000000ull /* "fits" */
 
+/* Whether generation g's metrics are computed: metrics.every = k measures g = 0, k, 2k, ... and
+ * the last generation; n and human_share are recorded at every generation. */
+static int measured(const mc_point *p, unsigned g)
+{
+    long k = p->run.metrics_every;
+    return k <= 1 || g % (unsigned long)k == 0 || (long)g == p->run.generations;
+}
+
 /* Records generation g's row. The family's metrics draw their random numbers (held-out samples,
  * slices, metric samples) from a stream of their own, keyed by (unit key, g): how much a metric
  * draws never moves the unit's stream, so metric settings leave every model's trajectory as it
@@ -44,6 +52,8 @@ static int record(const mc_point *p, uint64_t unit_key, const void *model, const
     uint64_t size = f->ds_size(train);
     row[0] = (double)size;
     row[1] = size ? (double)f->ds_human(train) / (double)size : NAN;
+    if (!measured(p, g))
+        return MC_OK; /* the family's metrics stay NaN */
     mc_eval ev = {p, p->params, p->world, model, train, g};
     mc_rng_local stream;
     gsl_rng *r = mc_rng_local_init(&stream, mc_stream_key(unit_key, METRIC_STREAM, g));
@@ -190,8 +200,10 @@ static void batch_free(batch *b)
 }
 
 /* The next batch from point `first`: at least one point; points are added while the batch has
- * fewer than 4 units per thread and its results stay under 256 MiB. */
-static int batch_plan(const mc_experiment *e, size_t first, int threads, batch *b, mc_error *err)
+ * fewer than 4 units per thread and its results stay under 256 MiB. A point that opts->restore
+ * fills (a checkpoint) has no units; *restored counts their units. */
+static int batch_plan(const mc_experiment *e, size_t first, int threads, const mc_run_opts *opts,
+                      batch *b, size_t *restored, mc_error *err)
 {
     memset(b, 0, sizeof *b);
     size_t last = first, units = 0;
@@ -206,19 +218,21 @@ static int batch_plan(const mc_experiment *e, size_t first, int threads, batch *
     b->first = first;
     b->last = last;
     b->nb = last - first;
-    b->units = units;
     b->values = calloc(b->nb, sizeof *b->values);
     b->offset = calloc(b->nb + 1, sizeof *b->offset);
-    b->slots = calloc(units, sizeof *b->slots);
-    int ok = b->values && b->offset && b->slots;
+    int ok = b->values && b->offset;
     for (size_t i = 0; ok && i < b->nb; i++) {
         const mc_point *p = &e->points[first + i];
-        b->offset[i + 1] = b->offset[i] + (size_t)p->run.replicates;
         b->values[i] = malloc(sizeof(double) * (size_t)p->run.replicates *
                               (size_t)(p->run.generations + 1) * p->metrics.n);
         ok = b->values[i] != NULL;
+        int done = ok && opts && opts->restore && opts->restore(p, b->values[i], opts->user);
+        *restored += done ? (size_t)p->run.replicates : 0;
+        b->offset[i + 1] = b->offset[i] + (done ? 0 : (size_t)p->run.replicates);
     }
-    if (!ok) {
+    b->units = ok ? b->offset[b->nb] : 0;
+    b->slots = ok ? calloc(b->units ? b->units : 1, sizeof *b->slots) : NULL;
+    if (!b->slots) {
         batch_free(b);
         return mc_error_set(err, MC_ENOMEM, "out of memory for the results of %zu points",
                             last - first);
@@ -283,12 +297,19 @@ int mc_experiment_run(const mc_experiment *e, const mc_run_opts *opts, mc_error 
 #pragma omp single
     {
         size_t first = 0;
-        while (status == MC_OK && (first < e->npoints || prev.units)) {
+        while (status == MC_OK && (first < e->npoints || prev.nb)) {
             memset(&cur, 0, sizeof cur);
             if (first < e->npoints) {
-                status = batch_plan(e, first, threads, &cur, err);
+                size_t restored = 0;
+                status = batch_plan(e, first, threads, opts, &cur, &restored, err);
                 if (status != MC_OK)
                     break;
+#pragma omp critical(mc_progress)
+                {
+                    done += restored; /* units of restored points count as done */
+                    if (restored && opts->on_progress)
+                        opts->on_progress(done, total, &e->points[cur.first], opts->user);
+                }
                 first = cur.last;
                 for (size_t u = 0; u < cur.units; u++) {
                     const batch *b = &cur;
@@ -309,7 +330,7 @@ int mc_experiment_run(const mc_experiment *e, const mc_run_opts *opts, mc_error 
                     }
                 }
             }
-            if (prev.units) {
+            if (prev.nb) {
                 status = batch_finish(e, &prev, opts, err);
                 batch_free(&prev);
             }

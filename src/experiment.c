@@ -20,7 +20,7 @@
 #include "experiment_internal.h"
 
 static const char *const known_sections[] = {"world", "model", "regime", "sampling", "metrics",
-                                             "run"};
+                                             "run", "output"};
 #define NSECTIONS (sizeof known_sections / sizeof *known_sections)
 
 /* ---- key universe ---------------------------------------------------------------------- */
@@ -225,7 +225,7 @@ static int check_sections(const mc_config *c, mc_error *err)
                                    en->section, near)
                     : mc_error_set(err, MC_ECONFIG,
                                    "%s: unknown section [%s] (sections: world, model, regime, "
-                                   "sampling, metrics, run)",
+                                   "sampling, metrics, run, output)",
                                    where, en->section);
     }
     return MC_OK;

@@ -30,6 +30,9 @@ typedef struct engine_params {
     uint64_t seed;
     const char *version;
     const char *name;
+    long metrics_every;
+    int output_metrics;  /* 0 full, 1 none */
+    int output_compress; /* 0 none, 1 gzip */
 } engine_params;
 
 /* Resolves point p of e (its choice of every axis and its label set): settings, plug-in

@@ -81,11 +81,18 @@ static int evaluate(search *s, long k, mc_error *err)
         free(errs);
         return mc_error_set(err, MC_ENOMEM, "out of memory");
     }
-#pragma omp parallel for schedule(dynamic, 1) num_threads(s->threads)
-    for (long r = 0; r < s->R; r++)
-        status[r] = mc_unit_run(s->p, r, s->values + (size_t)r * rows, &errs[r]);
     int st = MC_OK;
-    for (long r = 0; r < s->R && st == MC_OK; r++)
+    if (mc_mpi_size() > 1) { /* the other ranks compute the replicates (collapse/mpi.h) */
+        long bad;
+        st = mc_mpi_units(s->p, s->R, h, s->values, &bad, err);
+        if (st != MC_OK && bad >= 0)
+            mc_error_prefix(err, "h = %g, replicate %ld: ", h, bad);
+    } else {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(s->threads)
+        for (long r = 0; r < s->R; r++)
+            status[r] = mc_unit_run(s->p, r, s->values + (size_t)r * rows, &errs[r]);
+    }
+    for (long r = 0; mc_mpi_size() < 2 && r < s->R && st == MC_OK; r++)
         if (status[r] != MC_OK) {
             st = status[r];
             if (err)
@@ -412,6 +419,10 @@ int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_ne
                        : prepare_knob(c, o->generation, knob, out, &e, err);
     if (r != MC_OK)
         return r;
+    if ((r = mc_mpi_share_config(e->config, err)) != MC_OK) { /* under MPI: the same search */
+        mc_experiment_free(e);
+        return r;
+    }
     mc_point *p = &e->points[0];
     snprintf(out->over, sizeof out->over, "%s", KNOBS[knob]);
     snprintf(out->regime, sizeof out->regime, "%s", p->regime->name);

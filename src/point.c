@@ -71,6 +71,14 @@ const mc_key mc_engine_keys[] = {
      "name of the experiment (titles, default output folder results/NAME-TIMESTAMP)"},
     {"run", "version", MC_KEY_STRING, MC_VERSION, 0, 0, MC_KEY_NO_GRID, NULL, EP(version),
      "collapse version that wrote this configuration (informative)"},
+    {"metrics", "every", MC_KEY_INT, "1", 1, 1e9, MC_KEY_NO_GRID, NULL, EP(metrics_every),
+     "the family's and the regime's metrics at every k-th generation and at the last (k = 1: at "
+     "every one); the others are written nan (n and human_share are always there)"},
+    {"output", "metrics", MC_KEY_ENUM, "full", 0, 0, MC_KEY_NO_GRID, "full|none",
+     EP(output_metrics), "metrics.csv (every replicate, generation and metric): full, or none "
+     "(summary.csv, extinction.csv and summary.json are always written)"},
+    {"output", "compress", MC_KEY_ENUM, "none", 0, 0, MC_KEY_NO_GRID, "none|gzip",
+     EP(output_compress), "gzip: the CSV files are written as NAME.csv.gz"},
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
 
@@ -304,6 +312,9 @@ static int point_engine_settings(mc_point *p, engine_params *ep, mc_error *err)
     p->run.generations = ep->generations;
     p->run.replicates = ep->replicates;
     p->run.seed = ep->seed;
+    p->run.metrics_every = ep->metrics_every;
+    p->run.metrics_none = ep->output_metrics == 1;
+    p->run.gzip = ep->output_compress == 1;
     p->sampling.temperature = ep->temperature;
     p->sampling.top_k = ep->top_k;
     p->sampling.top_p = ep->top_p;
@@ -319,6 +330,14 @@ static int point_engine_settings(mc_point *p, engine_params *ep, mc_error *err)
                                 isnan(ep->detector_tpr) ? 0 : ep->detector_tpr,
                                 isnan(ep->detector_fpr) ? 0 : ep->detector_fpr,
                                 ep->detector_refill};
+    if (ep->metrics_every > 1 && p->regime->describe) {
+        char where[256];
+        mc_point_where(p, "metrics", "every", where, sizeof where);
+        return mc_error_set(err, MC_ECONFIG,
+                            "%s: regime.name = %s keeps metrics of its own that need every "
+                            "generation's; metrics.every must be 1 with it", where,
+                            p->regime->name);
+    }
     return ep->schedule ? parse_schedule(p, ep->schedule, err) : MC_OK;
 }
 

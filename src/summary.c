@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collapse/summary.h"
+#include "io/numfmt.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -162,10 +163,5 @@ const char *mc_format_value(double v, char *buf)
 
 const char *mc_format_exact(double v, char *buf)
 {
-    if (isnan(v))
-        return strcpy(buf, "nan");
-    if (isinf(v))
-        return strcpy(buf, v > 0 ? "inf" : "-inf");
-    snprintf(buf, 32, "%.17g", v);
-    return buf;
+    return mc_num_shortest(v, buf);
 }

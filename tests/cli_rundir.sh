@@ -166,7 +166,7 @@ done
 for n in 0 1 3000 100000 1000000; do
   d=$tmp/full$n
   msg=$(MC_FAULT_WRITE_AFTER=$n "$bin" run $long -o "$d" 2>&1 >/dev/null); rc=$?
-  [ "$rc" = 1 ] && grep -qE "^collapse: $d/[a-z.]+: write error: No space left on device$" <<<"$msg" &&
+  [ "$rc" = 1 ] && grep -qE "^collapse: $d/[a-z.]+(/[a-z0-9.-]+)?: write error: No space left on device$" <<<"$msg" &&
     [ ! -e "$d/summary.json" ] && [ -z "$(leftovers "$d")" ] && pass ||
     fail "fault after $n bytes: exit $rc: $msg; left $(ls -A "$d")"
   "$bin" run $small -o "$d" >/dev/null 2>&1 && pass || fail "fault after $n: the folder is not clean"
@@ -193,8 +193,9 @@ if mount -t tmpfs -o size=64k tmpfs "$tmp/mnt" 2>/dev/null; then
   msg=$("$bin" run $long -o "$mnt/big" 2>&1 >/dev/null); rc=$?
   [ "$rc" = 1 ] && grep -q "metrics.csv would take about .* but the disk has .* GB free" <<<"$msg" &&
     [ ! -e "$mnt/big" ] && pass || fail "output larger than the disk: exit $rc: $msg"
-  # one whose metrics.csv fits (about 56 KB estimated) but not with its summaries fills the disk
-  msg=$("$bin" run cats run.replicates=1 run.generations=30 --quiet --no-plots -o "$mnt/run" \
+  # one whose metrics.csv and checkpoint fit (about 57 KB estimated) but not with its summaries
+  # fills the disk
+  msg=$("$bin" run cats run.replicates=1 run.generations=24 --quiet --no-plots -o "$mnt/run" \
     2>&1 >/dev/null); rc=$?
   [ "$rc" = 1 ] && grep -q "No space left on device" <<<"$msg" && [ ! -e "$mnt/run/summary.json" ] &&
     [ -z "$(leftovers "$mnt/run")" ] && pass || fail "full tmpfs: exit $rc: $msg"
@@ -214,7 +215,7 @@ if [ "$(id -u)" != 0 ]; then
   [ "$rc" = 1 ] && grep -q "Permission denied" <<<"$msg" && pass || fail "chmod 555: exit $rc: $msg"
 fi
 msg=$(trap '' XFSZ; ulimit -f 64; "$bin" run $long -o "$tmp/fsize" 2>&1 >/dev/null); rc=$?
-[ "$rc" = 1 ] && grep -qE "^collapse: $tmp/fsize/[a-z.]+: write error: File too large$" <<<"$msg" &&
+[ "$rc" = 1 ] && grep -qE "^collapse: $tmp/fsize/[a-z.]+(/[a-z0-9.-]+)?: write error: File too large$" <<<"$msg" &&
   [ ! -e "$tmp/fsize/summary.json" ] && [ -z "$(leftovers "$tmp/fsize")" ] && pass ||
   fail "ulimit -f: exit $rc: $msg"
 

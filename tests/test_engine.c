@@ -33,7 +33,7 @@ static void run_with(int threads, collected *c, const char *seed)
 {
     const char *ov[] = {seed, NULL};
     mc_experiment *e = tu_prepare(GRID, seed ? ov : NULL);
-    mc_run_opts o = {threads, collect, NULL, c};
+    mc_run_opts o = {threads, collect, NULL, c, NULL};
     mc_error err = {0};
     assert_int_equal(mc_experiment_run(e, &o, &err), MC_OK);
     mc_experiment_free(e);
@@ -92,7 +92,7 @@ static void test_on_point_order_and_failure(void **state)
     for (int threads = 1; threads <= 3; threads++) {
         mc_experiment *e = tu_prepare(GRID, NULL);
         order o = {.fail_at = 99};
-        mc_run_opts opts = {threads, record_order, NULL, &o};
+        mc_run_opts opts = {threads, record_order, NULL, &o, NULL};
         mc_error err = {0};
         assert_int_equal(mc_experiment_run(e, &opts, &err), MC_OK);
         assert_int_equal(o.n, 6);
@@ -156,7 +156,7 @@ static void test_stats(void **state)
     assert_string_equal(mc_format_value(INFINITY, b), "inf");
     assert_string_equal(mc_format_value(NAN, b), "nan");
     assert_string_equal(mc_format_value(0.0900001234, b), "0.0900001");
-    assert_string_equal(mc_format_exact(0.1, b), "0.10000000000000001");
+    assert_string_equal(mc_format_exact(0.1, b), "0.1");
 }
 
 /* Presence summary: first extinction generation and alive at the end, on a hand-made result. */
@@ -338,7 +338,8 @@ static void test_output_estimate(void **state)
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/not/yet/made", tu_tmpdir());
     assert_int_equal(mc_experiment_check_output(e, dir, &bytes, &err), MC_OK);
-    assert_true(bytes == rows * MC_OUTPUT_ROW_BYTES);
+    assert_true(mc_experiment_checkpoint_bytes(e) == rows * MC_CHECKPOINT_VALUE_BYTES);
+    assert_true(bytes == rows * (MC_OUTPUT_ROW_BYTES + MC_CHECKPOINT_VALUE_BYTES));
     mc_experiment_free(e);
     /* beyond the free space: enough points of ~0.05 of memory's worth of rows each */
     struct statvfs vfs;

@@ -538,6 +538,49 @@ static void test_pipeline_healthy(void **state)
     mc_run_free(run);
 }
 
+/* metrics.every = 3 over G = 7: a metric's line has the measured generations 0, 3, 6, 7 only
+ * (joined), one measured at every generation (human_share) keeps all eight. */
+static size_t line_points(mc_figure **figs, size_t n, const char *fig, const double **x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(figs[i]->name, fig) == 0)
+            for (size_t k = 0; k < figs[i]->nseries; k++)
+                if (figs[i]->series[k].kind == MC_PLOT_LINE) {
+                    *x = figs[i]->series[k].x;
+                    return figs[i]->series[k].n;
+                }
+    fail_msg("no line in figure %s", fig);
+    return 0;
+}
+
+static void test_metrics_every_joined(void **state)
+{
+    (void)state;
+    mc_experiment *e = tu_prepare("[world]\nweights = a=0.6, b=0.3, c=0.1\n[metrics]\nevery = 3\n"
+                                  "[run]\ngenerations = 7\nreplicates = 3\n", NULL);
+    char dir[700];
+    snprintf(dir, sizeof dir, "%s/every", tu_tmpdir());
+    mc_run_dir_opts o = {.dir = dir};
+    mc_run_dir_result res;
+    mc_error err = {0};
+    assert_int_equal(mc_run_to_dir(e, &o, &res, &err), MC_OK);
+    mc_experiment_free(e);
+    mc_run *run;
+    assert_int_equal(mc_run_read(dir, &run, &err), MC_OK);
+    assert_int_equal(run->metrics_every, 3);
+    mc_figure **figs;
+    size_t n;
+    assert_int_equal(mc_plot_figures(run, &figs, &n, &err), MC_OK);
+    const double *x;
+    assert_int_equal(line_points(figs, n, "metric-entropy", &x), 4);
+    const double want[] = {0, 3, 6, 7};
+    for (int k = 0; k < 4; k++)
+        assert_true(x[k] == want[k]);
+    assert_int_equal(line_points(figs, n, "metric-human_share", &x), 8);
+    mc_plot_figures_free(figs, n);
+    mc_run_free(run);
+}
+
 /* The y scale: logarithmic exactly when every finite value is positive and they span two
  * decades; NaN points are not drawn; infinite ones are (at the edge). */
 static void test_figure_scale(void **state)
@@ -906,7 +949,7 @@ int main(void)
         cmocka_unit_test(test_plot_unwritable),  cmocka_unit_test(test_findings_known),
         cmocka_unit_test(test_findings_fixture), cmocka_unit_test(test_findings_theory_skew),
         cmocka_unit_test(test_report),           cmocka_unit_test(test_declared_capabilities),
-        cmocka_unit_test(test_legacy_and_bad_roles),
+        cmocka_unit_test(test_legacy_and_bad_roles), cmocka_unit_test(test_metrics_every_joined),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     mc_plot_release(); /* cairo's and fontconfig's caches, for the leak checker */

@@ -27,12 +27,18 @@ int mc_experiment_check_threads(const mc_experiment *e, int threads, mc_error *e
 #define MC_OUTPUT_ROW_BYTES 30.0
 double mc_experiment_output_bytes(const mc_experiment *e);
 
+/* Bytes of the checkpoint a run keeps while it goes (DIR/.collapse.ckpt/: 8 bytes per value of
+ * every point, whatever output.metrics says; removed at the end). */
+#define MC_CHECKPOINT_VALUE_BYTES 8.0
+double mc_experiment_checkpoint_bytes(const mc_experiment *e);
+
 /* Above this estimate the CLI warns before it runs (the run goes on). */
 #define MC_OUTPUT_WARN_BYTES 1e9
 
-/* Refuses (MC_EIO) an experiment whose estimated output does not fit in the free space of the
- * file system of dir (or of its nearest existing parent: dir may not exist yet). *bytes (may be
- * NULL) gets the estimate. MC_OK when the free space cannot be known. */
+/* Refuses (MC_EIO) an experiment whose estimated output (metrics.csv and the checkpoint beside
+ * it while it runs) does not fit in the free space of the file system of dir (or of its nearest
+ * existing parent: dir may not exist yet). *bytes (may be NULL) gets the estimate. MC_OK when the
+ * free space cannot be known. */
 int mc_experiment_check_output(const mc_experiment *e, const char *dir, double *bytes,
                                mc_error *err);
 

@@ -130,6 +130,10 @@ const char *mc_did_you_mean(const char *word, const char *const *candidates, siz
  * first or after white space (inih's inline comment), or with a line longer than the reader
  * takes. MC_EIO on a write error. */
 int mc_config_write(const mc_config *c, FILE *f);
+/* The same, but the entries in their order in c (a section's header again wherever the section
+ * changes), so that reading the text back gives c's entries in c's order: the grid's axes, and
+ * so its points, in the same order (a checkpoint's configuration, src/run/checkpoint.c). */
+int mc_config_write_ordered(const mc_config *c, FILE *f);
 
 /* Checks that mc_config_write() can write every entry of c so that it reads back the same
  * (each entry is written and read back). MC_OK, or MC_ECONFIG with a message naming the entry's

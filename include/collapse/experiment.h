@@ -24,6 +24,9 @@ typedef struct mc_run_settings {
     long generations;  /* G: models 0..G are fitted */
     long replicates;   /* R */
     uint64_t seed;
+    long metrics_every; /* metrics.every = k >= 1: family and regime metrics at g % k == 0 and G */
+    int metrics_none;   /* output.metrics = none: no metrics.csv */
+    int gzip;           /* output.compress = gzip: the CSV files as NAME.csv.gz */
 } mc_run_settings;
 
 typedef struct mc_regime_settings {
@@ -144,11 +147,16 @@ typedef int (*mc_point_fn)(const mc_point_result *res, void *user, mc_error *err
 /* Called after each finished unit, serialised (never two at once): done of total units. */
 typedef void (*mc_progress_fn)(size_t done, size_t total, const mc_point *p, void *user);
 
+/* Optional: fills values[R * (G + 1) * M] of point p with results kept from an earlier run of
+ * the same experiment (a checkpoint) and returns 1, or returns 0 and the point is computed. */
+typedef int (*mc_restore_fn)(const mc_point *p, double *values, void *user);
+
 typedef struct mc_run_opts {
     int threads;                  /* 0 = OpenMP's default */
     mc_point_fn on_point;
     mc_progress_fn on_progress;
     void *user;
+    mc_restore_fn restore;        /* optional: points already done (resume) */
 } mc_run_opts;
 
 /* Runs every point; points are processed in batches so that at most two batches' replicates are

@@ -35,6 +35,9 @@ typedef struct mc_run_dir_result {
     size_t npoints;           /* grid points */
     size_t units;             /* (point, replicate) pairs run */
     int threads;              /* worker threads used (o->threads, or OpenMP's default) */
+    size_t restored_points;   /* o->resume: points taken from the checkpoint, not computed */
+    int complete;             /* o->resume: the folder already held the complete run (nothing
+                                 was run, on_finish not called) */
 } mc_run_dir_result;
 
 /* Called once the directory is open, before the first unit runs; res holds everything but the
@@ -59,7 +62,19 @@ typedef struct mc_run_dir_opts {
     void *user;                   /* passed to every callback */
     int force;                    /* replace another run's files in dir (see above) */
     mc_run_finish_fn on_finish;   /* optional */
+    int resume;                   /* continue the interrupted run in dir (required): see below */
 } mc_run_dir_opts;
+
+/* Checkpoint and resume (docs/OUTPUTS.md). While a run goes, every finished point's values are
+ * kept in dir/.collapse.ckpt/ (written atomically, fsync'ed; removed when the run is complete).
+ * A new run into a folder holding such a checkpoint is refused (MC_EUSAGE) unless o->force. With
+ * o->resume, the run continues from the checkpoint: e must be the same configuration as stored
+ * there by the same version (else MC_EUSAGE naming the first difference), the checkpointed
+ * points are restored, the rest computed, and every file written again whole: the folder is
+ * byte for byte what an uninterrupted run writes. A folder whose summary.json is in place holds a
+ * complete run: nothing is done (res->complete). mc_run_resume_config gives the configuration
+ * to prepare e from. */
+int mc_run_resume_config(const char *dir, char *path, size_t n, mc_error *err);
 
 /* Runs experiment e (borrowed; the caller frees it) into a run directory (writer.h), with the
  * options o (NULL: all defaults). res is filled in all cases as far as known (res->dir as soon

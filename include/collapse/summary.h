@@ -54,7 +54,8 @@ void mc_summary_free(mc_summary *s);
 /* The text every output file and the CLI table use for a value: "%.6g", "inf", "-inf", "nan".
  * buf must hold at least 32 bytes. */
 const char *mc_format_value(double v, char *buf);
-/* Full precision (round-trips): "%.17g", "inf", "-inf", "nan". */
+/* Exact: the shortest text that reads back to the same double (0.008, not
+ * 0.0080000000000000002; at most 17 digits), "inf", "-inf", "nan". */
 const char *mc_format_exact(double v, char *buf);
 
 #endif

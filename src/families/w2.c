@@ -9,6 +9,7 @@
  * Tail masses: exact 1-D Gaussian tails, and a model's mass beyond a Mahalanobis radius of the
  * world on common random numbers. Contracts in w2.h. */
 #include "w2.h"
+#include "dsort.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -246,7 +247,7 @@ void mc_project_sorted(const double *theta, size_t d, const double *x, size_t n,
             p += theta[j] * x[i * d + j];
         out[i] = p;
     }
-    gsl_sort(out, 1, n);
+    mc_sort_doubles(out, n);
 }
 
 double mc_sliced_w2_samples(const double *theta, size_t L, size_t d, const double *x, size_t nx,

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "io/atomic.h"
+#include "io/gz.h"
 
 struct mc_out {
     char *path, *tmp;
@@ -25,6 +27,7 @@ struct mc_out {
     int err;       /* errno of the first failure, 0 while all is well */
     int created;   /* tmp exists and is ours */
     int committed; /* renamed onto path */
+    mc_gz *gz;     /* mc_out_set_gzip: the bytes are compressed on their way out */
 };
 
 /* ---- the fault-injection hook: MC_FAULT_WRITE_AFTER=N bytes, then ENOSPC ---------------- */
@@ -56,12 +59,31 @@ static size_t fault_allow(size_t n)
     return left >= (long long)n ? n : (size_t)left;
 }
 
+/* ---- the kill hook: MC_FAULT_KILL_AFTER_RENAMES=K, SIGKILL right after the K-th rename ---- */
+
+static pthread_once_t kill_once = PTHREAD_ONCE_INIT;
+static long long kill_after = -1;
+static _Atomic long long renames;
+
+static void kill_init(void)
+{
+    const char *v = getenv("MC_FAULT_KILL_AFTER_RENAMES");
+    char *end;
+    long long n = v && *v ? strtoll(v, &end, 10) : -1;
+    kill_after = v && *v && *end == '\0' && n > 0 ? n : -1;
+}
+
+static void kill_hook(void)
+{
+    pthread_once(&kill_once, kill_init);
+    if (kill_after > 0 && atomic_fetch_add(&renames, 1) + 1 == kill_after)
+        raise(SIGKILL);
+}
+
 /* ---- the stream ------------------------------------------------------------------------ */
 
-/* Writes all of buf and returns n; on failure returns the bytes written before it (fewer than
- * n, which sets the stream's error flag) with o->err and errno set. fopencookie(3): a write
- * function must never return a negative value (glibc's stdio then reads past its buffers). */
-static ssize_t out_write(void *cookie, const char *buf, size_t n)
+/* Writes n bytes to the file (as many as the fault hook allows); 0 or an errno. */
+static int write_raw(void *cookie, const char *buf, size_t n)
 {
     mc_out *o = cookie;
     size_t allowed = fault_allow(n), done = 0;
@@ -76,11 +98,22 @@ static ssize_t out_write(void *cookie, const char *buf, size_t n)
         }
         done += (size_t)w;
     }
-    if (done < n) {
+    return done < n ? e : 0;
+}
+
+/* Writes all of buf (compressed when o->gz) and returns n; on failure returns 0 (fewer than n,
+ * which sets the stream's error flag) with o->err and errno set. fopencookie(3): a write
+ * function must never return a negative value (glibc's stdio then reads past its buffers). */
+static ssize_t out_write(void *cookie, const char *buf, size_t n)
+{
+    mc_out *o = cookie;
+    int e = o->err ? o->err : o->gz ? mc_gz_write(o->gz, buf, n) : write_raw(o, buf, n);
+    if (e) {
         o->err = o->err ? o->err : e;
         errno = o->err;
+        return 0;
     }
-    return (ssize_t)done;
+    return (ssize_t)n;
 }
 
 static int out_close(void *cookie)
@@ -174,11 +207,19 @@ int mc_out_check(mc_out *o, mc_error *err)
     return MC_OK;
 }
 
+int mc_out_set_gzip(mc_out *o, mc_error *err)
+{
+    o->gz = mc_gz_new(write_raw, o);
+    return o->gz ? MC_OK : mc_error_set(err, MC_ENOMEM, "out of memory");
+}
+
 int mc_out_finish(mc_out *o, mc_error *err)
 {
     const char *what = "write error";
     if (fflush(o->f) != 0 || ferror(o->f))
         o->err = o->err ? o->err : (errno ? errno : EIO);
+    if (!o->err && o->gz)
+        o->err = mc_gz_finish(o->gz);
     if (!o->err && fsync(o->fd) != 0) {
         o->err = errno;
         what = "cannot sync to disk";
@@ -199,6 +240,7 @@ int mc_out_commit(mc_out *o, mc_error *err)
         return mc_error_set(err, MC_EIO, "%s: cannot rename into place: %s", o->path,
                             strerror(errno));
     o->committed = 1;
+    kill_hook();
     return MC_OK;
 }
 
@@ -212,6 +254,7 @@ void mc_out_free(mc_out *o)
         close(o->fd);
     if (o->created && !o->committed)
         unlink(o->tmp);
+    mc_gz_free(o->gz);
     free(o->path);
     free(o->tmp);
     free(o);

@@ -8,7 +8,10 @@
  *
  * Fault injection for the tests: when the environment variable MC_FAULT_WRITE_AFTER=N is set
  * (read once per process), every write through an mc_out after the first N bytes in all fails
- * with ENOSPC, as on a full disk. Unset, it costs one branch per buffer flush. */
+ * with ENOSPC, as on a full disk. Unset, it costs one branch per buffer flush. And when
+ * MC_FAULT_KILL_AFTER_RENAMES=K is set, the process kills itself (SIGKILL) right after the K-th
+ * rename into place (mc_out_commit), to test resuming a run killed while it writes its final
+ * files (tests/cli_resume.sh). */
 #ifndef MC_IO_ATOMIC_H
 #define MC_IO_ATOMIC_H
 
@@ -22,6 +25,9 @@ typedef struct mc_out mc_out;
  * On success *out is the caller's until mc_out_free. Returns MC_OK, MC_EIO (err names the
  * temporary file and the reason) or MC_ENOMEM. */
 int mc_out_open(const char *path, mc_out **out, mc_error *err);
+/* Compresses what is written to o from now on into a gzip stream (io/gz.h): call it before the
+ * first write. MC_OK or MC_ENOMEM. */
+int mc_out_set_gzip(mc_out *o, mc_error *err);
 /* The stream to write to (owned by o; do not fclose it). */
 FILE *mc_out_file(const mc_out *o);
 /* The final path and the temporary one (owned by o). */

@@ -721,7 +721,7 @@ const char *mc_did_you_mean(const char *word, const char *const *candidates, siz
 /* ---- writing -------------------------------------------------------------------------- */
 
 static const char *const section_order[] = {"world", "model", "regime", "sampling", "metrics",
-                                            "run"};
+                                            "run", "output"};
 
 /* Why `value` cannot be written as an INI value that reads back the same, or NULL. The reader
  * (inih) ends a line at '\n', strips white space at both ends and takes ';' after white space for
@@ -808,6 +808,21 @@ int mc_config_write(const mc_config *c, FILE *f)
                 status = MC_ERANGE;
                 fputc('\n', f); /* end the partial line; the caller discards the text */
             }
+        }
+    }
+    return ferror(f) ? MC_EIO : status;
+}
+
+int mc_config_write_ordered(const mc_config *c, FILE *f)
+{
+    int status = MC_OK;
+    for (size_t i = 0; i < c->n; i++) {
+        const mc_entry *e = &c->entries[i];
+        if (i == 0 || strcmp(e->section, c->entries[i - 1].section) != 0)
+            fprintf(f, "\n[%s]\n", e->section);
+        if (write_entry(f, e) != MC_OK) {
+            status = MC_ERANGE;
+            fputc('\n', f);
         }
     }
     return ferror(f) ? MC_EIO : status;

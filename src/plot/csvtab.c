@@ -1,8 +1,11 @@
-/* csvtab.c - RFC 4180 reader for the run directory's small CSV files. See csvtab.h. */
+/* csvtab.c - RFC 4180 reader for the run directory's small CSV files (NAME.csv, or NAME.csv.gz
+ * when only that is there). See csvtab.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "csvtab.h"
+#include <unistd.h>
+#include "io/gz.h"
 #include "io/textfile.h"
 
 /* Growable array of strings. */
@@ -92,7 +95,12 @@ int mc_csvtab_read(const char *path, mc_csvtab **out, mc_error *err)
     *out = NULL;
     size_t len;
     char *text;
-    int rc = mc_read_text(path, &text, &len, err);
+    char gz[4096];
+    snprintf(gz, sizeof gz, "%s.gz", path); /* output.compress = gzip wrote NAME.csv.gz */
+    if (access(path, F_OK) != 0 && access(gz, F_OK) == 0)
+        path = gz; /* messages below name the file read */
+    int rc = path == gz ? mc_gz_read_text(gz, &text, &len, err)
+                        : mc_read_text(path, &text, &len, err);
     if (rc != MC_OK)
         return rc;
     strvec cells = {0};

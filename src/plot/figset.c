@@ -36,9 +36,13 @@ void mc_fig_run_subtitle(const mc_run *run, const char *what, char *buf, size_t 
     int mixed = 0;
     for (size_t i = 1; i < run->npoints; i++)
         mixed |= strcmp(run->points[i].family, family) != 0;
-    snprintf(buf, size, "%s: %s, %ld generations, %ld replicates, %zu grid point%s%s%s", run->name,
-             mixed ? "several families" : family, run->generations, run->replicates, run->npoints,
-             run->npoints == 1 ? "" : "s", what[0] ? "; " : "", what);
+    char every[64] = "";
+    if (run->metrics_every > 1) /* the lines join the measured generations */
+        snprintf(every, sizeof every, ", measured every %ld", run->metrics_every);
+    snprintf(buf, size, "%s: %s, %ld generations%s, %ld replicates, %zu grid point%s%s%s",
+             run->name, mixed ? "several families" : family, run->generations, every,
+             run->replicates, run->npoints, run->npoints == 1 ? "" : "s", what[0] ? "; " : "",
+             what);
 }
 
 double *mc_fig_generations(const mc_run *run)

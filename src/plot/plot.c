@@ -94,6 +94,34 @@ static int metric_figures(const mc_run *run, const double *x, mc_figset *set)
     return st;
 }
 
+/* metrics.every = k: a series over the generations has no value at the generations that were
+ * not measured; those entries are dropped, so its line joins the measured generations (a value
+ * missing at a measured generation still breaks it). The report says how it was measured. */
+static void join_unmeasured(mc_figure *f, long every, long G)
+{
+    for (size_t i = 0; i < f->nseries; i++) {
+        mc_fig_series *s = &f->series[i];
+        int over_generations = s->n == (size_t)G + 1;
+        for (size_t k = 0; over_generations && k < s->n; k++)
+            over_generations = s->x[k] == (double)k;
+        if (!over_generations)
+            continue;
+        size_t w = 0;
+        for (size_t k = 0; k < s->n; k++) {
+            int gap = (long)k % every != 0 && (long)k != G && isnan(s->y[k]) &&
+                      (!s->y2 || isnan(s->y2[k]));
+            if (gap)
+                continue;
+            s->x[w] = s->x[k];
+            s->y[w] = s->y[k];
+            if (s->y2)
+                s->y2[w] = s->y2[k];
+            w++;
+        }
+        s->n = w;
+    }
+}
+
 int mc_plot_figures(const mc_run *run, mc_figure ***figs, size_t *n, mc_error *err)
 {
     *figs = NULL;
@@ -118,8 +146,11 @@ int mc_plot_figures(const mc_run *run, mc_figure ***figs, size_t *n, mc_error *e
         mc_plot_figures_free(set.v, set.n);
         return mc_error_set(err, st, "%s: out of memory while building the figures", run->dir);
     }
-    for (size_t i = 0; i < set.n; i++)
+    for (size_t i = 0; i < set.n; i++) {
+        if (run->metrics_every > 1)
+            join_unmeasured(set.v[i], run->metrics_every, run->generations);
         mc_fig_layout(set.v[i]);
+    }
     *figs = set.v;
     *n = set.n;
     return MC_OK;

@@ -239,8 +239,13 @@ static void put_header(mc_sbuf *s, const mc_run *run)
     mc_sb_html(s, run->name);
     mc_sb_printf(s, "</h1><p class=\"meta\">");
     mc_sb_html(s, p0->family);
-    mc_sb_printf(s, " model, %ld generations, %ld replicates, %zu grid point%s; seed ",
+    mc_sb_printf(s, " model, %ld generations, %ld replicates, %zu grid point%s; ",
                  run->generations, run->replicates, run->npoints, run->npoints == 1 ? "" : "s");
+    if (run->metrics_every > 1) /* metrics.every: the figures' lone dots are the measured ones */
+        mc_sb_printf(s, "metrics measured every %ld generations and at the last (the figures "
+                        "show only those; n and human share at every one); ",
+                     run->metrics_every);
+    mc_sb_printf(s, "seed ");
     mc_sb_html(s, run->seed);
     mc_sb_printf(s, ", generator ");
     mc_sb_html(s, run->generator);

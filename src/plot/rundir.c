@@ -255,7 +255,8 @@ static void point_free(mc_run_point *p)
     free(p->param_values);
 }
 
-/* summary.json's params of a point ("section.key" -> value; numbers as %.6g). */
+/* summary.json's params of a point ("section.key" -> value; numbers in their shortest exact
+ * text, as written). */
 static int read_params(const ctx *c, const cJSON *jp, const char *where, mc_run_point *p)
 {
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(jp, "params");
@@ -275,8 +276,7 @@ static int read_params(const ctx *c, const cJSON *jp, const char *where, mc_run_
             if (cJSON_IsString(it))
                 v = it->valuestring;
             else if (cJSON_IsNumber(it)) {
-                snprintf(num, sizeof num, "%.6g", it->valuedouble);
-                v = num;
+                v = mc_format_exact(it->valuedouble, num);
             } else
                 return bad(c, where, "a value of \"params\" is not a string or a number");
             p->param_keys[p->nparams] = strdup(it->string);
@@ -466,6 +466,10 @@ static int parse_summary(mc_run *run, const cJSON *root, const ctx *c)
         (st = get_string(c, root, "name", "top level", &run->name)) != MC_OK ||
         (st = get_long(c, root, "generations", "top level", 0, &run->generations)) != MC_OK ||
         (st = get_long(c, root, "replicates", "top level", 1, &run->replicates)) != MC_OK)
+        return st;
+    run->metrics_every = 1; /* runs before metrics.every measured every generation */
+    if (cJSON_GetObjectItemCaseSensitive(root, "metrics_every") &&
+        (st = get_long(c, root, "metrics_every", "top level", 1, &run->metrics_every)) != MC_OK)
         return st;
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(root, "seed");
     char num[64];

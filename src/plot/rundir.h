@@ -64,6 +64,7 @@ typedef struct mc_run {
     char *version, *generator, *name, *seed;
     long generations;  /* G */
     long replicates;   /* R */
+    long metrics_every; /* metrics.every: metrics measured at 0, k, 2k, ... and G (1: every one) */
     char *config_ini;  /* the text of config.ini, or NULL when it is missing */
     char **axis_keys;  /* grid axes ("sampling.temperature") */
     size_t naxes;

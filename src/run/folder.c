@@ -136,12 +136,17 @@ void mc_folder_unlock(const char *dir, int fd)
 
 /* ---- another run's files ---------------------------------------------------------------- */
 
-/* Whether name is a file a run writes at the top of its folder (the writer's, report.html). */
+/* Whether name is a file a run writes at the top of its folder (the writer's, also as NAME.gz,
+ * report.html). */
 static int run_file(const char *name)
 {
-    for (int i = 0; i < MC_WRITER_NFILES; i++)
-        if (!strcmp(name, mc_writer_files[i]))
+    size_t len = strlen(name);
+    for (int i = 0; i < MC_WRITER_NFILES; i++) {
+        size_t n = strlen(mc_writer_files[i]);
+        if (!strncmp(name, mc_writer_files[i], n) &&
+            (name[n] == '\0' || (len == n + 3 && !strcmp(name + n, ".gz"))))
             return 1;
+    }
     return !strcmp(name, "report.html");
 }
 

@@ -14,6 +14,7 @@
 #include "collapse.h"
 #include "io/atomic.h"
 #include "run/folder.h"
+#include "run/json_value.h"
 
 enum { F_METRICS, F_SUMMARY, F_EXTINCTION, F_JSON, F_CONFIG, F_POINTS, NFILES };
 const char *const mc_writer_files[MC_WRITER_NFILES] = {"metrics.csv", "summary.csv",
@@ -58,17 +59,30 @@ void mc_writer_abort(mc_writer *w)
     free(w);
 }
 
-/* Opens every file under its temporary name. */
+/* Whether file i is one of the CSV files that output.compress = gzip compresses. */
+static int is_csv(int i)
+{
+    return i == F_METRICS || i == F_SUMMARY || i == F_EXTINCTION || i == F_POINTS;
+}
+
+/* Opens every file under its temporary name: NAME.gz for the CSV files under output.compress =
+ * gzip; no metrics.csv under output.metrics = none. */
 static int open_files(mc_writer *w, const char *dir, mc_error *err)
 {
+    const mc_run_settings *run = &w->e->points[0].run;
     for (int i = 0; i < NFILES; i++) {
-        size_t n = strlen(dir) + strlen(mc_writer_files[i]) + 2;
+        if (i == F_METRICS && run->metrics_none)
+            continue;
+        int gz = run->gzip && is_csv(i);
+        size_t n = strlen(dir) + strlen(mc_writer_files[i]) + 5;
         char *path = malloc(n);
         if (!path)
             return mc_error_set(err, MC_ENOMEM, "out of memory");
-        snprintf(path, n, "%s/%s", dir, mc_writer_files[i]);
+        snprintf(path, n, "%s/%s%s", dir, mc_writer_files[i], gz ? ".gz" : "");
         int r = mc_out_open(path, &w->out[i], err);
         free(path);
+        if (r == MC_OK && gz)
+            r = mc_out_set_gzip(w->out[i], err);
         if (r != MC_OK)
             return r;
         w->f[i] = mc_out_file(w->out[i]);
@@ -78,23 +92,28 @@ static int open_files(mc_writer *w, const char *dir, mc_error *err)
 
 static void write_csv_heads(mc_writer *w)
 {
-    fputs("point,replicate,generation,metric,value\n", w->f[F_METRICS]);
+    if (w->f[F_METRICS])
+        fputs("point,replicate,generation,metric,value\n", w->f[F_METRICS]);
     fputs("point,generation,metric,n,mean,sd,q05,q50,q95,theory_mean,skew\n", w->f[F_SUMMARY]);
     fputs("point,category,metric,replicates,alive_end,extinct,first_extinct_mean,"
           "first_extinct_q05,first_extinct_q50,first_extinct_q95\n",
           w->f[F_EXTINCTION]);
 }
 
-/* {"run": {"seed": "5", ...}, ...}: the resolved configuration by section. */
-static cJSON *config_json(const mc_config *c)
+/* {"run": {"seed": 5, "name": "cats", ...}, ...}: the resolved configuration by section, numbers
+ * typed as the first point's keys declare them (json_value.h). */
+static cJSON *config_json(const mc_experiment *e)
 {
+    const mc_config *c = e->config;
     cJSON *config = cJSON_CreateObject();
     for (size_t i = 0; config && i < c->n; i++) {
         const mc_entry *en = &c->entries[i];
         cJSON *sec = cJSON_GetObjectItemCaseSensitive(config, en->section);
         if (!sec)
             sec = cJSON_AddObjectToObject(config, en->section);
-        cJSON_AddStringToObject(sec, en->key, en->value);
+        cJSON_AddItemToObject(sec, en->key,
+                              mc_json_config_value(&e->points[0], en->section, en->key,
+                                                   en->value));
     }
     return config;
 }
@@ -122,7 +141,7 @@ static int write_json_head(mc_writer *w, mc_error *err)
     const mc_experiment *e = w->e;
     const mc_point *p0 = &e->points[0];
     cJSON *head = cJSON_CreateObject();
-    cJSON *config = config_json(e->config);
+    cJSON *config = config_json(e);
     cJSON *axes = axes_json(e);
     if (!head || !config || !axes) {
         cJSON_Delete(head);
@@ -139,10 +158,10 @@ static int write_json_head(mc_writer *w, mc_error *err)
         fprintf(j, "\"seed\":%llu,", (unsigned long long)p0->run.seed);
     else
         fprintf(j, "\"seed\":\"%llu\",", (unsigned long long)p0->run.seed);
-    fprintf(j, "\"name\":%s,\"generations\":%ld,\"replicates\":%ld,\"config\":%s,\"axes\":%s,"
-               "\"points\":[",
-            name ? name : "\"\"", p0->run.generations, p0->run.replicates, cs ? cs : "{}",
-            as ? as : "[]");
+    fprintf(j, "\"name\":%s,\"generations\":%ld,\"replicates\":%ld,\"metrics_every\":%ld,"
+               "\"config\":%s,\"axes\":%s,\"points\":[",
+            name ? name : "\"\"", p0->run.generations, p0->run.replicates,
+            p0->run.metrics_every, cs ? cs : "{}", as ? as : "[]");
     cJSON_free(cs);
     cJSON_free(as);
     cJSON_free(name);
@@ -215,7 +234,7 @@ static void add_params(cJSON *o, const mc_point *p)
         char key[256];
         snprintf(key, sizeof key, "%s.%s", en->section, en->key);
         const char *v = mc_point_value(p, en->section, en->key);
-        cJSON_AddStringToObject(params, key, v ? v : "");
+        cJSON_AddItemToObject(params, key, mc_json_config_value(p, en->section, en->key, v));
     }
 }
 
@@ -307,19 +326,108 @@ static cJSON *point_json(const mc_point_result *res, const mc_summary *s)
     return o;
 }
 
-/* metrics.csv: one row per (replicate, generation, metric), full precision. */
-static void write_metric_rows(FILE *f, const mc_point_result *res)
+/* Appends the decimal digits of u to *q. */
+static void put_uint(char **q, unsigned long long u)
 {
-    const mc_point *p = res->point;
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (n)
+        *(*q)++ = tmp[--n];
+}
+
+/* The metric names as CSV fields (quoted where needed), each with its comma: ",NAME," */
+static char **metric_fields(const mc_point *p)
+{
+    char **out = calloc(p->metrics.n ? p->metrics.n : 1, sizeof *out);
+    for (size_t m = 0; out && m < p->metrics.n; m++) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        if (f) {
+            fputc(',', f);
+            csv_field(f, p->metrics.items[m].name);
+            fputc(',', f);
+            fclose(f);
+        }
+        out[m] = text;
+    }
+    return out;
+}
+
+static void free_fields(char **names, size_t M)
+{
+    for (size_t m = 0; names && m < M; m++)
+        free(names[m]);
+    free(names);
+}
+
+/* Rows [from, to) of the point's metrics.csv (row i: replicate, generation, metric in that
+ * order of nesting) into q, which has room for them (see write_metric_rows); returns the end. */
+static char *format_rows(const mc_point_result *res, char *const *names, size_t from, size_t to,
+                         char *q)
+{
     const size_t M = res->nmetrics, G1 = (size_t)res->generations + 1;
-    char b[32];
-    for (long r = 0; r < res->replicates; r++)
-        for (size_t g = 0; g < G1; g++)
-            for (size_t m = 0; m < M; m++) {
-                fprintf(f, "%zu,%ld,%zu,", p->index, r, g);
-                csv_field(f, p->metrics.items[m].name);
-                fprintf(f, ",%s\n", mc_format_exact(res->values[((size_t)r * G1 + g) * M + m], b));
-            }
+    for (size_t i = from; i < to; i++) {
+        size_t m = i % M, g = (i / M) % G1, r = i / (M * G1);
+        put_uint(&q, res->point->index);
+        *q++ = ',';
+        put_uint(&q, r);
+        *q++ = ',';
+        put_uint(&q, g);
+        size_t n = strlen(names[m]);
+        memcpy(q, names[m], n);
+        q += n;
+        mc_format_exact(res->values[i], q);
+        q += strlen(q);
+        *q++ = '\n';
+    }
+    return q;
+}
+
+#define ROWS_PER_PIECE 4096
+#define PIECES 64
+
+/* metrics.csv: one row per (replicate, generation, metric), exact values. The writer's hot loop
+ * (a row per value): pieces of 4096 rows are formatted in parallel, 64 at a time, each into its
+ * own buffer (where OpenMP threads are free: MPI's rank 0, which computes nothing; inside the
+ * engine's parallel region it runs on one thread), and written in order, so the bytes are the
+ * same; the buffers take a fixed few tens of MB. MC_OK or MC_ENOMEM. */
+static int write_metric_rows(FILE *f, const mc_point_result *res)
+{
+    const size_t M = res->nmetrics, rows = (size_t)res->replicates *
+                                           (size_t)(res->generations + 1) * M;
+    char **names = metric_fields(res->point);
+    size_t longest = 0;
+    int ok = names != NULL;
+    for (size_t m = 0; ok && m < M; m++) {
+        ok = names[m] != NULL;
+        longest = ok && strlen(names[m]) > longest ? strlen(names[m]) : longest;
+    }
+    /* a row: three numbers (<= 20 digits each), the name with its commas, a value (< 32) */
+    size_t room = ROWS_PER_PIECE * (3 * 21 + longest + 33);
+    char *buf = ok ? malloc(PIECES * room) : NULL;
+    size_t len[PIECES];
+    for (size_t p0 = 0; buf && p0 < rows; p0 += PIECES * ROWS_PER_PIECE) {
+        long n = (long)((rows - p0 + ROWS_PER_PIECE - 1) / ROWS_PER_PIECE);
+        n = n < PIECES ? n : PIECES;
+#pragma omp parallel for schedule(dynamic, 1) if (n > 1)
+        for (long k = 0; k < n; k++) {
+            size_t from = p0 + (size_t)k * ROWS_PER_PIECE;
+            size_t to = from + ROWS_PER_PIECE < rows ? from + ROWS_PER_PIECE : rows;
+            char *q = buf + (size_t)k * room;
+            len[k] = (size_t)(format_rows(res, names, from, to, q) - q);
+        }
+        for (long k = 0; k < n; k++)
+            fwrite(buf + (size_t)k * room, 1, len[k], f);
+    }
+    int st = ok && buf ? MC_OK : MC_ENOMEM;
+    free(buf);
+    free_fields(names, M);
+    return st;
 }
 
 /* summary.csv: one row per (generation, metric). */
@@ -364,7 +472,8 @@ static void write_extinction_rows(FILE *f, const mc_summary *s)
 
 int mc_writer_point(mc_writer *w, const mc_point_result *res, const mc_summary *s, mc_error *err)
 {
-    write_metric_rows(w->f[F_METRICS], res);
+    if (w->f[F_METRICS] && write_metric_rows(w->f[F_METRICS], res) != MC_OK)
+        return mc_error_set(err, MC_ENOMEM, "out of memory while writing metrics.csv");
     write_summary_rows(w->f[F_SUMMARY], s);
     write_extinction_rows(w->f[F_EXTINCTION], s);
     cJSON *o = point_json(res, s);
@@ -377,7 +486,8 @@ int mc_writer_point(mc_writer *w, const mc_point_result *res, const mc_summary *
     w->points_written++;
     int r = MC_OK;
     for (int i = 0; r == MC_OK && i < NFILES; i++)
-        r = mc_out_check(w->out[i], err);
+        if (w->out[i])
+            r = mc_out_check(w->out[i], err);
     return r;
 }
 
@@ -422,11 +532,13 @@ static int commit_files(mc_writer *w, mc_error *err)
 {
     int r = MC_OK;
     for (int i = 0; r == MC_OK && i < NFILES; i++)
-        r = mc_out_finish(w->out[i], err);
+        if (w->out[i])
+            r = mc_out_finish(w->out[i], err);
     for (int k = 0; r == MC_OK && k < NFILES; k++) {
         if (rename_order[k] == F_JSON && (r = mc_sync_dir(w->dir, err)) != MC_OK)
             break;
-        r = mc_out_commit(w->out[rename_order[k]], err);
+        if (w->out[rename_order[k]])
+            r = mc_out_commit(w->out[rename_order[k]], err);
     }
     return r == MC_OK ? mc_sync_dir(w->dir, err) : r;
 }

@@ -1,0 +1,630 @@
+/* mpi_dispatch.c - one run over MPI ranks: rank 0 deals chunks of units and gathers them, the
+ * other ranks compute (include/collapse/mpi.h; docs/CLUSTER.md).
+ *
+ * Messages (all with rank 0): a worker sends a header (TAG_HDR): READY (with its thread count)
+ * once, then RESULT for each chunk (its point, replicates [r0, r1), status and message), followed
+ * when the status is MC_OK by the chunk's values (TAG_VALUES, doubles); or FAIL once, when it
+ * could not prepare the experiment. Rank 0 owes every header one answer: WORK (TAG_WORK: point,
+ * r0, r1 and the h to use, NaN for the point's own), or STOP (point -1), after which the worker
+ * ends. Between dealings (collapse need evaluates one h after another) a worker whose header is
+ * not yet answered is idle; mc_mpi_release answers every worker with STOP. So every worker has
+ * at most one chunk out, and no worker is left waiting.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "collapse.h"
+
+#ifdef MC_HAVE_MPI
+#include <mpi.h>
+#include <omp.h>
+
+enum { TAG_HDR = 1, TAG_VALUES = 2, TAG_WORK = 3, TAG_CONFIG = 4 };
+enum { MSG_READY, MSG_RESULT, MSG_FAIL };
+
+typedef struct hdr {
+    int64_t kind, point, r0, r1, status, threads, bad; /* bad: the failing replicate */
+    double seconds; /* RESULT: the chunk's computing time */
+    char msg[MC_ERROR_MAX];
+} hdr;
+
+/* rank 0: seconds per unit and thread, the recent chunks' average (0 before the first) */
+static double unit_seconds;
+
+static int started, rank, size;
+/* rank 0: whether a configuration went out (else release sends "nothing to run"), how many
+ * workers have not reported READY or FAIL yet, and the idle workers, owed an answer */
+static int shared, unheard, nidle, *idle, *nthreads; /* nthreads: each worker's, by rank */
+/* rank 0: the workers that could not prepare: never dealt to, stopped at the end */
+static int nfailed, *failed;
+
+/* MPI_Recv that sleeps while it waits (MPICH's blocking receive spins a core at 100 %, which on
+ * a shared node takes a core from the OpenMP threads): polls for about 20 us, then sleeps
+ * between polls with a back-off from 10 us to 100 us, so a message waits at most about 0.1 ms
+ * longer. */
+static void recv_politely(void *buf, int count, MPI_Datatype type, int src, int tag,
+                          MPI_Status *status)
+{
+    MPI_Request req;
+    MPI_Irecv(buf, count, type, src, tag, MPI_COMM_WORLD, &req);
+    double spin_until = MPI_Wtime() + 20e-6;
+    long ns = 10000;
+    for (int done = 0;;) {
+        MPI_Test(&req, &done, status);
+        if (done)
+            return;
+        if (MPI_Wtime() < spin_until)
+            continue;
+        struct timespec ts = {0, ns};
+        nanosleep(&ts, NULL);
+        ns = ns < 100000 ? ns * 2 : 100000;
+    }
+}
+
+/* Launched by an MPI launcher: MPICH/Hydra (PMI_*), Open MPI (OMPI_*), PMIx, Slurm's srun. */
+static int launched(void)
+{
+    static const char *const vars[] = {"PMI_RANK", "PMI_SIZE", "OMPI_COMM_WORLD_SIZE",
+                                       "PMIX_RANK", "MPI_LOCALNRANKS"};
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+        if (getenv(vars[i]))
+            return 1;
+    return 0;
+}
+
+void mc_mpi_init(int *argc, char ***argv)
+{
+    if (started || !launched())
+        return;
+    int provided;
+    MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    started = 1;
+}
+
+void mc_mpi_finalize(void)
+{
+    if (started)
+        MPI_Finalize();
+    started = 0;
+}
+
+int mc_mpi_rank(void) { return started ? rank : 0; }
+int mc_mpi_size(void) { return started ? size : 1; }
+int mc_mpi_built(void) { return 1; }
+
+/* The configuration as text: its base folder, a line break, then the entries in order. */
+static char *config_text(const mc_config *c, size_t *len)
+{
+    char *text = NULL;
+    FILE *f = open_memstream(&text, len);
+    if (!f)
+        return NULL;
+    fprintf(f, "%s\n", c->base_dir ? c->base_dir : ".");
+    int r = mc_config_write_ordered(c, f);
+    if (fclose(f) != 0 || r != MC_OK) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+int mc_mpi_share_config(const mc_config *c, mc_error *err)
+{
+    if (mc_mpi_size() < 2)
+        return MC_OK;
+    size_t len = 0;
+    char *text = c ? config_text(c, &len) : NULL;
+    int64_t n = text ? (int64_t)len + 1 : 0;
+    MPI_Bcast(&n, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
+    if (n)
+        MPI_Bcast(text, (int)n, MPI_CHAR, 0, MPI_COMM_WORLD);
+    free(text);
+    shared = 1;
+    unheard = n ? size - 1 : 0;
+    nidle = 0;
+    free(idle);
+    free(nthreads);
+    free(failed);
+    nfailed = 0;
+    idle = n ? calloc((size_t)size, sizeof *idle) : NULL;
+    nthreads = n ? calloc((size_t)size, sizeof *nthreads) : NULL;
+    failed = n ? calloc((size_t)size, sizeof *failed) : NULL;
+    if (n && (!idle || !nthreads || !failed))
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    if (c && !n)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for the configuration's text");
+    return MC_OK;
+}
+
+int mc_mpi_receive_config(mc_config **out, mc_error *err)
+{
+    *out = NULL;
+    int64_t n = 0;
+    MPI_Bcast(&n, 1, MPI_INT64_T, 0, MPI_COMM_WORLD);
+    if (!n)
+        return MC_OK;
+    char *text = malloc((size_t)n);
+    if (!text)
+        return mc_error_set(err, MC_ENOMEM, "out of memory"); /* MPI aborts the job below */
+    MPI_Bcast(text, (int)n, MPI_CHAR, 0, MPI_COMM_WORLD);
+    char *nl = strchr(text, '\n');
+    mc_config *c = mc_config_alloc();
+    int r = c && nl ? MC_OK : mc_error_set(err, MC_ENOMEM, "out of memory");
+    if (r == MC_OK) {
+        *nl = '\0';
+        free(c->base_dir);
+        c->base_dir = strdup(text);
+        r = mc_config_read_string(c, nl + 1, "rank 0's configuration", err);
+    }
+    free(text);
+    if (r != MC_OK) {
+        mc_config_free(c);
+        return r;
+    }
+    *out = c;
+    return MC_OK;
+}
+
+/* ---- ranks > 0: computing chunks ------------------------------------------------------- */
+
+static size_t point_rows(const mc_point *p)
+{
+    return (size_t)(p->run.generations + 1) * p->metrics.n;
+}
+
+/* Replicates [r0, r1) of point p into values, with the threads; the first failure (in replicate
+ * order) into h. */
+static void compute_chunk(const mc_point *p, long r0, long r1, int threads, double *values, hdr *h)
+{
+    size_t rows = point_rows(p);
+    long n = r1 - r0, bad = n;
+    mc_error *errs = calloc((size_t)n, sizeof *errs);
+    int *st = calloc((size_t)n, sizeof *st);
+    if (!errs || !st) {
+        h->status = MC_ENOMEM;
+        h->bad = r0;
+        snprintf(h->msg, sizeof h->msg, "out of memory for a chunk of %ld units", n);
+        free(errs);
+        free(st);
+        return;
+    }
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (long i = 0; i < n; i++)
+        st[i] = mc_unit_run(p, r0 + i, values + (size_t)i * rows, &errs[i]);
+    for (long i = 0; i < n && bad == n; i++)
+        if (st[i] != MC_OK)
+            bad = i;
+    h->status = bad < n ? st[bad] : MC_OK;
+    if (bad < n) {
+        h->bad = r0 + bad;
+        snprintf(h->msg, sizeof h->msg, "%s", errs[bad].msg);
+    }
+    free(errs);
+    free(st);
+}
+
+static void send_hdr(hdr *h)
+{
+    MPI_Send(h, (int)sizeof *h, MPI_BYTE, 0, TAG_HDR, MPI_COMM_WORLD);
+}
+
+/* One chunk (work: point, r0, r1, h) computed and sent back; *values grows as needed. */
+static void serve_chunk(mc_experiment *e, const double work[4], int threads, double **values)
+{
+    mc_point *p = &e->points[(size_t)work[0]];
+    if (!isnan(work[3]))
+        p->regime_settings.h = work[3]; /* collapse need's h */
+    size_t count = (size_t)(work[2] - work[1]) * point_rows(p);
+    double *v = realloc(*values, (count ? count : 1) * sizeof *v);
+    hdr h;
+    memset(&h, 0, sizeof h);
+    h.kind = MSG_RESULT;
+    h.point = (int64_t)work[0];
+    h.r0 = (int64_t)work[1];
+    h.r1 = (int64_t)work[2];
+    if (v) {
+        *values = v;
+        double t0 = omp_get_wtime();
+        compute_chunk(p, (long)work[1], (long)work[2], threads, v, &h);
+        h.seconds = omp_get_wtime() - t0;
+    } else {
+        h.status = MC_ENOMEM;
+        h.bad = h.r0;
+        snprintf(h.msg, sizeof h.msg, "out of memory for a chunk's results");
+    }
+    send_hdr(&h);
+    if (h.status == MC_OK)
+        MPI_Send(*values, (int)count, MPI_DOUBLE, 0, TAG_VALUES, MPI_COMM_WORLD);
+}
+
+void mc_mpi_serve(mc_experiment *e, int threads, const mc_error *failed)
+{
+    hdr h;
+    memset(&h, 0, sizeof h);
+    h.kind = e ? MSG_READY : MSG_FAIL;
+    h.threads = threads > 0 ? threads : omp_get_max_threads();
+    h.status = e ? MC_OK : (failed && failed->code ? failed->code : MC_EIO);
+    if (!e && failed)
+        snprintf(h.msg, sizeof h.msg, "%s", failed->msg);
+    send_hdr(&h);
+    double *values = NULL;
+    for (;;) {
+        double work[4]; /* point, r0, r1 (whole numbers), h */
+        recv_politely(work, 4, MPI_DOUBLE, 0, TAG_WORK, MPI_STATUS_IGNORE);
+        if (work[0] < 0 || !e)
+            break;
+        serve_chunk(e, work, (int)h.threads, &values);
+    }
+    free(values);
+}
+
+/* ---- rank 0: dealing ------------------------------------------------------------------- */
+
+/* What is dealt: next() gives the next chunk (point, r0, r1, h) for a worker with that many
+ * threads, or 0 when there is none (all dealt, or a failure); take() receives a chunk's values
+ * from the worker that computed it, or records its failure. */
+typedef struct source {
+    int (*next)(void *self, int threads, double work[4]);
+    void (*take)(void *self, const hdr *h, int worker);
+    void (*fail)(void *self, const char *msg, int status);
+    void *self;
+} source;
+
+static void answer(int worker, const double work[4])
+{
+    MPI_Send(work, 4, MPI_DOUBLE, worker, TAG_WORK, MPI_COMM_WORLD);
+}
+
+/* One header from any worker: READY and RESULT make it idle; FAIL is passed on and the worker
+ * is set aside (it has no experiment: it only waits to be stopped). */
+static void hear(const source *s, int *busy)
+{
+    hdr h;
+    MPI_Status st;
+    recv_politely(&h, (int)sizeof h, MPI_BYTE, MPI_ANY_SOURCE, TAG_HDR, &st);
+    nthreads[st.MPI_SOURCE] = h.threads > 0 ? (int)h.threads : 1;
+    if (h.kind == MSG_RESULT) {
+        double per = h.seconds * (double)nthreads[st.MPI_SOURCE] / (double)(h.r1 - h.r0);
+        unit_seconds = unit_seconds > 0 ? 0.8 * unit_seconds + 0.2 * per : per;
+        (*busy)--;
+        s->take(s->self, &h, st.MPI_SOURCE);
+    } else {
+        unheard--;
+    }
+    if (h.kind == MSG_FAIL) {
+        char msg[MC_ERROR_MAX + 32];
+        snprintf(msg, sizeof msg, "rank %d: %s", st.MPI_SOURCE, h.msg);
+        s->fail(s->self, msg, (int)h.status);
+        failed[nfailed++] = st.MPI_SOURCE;
+        return;
+    }
+    idle[nidle++] = st.MPI_SOURCE;
+}
+
+/* Deals s out until it has no chunk left and every chunk is back. Workers stay idle after. */
+static void deal(const source *s)
+{
+    int busy = 0, more = 1;
+    for (;;) {
+        while (more && nidle > 0) {
+            int w = idle[nidle - 1];
+            double work[4];
+            more = s->next(s->self, nthreads[w], work);
+            if (more) {
+                nidle--;
+                answer(w, work);
+                busy++;
+            }
+        }
+        if (busy == 0 && (!more || unheard == 0))
+            break; /* (more with no worker left at all: every one failed, and said so) */
+        hear(s, &busy);
+    }
+}
+
+/* ---- rank 0: a whole run, gathered point by point --------------------------------------- */
+
+typedef struct pending {
+    double *values; /* R x (G + 1) x M, while the point is open */
+    size_t left;    /* units not yet back */
+} pending;
+
+typedef struct dealer {
+    const mc_experiment *e;
+    const mc_run_opts *opts;
+    pending *pt;
+    size_t deal_point, flush_point, done, total;
+    long deal_rep;
+    int status;
+    size_t err_point; /* the failure reported: the first in (point, replicate) order */
+    long err_rep;
+    mc_error err;
+} dealer;
+
+/* Records a failure at (point, replicate) if it comes before the one recorded. */
+static void fail_at(dealer *d, size_t point, long rep, int status, const char *msg)
+{
+    if (d->status != MC_OK &&
+        (d->err_point < point || (d->err_point == point && d->err_rep <= rep)))
+        return;
+    d->status = status;
+    d->err_point = point;
+    d->err_rep = rep;
+    mc_error_set(&d->err, status, "%s", msg);
+    if (d->e->npoints > 1 && rep >= 0)
+        mc_error_prefix(&d->err, "grid point %zu (%s), replicate %ld: ", point,
+                        d->e->points[point].label, rep);
+}
+
+static void run_fail(void *self, const char *msg, int status)
+{
+    fail_at(self, 0, -1, status, msg);
+}
+
+/* Hands finished points to on_point in point order, freeing their values. */
+static void flush(dealer *d)
+{
+    while (d->status == MC_OK && d->flush_point < d->e->npoints &&
+           d->pt[d->flush_point].values && d->pt[d->flush_point].left == 0) {
+        const mc_point *p = &d->e->points[d->flush_point];
+        mc_point_result res = {p, p->run.replicates, p->run.generations, p->metrics.n,
+                               d->pt[d->flush_point].values};
+        mc_error err = {0};
+        int r = d->opts->on_point ? d->opts->on_point(&res, d->opts->user, &err) : MC_OK;
+        if (r != MC_OK) { /* on_point's own message, as mc_experiment_run returns it */
+            d->status = r;
+            d->err = err;
+            d->err_point = 0;
+            d->err_rep = -1;
+        }
+        free(d->pt[d->flush_point].values);
+        d->pt[d->flush_point].values = NULL;
+        d->flush_point++;
+    }
+}
+
+/* Opens point d->deal_point: its values, restored from a checkpoint if the caller can. Returns
+ * whether it has units to deal. */
+static int open_point(dealer *d)
+{
+    const mc_point *p = &d->e->points[d->deal_point];
+    pending *pd = &d->pt[d->deal_point];
+    pd->values = malloc(sizeof(double) * (size_t)p->run.replicates * point_rows(p));
+    if (!pd->values) {
+        fail_at(d, d->deal_point, -1, MC_ENOMEM, "out of memory for a point's results");
+        return 0;
+    }
+    pd->left = (size_t)p->run.replicates;
+    if (d->opts->restore && d->opts->restore(p, pd->values, d->opts->user)) {
+        d->done += pd->left;
+        pd->left = 0;
+        if (d->opts->on_progress)
+            d->opts->on_progress(d->done, d->total, p, d->opts->user);
+        return 0;
+    }
+    return 1;
+}
+
+/* Units per chunk: at least two per thread (the threads' barrier is paid once per chunk), and
+ * enough for about CHUNK_S seconds by the recent units' cost, so that the round trip (tens of
+ * microseconds) stays under 1 % of a chunk however small the units; at most 2^26 values and the
+ * point's remaining replicates. The dealing's granularity at the end is then about CHUNK_S. */
+#define CHUNK_S 0.02
+static long chunk_units(const mc_point *p, long from, int threads)
+{
+    long per = (long)((1u << 26) / (point_rows(p) ? point_rows(p) : 1));
+    double want = unit_seconds > 0 ? CHUNK_S * threads / unit_seconds : 0;
+    long n = want > 2.0 * threads ? (want < 1e9 ? (long)want : 1000000000L) : 2L * threads;
+    n = n < per ? n : per;
+    n = n < 1 ? 1 : n;
+    return n < p->run.replicates - from ? n : p->run.replicates - from;
+}
+
+static int run_next(void *self, int threads, double work[4])
+{
+    dealer *d = self;
+    while (d->status == MC_OK && d->deal_point < d->e->npoints) {
+        const mc_point *p = &d->e->points[d->deal_point];
+        if (d->deal_rep == 0 && !open_point(d)) {
+            d->deal_point++;
+            flush(d);
+            continue;
+        }
+        long n = chunk_units(p, d->deal_rep, threads);
+        work[0] = (double)d->deal_point;
+        work[1] = (double)d->deal_rep;
+        work[2] = (double)(d->deal_rep + n);
+        work[3] = NAN;
+        d->deal_rep += n;
+        if (d->deal_rep == p->run.replicates) {
+            d->deal_point++;
+            d->deal_rep = 0;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* A worker's chunk is back: its values into the point, or its failure. */
+static void run_take(void *self, const hdr *h, int worker)
+{
+    dealer *d = self;
+    size_t point = (size_t)h->point;
+    if (h->status != MC_OK) {
+        fail_at(d, point, (long)h->bad, (int)h->status, h->msg);
+        return;
+    }
+    const mc_point *p = &d->e->points[point];
+    size_t rows = point_rows(p), n = (size_t)(h->r1 - h->r0);
+    pending *pd = &d->pt[point];
+    MPI_Recv(pd->values + (size_t)h->r0 * rows, (int)(n * rows), MPI_DOUBLE, worker, TAG_VALUES,
+             MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    pd->left -= n;
+    d->done += n;
+    if (d->opts->on_progress)
+        d->opts->on_progress(d->done, d->total, p, d->opts->user);
+    flush(d);
+}
+
+int mc_mpi_run(const mc_experiment *e, const mc_run_opts *opts, mc_error *err)
+{
+    static const mc_run_opts none = {0};
+    if (mc_mpi_size() < 2 || !idle)
+        return mc_experiment_run(e, opts, err);
+    dealer d = {e, opts ? opts : &none, calloc(e->npoints ? e->npoints : 1, sizeof(pending)),
+                0, 0, 0, 0, 0, MC_OK, 0, 0, {0}};
+    if (!d.pt)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    for (size_t i = 0; i < e->npoints; i++)
+        d.total += (size_t)e->points[i].run.replicates;
+    source s = {run_next, run_take, run_fail, &d};
+    deal(&s);
+    flush(&d);
+    for (size_t i = 0; i < e->npoints; i++)
+        free(d.pt[i].values);
+    free(d.pt);
+    if (d.status != MC_OK && err)
+        *err = d.err;
+    return d.status;
+}
+
+/* ---- rank 0: one point's replicates at one h (collapse need) ---------------------------- */
+
+typedef struct units {
+    const mc_point *p;
+    double h, *values;
+    long R, next, bad;
+    int status;
+    mc_error err;
+} units;
+
+static int units_next(void *self, int threads, double work[4])
+{
+    units *u = self;
+    if (u->status != MC_OK || u->next >= u->R)
+        return 0;
+    long n = chunk_units(u->p, u->next, threads);
+    n = n < u->R - u->next ? n : u->R - u->next;
+    work[0] = (double)u->p->index;
+    work[1] = (double)u->next;
+    work[2] = (double)(u->next + n);
+    work[3] = u->h;
+    u->next += n;
+    return 1;
+}
+
+static void units_fail(void *self, const char *msg, int status)
+{
+    units *u = self;
+    if (u->status == MC_OK || u->bad >= 0) {
+        u->status = status;
+        u->bad = -1;
+        mc_error_set(&u->err, status, "%s", msg);
+    }
+}
+
+static void units_take(void *self, const hdr *h, int worker)
+{
+    units *u = self;
+    if (h->status != MC_OK) {
+        if (u->status == MC_OK || (u->bad >= 0 && h->bad < u->bad)) {
+            u->status = (int)h->status;
+            u->bad = (long)h->bad;
+            mc_error_set(&u->err, u->status, "%s", h->msg);
+        }
+        return;
+    }
+    size_t rows = point_rows(u->p), n = (size_t)(h->r1 - h->r0);
+    MPI_Recv(u->values + (size_t)h->r0 * rows, (int)(n * rows), MPI_DOUBLE, worker, TAG_VALUES,
+             MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+}
+
+int mc_mpi_units(const mc_point *p, long R, double h, double *values, long *bad, mc_error *err)
+{
+    units u = {p, h, values, R, 0, 0, MC_OK, {0}};
+    source s = {units_next, units_take, units_fail, &u};
+    deal(&s);
+    *bad = u.bad;
+    if (u.status != MC_OK && err)
+        *err = u.err;
+    return u.status;
+}
+
+/* ---- the end ------------------------------------------------------------------------------ */
+
+void mc_mpi_release(void)
+{
+    if (!started || rank != 0 || size < 2)
+        return;
+    if (!shared) { /* nothing went out: the workers wait for a configuration */
+        mc_mpi_share_config(NULL, NULL);
+        return;
+    }
+    double stop[4] = {-1, 0, 0, 0};
+    for (; unheard > 0; unheard--) { /* a READY or FAIL still on its way */
+        hdr h;
+        MPI_Status st;
+        recv_politely(&h, (int)sizeof h, MPI_BYTE, MPI_ANY_SOURCE, TAG_HDR, &st);
+        answer(st.MPI_SOURCE, stop);
+    }
+    for (; nidle > 0; nidle--)
+        answer(idle[nidle - 1], stop);
+    for (; nfailed > 0; nfailed--)
+        answer(failed[nfailed - 1], stop);
+    free(idle);
+    free(nthreads);
+    free(failed);
+    idle = nthreads = failed = NULL;
+    shared = 0;
+}
+
+#else /* built without MPI: one process */
+
+void mc_mpi_init(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+}
+void mc_mpi_finalize(void) {}
+int mc_mpi_rank(void) { return 0; }
+int mc_mpi_size(void) { return 1; }
+int mc_mpi_built(void) { return 0; }
+int mc_mpi_share_config(const mc_config *c, mc_error *err)
+{
+    (void)c;
+    (void)err;
+    return MC_OK;
+}
+int mc_mpi_receive_config(mc_config **c, mc_error *err)
+{
+    *c = NULL;
+    (void)err;
+    return MC_OK;
+}
+void mc_mpi_serve(mc_experiment *e, int threads, const mc_error *failed)
+{
+    (void)e;
+    (void)threads;
+    (void)failed;
+}
+int mc_mpi_run(const mc_experiment *e, const mc_run_opts *opts, mc_error *err)
+{
+    return mc_experiment_run(e, opts, err);
+}
+int mc_mpi_units(const mc_point *p, long R, double h, double *values, long *bad, mc_error *err)
+{
+    (void)p;
+    (void)R;
+    (void)h;
+    (void)values;
+    *bad = -1;
+    return mc_error_set(err, MC_EUSAGE, "this collapse was built without MPI");
+}
+void mc_mpi_release(void) {}
+
+#endif
