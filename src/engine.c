@@ -30,6 +30,8 @@ uint64_t mc_human_count(double h, uint64_t n)
 
 /* Tag of the metrics' streams (any constant apart from the unit keys' use of the same hash). */
 #define METRIC_STREAM 0x6d65747269637300ull /* "metrics" */
+/* Tag of the fits' streams (mc_fit_opts.seed). */
+#define FIT_STREAM 0x6669747300000000ull /* "fits" */
 
 /* Whether generation g's metrics are computed: metrics.every = k measures g = 0, k, 2k, ... and
  * the last generation; n and human_share are recorded at every generation. */
@@ -106,7 +108,8 @@ int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err
     for (size_t i = 0; i < (size_t)(p->run.generations + 1) * M; i++)
         values[i] = NAN;
     void *human0 = NULL, *model = NULL, *state = NULL;
-    mc_fit_opts opts = {p->regime_settings.human_weight};
+    mc_fit_opts opts = {.human_weight = p->regime_settings.human_weight,
+                        .seed = mc_stream_key(key, FIT_STREAM, 0)};
     mc_unit_tally tally = {0};
     mc_unit u = {
         .tally = &tally,
@@ -154,6 +157,7 @@ int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err
         u.h = mc_point_h(p, (unsigned)g);
         memset(&tally, 0, sizeof tally);
         status = p->regime->assemble(&u, state, &train, err);
+        opts.seed = mc_stream_key(key, FIT_STREAM, (uint64_t)g);
         if (status == MC_OK)
             status = detect(p, &u, &train, &filtered, err);
         if (status == MC_OK)

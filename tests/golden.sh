@@ -25,6 +25,7 @@ trap 'rm -rf "$tmp"' EXIT
 sizes() {
   case $1 in
     brown) echo "run.replicates=1 run.generations=2 regime.n=2000" ;;
+    gpt-brown) echo "run.replicates=1 run.generations=1 regime.n=300 model.steps=4 metrics.sample=30 metrics.heldout=200" ;;
     shumailov-gmm) echo "run.replicates=2 run.generations=4" ;;
     web-scale) echo "run.replicates=1 run.generations=2 world.zipf_k=2000 regime.n=1e9 regime.publish=2e8" ;;
     *) echo "run.replicates=3 run.generations=4" ;;
