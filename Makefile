@@ -10,7 +10,7 @@ FUZZ_TEST_SECONDS ?= 5
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps data build asan fuzz-build demo test test-release test-asan test-fuzz fuzz bench clean
+.PHONY: all deps data build asan install fuzz-build demo test test-release test-asan test-fuzz fuzz bench clean
 
 all: build
 
@@ -33,6 +33,14 @@ fuzz-build: deps
 	@sh scripts/install-deps.sh test
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCOLLAPSE_FUZZ=ON >/dev/null
 	@cmake --build $(FUZZ_BUILD) --target fuzzers -j $(JOBS)
+
+# `make install PREFIX=/opt/collapse`: the program, libcollapse (shared and static), headers,
+# collapse.pc, the CMake package, man pages, bash completion, presets, data (when `make data`
+# ran) and the Python package (docs/INSTALL.md). The data folder is compiled in from PREFIX.
+PREFIX ?= /usr/local
+install: CMAKE_FLAGS += -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+install: build
+	cmake --install $(BUILD)
 
 demo: build
 	./$(BUILD)/collapse run cats -o results/cats-demo --force

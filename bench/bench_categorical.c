@@ -43,7 +43,7 @@ int main(int argc, char **argv)
         uint64_t n = p->regime_settings.n;
         gsl_rng *r = mc_rng_alloc(1);
         void *model = NULL, *ds = NULL;
-        mc_fit_opts o = {-1};
+        mc_fit_opts o = {.human_weight = -1};
         /* generation 0: the model is the world itself (a fit on a huge draw), as numpy's p_0 */
         f->model_alloc(p->params, p->world, &model, &err);
         f->draw_world(r, p->params, p->world, 1000000000000ULL, &ds, &err);

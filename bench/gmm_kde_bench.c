@@ -86,7 +86,7 @@ int main(int argc, char **argv)
     gsl_rng *r = mc_rng_alloc(mc_stream_key(p->run.seed, 0, 0));
     void *train = NULL, *model = NULL;
     uint64_t n = mc_point_n(p, 0);
-    mc_fit_opts opts = {-1};
+    mc_fit_opts opts = {.human_weight = -1};
     double *out = malloc(p->metrics.n * sizeof *out), iters = 0;
     long it = kde ? -1 : (long)mc_metric_find(&p->metrics, "em_iterations") - MC_ENGINE_METRICS;
     int rc = f->draw_world(r, p->params, p->world, n, &train, &err);

@@ -5,7 +5,7 @@
 set -eu
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
-for b in binomial categorical continuous gmm_kde ngram pipeline web; do
+for b in binomial categorical continuous gmm_kde ngram pipeline web gpt; do
   echo "== $b"
   sh "$here/$b.sh" "$build" || echo "bench $b failed" >&2
 done

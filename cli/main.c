@@ -7,6 +7,9 @@
 #include <unistd.h>
 #include "collapse.h"
 #include "collapse/budget.h"
+#include "collapse/datapath.h"
+#include "complete.h"
+#include "config_cmd.h"
 #include "cli.h"
 #include "options.h"
 #include "plot_cmd.h"
@@ -249,7 +252,8 @@ static void usage_theory(FILE *f)
     fprintf(f, "usage: collapse theory [PRESET|FILE.ini] [section.key=value ...]\n\n"
                "Prints the closed-form expected value of every metric that has one, per grid\n"
                "point, at a few generations (runs write the same values as summary.csv's\n"
-               "theory_mean column). See docs/THEORY.md.\n");
+               "theory_mean column), under a header; the metrics without one are named after\n"
+               "the table, not printed. See docs/THEORY.md.\n");
 }
 
 /* theory takes no options: -h/--help, overrides and one source. 2 after a message, 0 after
@@ -266,7 +270,12 @@ static int parse_theory(int argc, char **argv, mc_cli_args *a)
         } else if (strchr(argv[i], '=')) {
             a->overrides[a->noverrides++] = argv[i];
         } else if (argv[i][0] == '-' || a->source) {
-            fprintf(stderr, "collapse: theory: unexpected argument '%s'\n", argv[i]);
+            const char *prev = argv[i - 1];
+            int split = argv[i][0] == ',' ||
+                        (i > 1 && strchr(prev, '=') && prev[strlen(prev) - 1] == ',');
+            fprintf(stderr, "collapse: theory: unexpected argument '%s'%s\n", argv[i],
+                    split ? " (the rest of a list the shell split at a space? quote the whole "
+                            "value, e.g. 'regime.name=replace, fresh')" : "");
             return 2;
         } else {
             a->source = argv[i];
@@ -291,7 +300,8 @@ static int cmd_theory(int argc, char **argv)
     if (r != MC_OK || (r = mc_experiment_prepare(c, &e, &err)) != MC_OK)
         return fail(&err);
     if (!mc_theory_print(e, stdout))
-        printf("no closed form applies to any metric of this configuration (see docs/THEORY.md)\n");
+        printf("no closed form applies to any metric of this configuration (see "
+               "docs/THEORY.md)\n");
     mc_experiment_free(e);
     return 0;
 }
@@ -331,6 +341,8 @@ typedef struct subcommand {
 static const subcommand commands[] = {
     {"run", cmd_run, "collapse run [PRESET|FILE.ini] [section.key=value ...] [options]",
      "run an experiment into DIR (collapse run --help: options and keys)"},
+    {"config", mc_cli_config, "collapse config [PRESET|FILE.ini] [section.key=value ...]",
+     "the plan of a run: resolved configuration, grid, memory, time estimate"},
     {"theory", cmd_theory, "collapse theory [PRESET|FILE.ini] [section.key=value ...]",
      "the closed-form expected value of each metric that has one"},
     {"need", mc_cli_need, "collapse need [PRESET|FILE.ini] --target \"alive(yellow) >= 0.95\" --at G",
@@ -362,7 +374,29 @@ static void usage_main(FILE *f)
     }
     fprintf(f, "  collapse --help | --version\n"
                "\n"
-               "Run `collapse run --help` for the configuration keys.\n");
+               "Run `collapse run --help` for the configuration keys.\n"
+               "\n"
+               "environment:\n"
+               "  MC_DATA_DIR   the data folder (the Brown corpus, SUBTLEX: `make data`); unset,\n"
+               "                the first of these that exists:\n");
+    const char *dirs[4];
+    for (size_t i = 0, n = mc_data_dirs(dirs, 4); i < n; i++)
+        fprintf(f, "                %s\n", dirs[i]);
+}
+
+/* `collapse --complete WHAT`: the subcommands' names (and with `summaries`, their one-line
+ * help, for the man pages' NAME lines), or what cli/complete.c knows. */
+static int complete(int argc, char **argv)
+{
+    const char *names[NCOMMANDS];
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        names[i] = commands[i].name;
+    if (argc > 1 && !strcmp(argv[1], "summaries")) {
+        for (size_t i = 0; i < NCOMMANDS; i++)
+            printf("%s\t%s\n", commands[i].name, commands[i].help);
+        return 0;
+    }
+    return mc_cli_complete(argc, argv, names, NCOMMANDS);
 }
 
 static int unknown_command(const char *cmd)
@@ -413,6 +447,8 @@ static int dispatch(int argc, char **argv)
         printf("collapse %s (generator %s)\n", MC_VERSION, MC_RNG_NAME);
         return 0;
     }
+    if (!strcmp(cmd, "--complete")) /* for completion/collapse.bash and the man pages */
+        return complete(argc - 1, argv + 1);
     for (size_t i = 0; i < NCOMMANDS; i++)
         if (!strcmp(cmd, commands[i].name))
             return commands[i].run(argc - 1, argv + 1);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "cli.h"
 #include "collapse/need.h"
+#include "collapse/run.h"
 #include "need_cmd.h"
 #include "options.h"
 
@@ -12,15 +13,17 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: collapse need [PRESET|FILE.ini] --target \"METRIC OP VALUE\" --at G\n"
             "                     [section.key=value ...] [--confidence C] [--tolerance T]\n"
-            "                     [--precision E] [--threads N] [--seed S] [--quiet]\n"
+            "                     [--precision E] [--threads N] [--seed S] [--quiet] [-o DIR]\n"
             "                     [--over regime.h|regime.detector_tpr|regime.candidates]\n"
             "\n"
             "The smallest fraction h of fresh human data in every training set (regime fresh)\n"
             "whose replicate mean of METRIC at generation G meets the target, by bisection over h\n"
             "with common random numbers (replicate r uses the same stream at every h), with an\n"
-            "interval for h at confidence C (default 0.95). Grid axes of the configuration are\n"
-            "fixed at their first value; override them to choose. More replicates\n"
-            "(run.replicates=N) narrow the interval.\n"
+            "interval for h at confidence C (default 0.95). With grid axes left in the\n"
+            "configuration (a temperature, n, a family setting), the search runs at every grid\n"
+            "point: one row per point. More replicates (run.replicates=N) narrow the interval.\n"
+            "need.csv (one row per point) and need.json (the answer, the interval and every\n"
+            "evaluation) go into DIR.\n"
             "--over regime.detector_tpr searches the smallest detector TPR instead (under the\n"
             "configuration's own regime and detector_fpr), --over regime.candidates the smallest\n"
             "curation K from 1 to the configuration's regime.candidates (docs/WEB.md).\n"
@@ -44,7 +47,19 @@ typedef struct ctx {
     const char *metric;
     const char *knob;
     int quiet;
+    size_t point, npoints;
+    const char *label;
 } ctx;
+
+static void on_point(size_t i, size_t n, const char *label, void *user)
+{
+    ctx *c = user;
+    c->point = i;
+    c->npoints = n;
+    c->label = label;
+    if (!c->quiet && n > 1)
+        fprintf(stderr, "collapse need: point %zu/%zu: %s\n", i + 1, n, label);
+}
 
 static void on_eval(double h, double mean, double se, void *user)
 {
@@ -64,27 +79,35 @@ static const char *knob_name(const char *over)
 }
 
 /* The heading: what was searched, with what, and what the configuration had to give up. */
-static void print_heading(const mc_cli_args *a, const mc_target *t, const mc_need_result *res)
+static void print_heading(const mc_cli_args *a, const mc_target *t, const mc_need_grid *g)
 {
     char b1[32], b2[32];
-    const char *k = knob_name(res->over);
+    const mc_need_result *r0 = &g->points[0].result;
+    const char *k = knob_name(r0->over);
     printf("\ncollapse need: %s, regime %s, target %s at generation %ld, %ld replicates "
            "(common random numbers across %s)\n",
-           a->source ? a->source : MC_DEFAULT_PRESET, res->regime, t->text, (long)a->at,
-           res->replicates, k);
-    if (res->fixed[0])
-        printf("grid axes fixed at their first value (override to choose): %s\n", res->fixed);
-    if (res->dropped[0])
-        printf("keys of another regime left out: %s\n", res->dropped);
+           a->source ? a->source : MC_DEFAULT_PRESET, r0->regime, t->text, (long)a->at,
+           r0->replicates, k);
+    if (g->naxes) {
+        printf("a search at each of %zu grid points over ", g->npoints);
+        for (size_t i = 0; i < g->naxes; i++)
+            printf("%s%s", i ? ", " : "", g->axes[i]);
+        printf("\n");
+    }
+    if (g->dropped[0])
+        printf("keys of another regime left out: %s\n", g->dropped);
     static const char *const ops[] = {">=", "<=", ">", "<"}; /* in mc_target_op order */
-    if (t->relative)
+    if (t->relative && g->npoints == 1)
         printf("gen0 = replicate mean of %s at generation 0 = %s, so the mean must be %s %s\n",
-               t->metric, mc_format_value(res->reference, b1), ops[t->op],
-               mc_format_value(res->threshold, b2));
+               t->metric, mc_format_value(r0->reference, b1), ops[t->op],
+               mc_format_value(r0->threshold, b2));
+    else if (t->relative)
+        printf("gen0 = replicate mean of %s at generation 0 at each point (need.json: "
+               "reference)\n", t->metric);
 }
 
-/* Every h evaluated, then the answer. */
-static void print_answer(const mc_cli_args *a, const mc_target *t, const mc_need_result *res)
+/* Every h evaluated at the one point, then the answer. */
+static void print_evals(const mc_cli_args *a, const mc_target *t, const mc_need_result *res)
 {
     char b1[32], b2[32], b3[32], b4[32];
     const char *k = knob_name(res->over);
@@ -109,6 +132,38 @@ static void print_answer(const mc_cli_args *a, const mc_target *t, const mc_need
                res->replicates);
 }
 
+/* One row per grid point: its setting, h* and the interval. */
+static void print_rows(const mc_cli_args *a, const mc_need_grid *g)
+{
+    char b1[32], b2[32], b3[32];
+    printf("\n%-5s", "point");
+    for (size_t i = 0; i < g->naxes; i++)
+        printf("  %-*s", (int)strlen(g->axes[i]) > 8 ? (int)strlen(g->axes[i]) : 8, g->axes[i]);
+    const char *k = knob_name(g->points[0].result.over);
+    char head[48];
+    snprintf(head, sizeof head, "%s*", k);
+    printf("  %11s  %-24s  %s\n", head, "interval", "replicates");
+    for (size_t p = 0; p < g->npoints; p++) {
+        const mc_need_result *r = &g->points[p].result;
+        char iv[80];
+        snprintf(iv, sizeof iv, "%s to %s", mc_format_value(r->lo, b2),
+                 mc_format_value(r->hi, b3));
+        printf("%-5zu", p);
+        for (size_t i = 0; i < g->naxes; i++)
+            printf("  %-*s", (int)strlen(g->axes[i]) > 8 ? (int)strlen(g->axes[i]) : 8,
+                   g->points[p].values[i]);
+        printf("  %11s  %-24s  %ld\n", r->feasible ? mc_format_value(r->h, b1) : "not met",
+               iv, r->replicates);
+    }
+    if (!strcmp(k, "h"))
+        printf("\nh*: the smallest fresh fraction meeting the target at generation %ld; "
+               "interval at %g %%; not met: not even with h = 1\n", (long)a->at,
+               100 * a->confidence);
+    else
+        printf("\n%s*: the smallest %s meeting the target at generation %ld; interval at %g %%"
+               "\n", k, k, (long)a->at, 100 * a->confidence);
+}
+
 /* Parses the target, loads the configuration and solves; prints the answer. Returns the exit
  * status. */
 static int solve_and_print(const mc_cli_args *a)
@@ -124,18 +179,29 @@ static int solve_and_print(const mc_cli_args *a)
         fprintf(stderr, "collapse: %s\n", err.msg);
         return mc_exit_status(err.code);
     }
-    ctx cx = {t.metric, knob_name(a->over), a->quiet};
+    ctx cx = {t.metric, knob_name(a->over), a->quiet, 0, 0, ""};
     mc_need_opts o = {.generation = (long)a->at, .confidence = a->confidence,
                       .tolerance = a->tolerance, .threads = (int)a->threads, .on_eval = on_eval,
-                      .user = &cx, .precision = a->precision, .over = a->over};
-    mc_need_result res;
-    if (mc_need_solve(c, &t, &o, &res, &err) != MC_OK) {
+                      .user = &cx, .precision = a->precision, .on_point = on_point,
+                      .over = a->over};
+    mc_need_grid g;
+    char dir[MC_RUN_DIR_MAX];
+    int r = mc_need_solve_grid(c, &t, &o, &g, &err);
+    if (r == MC_OK)
+        r = mc_need_write(a->output, a->force, a->source, &t, &o, &g, dir, sizeof dir, &err);
+    if (r != MC_OK) {
         fprintf(stderr, "collapse: need: %s\n", err.msg);
+        mc_need_grid_free(&g);
         return mc_exit_status(err.code);
     }
-    print_heading(a, &t, &res);
-    print_answer(a, &t, &res);
-    mc_need_result_free(&res);
+    print_heading(a, &t, &g);
+    if (g.npoints == 1)
+        print_evals(a, &t, &g.points[0].result);
+    else
+        print_rows(a, &g);
+    printf("\nanswer: %s/need.csv (one row per point), %s/need.json (every evaluation)\n", dir,
+           dir);
+    mc_need_grid_free(&g);
     return 0;
 }
 

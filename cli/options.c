@@ -8,6 +8,7 @@
 
 #define FIELD(f) offsetof(mc_cli_args, f)
 #define BOTH (MC_CMD_RUN | MC_CMD_NEED)
+#define ALL (BOTH | MC_CMD_CONFIG)
 
 static const mc_cli_option options[] = {
     {"--output", "-o", "DIR", MC_OPT_TEXT, FIELD(output), 0, 0, MC_CMD_RUN,
@@ -26,9 +27,14 @@ static const mc_cli_option options[] = {
     {"--precision", NULL, "E", MC_OPT_NUMBER, FIELD(precision), 1e-12, 1e300, MC_CMD_NEED,
      "enough replicates: rerun with more (the first R kept) until the\n"
      "mean at h* is known to +-E at confidence C (at most 10^5)"},
-    {"--threads", NULL, "N", MC_OPT_WHOLE, FIELD(threads), 1, 4096, BOTH,
+    {"--output", "-o", "DIR", MC_OPT_TEXT, FIELD(output), 0, 0, MC_CMD_NEED,
+     "folder for need.csv and need.json (default results/NAME-need-YYYYmmdd-HHMMSS)"},
+    {"--force", NULL, NULL, MC_OPT_FLAG, FIELD(force), 0, 0, MC_CMD_NEED,
+     "replace need.csv and need.json of an earlier answer in DIR"},
+    {"--threads", NULL, "N", MC_OPT_WHOLE, FIELD(threads), 1, 4096, ALL,
      "worker threads (default: all cores); results do not depend on it"},
-    {"--seed", NULL, "S", MC_OPT_TEXT, FIELD(seed), 0, 0, BOTH, "same as run.seed=S"},
+    {"--seed", NULL, "S", MC_OPT_TEXT, FIELD(seed), 0, 0, ALL, "same as run.seed=S"},
+    {"--help", "-h", NULL, MC_OPT_HELP, 0, 0, 0, MC_CMD_CONFIG, "this help"},
     {"--quiet", "-q", NULL, MC_OPT_FLAG, FIELD(quiet), 0, 0, BOTH,
      "no progress on stderr (run: no progress bar; need: no line per evaluated h)"},
     {"--no-plots", NULL, NULL, MC_OPT_FLAG, FIELD(no_plots), 0, 0, MC_CMD_RUN,
@@ -73,9 +79,26 @@ static int store_value(const mc_cli_command *cmd, const mc_cli_option *o, const 
     return -1;
 }
 
-/* A word that is not an option: an override, the source, or one too many. */
-static int positional(const mc_cli_command *cmd, char *arg, mc_cli_args *a)
+/* Whether arg looks like the rest of a list the shell split: the override before it ends with
+ * a comma ("regime.name=replace," "fresh"), or arg starts with one. Then a hint to quote it. */
+static int split_list(const mc_cli_command *cmd, const char *prev, const char *arg)
 {
+    size_t lp = prev ? strlen(prev) : 0;
+    int after_comma = lp && strchr(prev, '=') && prev[lp - 1] == ',';
+    if (!after_comma && arg[0] != ',')
+        return 0;
+    fprintf(stderr, "collapse: %s: '%s' looks like the rest of a list that the shell split at a "
+                    "space; quote the whole value, e.g. 'regime.name=replace, fresh'\n",
+            cmd->name, arg);
+    return 1;
+}
+
+/* A word that is not an option: an override, the source, or one too many. prev is the word
+ * before it (NULL for the first). */
+static int positional(const mc_cli_command *cmd, const char *prev, char *arg, mc_cli_args *a)
+{
+    if (split_list(cmd, prev, arg))
+        return 2;
     if (arg[0] == '-') {
         fprintf(stderr, "collapse: %s: unknown option '%s' (see collapse %s --help)\n", cmd->name,
                 arg, cmd->name);
@@ -103,7 +126,7 @@ int mc_cli_parse(const mc_cli_command *cmd, int argc, char **argv, mc_cli_args *
     for (int i = 1; st < 0 && i < argc; i++) {
         const mc_cli_option *o = find_option(cmd->bit, argv[i]);
         if (!o) {
-            st = positional(cmd, argv[i], a);
+            st = positional(cmd, i > 1 ? argv[i - 1] : NULL, argv[i], a);
         } else if (o->kind == MC_OPT_HELP) {
             cmd->usage(stdout);
             st = 0;

@@ -7,7 +7,7 @@
 #include "collapse.h"
 
 /* Which commands take an option (bits of mc_cli_option.commands). */
-enum { MC_CMD_RUN = 1u << 0, MC_CMD_NEED = 1u << 1 };
+enum { MC_CMD_RUN = 1u << 0, MC_CMD_NEED = 1u << 1, MC_CMD_CONFIG = 1u << 2 };
 
 /* Everything an option or argument can set. A command sets its defaults before parsing. */
 typedef struct mc_cli_args {

@@ -167,43 +167,85 @@ void mc_table_print(const mc_table *t, FILE *f)
     mc_ptable_print(t->pipe, f);
 }
 
+/* Whether metric m of point p has a closed form beyond generation 0 (generation 0 is the
+ * world itself, not a prediction). */
+static int has_closed_form(const mc_point *p, size_t m)
+{
+    for (long g = 1; g <= p->run.generations; g++)
+        if (!isnan(mc_point_theory(p, m, (unsigned)g)))
+            return 1;
+    return 0;
+}
+
+static void theory_row(const mc_point *p, size_t m, const long *gens, int ng, FILE *f)
+{
+    char label[160];
+    short_label(p, label, sizeof label);
+    fprintf(f, "%-5zu  %-40s  %-16s", p->index, label, p->metrics.items[m].name);
+    for (int k = 0; k < ng; k++) {
+        char b[32];
+        double v = mc_point_theory(p, m, (unsigned)gens[k]);
+        fprintf(f, " %10s", isnan(v) ? "-" : mc_format_value(v, b));
+    }
+    fputc('\n', f);
+}
+
+/* "metric (points 1, 3)" for every metric left out somewhere; "" when none. */
+static void left_out(const mc_experiment *e, char *buf, size_t size)
+{
+    const mc_point *p0 = &e->points[0];
+    buf[0] = '\0';
+    for (size_t m = MC_ENGINE_METRICS; m < p0->metrics.n - p0->nregime_metrics; m++) {
+        char pts[256] = "";
+        size_t missing = 0;
+        for (size_t i = 0; i < e->npoints; i++) {
+            const mc_point *p = &e->points[i];
+            if (m >= p->metrics.n - p->nregime_metrics ||
+                strcmp(p->metrics.items[m].name, p0->metrics.items[m].name) || has_closed_form(p, m))
+                continue;
+            size_t l = strlen(pts);
+            snprintf(pts + l, sizeof pts - l, "%s%zu", missing++ ? ", " : "", i);
+        }
+        size_t l = strlen(buf);
+        if (missing == e->npoints)
+            snprintf(buf + l, size - l, "%s%s", l ? "; " : "", p0->metrics.items[m].name);
+        else if (missing)
+            snprintf(buf + l, size - l, "%s%s (point%s %s)", l ? "; " : "",
+                     p0->metrics.items[m].name, missing == 1 ? "" : "s", pts);
+    }
+}
+
 int mc_theory_print(const mc_experiment *e, FILE *f)
 {
-    int curves = 0;
+    int curves = 0, any = 0;
+    for (size_t i = 0; i < e->npoints && !any; i++)
+        for (size_t m = MC_ENGINE_METRICS; m < e->points[i].metrics.n; m++)
+            any |= m < e->points[i].metrics.n - e->points[i].nregime_metrics &&
+                   has_closed_form(&e->points[i], m);
+    if (!any)
+        return 0;
+    long gens[MAXG];
+    int ng = pick_generations(e->points[0].run.generations, gens);
+    fprintf(f, "closed-form expected values: the mean over replicates a run estimates (summary.csv's "
+               "theory_mean), per grid point; '-': none at that generation\n\n");
+    fprintf(f, "%-5s  %-40s  %-16s", "point", "setting", "metric");
+    for (int k = 0; k < ng; k++) {
+        char h[24];
+        snprintf(h, sizeof h, "g=%ld", gens[k]);
+        fprintf(f, " %10s", h);
+    }
+    fputc('\n', f);
     for (size_t i = 0; i < e->npoints; i++) {
         const mc_point *p = &e->points[i];
-        if (!p->family->theory)
-            continue;
-        long gens[MAXG];
-        int ng = pick_generations(p->run.generations, gens);
-        for (size_t m = MC_ENGINE_METRICS; m < p->metrics.n - p->nregime_metrics; m++) {
-            double v[MAXG];
-            int any = 0;
-            for (int k = 0; k < ng; k++) {
-                v[k] = mc_point_theory(p, m, (unsigned)gens[k]);
-                any |= !isnan(v[k]);
+        for (size_t m = MC_ENGINE_METRICS; m < p->metrics.n - p->nregime_metrics; m++)
+            if (has_closed_form(p, m)) {
+                theory_row(p, m, gens, ng, f);
+                curves++;
             }
-            if (!any)
-                continue;
-            if (!curves) {
-                fprintf(f, "%-5s  %-40s  %-16s", "point", "setting", "metric");
-                for (int k = 0; k < ng; k++) {
-                    char h[24];
-                    snprintf(h, sizeof h, "g=%ld", gens[k]);
-                    fprintf(f, " %10s", h);
-                }
-                fputc('\n', f);
-            }
-            char label[160];
-            short_label(p, label, sizeof label);
-            fprintf(f, "%-5zu  %-40s  %-16s", i, label, p->metrics.items[m].name);
-            for (int k = 0; k < ng; k++) {
-                char b[32];
-                fprintf(f, " %10s", mc_format_value(v[k], b));
-            }
-            fputc('\n', f);
-            curves++;
-        }
     }
+    char missing[2048];
+    left_out(e, missing, sizeof missing);
+    if (missing[0])
+        fprintf(f, "\nno closed form (left out): %s\n", missing);
     return curves;
 }

@@ -9,6 +9,7 @@
 #define MC_VERSION "0.2.0"
 
 #include "collapse/error.h"
+#include "collapse/cancel.h"
 #include "collapse/rng.h"
 #include "collapse/config.h"
 #include "collapse/family.h"

@@ -6,15 +6,18 @@
 #   libFuzzer (libclang-rt-dev: libclang-rt-14-dev on Debian 12) and its OpenMP runtime
 #   (libomp-dev) for the fuzz harnesses (fuzz/), and MPICH (mpich, libmpich-dev: the MPI build and
 #   tests/cli_mpi.sh); bench: + the peers the benchmarks compare against
-#   (numpy, scikit-learn, NLTK, IRSTLM).
+#   (numpy, scikit-learn, NLTK, IRSTLM, PyTorch on OpenBLAS).
 set -eu
-pkgs="cmake pkg-config libgsl-dev libinih-dev libcjson-dev libcmocka-dev libcairo2-dev zlib1g-dev nodejs npm"
+pkgs="cmake pkg-config libgsl-dev libinih-dev libcjson-dev libcmocka-dev libcairo2-dev zlib1g-dev nodejs npm libopenblas-dev"
 case "${1:-build}" in
   build) ;;
   test) pkgs="$pkgs chromium python3 libxml2-utils clang libclang-rt-dev libomp-dev mpich libmpich-dev" ;;
-  bench) pkgs="$pkgs python3 python3-numpy python3-sklearn python3-nltk irstlm" ;;
+  bench) pkgs="$pkgs python3 python3-numpy python3-sklearn python3-nltk irstlm python3-torch libopenblas0-pthread" ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
+# test also: the Python package (tests/cli_python.sh: numpy, pandas, pip, setuptools, wheel) and
+# make install (tests/cli_install.sh: man-db and col for the man pages)
+[ "${1:-build}" = test ] && pkgs="$pkgs python3-numpy python3-pandas python3-pip python3-setuptools python3-wheel man-db bsdextrautils"
 missing=""
 for p in $pkgs; do
   # a tool already on PATH counts (e.g. npm bundled with another nodejs build)

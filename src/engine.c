@@ -30,6 +30,8 @@ uint64_t mc_human_count(double h, uint64_t n)
 
 /* Tag of the metrics' streams (any constant apart from the unit keys' use of the same hash). */
 #define METRIC_STREAM 0x6d65747269637300ull /* "metrics" */
+/* Tag of the fits' streams (mc_fit_opts.seed). */
+#define FIT_STREAM 0x6669747300000000ull /* "fits" */
 
 /* Whether generation g's metrics are computed: metrics.every = k measures g = 0, k, 2k, ... and
  * the last generation; n and human_share are recorded at every generation. */
@@ -97,6 +99,8 @@ int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err
 {
     const mc_family_type *f = p->family;
     const size_t M = p->metrics.n;
+    if (mc_cancel_requested()) /* the units not yet started when a cancel came: at once */
+        return mc_error_set(err, MC_ECANCELED, "canceled (mc_cancel_request)");
     uint64_t key = mc_stream_key(p->run.seed, p->index, (uint64_t)replicate);
     gsl_rng *r = mc_rng_alloc(key);
     if (!r)
@@ -104,7 +108,8 @@ int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err
     for (size_t i = 0; i < (size_t)(p->run.generations + 1) * M; i++)
         values[i] = NAN;
     void *human0 = NULL, *model = NULL, *state = NULL;
-    mc_fit_opts opts = {p->regime_settings.human_weight};
+    mc_fit_opts opts = {.human_weight = p->regime_settings.human_weight,
+                        .seed = mc_stream_key(key, FIT_STREAM, 0)};
     mc_unit_tally tally = {0};
     mc_unit u = {
         .tally = &tally,
@@ -143,11 +148,16 @@ int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err
     for (long g = 1; status == MC_OK && g <= p->run.generations; g++) {
         const void *train = NULL;
         void *filtered = NULL;
+        if (mc_cancel_requested()) {
+            status = mc_error_set(err, MC_ECANCELED, "canceled (mc_cancel_request)");
+            break;
+        }
         u.generation = (unsigned)g;
         u.n = mc_point_n(p, (unsigned)g);
         u.h = mc_point_h(p, (unsigned)g);
         memset(&tally, 0, sizeof tally);
         status = p->regime->assemble(&u, state, &train, err);
+        opts.seed = mc_stream_key(key, FIT_STREAM, (uint64_t)g);
         if (status == MC_OK)
             status = detect(p, &u, &train, &filtered, err);
         if (status == MC_OK)
@@ -266,6 +276,8 @@ static int batch_finish(const mc_experiment *e, const batch *b, const mc_run_opt
         }
     for (size_t i = 0; i < b->nb; i++) {
         const mc_point *p = &e->points[b->first + i];
+        if (mc_cancel_requested()) /* a point's files can take seconds: not after a cancel */
+            return mc_error_set(err, MC_ECANCELED, "canceled (mc_cancel_request)");
         mc_point_result res = {p, p->run.replicates, p->run.generations, p->metrics.n,
                                b->values[i]};
         int status = opts && opts->on_point ? opts->on_point(&res, opts->user, err) : MC_OK;

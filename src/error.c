@@ -15,6 +15,7 @@ const char *mc_strerror(int code)
     case MC_ENOMEM: return "out of memory";
     case MC_ERANGE: return "size out of range";
     case MC_EINTERNAL: return "internal error";
+    case MC_ECANCELED: return "canceled";
     default: return "unknown error";
     }
 }

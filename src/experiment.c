@@ -18,6 +18,7 @@
 #include <gsl/gsl_errno.h>
 #include "collapse.h"
 #include "experiment_internal.h"
+#include "io/grid_values.h"
 
 static const char *const known_sections[] = {"world", "model", "regime", "sampling", "metrics",
                                              "run", "output"};
@@ -245,6 +246,20 @@ static int add_axis(mc_experiment *e, const mc_entry *en, char **alts, int na, m
     return MC_OK;
 }
 
+/* A list given to a key that takes one value: said plainly (not "not a number"). The seed in
+ * particular is not a grid axis: one seed already gives every (point, replicate) a stream of its
+ * own, so more replicates, not more seeds, is what a sweep over seeds would add. */
+static int not_an_axis(const mc_key *k, const mc_entry *en, const char *where, mc_error *err)
+{
+    if (k->kind == MC_KEY_LIST || !strchr(en->value, ',') || k->kind == MC_KEY_STRING)
+        return MC_OK;
+    int seed = strcmp(k->section, "run") == 0 && strcmp(k->name, "seed") == 0;
+    return mc_error_set(err, MC_ECONFIG, "%s: '%s': %s.%s takes one value; it is not a grid "
+                        "axis%s", where, en->value, k->section, k->name,
+                        seed ? " (every replicate already draws a stream of its own from one "
+                               "seed: raise run.replicates, or run once per seed)" : "");
+}
+
 /* 3. + 4. Entry en is a key of the engine or of a plug-in in use; its value splits into
  * alternatives (a grid axis when there are several), each of which parses (into scratch). */
 static int parse_entry(mc_experiment *e, const selection *sel, const mc_entry *en, void *scratch,
@@ -255,12 +270,18 @@ static int parse_entry(mc_experiment *e, const selection *sel, const mc_entry *e
         return unknown_key(sel, en, err);
     char where[256];
     mc_origin_format(where, sizeof where, &en->origin, en->section, en->key);
-    if (k->flags & MC_KEY_NO_GRID)
+    if (k->flags & MC_KEY_NO_GRID) {
+        if (not_an_axis(k, en, where, err) != MC_OK)
+            return MC_ECONFIG;
         return k->kind != MC_KEY_STRING && k->kind != MC_KEY_LIST
                    ? mc_key_parse(k, en->value, scratch, where, err)
                    : MC_OK;
-    char **alts = NULL;
-    int na = mc_split_alternatives(en->value, k->kind, &alts, err);
+    }
+    char **alts = NULL, *value = NULL;
+    int na = k->kind == MC_KEY_LIST ? mc_split_alternatives(en->value, k->kind, &alts, err)
+             : mc_grid_expand(en->value, &value, err) != MC_OK
+                 ? -1 : mc_split_alternatives(value, k->kind, &alts, err);
+    free(value);
     if (na < 0)
         return mc_error_prefix(err, "%s: ", where);
     int r = MC_OK;

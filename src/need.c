@@ -237,7 +237,7 @@ static int check_opts(const mc_need_opts *o, double *conf, double *tol, mc_error
     return MC_OK;
 }
 
-/* Names the grid axes fixed at their first value in res->fixed. */
+/* Names the grid axes fixed at their first value in res->fixed (mc_need_solve). */
 static void list_fixed(const mc_experiment *e, mc_need_result *res)
 {
     for (size_t a = 0; a < e->naxes; a++) {
@@ -249,9 +249,9 @@ static void list_fixed(const mc_experiment *e, mc_need_result *res)
 
 /* The configuration of a search over a curation or detection knob: the configuration's own
  * regime at G generations, with a detector (TPR 0 to start) when its TPR is searched; K is
- * searched from 1 to the configuration's regime.candidates under its regime.select. */
-static int prepare_knob(mc_config *c, long G, int knob, mc_need_result *res, mc_experiment **out,
-                        mc_error *err)
+ * searched from 1 to the configuration's regime.candidates under its regime.select. Prepared
+ * into *out (takes c); grid axes stay. */
+static int prepare_knob(mc_config *c, long G, int knob, mc_experiment **out, mc_error *err)
 {
     mc_origin origin = {"collapse need", 0};
     char gen[32];
@@ -263,31 +263,28 @@ static int prepare_knob(mc_config *c, long G, int knob, mc_need_result *res, mc_
         mc_config_free(c);
         return r;
     }
-    mc_experiment *e = NULL;
-    if ((r = mc_experiment_prepare(c, &e, err)) != MC_OK)
-        return r;
-    list_fixed(e, res);
-    const mc_point *p = &e->points[0];
-    if (knob == KNOB_CANDIDATES &&
-        (p->curation.select == MC_SELECT_NONE || p->curation.candidates < 2)) {
-        char where[256];
-        mc_point_where(p, "regime", "candidates", where, sizeof where);
-        mc_experiment_free(e);
-        return mc_error_set(err, MC_ECONFIG, "%s: --over regime.candidates searches K from 1 to "
-                            "regime.candidates: set regime.select (top or best-of) and "
-                            "regime.candidates >= 2", where);
-    }
-    *out = e;
-    return MC_OK;
+    return mc_experiment_prepare(c, out, err);
 }
 
-/* The configuration of the search: other regimes' keys left out, the regime whose h is fresh
- * human data (MC_REGIME_H_IS_FRESH: fresh) at h = 0, G
- * generations; prepared into *out (takes c). Names the fixed grid axes in out->fixed. */
-static int prepare_fresh(mc_config *c, long G, mc_need_result *res, mc_experiment **out,
+/* K is searched from 1 to regime.candidates under regime.select: both must be set. */
+static int refuse_candidates(const mc_point *p, mc_error *err)
+{
+    if (p->curation.select != MC_SELECT_NONE && p->curation.candidates >= 2)
+        return MC_OK;
+    char where[256];
+    mc_point_where(p, "regime", "candidates", where, sizeof where);
+    return mc_error_set(err, MC_ECONFIG, "%s: --over regime.candidates searches K from 1 to "
+                        "regime.candidates: set regime.select (top or best-of) and "
+                        "regime.candidates >= 2", where);
+}
+
+/* The configuration of the search: other regimes' keys left out (named in dropped, of size
+ * MC_NEED_TEXT), the regime whose h is fresh human data (MC_REGIME_H_IS_FRESH: fresh) at h = 0,
+ * G generations; prepared into *out (takes c). Grid axes stay: each point is a search. */
+static int prepare_fresh(mc_config *c, long G, char *dropped, mc_experiment **out,
                          mc_error *err)
 {
-    drop_regime_keys(c, res->dropped, sizeof res->dropped);
+    drop_regime_keys(c, dropped, MC_NEED_TEXT);
     mc_origin origin = {"collapse need", 0};
     char gen[32];
     snprintf(gen, sizeof gen, "%ld", G);
@@ -302,20 +299,17 @@ static int prepare_fresh(mc_config *c, long G, mc_need_result *res, mc_experimen
         mc_config_free(c);
         return r;
     }
-    mc_experiment *e = NULL;
-    if ((r = mc_experiment_prepare(c, &e, err)) != MC_OK)
-        return r;
-    list_fixed(e, res);
-    const mc_point *p = &e->points[0];
-    if (p->nschedule) {
-        char where[256];
-        r = mc_error_set(err, MC_ECONFIG, "%s: collapse need searches a constant h; remove the "
-                         "schedule", mc_point_where(p, "regime", "schedule", where, sizeof where));
-        mc_experiment_free(e);
-        return r;
-    }
-    *out = e;
-    return MC_OK;
+    return mc_experiment_prepare(c, out, err);
+}
+
+/* A schedule varies h along the generations: the search needs one constant h. */
+static int refuse_schedule(const mc_point *p, mc_error *err)
+{
+    char where[256];
+    if (!p->nschedule)
+        return MC_OK;
+    return mc_error_set(err, MC_ECONFIG, "%s: collapse need searches a constant h; remove the "
+                        "schedule", mc_point_where(p, "regime", "schedule", where, sizeof where));
 }
 
 /* The three bisections' outcome: the estimate's, the optimistic and the pessimistic bound's. */
@@ -396,43 +390,57 @@ static int fill_result(const search *s, const brackets *b, double z, mc_need_res
     return MC_OK;
 }
 
-int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_need_result *out,
-                  mc_error *err)
+/* The knob o->over names (KNOB_H when none), or MC_EUSAGE. */
+static int pick_knob(const mc_need_opts *o, int *knob, mc_error *err)
 {
-    memset(out, 0, sizeof *out);
-    double conf = 0, tol = 0;
-    int r = check_opts(o, &conf, &tol, err);
-    if (r != MC_OK) {
-        mc_config_free(c);
-        return r;
+    *knob = KNOB_H;
+    while (o->over && *knob < 3 && strcmp(o->over, KNOBS[*knob]) != 0)
+        (*knob)++;
+    if (*knob < 3)
+        return MC_OK;
+    return mc_error_set(err, MC_EUSAGE, "--over %s: collapse need searches regime.h, "
+                        "regime.detector_tpr or regime.candidates", o->over);
+}
+
+/* The experiment searched over knob (takes c): the fresh regime for h (other regimes' keys
+ * named in dropped), else the configuration's own regime. */
+static int prepare_search(mc_config *c, const mc_need_opts *o, int knob, char *dropped,
+                          mc_experiment **e, mc_error *err)
+{
+    int r = knob == KNOB_H ? prepare_fresh(c, o->generation, dropped, e, err)
+                           : prepare_knob(c, o->generation, knob, e, err);
+    if (r == MC_OK && (r = mc_mpi_share_config((*e)->config, err)) != MC_OK) {
+        mc_experiment_free(*e); /* under MPI: the other ranks prepare the same search */
+        *e = NULL;
     }
-    int knob = KNOB_H;
-    while (o->over && knob < 3 && strcmp(o->over, KNOBS[knob]) != 0)
-        knob++;
-    if (knob == 3) {
-        mc_config_free(c);
-        return mc_error_set(err, MC_EUSAGE, "--over %s: collapse need searches regime.h, "
-                            "regime.detector_tpr or regime.candidates", o->over);
-    }
-    mc_experiment *e = NULL;
-    r = knob == KNOB_H ? prepare_fresh(c, o->generation, out, &e, err)
-                       : prepare_knob(c, o->generation, knob, out, &e, err);
+    return r;
+}
+
+/* The index of the target's metric at point p, or a status (< 0): no such metric, one the
+ * target cannot be met by, a schedule (a search over h needs a constant h), or no candidates
+ * to search. */
+static long check_point(const mc_point *p, const mc_target *t, int knob, mc_error *err)
+{
+    int r = knob == KNOB_H ? refuse_schedule(p, err)
+            : knob == KNOB_CANDIDATES ? refuse_candidates(p, err) : MC_OK;
     if (r != MC_OK)
         return r;
-    if ((r = mc_mpi_share_config(e->config, err)) != MC_OK) { /* under MPI: the same search */
-        mc_experiment_free(e);
-        return r;
-    }
-    mc_point *p = &e->points[0];
-    snprintf(out->over, sizeof out->over, "%s", KNOBS[knob]);
-    snprintf(out->regime, sizeof out->regime, "%s", p->regime->name);
     long m = mc_target_find(t, &p->metrics, err);
     if (m >= 0 && (r = mc_target_reachable(t, &p->metrics.items[m], err)) != MC_OK)
         m = r;
-    if (m < 0) {
-        mc_experiment_free(e);
+    return m;
+}
+
+/* The search over knob at one point p of a prepared experiment (its knob is overwritten): out
+ * is filled but for dropped and fixed. */
+static int solve_point(mc_point *p, const mc_target *t, const mc_need_opts *o, int knob,
+                       double conf, double tol, mc_need_result *out, mc_error *err)
+{
+    long m = check_point(p, t, knob, err);
+    if (m < 0)
         return (int)m;
-    }
+    snprintf(out->over, sizeof out->over, "%s", KNOBS[knob]);
+    snprintf(out->regime, sizeof out->regime, "%s", p->regime->name);
     unsigned D = 1;
     while (D < 30 && ldexp(1.0, -(int)D) > tol)
         D++;
@@ -441,12 +449,122 @@ int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_ne
                 .threads = o->threads > 0 ? o->threads : omp_get_max_threads(), .knob = knob};
     double z = gsl_cdf_ugaussian_Pinv(0.5 * (1 + conf));
     brackets b = {0};
-    r = search_rounds(&s, z, &b, out, err);
+    int r = search_rounds(&s, z, &b, out, err);
     if (r == MC_OK)
         r = fill_result(&s, &b, z, out, err);
     free(s.values);
     free(s.cache);
     free(s.have);
+    return r;
+}
+
+int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_need_result *out,
+                  mc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    double conf = 0, tol = 0;
+    int knob = KNOB_H, r = check_opts(o, &conf, &tol, err);
+    if (r == MC_OK)
+        r = pick_knob(o, &knob, err);
+    if (r != MC_OK) {
+        mc_config_free(c);
+        return r;
+    }
+    mc_experiment *e = NULL;
+    if ((r = prepare_search(c, o, knob, out->dropped, &e, err)) != MC_OK)
+        return r;
+    list_fixed(e, out);
+    r = solve_point(&e->points[0], t, o, knob, conf, tol, out, err);
     mc_experiment_free(e);
+    return r;
+}
+
+/* ---- over a grid -------------------------------------------------------------------------- */
+
+void mc_need_grid_free(mc_need_grid *g)
+{
+    if (!g)
+        return;
+    for (size_t i = 0; i < g->npoints; i++) {
+        free(g->points[i].label);
+        mc_strings_free(g->points[i].values, g->naxes);
+        mc_need_result_free(&g->points[i].result);
+    }
+    free(g->points);
+    mc_strings_free(g->axes, g->naxes);
+    g->points = NULL;
+    g->axes = NULL;
+    g->npoints = g->naxes = 0;
+}
+
+/* Copies the grid's axis names ("sampling.temperature") into g. */
+static int name_axes(const mc_experiment *e, mc_need_grid *g, mc_error *err)
+{
+    g->axes = calloc(e->naxes + 1, sizeof *g->axes);
+    if (!g->axes)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    g->naxes = e->naxes;
+    for (size_t a = 0; a < e->naxes; a++) {
+        size_t len = strlen(e->axes[a].section) + strlen(e->axes[a].key) + 2;
+        if (!(g->axes[a] = malloc(len)))
+            return mc_error_set(err, MC_ENOMEM, "out of memory");
+        snprintf(g->axes[a], len, "%s.%s", e->axes[a].section, e->axes[a].key);
+    }
+    return MC_OK;
+}
+
+/* Point p's label and axis values into q. */
+static int name_point(const mc_experiment *e, const mc_point *p, mc_need_grid_point *q,
+                      mc_error *err)
+{
+    q->label = strdup(p->label);
+    q->values = calloc(e->naxes + 1, sizeof *q->values);
+    for (size_t a = 0; q->values && a < e->naxes; a++)
+        if (!(q->values[a] = strdup(e->axes[a].values[p->choice[a]])))
+            return mc_error_set(err, MC_ENOMEM, "out of memory");
+    return q->label && q->values ? MC_OK : mc_error_set(err, MC_ENOMEM, "out of memory");
+}
+
+int mc_need_solve_grid(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_need_grid *out,
+                       mc_error *err)
+{
+    memset(out, 0, sizeof *out);
+    double conf = 0, tol = 0;
+    int knob = KNOB_H, r = check_opts(o, &conf, &tol, err);
+    if (r == MC_OK)
+        r = pick_knob(o, &knob, err);
+    if (r != MC_OK) {
+        mc_config_free(c);
+        return r;
+    }
+    mc_experiment *e = NULL;
+    if ((r = prepare_search(c, o, knob, out->dropped, &e, err)) != MC_OK)
+        return r;
+    /* every point's target and knob before any search: a mistake is told at once, once */
+    for (size_t i = 0; r == MC_OK && i < e->npoints; i++) {
+        long m = check_point(&e->points[i], t, knob, err);
+        r = m < 0 ? (int)m : MC_OK;
+        if (r != MC_OK && i > 0)
+            mc_error_prefix(err, "point %zu (%s): ", i, e->points[i].label);
+    }
+    if (r == MC_OK)
+        r = name_axes(e, out, err);
+    out->points = r == MC_OK ? calloc(e->npoints, sizeof *out->points) : NULL;
+    if (r == MC_OK && !out->points)
+        r = mc_error_set(err, MC_ENOMEM, "out of memory");
+    for (size_t i = 0; r == MC_OK && i < e->npoints; i++) {
+        mc_point *p = &e->points[i];
+        out->npoints = i + 1;
+        if ((r = name_point(e, p, &out->points[i], err)) != MC_OK)
+            break;
+        if (o->on_point)
+            o->on_point(i, e->npoints, p->label, o->user);
+        r = solve_point(p, t, o, knob, conf, tol, &out->points[i].result, err);
+        if (r != MC_OK && e->npoints > 1)
+            mc_error_prefix(err, "point %zu (%s): ", i, p->label);
+    }
+    mc_experiment_free(e);
+    if (r != MC_OK)
+        mc_need_grid_free(out);
     return r;
 }

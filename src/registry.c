@@ -13,6 +13,7 @@ extern const mc_family_type mc_family_linreg;
 extern const mc_family_type mc_family_gmm;
 extern const mc_family_type mc_family_kde;
 extern const mc_family_type mc_family_ngram;
+extern const mc_family_type mc_family_gpt;
 extern const mc_family_type mc_family_poisson;
 
 extern const mc_regime_type mc_regime_replace;
@@ -30,6 +31,7 @@ const mc_family_type *const mc_families[] = {
     &mc_family_gmm,
     &mc_family_kde,
     &mc_family_ngram,
+    &mc_family_gpt,
     &mc_family_poisson,
     NULL,
 };

@@ -38,7 +38,7 @@ ok grep -q 'detect_synthetic_passed' "$tmp/det/summary.csv"
 # collapse need over the new knobs
 out=$("$bin" need cats --over regime.candidates regime.name=replace regime.select=best-of \
   regime.candidates=8 regime.beta=0.3 sampling.temperature=1 run.replicates=20 \
-  --target "p_blue >= 0.98" --at 3 -q 2>&1)
+  --target "p_blue >= 0.98" --at 3 -q -o "$tmp/need" 2>&1)
 ok grep -q "^candidates\* = [2-8] " <<<"$out"
 expect 2 "--over regime.n: collapse need searches regime.h, regime.detector_tpr or regime.candidates" \
   need cats --over regime.n --target "p_yellow >= 0.05" --at 5 -q

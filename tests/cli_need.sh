@@ -5,6 +5,7 @@ set -u
 bin=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1 # need writes its answer into results/ by default
 fails=0 passes=0
 check() { # check DESCRIPTION COMMAND...
   local what=$1; shift
@@ -31,26 +32,46 @@ check "need --help leaves out run's options" bash -c "! '$bin' need --help | gre
 
 # an answer with an interval; the same for 1 and 2 threads (common random numbers)
 "$bin" need cats --target "alive(yellow) >= 0.95" --at 30 sampling.temperature=0.9 \
-  run.replicates=40 --threads 1 --quiet > "$tmp/n1" 2>&1
+  run.replicates=40 --threads 1 --quiet -o "$tmp/o1" > "$tmp/n1" 2>&1
 rc=$?
 check "need exits 0" test "$rc" = 0
 check "need prints h* with an interval" grep -qE '^h\* = [0-9.e-]+  \(95 % interval' "$tmp/n1"
 "$bin" need cats --target "alive(yellow) >= 0.95" --at 30 sampling.temperature=0.9 \
-  run.replicates=40 --threads 2 --quiet > "$tmp/n2" 2>&1
+  run.replicates=40 --threads 2 --quiet -o "$tmp/o1" --force > "$tmp/n2" 2>&1
 check "need does not depend on the thread count" cmp -s "$tmp/n1" "$tmp/n2"
-"$bin" need cats --target "p_yellow >= 0.5" --at 5 run.replicates=5 --quiet > "$tmp/n3" 2>&1
-check "need reports the grid axis it fixed" \
-  grep -q 'first value (override to choose): sampling.temperature=1.0' "$tmp/n3"
-check "no fixed axis when the override chose it" bash -c "! grep -q 'first value' '$tmp/n1'"
-check "an unreachable target says so" grep -q 'not met even with h = 1' "$tmp/n3"
+"$bin" need cats --target "p_yellow >= 0.5" --at 5 run.replicates=5 --quiet -o "$tmp/o3" \
+  > "$tmp/n3" 2>&1
+check "need searches every grid point: one row per temperature" \
+  bash -c "grep -qE '^0 +1.0 +not met ' '$tmp/n3' && grep -qE '^1 +0.9 +not met ' '$tmp/n3'"
+check "no grid line when the override chose the axis" bash -c "! grep -q 'grid points' '$tmp/n1'"
+"$bin" need cats --target "p_yellow >= 0.5" --at 5 run.replicates=5 sampling.temperature=1.0 \
+  --quiet -o "$tmp/o3b" > "$tmp/n3b" 2>&1
+check "an unreachable target says so" grep -q 'not met even with h = 1' "$tmp/n3b"
+
+# the issue's question: one row per temperature, need.csv and need.json in the default folder
+"$bin" need cats --target "alive(yellow) >= 0.95" --at 50 run.replicates=40 --quiet > "$tmp/n6" 2>&1
+check "need cats: one row per temperature" \
+  bash -c "grep -qE '^0 +1.0 +[0-9.e-]+ ' '$tmp/n6' && grep -qE '^1 +0.9 +[0-9.e-]+ ' '$tmp/n6'"
+csv=$(ls results/cats-need-*/need.csv 2>/dev/null | head -1)
+check "need.csv in results/cats-need-STAMP/" test -n "$csv"
+check "need.csv: a header and one row per point" \
+  bash -c "head -1 '$csv' | grep -qx 'point,sampling.temperature,h,lo,hi,feasible,mean,se,replicates,evaluations' && [ \$(wc -l < '$csv') = 3 ]"
+check "need.json holds every evaluation" \
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); p=d['points']; assert len(p)==2 and all(len(x['evaluations'])>=1 for x in p) and d['target']=='alive(yellow) >= 0.95'" "${csv%.csv}.json"
+check "the CSV's h* is the table's" \
+  bash -c "[ \"\$(sed -n 3p '$csv' | cut -d, -f3)\" = \"\$(grep -E '^1 +0.9 ' '$tmp/n6' | awk '{print \$3}')\" ]"
+check "no lock or temporary file left" bash -c "[ -z \"\$(ls -A \$(dirname '$csv') | grep -v '^need\.\(csv\|json\)\$')\" ]"
+expect 2 "holds the answer of another \`collapse need\`" need cats --target "p_yellow >= 0.5" --at 5 run.replicates=5 -o "$tmp/o3"
+"$bin" need cats --target "p_yellow >= 0.5" --at 5 run.replicates=5 --quiet -o "$tmp/o3" --force > /dev/null
+check "--force replaces it" test $? = 0
 
 # more replicates for a stated precision; a pipeline preset searches fresh without its own keys
 "$bin" need cats --target "alive(yellow) >= 0.9" --at 20 sampling.temperature=0.9 \
-  run.replicates=10 --precision 0.05 --quiet > "$tmp/n4" 2>&1
+  run.replicates=10 --precision 0.05 --quiet -o "$tmp/o4" > "$tmp/n4" 2>&1
 check "--precision adds replicates" \
   bash -c "grep -oE 'with [0-9]+ replicates' '$tmp/n4' | awk '{exit !(\$2 > 10)}'"
 "$bin" need pipeline --target "p_yellow >= 0.05" --at 10 run.replicates=10 --quiet \
-  > "$tmp/n5" 2>&1
+  -o "$tmp/o5" > "$tmp/n5" 2>&1
 check "need pipeline leaves out the pipeline's keys" grep -q 'left out: regime.workforce' "$tmp/n5"
 expect 2 "expected a number from" need cats --target "p_yellow >= 0.1" --at 5 --precision -1
 

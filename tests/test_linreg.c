@@ -96,7 +96,7 @@ static void test_fit_matches_gsl(void **state)
     void *a, *b, *sub, *model;
     assert_int_equal(f->draw_world(r, p->params, p->world, 30, &a, &err), MC_OK);
     assert_int_equal(f->model_alloc(p->params, p->world, &model, &err), MC_OK);
-    mc_fit_opts opts = {-1};
+    mc_fit_opts opts = {.human_weight = -1};
     assert_int_equal(f->fit(model, p->params, a, &opts, &err), MC_OK);
     assert_int_equal(f->draw_model(r, p->params, model, &p->sampling, 30, &b, &err), MC_OK);
     assert_int_equal(f->ds_merge(a, b, &err), MC_OK);

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "testutil.h"
 #include "collapse/need.h"
 
@@ -261,12 +262,92 @@ static void test_need_impossible_target(void **state)
     }
 }
 
+/* The closed-form h*(tau) of c = 0.03: bisection on the fixed point to 1e-12. */
+static double closed_form_h(double c, double tau)
+{
+    double lo = 0, hi = 1;
+    while (hi - lo > 1e-12) {
+        double mid = 0.5 * (lo + hi);
+        if (fixed_point_d(mid, tau) >= c)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi;
+}
+
+/* need over a grid of temperatures: one search per point, each against its own closed form;
+ * point 0 is the single-point answer (the same streams: point index 0); need.csv and need.json
+ * hold one row per point; a second answer into the folder is refused unless forced. */
+static void test_need_grid(void **state)
+{
+    (void)state;
+    const char *ov[] = {"regime.n=1e12", "run.replicates=2", "sampling.temperature=0.8, 0.9", NULL};
+    const char *ov1[] = {"regime.n=1e12", "run.replicates=2", NULL}; /* WORLD4: 0.8 */
+    mc_need_opts o = {.generation = 400, .confidence = 0.95, .tolerance = 1.0 / 1024, .threads = 1};
+    mc_target t;
+    mc_error err = {0};
+    assert_int_equal(mc_target_parse("p_d >= 0.03", &t, &err), MC_OK);
+    mc_need_grid g;
+    if (mc_need_solve_grid(config(ov), &t, &o, &g, &err) != MC_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(g.npoints, 2);
+    assert_int_equal(g.naxes, 1);
+    assert_string_equal(g.axes[0], "sampling.temperature");
+    const double tau[2] = {0.8, 0.9};
+    for (size_t i = 0; i < 2; i++) {
+        const mc_need_result *r = &g.points[i].result;
+        double htrue = closed_form_h(0.03, tau[i]);
+        double slope = (fixed_point_d(htrue + 1e-4, tau[i]) - fixed_point_d(htrue - 1e-4, tau[i])) / 2e-4;
+        print_message("tau %.1f: h* = %.6f, closed form %.6f\n", tau[i], r->h, htrue);
+        assert_true(r->feasible && r->fixed[0] == '\0');
+        assert_true(r->h >= htrue - 1e-5 / slope && r->h <= htrue + r->step + 1e-5 / slope);
+        assert_true(strtod(g.points[i].values[0], NULL) == tau[i]);
+    }
+    assert_true(g.points[1].result.h < g.points[0].result.h); /* a hotter model needs less */
+    mc_need_result one;
+    assert_int_equal(mc_need_solve(config(ov1), &t, &o, &one, &err), MC_OK);
+    assert_true(one.h == g.points[0].result.h && one.nevals == g.points[0].result.nevals);
+    for (size_t k = 0; k < one.nevals; k++)
+        assert_true(one.evals[k].mean == g.points[0].result.evals[k].mean);
+    mc_need_result_free(&one);
+
+    char dir[512], written[512], path[600], line[256];
+    snprintf(dir, sizeof dir, "%s/need-grid-%ld", tu_tmpdir(), (long)getpid());
+    assert_int_equal(mc_need_write(dir, 0, "test.ini", &t, &o, &g, written, sizeof written, &err),
+                     MC_OK);
+    assert_string_equal(written, dir);
+    snprintf(path, sizeof path, "%s/need.csv", dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t rows = 0;
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_string_equal(line, "point,sampling.temperature,h,lo,hi,feasible,mean,se,replicates,"
+                              "evaluations\n");
+    while (fgets(line, sizeof line, f))
+        rows++;
+    fclose(f);
+    assert_int_equal(rows, 2);
+    assert_int_equal(mc_need_write(dir, 0, "test.ini", &t, &o, &g, written, sizeof written, &err),
+                     MC_EUSAGE);
+    assert_non_null(strstr(err.msg, "--force"));
+    assert_int_equal(mc_need_write(dir, 1, "test.ini", &t, &o, &g, written, sizeof written, &err),
+                     MC_OK);
+    snprintf(path, sizeof path, "%s/need.json", dir);
+    assert_int_equal(remove(path), 0);
+    snprintf(path, sizeof path, "%s/need.csv", dir);
+    assert_int_equal(remove(path), 0);
+    assert_int_equal(rmdir(dir), 0); /* nothing else left: no lock, no temporary file */
+    mc_need_grid_free(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_target_parse),
         cmocka_unit_test(test_need_impossible_target),
         cmocka_unit_test(test_need_closed_form),
+        cmocka_unit_test(test_need_grid),
         cmocka_unit_test(test_need_noisy_threads),
         cmocka_unit_test(test_need_precision),
         cmocka_unit_test(test_need_edges_and_errors),

@@ -431,6 +431,76 @@ static void test_figure_series(void **state)
     mc_plot_log_free(log);
 }
 
+/* The figure of a metric with a closed form draws the mean with mean +- 1.96 sd / sqrt(n) and
+ * the theory, and says so; one without draws the median with its 5-95 % band; y labels are the
+ * description in words with the unit once. */
+static const mc_figure *figure_named(mc_figure **figs, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(figs[i]->name, name) == 0)
+            return figs[i];
+    fail_msg("no figure %s", name);
+    return figs[0]; /* not reached */
+}
+
+static const mc_fig_series *series_of(const mc_figure *f, mc_plot_series_kind kind, size_t k)
+{
+    for (size_t i = 0; i < f->nseries; i++)
+        if (f->series[i].kind == kind && k-- == 0)
+            return &f->series[i];
+    fail_msg("%s: too few series of kind %d", f->name, (int)kind);
+    return &f->series[0]; /* not reached */
+}
+
+static void test_figure_statistic(void **state)
+{
+    (void)state;
+    const char *dir = copy_fixture("plot-statistic");
+    mc_run *run;
+    mc_error err = {0};
+    assert_int_equal(mc_run_read(dir, &run, &err), MC_OK);
+    mc_figure **figs;
+    size_t n;
+    assert_int_equal(mc_plot_figures(run, &figs, &n, &err), MC_OK);
+    /* p_yellow has a closed form (points 0 and 2): the mean, +-1.96 SE, the theory */
+    const mc_figure *f = figure_named(figs, n, "metric-p_yellow");
+    assert_non_null(strstr(f->subtitle, "mean across replicates, +-1.96 SE band"));
+    assert_non_null(strstr(f->caption, "the mean over"));
+    const mc_run_metric *m = mc_run_metric_find(&run->points[0], "p_yellow");
+    const mc_fig_series *band = series_of(f, MC_PLOT_BAND, 0), *line = series_of(f, MC_PLOT_LINE, 0);
+    for (size_t g = 0; g < band->n; g++) {
+        double se = m->sd[g] / sqrt(m->n[g]);
+        assert_true(line->y[g] == m->mean[g]);
+        assert_true(fabs(band->y[g] - (m->mean[g] - 1.96 * se)) <= 1e-12);
+        assert_true(fabs(band->y2[g] - (m->mean[g] + 1.96 * se)) <= 1e-12);
+    }
+    assert_int_equal(f->nextra, 2);
+    assert_string_equal(f->extra[0].name, "mean +-1.96 SE (its 95 % interval)");
+    /* kl has none: the median and 5-95 % of replicates, no theory */
+    f = figure_named(figs, n, "metric-kl");
+    m = mc_run_metric_find(&run->points[1], "kl");
+    assert_non_null(strstr(f->subtitle, "median across replicates, 5-95 % band"));
+    band = series_of(f, MC_PLOT_BAND, 1);
+    line = series_of(f, MC_PLOT_LINE, 1);
+    for (size_t g = 0; g < band->n; g++)
+        assert_true(line->y[g] == m->q50[g] && band->y[g] == m->q05[g] && band->y2[g] == m->q95[g]);
+    for (size_t i = 0; i < f->nseries; i++)
+        assert_int_not_equal(f->series[i].kind, MC_PLOT_THEORY);
+    /* y labels: words and the unit once; a long description is cut at its first clause */
+    assert_string_equal(figure_named(figs, n, "metric-entropy")->panels[0].ylabel,
+                        "Shannon entropy of the model (nats)");
+    assert_string_equal(figure_named(figs, n, "metric-kl")->panels[0].ylabel,
+                        "KL(world || model) (nats)");
+    assert_string_equal(figure_named(figs, n, "metric-tail_mass")->panels[0].ylabel,
+                        "model probability of the world's tail categories (fraction)");
+    assert_string_equal(figure_named(figs, n, "metric-p_blue")->panels[0].ylabel,
+                        "model probability of blue");
+    assert_string_equal(figure_named(figs, n, "metric-tv")->panels[0].ylabel,
+                        "total variation distance to the world");
+    mc_plot_figures_free(figs, n);
+    mc_run_free(run);
+}
+
 /* The family- and regime-specific figures appear when metrics of their roles exist: heldout-fit
  * (two panels: the value and its ratio to generation 0), pipeline (workforce, human share and
  * the damage metric: the first headline metric with a direction) and spread (a spread ratio). */
@@ -659,11 +729,11 @@ static void test_declared_capabilities(void **state)
     /* xyz_fit (role heldout_fit) gets the held-out figure, its unit on the y axis; heldout_ppl
      * (role other, a headline) does not */
     assert_non_null(heldout);
-    assert_string_equal(heldout->panels[0].ylabel, "xyz_fit (bits)");
+    assert_string_equal(heldout->panels[0].ylabel, "d (bits)"); /* its description, "d" */
     assert_non_null(strstr(heldout->title, "xyz_fit"));
     assert_null(strstr(heldout->title, "heldout_ppl"));
     assert_non_null(fit);
-    assert_string_equal(fit->panels[0].ylabel, "xyz_fit (bits)");
+    assert_string_equal(fit->panels[0].ylabel, "d (bits)");
     /* the spread figure draws wobble (spread, unit ratio; not var_ratio, whose unit is nats),
      * moved by drift (location) in 1-D: var 1..4, shift sqrt(1..4) / sigma (sigma unknown here:
      * not moved) */
@@ -672,7 +742,7 @@ static void test_declared_capabilities(void **state)
     /* a workforce under any name makes the pipeline figure */
     assert_non_null(pipeline);
     assert_string_equal(pipeline->panels[0].title, "crew");
-    assert_string_equal(pipeline->panels[0].ylabel, "crew (people)");
+    assert_string_equal(pipeline->panels[0].ylabel, "d (people)");
     mc_plot_figures_free(figs, n);
     mc_run_free(run);
 }
@@ -943,7 +1013,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_rfc4180),      cmocka_unit_test(test_csv_malformed),
         cmocka_unit_test(test_read_fixture),     cmocka_unit_test(test_bad_run_dirs),
-        cmocka_unit_test(test_figure_series),    cmocka_unit_test(test_figure_scale),
+        cmocka_unit_test(test_figure_series),    cmocka_unit_test(test_figure_statistic),    cmocka_unit_test(test_figure_scale),
         cmocka_unit_test(test_palette),          cmocka_unit_test(test_special_figures),
         cmocka_unit_test(test_pipeline_healthy),          cmocka_unit_test(test_plot_files),
         cmocka_unit_test(test_plot_unwritable),  cmocka_unit_test(test_findings_known),

@@ -147,7 +147,7 @@ static void test_crawl_law(void **state)
     void *pool = NULL, *synth = NULL, *model = NULL;
     assert_int_equal(f->draw_world(r, p->params, p->world, 30, &pool, &err), MC_OK);
     assert_int_equal(f->model_alloc(p->params, p->world, &model, &err), MC_OK);
-    mc_fit_opts opts = {-1};
+    mc_fit_opts opts = {.human_weight = -1};
     assert_int_equal(f->fit(model, p->params, pool, &opts, &err), MC_OK);
     assert_int_equal(f->draw_model(r, p->params, model, &p->sampling, 20, &synth, &err), MC_OK);
     assert_int_equal(f->ds_merge(pool, synth, &err), MC_OK);

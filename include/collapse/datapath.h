@@ -4,8 +4,13 @@
 
 #include <stddef.h>
 
-/* The data folder: $MC_DATA_DIR if set, else <source dir>/data (compiled in). */
+/* The data folder: $MC_DATA_DIR if set, else the first folder of mc_data_dirs() that exists
+ * (the source tree's data/, then the installed PREFIX/share/collapse/data), else the last. */
 const char *mc_data_dir(void);
+
+/* The folders searched when MC_DATA_DIR is unset, in order (compiled in): at most n into out;
+ * returns how many. */
+size_t mc_data_dirs(const char **out, size_t n);
 
 /* Resolves a path from a configuration: a name of the data registry ("subtlex" for the SUBTLEX
  * table, "brown" for the Brown corpus folder) maps into mc_data_dir(); an absolute path stays;

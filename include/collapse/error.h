@@ -18,7 +18,8 @@ enum {
     MC_EDATA = -4,    /* an input data file is malformed (exit 2: it is user input) */
     MC_ENOMEM = -5,   /* an allocation failed, or a size cannot fit in memory (exit 1) */
     MC_ERANGE = -6,   /* a size overflows what the algorithm supports (exit 1) */
-    MC_EINTERNAL = -7 /* a broken internal invariant or library failure (exit 1) */
+    MC_EINTERNAL = -7, /* a broken internal invariant or library failure (exit 1) */
+    MC_ECANCELED = -8  /* stopped by mc_cancel_request() (cancel.h) (exit 1) */
 };
 
 #define MC_ERROR_MAX 1024

@@ -49,6 +49,10 @@ typedef struct mc_fit_opts {
     /* Weight of the human part of the training set, in [0,1]: the human samples together carry
      * weight w and the synthetic ones 1 - w. Negative: every sample weighs the same. */
     double human_weight;
+    /* Key of the fit's own random numbers (a network's initialisation, its batches): the engine
+     * gives mc_stream_key(unit key, FIT_STREAM, g), so a fit depends on the unit and the
+     * generation only. Families whose fit is deterministic ignore it. */
+    uint64_t seed;
 } mc_fit_opts;
 
 struct mc_point;

@@ -27,6 +27,8 @@
 #include "collapse/datapath.h"
 #include "ngram/corpus.h"
 #include "ngram/ngram.h"
+#include "text/textmetrics.h"
+#include "text/textworld.h"
 
 typedef struct ngram_params {
     const char *corpus;
@@ -68,15 +70,7 @@ static const mc_key ngram_keys[] = {
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
 
-typedef struct ngram_world {
-    mc_corpus *corpus;
-    uint32_t nids;          /* 3 + word types of the training split */
-    uint32_t *id_type;      /* (nids) corpus type of a word id, UINT32_MAX for markers */
-    mc_ngram_ds *train, *heldout, *reserve;
-    uint32_t *train_count;  /* (nids) occurrences in the training split */
-    uint64_t nrare;         /* word types with 1..5 occurrences */
-    size_t ndocs[3];        /* documents per part */
-} ngram_world;
+typedef mc_textworld ngram_world;
 
 typedef struct ngram_model {
     mc_ngram_model *m;
@@ -85,134 +79,26 @@ typedef struct ngram_model {
 
 /* ---- world ------------------------------------------------------------------------------- */
 
-static void world_free(void *vw)
-{
-    ngram_world *w = vw;
-    if (!w)
-        return;
-    mc_corpus_free(w->corpus);
-    free(w->id_type);
-    mc_ngram_ds_free(w->train);
-    mc_ngram_ds_free(w->heldout);
-    mc_ngram_ds_free(w->reserve);
-    free(w->train_count);
-    free(w);
-}
+static void world_free(void *vw) { mc_textworld_free(vw); }
 
-/* Vocabulary: the training split's word types in order of first occurrence get ids from
- * MC_NGRAM_FIRST_WORD on; every other type maps to <unk>. Fills type_id (c->ntypes), w->nids and
- * the number of training documents. */
-static void world_vocabulary(ngram_world *w, const mc_corpus *c, const uint8_t *part,
-                             uint32_t *type_id)
-{
-    for (size_t t = 0; t < c->ntypes; t++)
-        type_id[t] = MC_NGRAM_UNK;
-    uint32_t nids = MC_NGRAM_FIRST_WORD;
-    for (size_t d = 0; d < c->ndocs; d++) {
-        if (part[d] != MC_SPLIT_TRAIN)
-            continue;
-        for (uint64_t t = c->sent[c->doc[d]]; t < c->sent[c->doc[d + 1]]; t++)
-            if (type_id[c->tok[t]] == MC_NGRAM_UNK)
-                type_id[c->tok[t]] = nids++;
-        w->ndocs[MC_SPLIT_TRAIN]++;
-    }
-    w->nids = nids;
-}
-
-/* The three datasets of human sentences, in word ids, document by document into the part the
- * split gave each; and the inverse map id -> corpus type. MC_OK or MC_ENOMEM. */
-static int world_datasets(ngram_world *w, const mc_corpus *c, const uint8_t *part,
-                          const uint32_t *type_id)
-{
-    w->id_type = malloc(w->nids * sizeof *w->id_type);
-    w->train_count = calloc(w->nids, sizeof *w->train_count);
-    w->train = mc_ngram_ds_alloc();
-    w->heldout = mc_ngram_ds_alloc();
-    w->reserve = mc_ngram_ds_alloc();
-    uint32_t *buf = NULL;
-    size_t bufcap = 0;
-    int rc = (w->id_type && w->train_count && w->train && w->heldout && w->reserve) ? MC_OK
-                                                                                    : MC_ENOMEM;
-    for (uint32_t i = 0; !rc && i < MC_NGRAM_FIRST_WORD; i++)
-        w->id_type[i] = UINT32_MAX;
-    for (size_t t = 0; !rc && t < c->ntypes; t++)
-        if (type_id[t] != MC_NGRAM_UNK)
-            w->id_type[type_id[t]] = (uint32_t)t;
-    for (size_t d = 0; !rc && d < c->ndocs; d++) {
-        mc_ngram_ds *ds = part[d] == MC_SPLIT_TRAIN ? w->train
-                          : part[d] == MC_SPLIT_HELDOUT ? w->heldout : w->reserve;
-        if (part[d] != MC_SPLIT_TRAIN)
-            w->ndocs[part[d]]++;
-        for (uint64_t s = c->doc[d]; !rc && s < c->doc[d + 1]; s++) {
-            size_t len = (size_t)(c->sent[s + 1] - c->sent[s]);
-            if (len > bufcap) {
-                uint32_t *nb = realloc(buf, len * sizeof *nb);
-                if (!nb) {
-                    rc = MC_ENOMEM;
-                    break;
-                }
-                buf = nb;
-                bufcap = len;
-            }
-            for (size_t i = 0; i < len; i++)
-                buf[i] = type_id[c->tok[c->sent[s] + i]];
-            rc = mc_ngram_ds_push(ds, buf, len, 1);
-        }
-    }
-    free(buf);
-    return rc;
-}
-
-/* Occurrences of each word id in the training split, and the rare types (1..5 occurrences). */
-static void world_counts(ngram_world *w)
-{
-    for (uint64_t t = 0; t < w->train->ntok; t++)
-        w->train_count[w->train->tok[t]]++;
-    for (uint32_t i = MC_NGRAM_FIRST_WORD; i < w->nids; i++)
-        w->nrare += w->train_count[i] <= 5;
-}
-
-/* The world: read the corpus, split it by document, fix the vocabulary from the training part,
- * turn the three parts into datasets of word ids, count the training words. */
+/* The world: read the corpus, split it by document, fix the vocabulary from the training part
+ * and turn the three parts into datasets of word ids (src/text/textworld.c). */
 static int world_create(const void *vp, const mc_point *pt, gsl_rng *r, void **out, mc_error *err)
 {
     (void)r; /* the split has its own key (world.split_seed) so it never varies with run.seed */
     const ngram_params *p = vp;
     char path[4096], where[256];
     mc_point_data_path(pt, p->corpus, path, sizeof path);
-    mc_corpus_opts o = {(mc_corpus_format)p->format, p->lowercase, 0};
-    mc_corpus *c = NULL;
-    int rc = mc_corpus_read(path, &o, &c, err);
-    if (rc)
-        return mc_point_data_error(pt, "world", "corpus", p->corpus, rc, err);
-    ngram_world *w = calloc(1, sizeof *w);
-    uint8_t *part = malloc(c->ndocs);
-    uint32_t *type_id = malloc(c->ntypes * sizeof *type_id);
-    if (!w || !part || !type_id) {
-        free(w), free(part), free(type_id);
-        mc_corpus_free(c);
+    mc_textworld_opts o = {(mc_corpus_format)p->format, p->lowercase, p->heldout, p->reserve,
+                           p->split_seed};
+    int split_failed = 0;
+    int rc = mc_textworld_create(path, &o, (mc_textworld **)out, &split_failed, err);
+    if (rc == MC_ENOMEM)
         return mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
-    }
-    w->corpus = c;
-    rc = mc_corpus_split(c, p->heldout, p->reserve, p->split_seed, part, err);
-    if (rc) {
+    if (rc && split_failed)
         mc_error_prefix(err, "%s: ", mc_point_where(pt, "world", "heldout", where, sizeof where));
-        goto fail;
-    }
-    world_vocabulary(w, c, part, type_id);
-    if (world_datasets(w, c, part, type_id)) {
-        rc = mc_error_set(err, MC_ENOMEM, "ngram: out of memory");
-        goto fail;
-    }
-    world_counts(w);
-    free(part);
-    free(type_id);
-    *out = w;
-    return MC_OK;
-fail:
-    free(part);
-    free(type_id);
-    world_free(w);
+    else if (rc)
+        return mc_point_data_error(pt, "world", "corpus", p->corpus, rc, err);
     return rc;
 }
 
@@ -436,139 +322,21 @@ static int fit(void *vm, const void *vp, const void *train, const mc_fit_opts *o
 
 /* ---- metrics ----------------------------------------------------------------------------- */
 
-enum {
-    M_HELDOUT_PPL, M_SELF_PPL, M_GEN_TYPES, M_TYPE_COVERAGE, M_RARE_COVERAGE, M_DISTINCT1,
-    M_DISTINCT2, M_DISTINCT3, M_UNIGRAM_KL, M_MEAN_LENGTH, M_COPY_SHARE, M_COUNT
-};
+enum { M_HELDOUT_PPL, M_SELF_PPL, M_TEXT, M_COUNT = M_TEXT + MC_TEXT_COUNT };
 
-static const mc_metric_def METRICS[M_COUNT] = {
+static const mc_metric_def METRICS[M_TEXT] = {
     [M_HELDOUT_PPL] = {"heldout_ppl", MC_ROLE_HELDOUT_FIT, "perplexity", -1, MC_METRIC_HEADLINE,
                        "perplexity of the held-out human text (per word and </s>)"},
     [M_SELF_PPL] = {"self_ppl", MC_ROLE_OTHER, "perplexity", 0, 0,
                     "perplexity of the model on its own generated text"},
-    [M_GEN_TYPES] = {"gen_types", MC_ROLE_DIVERSITY, "types", 1, 0,
-                     "distinct word types in the generated text"},
-    [M_TYPE_COVERAGE] = {"type_coverage", MC_ROLE_DIVERSITY, "fraction", 1, 0,
-                         "fraction of the human training word types used in the generated text"},
-    [M_RARE_COVERAGE] = {"rare_coverage", MC_ROLE_TAIL, "fraction", 1, 0,
-                         "fraction of the rare human training word types (count <= 5) used in "
-                         "the generated text"},
-    [M_DISTINCT1] = {"distinct_1", MC_ROLE_DIVERSITY, "fraction", 1, 0,
-                     "distinct words / words in the generated text"},
-    [M_DISTINCT2] = {"distinct_2", MC_ROLE_DIVERSITY, "fraction", 1, 0,
-                     "distinct bigrams / bigrams within generated sentences"},
-    [M_DISTINCT3] = {"distinct_3", MC_ROLE_DIVERSITY, "fraction", 1, 0,
-                     "distinct trigrams / trigrams within generated sentences"},
-    [M_UNIGRAM_KL] = {"unigram_kl", MC_ROLE_DIVERGENCE, "nats", -1, 0,
-                      "KL(human training unigrams || generated unigrams, add-1/2 smoothed)"},
-    [M_MEAN_LENGTH] = {"mean_length", MC_ROLE_OTHER, "words", 0, 0,
-                       "mean generated sentence length in words"},
-    [M_COPY_SHARE] = {"copy_share", MC_ROLE_OTHER, "fraction", -1, 0,
-                      "share of generated sentences that copy a sentence of the training set"},
 };
 
 static int describe(const void *vp, const void *vw, mc_metric_list *out, mc_error *err)
 {
     (void)vp, (void)vw;
-    return mc_metric_declare_all(out, METRICS, M_COUNT) ? oom(err) : MC_OK;
-}
-
-/* An open-addressing set of up to three ids (a bigram uses c = 0); a = UINT32_MAX marks an
- * empty slot (no id reaches it). Load factor at most 3/4: 16 to 32 bytes per distinct n-gram. */
-typedef struct triple {
-    uint32_t a, b, c;
-} triple;
-
-static uint64_t hash3(uint32_t a, uint32_t b, uint32_t c)
-{
-    return mc_mix64(((uint64_t)a << 32 | b) ^ mc_mix64((uint64_t)c + 0x9e3779b97f4a7c15ull));
-}
-
-/* Distinct n-grams of order n (2 or 3) within the sentences of ds; total in *total. */
-static int count_distinct(const mc_ngram_ds *ds, unsigned n, uint64_t *distinct, uint64_t *total)
-{
-    uint64_t tot = 0;
-    for (uint64_t s = 0; s < ds->nsent; s++) {
-        uint64_t len = ds->start[s + 1] - ds->start[s];
-        tot += len >= n ? len - n + 1 : 0;
-    }
-    uint64_t cap = 16;
-    while (3 * cap < 4 * tot)
-        cap *= 2;
-    triple *t = malloc((size_t)cap * sizeof *t);
-    if (!t)
-        return MC_ENOMEM;
-    memset(t, 0xff, (size_t)cap * sizeof *t);
-    uint64_t d = 0;
-    for (uint64_t s = 0; s < ds->nsent; s++)
-        for (uint64_t i = ds->start[s]; i + n <= ds->start[s + 1]; i++) {
-            uint32_t a = ds->tok[i], b = ds->tok[i + 1], c = n == 3 ? ds->tok[i + 2] : 0;
-            uint64_t h = hash3(a, b, c) & (cap - 1);
-            while (t[h].a != UINT32_MAX && !(t[h].a == a && t[h].b == b && t[h].c == c))
-                h = (h + 1) & (cap - 1);
-            if (t[h].a == UINT32_MAX) {
-                t[h] = (triple){a, b, c};
-                d++;
-            }
-        }
-    free(t);
-    *distinct = d;
-    *total = tot;
-    return MC_OK;
-}
-
-static uint64_t hash_sentence(const uint32_t *w, uint64_t len)
-{
-    uint64_t h = mc_mix64(len + 1);
-    for (uint64_t i = 0; i < len; i++)
-        h = mc_mix64(h ^ w[i]);
-    return h;
-}
-
-/* Sentences of gen that are exact copies of a sentence of train. */
-static int count_copies(const mc_ngram_ds *train, const mc_ngram_ds *gen, uint64_t *copies)
-{
-    uint64_t cap = 16;
-    while (cap < 2 * train->nsent)
-        cap *= 2;
-    uint64_t *t = malloc((size_t)cap * sizeof *t);
-    if (!t)
-        return MC_ENOMEM;
-    for (uint64_t i = 0; i < cap; i++)
-        t[i] = UINT64_MAX;
-    for (uint64_t s = 0; s < train->nsent; s++) {
-        const uint32_t *w = train->tok + train->start[s];
-        uint64_t len = train->start[s + 1] - train->start[s];
-        uint64_t h = hash_sentence(w, len) & (cap - 1);
-        int dup = 0;
-        for (; t[h] != UINT64_MAX; h = (h + 1) & (cap - 1)) {
-            uint64_t o = t[h], olen = train->start[o + 1] - train->start[o];
-            if (olen == len && (len == 0 || memcmp(train->tok + train->start[o], w,
-                                                    len * sizeof *w) == 0)) {
-                dup = 1;
-                break;
-            }
-        }
-        if (!dup)
-            t[h] = s;
-    }
-    uint64_t n = 0;
-    for (uint64_t s = 0; s < gen->nsent; s++) {
-        const uint32_t *w = gen->tok + gen->start[s];
-        uint64_t len = gen->start[s + 1] - gen->start[s];
-        for (uint64_t h = hash_sentence(w, len) & (cap - 1); t[h] != UINT64_MAX;
-             h = (h + 1) & (cap - 1)) {
-            uint64_t o = t[h], olen = train->start[o + 1] - train->start[o];
-            /* an empty sentence has no tokens to compare (tok may even be NULL) */
-            if (olen == len && (len == 0 || memcmp(train->tok + train->start[o], w,
-                                                    len * sizeof *w) == 0)) {
-                n++;
-                break;
-            }
-        }
-    }
-    free(t);
-    *copies = n;
+    if (mc_metric_declare_all(out, METRICS, M_TEXT) ||
+        mc_metric_declare_all(out, mc_text_metric_defs, MC_TEXT_COUNT))
+        return oom(err);
     return MC_OK;
 }
 
@@ -577,55 +345,18 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
     const ngram_params *p = ev->params;
     const ngram_world *w = ev->world;
     const ngram_model *m = ev->model;
-    const mc_ngram_ds *train = ev->train;
     out[M_HELDOUT_PPL] = mc_ngram_perplexity(m->m, w->heldout, NULL);
     mc_ngram_ds *gen = mc_ngram_ds_alloc();
-    uint32_t *cnt = calloc(w->nids, sizeof *cnt);
-    int rc = gen && cnt ? MC_OK : oom(err);
-    if (!rc)
-        rc = mc_ngram_generate(r, m->m, &ev->point->sampling, sample_size(p, w),
+    if (!gen)
+        return oom(err);
+    int rc = mc_ngram_generate(r, m->m, &ev->point->sampling, sample_size(p, w),
                                (size_t)p->max_length, gen, err);
-    if (rc)
-        goto done;
-    out[M_SELF_PPL] = mc_ngram_perplexity(m->m, gen, NULL);
-    for (uint64_t t = 0; t < gen->ntok; t++)
-        cnt[gen->tok[t]]++;
-    uint64_t types = 0, kept = 0, rare = 0, vocab = w->nids - MC_NGRAM_FIRST_WORD;
-    for (uint32_t i = MC_NGRAM_FIRST_WORD; i < w->nids; i++) {
-        types += cnt[i] > 0;
-        kept += cnt[i] > 0 && w->train_count[i] > 0;
-        rare += cnt[i] > 0 && w->train_count[i] > 0 && w->train_count[i] <= 5;
-    }
-    out[M_GEN_TYPES] = (double)(types + (cnt[MC_NGRAM_UNK] > 0));
-    out[M_TYPE_COVERAGE] = vocab ? (double)kept / (double)vocab : NAN;
-    out[M_RARE_COVERAGE] = w->nrare ? (double)rare / (double)w->nrare : NAN;
-    out[M_DISTINCT1] = gen->ntok ? out[M_GEN_TYPES] / (double)gen->ntok : NAN;
-    for (unsigned n = 2; n <= 3; n++) {
-        uint64_t d, tot;
-        if (count_distinct(gen, n, &d, &tot)) {
+    if (!rc) {
+        out[M_SELF_PPL] = mc_ngram_perplexity(m->m, gen, NULL);
+        mc_text_ref ref = {w->train_count, w->nids, w->nrare, w->train->ntok};
+        if (mc_text_metrics(gen, ev->train, &ref, out + M_TEXT))
             rc = oom(err);
-            goto done;
-        }
-        out[n == 2 ? M_DISTINCT2 : M_DISTINCT3] = tot ? (double)d / (double)tot : NAN;
     }
-    /* KL(p_h || q), q(w) = (c(w) + 1/2) / (N + (V-1)/2) over the word ids 2..nids-1. */
-    double kl = 0, htot = (double)w->train->ntok;
-    double qden = (double)gen->ntok + 0.5 * (double)(w->nids - 2);
-    for (uint32_t i = MC_NGRAM_FIRST_WORD; i < w->nids; i++)
-        if (w->train_count[i] > 0) {
-            double ph = (double)w->train_count[i] / htot, q = ((double)cnt[i] + 0.5) / qden;
-            kl += ph * log(ph / q);
-        }
-    out[M_UNIGRAM_KL] = kl;
-    out[M_MEAN_LENGTH] = gen->nsent ? (double)gen->ntok / (double)gen->nsent : NAN;
-    uint64_t copies;
-    if (count_copies(train, gen, &copies)) {
-        rc = oom(err);
-        goto done;
-    }
-    out[M_COPY_SHARE] = gen->nsent ? (double)copies / (double)gen->nsent : NAN;
-done:
-    free(cnt);
     mc_ngram_ds_free(gen);
     return rc;
 }

@@ -2,16 +2,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "collapse/datapath.h"
 
 #ifndef MC_SOURCE_DIR
 #define MC_SOURCE_DIR "."
 #endif
 
+/* Where `make install` puts the data (cmake/install.cmake defines it for this file alone, so
+ * that choosing a prefix recompiles one file); without it the source tree's data only. */
+#ifndef MC_DATA_INSTALL_DIR
+#define MC_DATA_INSTALL_DIR MC_SOURCE_DIR "/data"
+#endif
+
+static const char *const DATA_DIRS[] = {MC_SOURCE_DIR "/data", MC_DATA_INSTALL_DIR};
+
+size_t mc_data_dirs(const char **out, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < 2 && k < n; i++)
+        if (i == 0 || strcmp(DATA_DIRS[i], DATA_DIRS[0]) != 0)
+            out[k++] = DATA_DIRS[i];
+    return k;
+}
+
 const char *mc_data_dir(void)
 {
     const char *env = getenv("MC_DATA_DIR");
-    return env && *env ? env : MC_SOURCE_DIR "/data";
+    if (env && *env)
+        return env;
+    struct stat st;
+    for (size_t i = 0; i < 2; i++)
+        if (stat(DATA_DIRS[i], &st) == 0 && S_ISDIR(st.st_mode))
+            return DATA_DIRS[i];
+    return DATA_DIRS[1];
 }
 
 /* The data registry: a name in a configuration and where `make data` installs it. */

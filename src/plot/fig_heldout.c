@@ -40,7 +40,7 @@ int mc_fig_heldout(const mc_run *run, const double *x, mc_figset *out)
             mc_run_metric_role(&run->points[i], MC_ROLE_HELDOUT_FIT, NULL, NULL);
         if (!m)
             continue;
-        st = mc_fig_point_metric(f, 0, run, i, x, m, &theory);
+        st = mc_fig_point_metric(f, 0, run, i, x, m, MC_FIG_MEDIAN, &theory);
         for (size_t g = 0; g < G1; g++)
             ratio[g] = m->q50[0] > 0 ? m->q50[g] / m->q50[0] : NAN;
         if (st == MC_OK)

@@ -1,6 +1,8 @@
-/* fig_metric.c - metric-<m>: one metric against generation. Per grid point the replicate median
- * (q50) with the 5-95 % band (q05..q95) and the closed-form theory_mean dashed where it is
- * defined (not NaN); the y axis says the metric's unit. */
+/* fig_metric.c - metric-<m>: one metric against generation. Where the metric has a closed form
+ * (theory_mean, an expectation) at some point, per grid point the replicate mean with the band
+ * mean +- 1.96 SE and the closed form dashed, so that like is compared with like; otherwise the
+ * replicate median (q50) with the 5-95 % band (q05..q95). The subtitle, legend and caption say
+ * which; the y axis is the metric's description in words with its unit. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,22 +47,34 @@ int mc_fig_metric(const mc_run *run, const mc_run_metric *m, const double *x, mc
         snprintf(f->title, sizeof f->title, "%s: %s (%s)", m->name, m->description, m->subject);
     else
         snprintf(f->title, sizeof f->title, "%s: %s", m->name, m->description);
-    mc_fig_run_subtitle(run, "median across replicates", f->subtitle, sizeof f->subtitle);
+    /* like with like: the closed form is an expectation, so where it is drawn the mean is */
+    mc_fig_stat stat = mc_fig_stat_theory(run, m->name) ? MC_FIG_MEAN : MC_FIG_MEDIAN;
+    int bands = run->npoints <= MC_FIG_MAX_BANDS;
+    mc_fig_run_subtitle(run,
+                        stat == MC_FIG_MEAN ? "mean across replicates, +-1.96 SE band"
+                                            : "median across replicates, 5-95 % band",
+                        f->subtitle, sizeof f->subtitle);
     mc_fig_metric_ylabel(m, f->panels[0].ylabel, sizeof f->panels[0].ylabel);
     f->main = m->headline;
     int theory = 0;
-    int st = mc_fig_metric_series(f, 0, run, x, m->name, &theory);
-    if (st == MC_OK && run->npoints <= MC_FIG_MAX_BANDS)
-        st = mc_fig_legend(f, MC_PLOT_BAND, "5-95 % of replicates", MC_FIG_GREY);
+    int st = mc_fig_metric_series(f, 0, run, x, m->name, stat, &theory);
+    if (st == MC_OK && bands)
+        st = mc_fig_legend(f, MC_PLOT_BAND,
+                           stat == MC_FIG_MEAN ? "mean +-1.96 SE (its 95 % interval)"
+                                               : "5-95 % of replicates", MC_FIG_GREY);
     if (st == MC_OK && theory)
         st = mc_fig_legend(f, MC_PLOT_THEORY, "closed-form expectation", MC_FIG_GREY);
-    snprintf(f->caption, sizeof f->caption,
-             "%s (%s). Lines: the median over %ld replicates; %s%s.", f->title,
-             direction_text(m->direction), run->replicates,
-             run->npoints <= MC_FIG_MAX_BANDS
-                 ? "shaded: 5-95 % of replicates"
-                 : "5-95 % bands are left out with this many grid points",
-             theory ? "; dashed: the closed-form expectation (of the mean, which the median "
-                      "follows where the spread is symmetric)" : "");
+    if (stat == MC_FIG_MEAN)
+        snprintf(f->caption, sizeof f->caption,
+                 "%s (%s). Lines: the mean over %ld replicates; %s; dashed: the closed-form "
+                 "expectation, which the mean estimates.", f->title, direction_text(m->direction),
+                 run->replicates, bands ? "shaded: the mean +-1.96 standard errors"
+                                        : "bands are left out with this many grid points");
+    else
+        snprintf(f->caption, sizeof f->caption,
+                 "%s (%s). Lines: the median over %ld replicates; %s.", f->title,
+                 direction_text(m->direction), run->replicates,
+                 bands ? "shaded: 5-95 % of replicates"
+                       : "5-95 % bands are left out with this many grid points");
     return mc_figset_finish(out, f, st);
 }

@@ -101,7 +101,7 @@ int mc_fig_pipeline(const mc_run *run, const double *x, mc_figset *out)
         for (size_t i = 0; st == MC_OK && i < run->npoints; i++) {
             const mc_run_metric *m = panel_metric(&run->points[i], p);
             if (m)
-                st = mc_fig_point_metric(f, p, run, i, x, m, &theory);
+                st = mc_fig_point_metric(f, p, run, i, x, m, MC_FIG_MEDIAN, &theory);
         }
     }
     if (st == MC_OK && dmg && !isnan(threshold))

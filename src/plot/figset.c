@@ -54,12 +54,46 @@ double *mc_fig_generations(const mc_run *run)
     return x;
 }
 
+/* The description's first clause when it is long: up to the first "; ", " (" or ", " after
+ * a few words ("KL(world || model); inf once ..." -> "KL(world || model)"). */
+static size_t first_clause(const char *d)
+{
+    size_t len = strlen(d);
+    if (len <= 40)
+        return len;
+    static const char *const cuts[] = {"; ", " (", ", "};
+    for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
+        const char *c = strstr(d + 10 < d + len ? d + 10 : d, cuts[i]);
+        if (c && (size_t)(c - d) < len)
+            len = (size_t)(c - d);
+    }
+    return len;
+}
+
 void mc_fig_metric_ylabel(const mc_run_metric *m, char *buf, size_t size)
 {
-    if (m->unit[0])
-        snprintf(buf, size, "%s (%s)", m->name, m->unit);
+    size_t words = first_clause(m->description);
+    int wordy = words > 0 && words <= 60;
+    char text[96];
+    if (wordy)
+        snprintf(text, sizeof text, "%.*s", (int)words, m->description);
     else
-        snprintf(buf, size, "%s", m->name);
+        snprintf(text, sizeof text, "%s", m->name);
+    if (m->unit[0] && !strstr(text, m->unit))
+        snprintf(buf, size, "%s (%s)", text, m->unit);
+    else
+        snprintf(buf, size, "%s", text);
+}
+
+int mc_fig_stat_theory(const mc_run *run, const char *name)
+{
+    for (size_t i = 0; i < run->npoints; i++) {
+        const mc_run_metric *m = mc_run_metric_find(&run->points[i], name);
+        for (long g = 0; m && g <= run->generations; g++)
+            if (!isnan(m->theory[g]))
+                return 1;
+    }
+    return 0;
 }
 
 int mc_fig_point_line(mc_figure *f, int panel, size_t i, const char *name, size_t n,
@@ -79,20 +113,41 @@ static int any_defined(const double *v, long G)
     return 0;
 }
 
+/* The mean and its band mean +- 1.96 sd / sqrt(n) per generation (NaN without a value). */
+static int mean_band(const mc_run_metric *m, size_t n, double **lo, double **hi)
+{
+    *lo = malloc(n * sizeof **lo);
+    *hi = malloc(n * sizeof **hi);
+    if (!*lo || !*hi)
+        return MC_ENOMEM;
+    for (size_t g = 0; g < n; g++) {
+        double se = m->n[g] > 0 ? m->sd[g] / sqrt(m->n[g]) : NAN;
+        (*lo)[g] = m->mean[g] - MC_FIG_SE_Z * se;
+        (*hi)[g] = m->mean[g] + MC_FIG_SE_Z * se;
+    }
+    return MC_OK;
+}
+
 int mc_fig_point_metric(mc_figure *f, int p, const mc_run *run, size_t i, const double *x,
-                        const mc_run_metric *m, int *theory)
+                        const mc_run_metric *m, mc_fig_stat stat, int *theory)
 {
     size_t n = (size_t)run->generations + 1;
     const mc_run_point *pt = &run->points[i];
     mc_rgb c = mc_plot_point_color(i);
     char label[200];
-    snprintf(label, sizeof label, "%s: 5-95 %%", pt->legend);
-    int st = MC_OK;
-    if (run->npoints <= MC_FIG_MAX_BANDS)
-        st = mc_fig_add(f, p, MC_PLOT_BAND, label, c, 0, n, x, m->q05, m->q95);
+    double *lo = NULL, *hi = NULL;
+    int st = stat == MC_FIG_MEAN ? mean_band(m, n, &lo, &hi) : MC_OK;
+    snprintf(label, sizeof label, "%s: %s", pt->legend,
+             stat == MC_FIG_MEAN ? "mean +-1.96 SE" : "5-95 %");
+    if (st == MC_OK && run->npoints <= MC_FIG_MAX_BANDS)
+        st = mc_fig_add(f, p, MC_PLOT_BAND, label, c, 0, n, x, stat == MC_FIG_MEAN ? lo : m->q05,
+                        stat == MC_FIG_MEAN ? hi : m->q95);
+    free(lo);
+    free(hi);
     if (st == MC_OK)
-        st = mc_fig_point_line(f, p, i, pt->legend, n, x, m->q50);
-    if (st == MC_OK && any_defined(m->theory, run->generations)) {
+        st = mc_fig_point_line(f, p, i, pt->legend, n, x,
+                               stat == MC_FIG_MEAN ? m->mean : m->q50);
+    if (st == MC_OK && stat == MC_FIG_MEAN && any_defined(m->theory, run->generations)) {
         snprintf(label, sizeof label, "%s: theory", pt->legend);
         st = mc_fig_add(f, p, MC_PLOT_THEORY, label, c, 0, n, x, m->theory, NULL);
         *theory = 1;
@@ -101,13 +156,13 @@ int mc_fig_point_metric(mc_figure *f, int p, const mc_run *run, size_t i, const 
 }
 
 int mc_fig_metric_series(mc_figure *f, int p, const mc_run *run, const double *x,
-                         const char *name, int *theory)
+                         const char *name, mc_fig_stat stat, int *theory)
 {
     int st = MC_OK;
     for (size_t i = 0; st == MC_OK && i < run->npoints; i++) {
         const mc_run_metric *m = mc_run_metric_find(&run->points[i], name);
         if (m)
-            st = mc_fig_point_metric(f, p, run, i, x, m, theory);
+            st = mc_fig_point_metric(f, p, run, i, x, m, stat, theory);
     }
     return st;
 }

@@ -186,7 +186,7 @@ static void release(const mc_unit *u, void *vs)
 static int init_lineages(const mc_unit *u, web_state *s, mc_error *err)
 {
     const web_params *wp = u->regime_params;
-    mc_fit_opts opts = {u->point->regime_settings.human_weight};
+    mc_fit_opts opts = {.human_weight = u->point->regime_settings.human_weight};
     int r = MC_OK;
     for (long m = 0; m < s->M; m++)
         s->samp[m] = *u->sampling;
@@ -284,7 +284,7 @@ static int assemble(const mc_unit *u, void *vs, const void **train, mc_error *er
 {
     const web_params *wp = u->regime_params;
     web_state *s = vs;
-    mc_fit_opts opts = {u->point->regime_settings.human_weight};
+    mc_fit_opts opts = {.human_weight = u->point->regime_settings.human_weight};
     int r = web_pool_retain(u, &s->pool, wp->retention, err);
     if (r == MC_OK)
         r = publish(u, s, err);

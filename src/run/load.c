@@ -71,6 +71,11 @@ static int layer_command_line(mc_config *c, const mc_load_opts *o, mc_error *err
     int r = MC_OK;
     for (size_t i = 0; o && r == MC_OK && i < o->noverrides; i++)
         r = mc_config_override(c, o->overrides[i], err);
+    const mc_entry *given = o && o->seed ? mc_config_find(c, "run", "seed") : NULL;
+    if (r == MC_OK && given && given->origin.file && !strcmp(given->origin.file, "command line")
+        && strcmp(given->value, o->seed) != 0)
+        return mc_error_set(err, MC_EUSAGE, "command line: --seed %s and run.seed=%s disagree; "
+                            "give one", o->seed, given->value);
     if (r == MC_OK && o && o->seed) {
         mc_origin origin = {"command line", 0};
         r = mc_config_set(c, "run", "seed", o->seed, origin, err);

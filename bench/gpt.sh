@@ -1,0 +1,31 @@
+#!/bin/sh
+# gpt family: training and sampling tokens/s of the transformer against PyTorch (Debian
+# python3-torch, float32 on CPU, on the system BLAS: OpenBLAS through libblas.so.3) with the same
+# model (vocabulary 1024, dim 128, 4 layers, 4 heads, context 64, batch 32), at 1 and 2 threads.
+# collapse uses threads for units side by side (one model per thread, single-threaded BLAS), so
+# "ours, 2 threads" is two trainings at once (tokens/s summed); PyTorch's 2 threads share one.
+# Also: the share of this machine's one-thread sgemm peak that our training step's matrix
+# products reach. The machine may be shared: every number is wall-clock, take the best of runs.
+# usage: bench/gpt.sh BUILD_DIR [STEPS]
+set -eu
+build=${1:-build}
+steps=${2:-40}
+here=$(cd "$(dirname "$0")" && pwd)
+shape="1024 128 4 4 64 32"
+py=/usr/bin/python3
+blas=$(ldd "$($py -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib", "libtorch_cpu.so"))')" 2>/dev/null |
+  awk '/libblas.so.3/ { print $3 }')
+echo "peer BLAS: libblas.so.3 -> $(readlink -f "${blas:-/usr/lib/x86_64-linux-gnu/libblas.so.3}")"
+# ours, one thread: train_tok/s sample_tok/s matmul_GFLOP/s sgemm_peak_GFLOP/s
+ours1=$("$build/gpt_bench" $shape "$steps" 64 1000)
+echo "ours 1 thread: train $(echo "$ours1" | cut -d' ' -f1) tok/s, sample $(echo "$ours1" | cut -d' ' -f2) tok/s, matmuls $(echo "$ours1" | cut -d' ' -f3) GFLOP/s of peak $(echo "$ours1" | cut -d' ' -f4)"
+"$build/gpt_bench" $shape "$steps" 64 1000 > /tmp/gpt-bench-a.$$ &
+"$build/gpt_bench" $shape "$steps" 64 1000 > /tmp/gpt-bench-b.$$
+wait
+ours2=$(cat /tmp/gpt-bench-a.$$ /tmp/gpt-bench-b.$$ | awk '{ t += $1; s += $2 } END { printf "%.1f %.1f", t, s }')
+rm -f /tmp/gpt-bench-a.$$ /tmp/gpt-bench-b.$$
+echo "ours 2 threads (two units): train $(echo "$ours2" | cut -d' ' -f1) tok/s, sample $(echo "$ours2" | cut -d' ' -f2) tok/s"
+for t in 1 2; do
+  peer=$($py "$here/gpt_torch.py" $shape "$steps" 64 4096 "$t")
+  echo "pytorch $t thread(s): train $(echo "$peer" | cut -d' ' -f1) tok/s, sample $(echo "$peer" | cut -d' ' -f2) tok/s"
+done

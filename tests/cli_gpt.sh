@@ -1,0 +1,55 @@
+#!/bin/bash
+# The gpt family through the command line: every regime on a small generated corpus with
+# outputs bit-identical for 1 and 2 threads, and one message naming the key with exit status 2
+# for each impossible shape, size or corpus.
+set -u
+bin=$1
+. "$(dirname "$0")/clilib.sh"
+
+# 60 documents of 8 sentences over a 12-word vocabulary (a fixed pseudo-random walk)
+awk 'BEGIN { s = 7; for (d = 0; d < 60; d++) { for (k = 0; k < 8; k++) { line = "";
+       n = 3 + (s % 7); for (i = 0; i < n; i++) { s = (s * 1103515245 + 12345) % 2147483648;
+       line = line (i ? " " : "") "w" (s % 12) } print line } print "" } }' > "$tmp/walk.txt"
+cat > "$tmp/small.ini" <<EOF2
+[world]
+corpus = $tmp/walk.txt
+format = plain
+heldout = 0.2
+reserve = 0.2
+[model]
+family = gpt
+vocab = 300
+dim = 16
+layers = 1
+heads = 2
+context = 16
+batch = 4
+steps = 20
+streams = 8
+[metrics]
+sample = 40
+[regime]
+name = replace, accumulate, fresh
+h = 0.2
+[run]
+generations = 2
+replicates = 2
+EOF2
+for t in 1 2; do
+  "$bin" run "$tmp/small.ini" --threads $t --quiet --no-plots -o "$tmp/out$t" > "$tmp/run$t.log" 2>&1 ||
+    { echo "FAIL: run with $t threads"; cat "$tmp/run$t.log"; fails=$((fails + 1)); }
+done
+if cmp -s "$tmp/out1/metrics.csv" "$tmp/out2/metrics.csv"; then passes=$((passes + 1)); else
+  echo "FAIL: metrics.csv differs between 1 and 2 threads"; fails=$((fails + 1)); fi
+grep -q ",heldout_bpb," "$tmp/out1/metrics.csv" && passes=$((passes + 1)) ||
+  { echo "FAIL: no heldout_bpb"; fails=$((fails + 1)); }
+
+small() { echo "$tmp/small.ini run.generations=0 run.replicates=1 regime.name=replace $*"; }
+expect 2 "is not a multiple of heads" run $(small model.dim=16 model.heads=3) -o "$tmp/bad"
+expect 2 "model.context" run $(small model.context=0) -o "$tmp/bad"
+expect 2 "model.vocab" run $(small model.vocab=255) -o "$tmp/bad"
+expect 2 "lower model.dim" run $(small model.dim=8192 model.layers=64) -o "$tmp/bad"
+expect 2 "too few for one batch" run $(small model.batch=500 model.context=64) -o "$tmp/bad"
+[ ! -e "$tmp/bad/metrics.csv" ] && passes=$((passes + 1)) || { echo "FAIL: a refused run left metrics.csv"; fails=$((fails + 1)); }
+echo "cli_gpt: $passes passed, $fails failed"
+[ "$fails" -eq 0 ]
