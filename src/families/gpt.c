@@ -567,30 +567,6 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
     return rc ? oom(err) : MC_OK;
 }
 
-/* The operator's signal: the entropy (nats) of the dataset's token distribution. */
-static int signal(const void *vp, const void *vd, double *out)
-{
-    (void)vp;
-    const mc_ngram_ds *ds = vd;
-    uint32_t top = 0;
-    for (uint64_t i = 0; i < ds->ntok; i++)
-        top = ds->tok[i] > top ? ds->tok[i] : top;
-    uint64_t *c = ds->ntok ? calloc((size_t)top + 1, sizeof *c) : NULL;
-    if (ds->ntok && !c)
-        return MC_ENOMEM;
-    for (uint64_t i = 0; i < ds->ntok; i++)
-        c[ds->tok[i]]++;
-    double H = 0.0, n = (double)ds->ntok;
-    for (uint64_t t = 0; ds->ntok && t <= top; t++)
-        if (c[t]) {
-            double f = (double)c[t] / n;
-            H -= f * log(f);
-        }
-    free(c);
-    *out = ds->ntok ? H : NAN;
-    return MC_OK;
-}
-
 const mc_family_type mc_family_gpt = {
     .name = "gpt",
     .description = "small GPT-2-style transformer (byte-level BPE) trained on real text, Brown by "
@@ -618,5 +594,5 @@ const mc_family_type mc_family_gpt = {
     .fit = fit,
     .model_free = model_free,
     .metrics = metrics,
-    .signal = signal,
+    .signal = mc_text_token_entropy,
 };

@@ -14,6 +14,7 @@
 #include "collapse/run.h"
 #include "io/atomic.h"
 #include "run/folder.h"
+#include "io/csvfield.h"
 
 static const char *const need_files[] = {"need.csv", "need.json"};
 
@@ -23,22 +24,6 @@ typedef struct need_doc {
     const mc_need_opts *o;
     const mc_need_grid *g;
 } need_doc;
-
-/* A CSV field: quoted when it holds a comma, a quote or a line break. */
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 /* The evaluation at the answer h (or at h = 1 when not met). */
 static const mc_need_eval *at_answer(const mc_need_result *r)
@@ -65,7 +50,7 @@ static int write_csv(FILE *f, void *user)
         fprintf(f, "%zu", i);
         for (size_t a = 0; a < g->naxes; a++) {
             fputc(',', f);
-            csv_field(f, g->points[i].values[a]);
+            mc_csv_field(f, g->points[i].values[a]);
         }
         fprintf(f, ",%s,%s,%s,%d,%s,%s,%ld,%zu\n", mc_format_value(r->h, b[0]),
                 mc_format_value(r->lo, b[1]), mc_format_value(r->hi, b[2]), r->feasible,

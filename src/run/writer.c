@@ -15,6 +15,7 @@
 #include "io/atomic.h"
 #include "run/folder.h"
 #include "run/json_value.h"
+#include "io/csvfield.h"
 
 enum { F_METRICS, F_SUMMARY, F_EXTINCTION, F_JSON, F_CONFIG, F_POINTS, NFILES };
 const char *const mc_writer_files[MC_WRITER_NFILES] = {"metrics.csv", "summary.csv",
@@ -32,22 +33,6 @@ struct mc_writer {
     FILE *f[NFILES]; /* mc_out_file(out[i]) */
     size_t points_written;
 };
-
-/* RFC 4180 field */
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 void mc_writer_abort(mc_writer *w)
 {
@@ -349,7 +334,7 @@ static char **metric_fields(const mc_point *p)
         FILE *f = open_memstream(&text, &len);
         if (f) {
             fputc(',', f);
-            csv_field(f, p->metrics.items[m].name);
+            mc_csv_field(f, p->metrics.items[m].name);
             fputc(',', f);
             fclose(f);
         }
@@ -440,7 +425,7 @@ static void write_summary_rows(FILE *f, const mc_summary *s)
         for (size_t m = 0; m < M; m++) {
             const mc_stat *st = &s->stats[g * M + m];
             fprintf(f, "%zu,%zu,", p->index, g);
-            csv_field(f, p->metrics.items[m].name);
+            mc_csv_field(f, p->metrics.items[m].name);
             fprintf(f, ",%zu,%s,%s,%s,%s,%s,%s,%s\n", st->n, mc_format_value(st->mean, b1),
                     mc_format_value(st->sd, b2), mc_format_value(st->q05, b3),
                     mc_format_value(st->q50, b4), mc_format_value(st->q95, b5),
@@ -457,9 +442,9 @@ static void write_extinction_rows(FILE *f, const mc_summary *s)
         const mc_presence *pr = &s->presence[i];
         const mc_metric *mt = &p->metrics.items[pr->metric];
         fprintf(f, "%zu,", p->index);
-        csv_field(f, mt->subject);
+        mc_csv_field(f, mt->subject);
         fputc(',', f);
-        csv_field(f, mt->name);
+        mc_csv_field(f, mt->name);
         fprintf(f, ",%ld,%s,%s,%s,%s,%s,%s\n", pr->replicates,
                 mc_format_value((double)pr->alive_end / (double)pr->replicates, b1),
                 mc_format_value((double)pr->extinct / (double)pr->replicates, b2),
@@ -509,18 +494,18 @@ static void write_points_csv(FILE *f, const mc_experiment *e)
         char key[256];
         snprintf(key, sizeof key, "%s.%s", ax->section, ax->key);
         fputc(',', f);
-        csv_field(f, key);
+        mc_csv_field(f, key);
     }
     fputc('\n', f);
     for (size_t i = 0; i < e->npoints; i++) {
         const mc_point *p = &e->points[i];
         fprintf(f, "%zu,", i);
-        csv_field(f, p->label);
+        mc_csv_field(f, p->label);
         fprintf(f, ",%s,%s", p->family->name, p->regime->name);
         for (size_t a = 0; a < e->naxes; a++)
             if (axis_column(&e->axes[a])) {
                 fputc(',', f);
-                csv_field(f, e->axes[a].values[p->choice[a]]);
+                mc_csv_field(f, e->axes[a].values[p->choice[a]]);
             }
         fputc('\n', f);
     }
