@@ -15,6 +15,7 @@
 #include "io/atomic.h"
 #include "run/folder.h"
 #include "io/csvfield.h"
+#include "run/json_value.h"
 
 static const char *const need_files[] = {"need.csv", "need.json"};
 
@@ -60,15 +61,6 @@ static int write_csv(FILE *f, void *user)
     return MC_OK;
 }
 
-static cJSON *num(double v)
-{
-    if (isnan(v))
-        return cJSON_CreateString("nan");
-    if (isinf(v))
-        return cJSON_CreateString(v > 0 ? "inf" : "-inf");
-    return cJSON_CreateNumber(v);
-}
-
 /* One point: its setting, the answer, the interval and every evaluation. */
 static cJSON *point_json(const mc_need_grid *g, size_t i)
 {
@@ -80,21 +72,21 @@ static cJSON *point_json(const mc_need_grid *g, size_t i)
     for (size_t a = 0; a < g->naxes; a++)
         cJSON_AddStringToObject(set, g->axes[a], q->values[a]);
     cJSON_AddBoolToObject(p, "feasible", r->feasible);
-    cJSON_AddItemToObject(p, "h", num(r->h));
+    cJSON_AddItemToObject(p, "h", mc_json_number(r->h));
     cJSON *iv = cJSON_AddArrayToObject(p, "interval");
-    cJSON_AddItemToArray(iv, num(r->lo));
-    cJSON_AddItemToArray(iv, num(r->hi));
-    cJSON_AddItemToObject(p, "reference", num(r->reference));
-    cJSON_AddItemToObject(p, "threshold", num(r->threshold));
-    cJSON_AddItemToObject(p, "halfwidth", num(r->halfwidth));
+    cJSON_AddItemToArray(iv, mc_json_number(r->lo));
+    cJSON_AddItemToArray(iv, mc_json_number(r->hi));
+    cJSON_AddItemToObject(p, "reference", mc_json_number(r->reference));
+    cJSON_AddItemToObject(p, "threshold", mc_json_number(r->threshold));
+    cJSON_AddItemToObject(p, "halfwidth", mc_json_number(r->halfwidth));
     cJSON_AddNumberToObject(p, "replicates", (double)r->replicates);
     cJSON_AddNumberToObject(p, "step", r->step);
     cJSON *ev = cJSON_AddArrayToObject(p, "evaluations");
     for (size_t k = 0; k < r->nevals; k++) {
         cJSON *e = cJSON_CreateObject();
-        cJSON_AddItemToObject(e, "h", num(r->evals[k].h));
-        cJSON_AddItemToObject(e, "mean", num(r->evals[k].mean));
-        cJSON_AddItemToObject(e, "se", num(r->evals[k].se));
+        cJSON_AddItemToObject(e, "h", mc_json_number(r->evals[k].h));
+        cJSON_AddItemToObject(e, "mean", mc_json_number(r->evals[k].mean));
+        cJSON_AddItemToObject(e, "se", mc_json_number(r->evals[k].se));
         cJSON_AddNumberToObject(e, "n", (double)r->evals[k].n);
         cJSON_AddItemToArray(ev, e);
     }

@@ -183,15 +183,6 @@ int mc_writer_open(const char *dir, const mc_experiment *e, mc_writer **out, mc_
     return MC_OK;
 }
 
-static cJSON *num(double v)
-{
-    if (isnan(v))
-        return cJSON_CreateString("nan");
-    if (isinf(v))
-        return cJSON_CreateString(v > 0 ? "inf" : "-inf");
-    return cJSON_CreateNumber(v);
-}
-
 /* What the point's regime declares (regime.h), so that readers of summary.json never need its
  * name. */
 static void add_regime_declares(cJSON *o, const mc_point *p)
@@ -256,13 +247,13 @@ static void add_summary(cJSON *o, const mc_summary *s, size_t M, size_t G1)
         for (size_t g = 0; g < G1; g++) {
             const mc_stat *st = &s->stats[g * M + m];
             cJSON_AddItemToArray(arr[0], cJSON_CreateNumber((double)st->n));
-            cJSON_AddItemToArray(arr[1], num(st->mean));
-            cJSON_AddItemToArray(arr[2], num(st->sd));
-            cJSON_AddItemToArray(arr[3], num(st->q05));
-            cJSON_AddItemToArray(arr[4], num(st->q50));
-            cJSON_AddItemToArray(arr[5], num(st->q95));
-            cJSON_AddItemToArray(arr[6], num(s->theory[g * M + m]));
-            cJSON_AddItemToArray(arr[7], num(st->skew));
+            cJSON_AddItemToArray(arr[1], mc_json_number(st->mean));
+            cJSON_AddItemToArray(arr[2], mc_json_number(st->sd));
+            cJSON_AddItemToArray(arr[3], mc_json_number(st->q05));
+            cJSON_AddItemToArray(arr[4], mc_json_number(st->q50));
+            cJSON_AddItemToArray(arr[5], mc_json_number(st->q95));
+            cJSON_AddItemToArray(arr[6], mc_json_number(s->theory[g * M + m]));
+            cJSON_AddItemToArray(arr[7], mc_json_number(st->skew));
         }
     }
 }
@@ -278,13 +269,13 @@ static void add_extinction(cJSON *o, const mc_summary *s)
         cJSON_AddStringToObject(x, "category", mt->subject);
         cJSON_AddStringToObject(x, "metric", mt->name);
         cJSON_AddNumberToObject(x, "replicates", (double)pr->replicates);
-        cJSON_AddItemToObject(x, "alive_end", num((double)pr->alive_end / (double)pr->replicates));
-        cJSON_AddItemToObject(x, "extinct", num((double)pr->extinct / (double)pr->replicates));
+        cJSON_AddItemToObject(x, "alive_end", mc_json_number((double)pr->alive_end / (double)pr->replicates));
+        cJSON_AddItemToObject(x, "extinct", mc_json_number((double)pr->extinct / (double)pr->replicates));
         cJSON *fe = cJSON_AddObjectToObject(x, "first_extinct");
-        cJSON_AddItemToObject(fe, "mean", num(pr->first_extinct.mean));
-        cJSON_AddItemToObject(fe, "q05", num(pr->first_extinct.q05));
-        cJSON_AddItemToObject(fe, "q50", num(pr->first_extinct.q50));
-        cJSON_AddItemToObject(fe, "q95", num(pr->first_extinct.q95));
+        cJSON_AddItemToObject(fe, "mean", mc_json_number(pr->first_extinct.mean));
+        cJSON_AddItemToObject(fe, "q05", mc_json_number(pr->first_extinct.q05));
+        cJSON_AddItemToObject(fe, "q50", mc_json_number(pr->first_extinct.q50));
+        cJSON_AddItemToObject(fe, "q95", mc_json_number(pr->first_extinct.q95));
         cJSON_AddItemToArray(ext, x);
     }
 }
