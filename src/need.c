@@ -458,20 +458,31 @@ static int solve_point(mc_point *p, const mc_target *t, const mc_need_opts *o, i
     return r;
 }
 
+/* The options checked, the knob picked and the experiment prepared (c is consumed), for one
+ * point or a grid. */
+static int start_search(mc_config *c, const mc_need_opts *o, int *knob, double *conf,
+                        double *tol, char *dropped, mc_experiment **e, mc_error *err)
+{
+    *knob = KNOB_H;
+    int r = check_opts(o, conf, tol, err);
+    if (r == MC_OK)
+        r = pick_knob(o, knob, err);
+    if (r != MC_OK) {
+        mc_config_free(c);
+        return r;
+    }
+    return prepare_search(c, o, *knob, dropped, e, err);
+}
+
 int mc_need_solve(mc_config *c, const mc_target *t, const mc_need_opts *o, mc_need_result *out,
                   mc_error *err)
 {
     memset(out, 0, sizeof *out);
     double conf = 0, tol = 0;
-    int knob = KNOB_H, r = check_opts(o, &conf, &tol, err);
-    if (r == MC_OK)
-        r = pick_knob(o, &knob, err);
-    if (r != MC_OK) {
-        mc_config_free(c);
-        return r;
-    }
+    int knob;
     mc_experiment *e = NULL;
-    if ((r = prepare_search(c, o, knob, out->dropped, &e, err)) != MC_OK)
+    int r = start_search(c, o, &knob, &conf, &tol, out->dropped, &e, err);
+    if (r != MC_OK)
         return r;
     list_fixed(e, out);
     r = solve_point(&e->points[0], t, o, knob, conf, tol, out, err);
@@ -530,15 +541,10 @@ int mc_need_solve_grid(mc_config *c, const mc_target *t, const mc_need_opts *o, 
 {
     memset(out, 0, sizeof *out);
     double conf = 0, tol = 0;
-    int knob = KNOB_H, r = check_opts(o, &conf, &tol, err);
-    if (r == MC_OK)
-        r = pick_knob(o, &knob, err);
-    if (r != MC_OK) {
-        mc_config_free(c);
-        return r;
-    }
+    int knob;
     mc_experiment *e = NULL;
-    if ((r = prepare_search(c, o, knob, out->dropped, &e, err)) != MC_OK)
+    int r = start_search(c, o, &knob, &conf, &tol, out->dropped, &e, err);
+    if (r != MC_OK)
         return r;
     /* every point's target and knob before any search: a mistake is told at once, once */
     for (size_t i = 0; r == MC_OK && i < e->npoints; i++) {

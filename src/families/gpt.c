@@ -32,6 +32,7 @@
 #include "gpt/train.h"
 #include "gpt/words.h"
 #include "gpt/world.h"
+#include "text/textds.h"
 #include "text/textmetrics.h"
 #include "text/textworld.h"
 
@@ -379,30 +380,6 @@ static int draw_model(gsl_rng *r, const void *vp, const void *vm, const mc_sampl
     return MC_OK;
 }
 
-static int ds_copy(const void *vds, void **out, mc_error *err)
-{
-    mc_ngram_ds *ds = mc_ngram_ds_alloc();
-    if (!ds || mc_ngram_ds_merge(ds, vds)) {
-        mc_ngram_ds_free(ds);
-        return oom(err);
-    }
-    *out = ds;
-    return MC_OK;
-}
-
-static int ds_merge(void *into, const void *from, mc_error *err)
-{
-    return mc_ngram_ds_merge(into, from) ? oom(err) : MC_OK;
-}
-
-static int ds_subsample(gsl_rng *r, const void *pool, uint64_t n, void **out, mc_error *err)
-{
-    return mc_ngram_ds_subsample(r, pool, n, (mc_ngram_ds **)out, err);
-}
-
-static uint64_t ds_size(const void *ds) { return ((const mc_ngram_ds *)ds)->nsent; }
-static uint64_t ds_human(const void *ds) { return ((const mc_ngram_ds *)ds)->nhuman; }
-static void ds_free(void *ds) { mc_ngram_ds_free(ds); }
 
 /* ---- model ------------------------------------------------------------------------------- */
 
@@ -567,30 +544,6 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
     return rc ? oom(err) : MC_OK;
 }
 
-/* The operator's signal: the entropy (nats) of the dataset's token distribution. */
-static int signal(const void *vp, const void *vd, double *out)
-{
-    (void)vp;
-    const mc_ngram_ds *ds = vd;
-    uint32_t top = 0;
-    for (uint64_t i = 0; i < ds->ntok; i++)
-        top = ds->tok[i] > top ? ds->tok[i] : top;
-    uint64_t *c = ds->ntok ? calloc((size_t)top + 1, sizeof *c) : NULL;
-    if (ds->ntok && !c)
-        return MC_ENOMEM;
-    for (uint64_t i = 0; i < ds->ntok; i++)
-        c[ds->tok[i]]++;
-    double H = 0.0, n = (double)ds->ntok;
-    for (uint64_t t = 0; ds->ntok && t <= top; t++)
-        if (c[t]) {
-            double f = (double)c[t] / n;
-            H -= f * log(f);
-        }
-    free(c);
-    *out = ds->ntok ? H : NAN;
-    return MC_OK;
-}
-
 const mc_family_type mc_family_gpt = {
     .name = "gpt",
     .description = "small GPT-2-style transformer (byte-level BPE) trained on real text, Brown by "
@@ -608,15 +561,15 @@ const mc_family_type mc_family_gpt = {
     .max_n0 = default_n,
     .draw_world = draw_world,
     .draw_model = draw_model,
-    .ds_copy = ds_copy,
-    .ds_merge = ds_merge,
-    .ds_subsample = ds_subsample,
-    .ds_size = ds_size,
-    .ds_human = ds_human,
-    .ds_free = ds_free,
+    .ds_copy = mc_text_ds_copy,
+    .ds_merge = mc_text_ds_merge,
+    .ds_subsample = mc_text_ds_subsample,
+    .ds_size = mc_text_ds_size,
+    .ds_human = mc_text_ds_human,
+    .ds_free = mc_text_ds_free,
     .model_alloc = model_alloc,
     .fit = fit,
     .model_free = model_free,
     .metrics = metrics,
-    .signal = signal,
+    .signal = mc_text_token_entropy,
 };

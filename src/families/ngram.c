@@ -27,6 +27,7 @@
 #include "collapse/datapath.h"
 #include "ngram/corpus.h"
 #include "ngram/ngram.h"
+#include "text/textds.h"
 #include "text/textmetrics.h"
 #include "text/textworld.h"
 
@@ -212,27 +213,6 @@ static int draw_model(gsl_rng *r, const void *vp, const void *vm, const mc_sampl
     return MC_OK;
 }
 
-static int ds_copy(const void *vds, void **out, mc_error *err)
-{
-    mc_ngram_ds *ds = mc_ngram_ds_alloc();
-    if (!ds || mc_ngram_ds_merge(ds, vds)) {
-        mc_ngram_ds_free(ds);
-        return oom(err);
-    }
-    *out = ds;
-    return MC_OK;
-}
-
-static int ds_merge(void *into, const void *from, mc_error *err)
-{
-    return mc_ngram_ds_merge(into, from) ? oom(err) : MC_OK;
-}
-
-static int ds_subsample(gsl_rng *r, const void *pool, uint64_t n, void **out, mc_error *err)
-{
-    return mc_ngram_ds_subsample(r, pool, n, (mc_ngram_ds **)out, err);
-}
-
 /* The detector and the web's retention (family.h ds_thin): each sentence kept with the
  * probability of its provenance, one uniform per sentence. */
 static int ds_thin(gsl_rng *r, const void *vds, double keep_human, double keep_synth, void **out,
@@ -276,9 +256,6 @@ static int distance(const void *vp, const void *va, const void *vb, double *out,
     return MC_OK;
 }
 
-static uint64_t ds_size(const void *ds) { return ((const mc_ngram_ds *)ds)->nsent; }
-static uint64_t ds_human(const void *ds) { return ((const mc_ngram_ds *)ds)->nhuman; }
-static void ds_free(void *ds) { mc_ngram_ds_free(ds); }
 
 /* ---- model ------------------------------------------------------------------------------- */
 
@@ -361,31 +338,6 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
     return rc;
 }
 
-/* The operator's signal: the entropy (nats) of the word distribution of the dataset's tokens,
- * from the text alone (a collapsing model's text uses fewer words, less evenly). Empty: NaN. */
-static int signal(const void *vp, const void *vd, double *out)
-{
-    (void)vp;
-    const mc_ngram_ds *ds = vd;
-    uint32_t top = 0;
-    for (uint64_t i = 0; i < ds->ntok; i++)
-        top = ds->tok[i] > top ? ds->tok[i] : top;
-    uint64_t *c = ds->ntok ? calloc((size_t)top + 1, sizeof *c) : NULL;
-    if (ds->ntok && !c)
-        return MC_ENOMEM;
-    for (uint64_t i = 0; i < ds->ntok; i++)
-        c[ds->tok[i]]++;
-    double H = 0.0, n = (double)ds->ntok;
-    for (uint64_t w = 0; ds->ntok && w <= top; w++)
-        if (c[w]) {
-            double f = (double)c[w] / n;
-            H -= f * log(f);
-        }
-    free(c);
-    *out = ds->ntok ? H : NAN;
-    return MC_OK;
-}
-
 const mc_family_type mc_family_ngram = {
     .name = "ngram",
     .description = "n-gram language model (modified Kneser-Ney) on real text, Brown by default",
@@ -402,17 +354,17 @@ const mc_family_type mc_family_ngram = {
     .max_n0 = default_n, /* generation 0 trains on (a part of) the training split */
     .draw_world = draw_world,
     .draw_model = draw_model,
-    .ds_copy = ds_copy,
-    .ds_merge = ds_merge,
-    .ds_subsample = ds_subsample,
+    .ds_copy = mc_text_ds_copy,
+    .ds_merge = mc_text_ds_merge,
+    .ds_subsample = mc_text_ds_subsample,
     .ds_thin = ds_thin,
     .distance = distance,
-    .ds_size = ds_size,
-    .ds_human = ds_human,
-    .ds_free = ds_free,
+    .ds_size = mc_text_ds_size,
+    .ds_human = mc_text_ds_human,
+    .ds_free = mc_text_ds_free,
     .model_alloc = model_alloc,
     .fit = fit,
     .model_free = model_free,
     .metrics = metrics,
-    .signal = signal,
+    .signal = mc_text_token_entropy,
 };

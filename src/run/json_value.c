@@ -46,3 +46,12 @@ cJSON *mc_json_config_value(const mc_point *p, const char *section, const char *
         return cJSON_CreateNumber(v);
     return cJSON_CreateString(value ? value : "");
 }
+
+cJSON *mc_json_number(double v)
+{
+    if (isnan(v))
+        return cJSON_CreateString("nan");
+    if (isinf(v))
+        return cJSON_CreateString(v > 0 ? "inf" : "-inf");
+    return cJSON_CreateNumber(v);
+}

@@ -12,4 +12,8 @@
 cJSON *mc_json_config_value(const mc_point *p, const char *section, const char *key,
                             const char *value);
 
+/* A JSON number, or the string "nan", "inf" or "-inf" where v is not finite (docs/OUTPUTS.md);
+ * NULL: no memory. */
+cJSON *mc_json_number(double v);
+
 #endif

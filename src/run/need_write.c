@@ -14,6 +14,8 @@
 #include "collapse/run.h"
 #include "io/atomic.h"
 #include "run/folder.h"
+#include "io/csvfield.h"
+#include "run/json_value.h"
 
 static const char *const need_files[] = {"need.csv", "need.json"};
 
@@ -23,22 +25,6 @@ typedef struct need_doc {
     const mc_need_opts *o;
     const mc_need_grid *g;
 } need_doc;
-
-/* A CSV field: quoted when it holds a comma, a quote or a line break. */
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 /* The evaluation at the answer h (or at h = 1 when not met). */
 static const mc_need_eval *at_answer(const mc_need_result *r)
@@ -65,7 +51,7 @@ static int write_csv(FILE *f, void *user)
         fprintf(f, "%zu", i);
         for (size_t a = 0; a < g->naxes; a++) {
             fputc(',', f);
-            csv_field(f, g->points[i].values[a]);
+            mc_csv_field(f, g->points[i].values[a]);
         }
         fprintf(f, ",%s,%s,%s,%d,%s,%s,%ld,%zu\n", mc_format_value(r->h, b[0]),
                 mc_format_value(r->lo, b[1]), mc_format_value(r->hi, b[2]), r->feasible,
@@ -73,15 +59,6 @@ static int write_csv(FILE *f, void *user)
                 r->replicates, r->nevals);
     }
     return MC_OK;
-}
-
-static cJSON *num(double v)
-{
-    if (isnan(v))
-        return cJSON_CreateString("nan");
-    if (isinf(v))
-        return cJSON_CreateString(v > 0 ? "inf" : "-inf");
-    return cJSON_CreateNumber(v);
 }
 
 /* One point: its setting, the answer, the interval and every evaluation. */
@@ -95,21 +72,21 @@ static cJSON *point_json(const mc_need_grid *g, size_t i)
     for (size_t a = 0; a < g->naxes; a++)
         cJSON_AddStringToObject(set, g->axes[a], q->values[a]);
     cJSON_AddBoolToObject(p, "feasible", r->feasible);
-    cJSON_AddItemToObject(p, "h", num(r->h));
+    cJSON_AddItemToObject(p, "h", mc_json_number(r->h));
     cJSON *iv = cJSON_AddArrayToObject(p, "interval");
-    cJSON_AddItemToArray(iv, num(r->lo));
-    cJSON_AddItemToArray(iv, num(r->hi));
-    cJSON_AddItemToObject(p, "reference", num(r->reference));
-    cJSON_AddItemToObject(p, "threshold", num(r->threshold));
-    cJSON_AddItemToObject(p, "halfwidth", num(r->halfwidth));
+    cJSON_AddItemToArray(iv, mc_json_number(r->lo));
+    cJSON_AddItemToArray(iv, mc_json_number(r->hi));
+    cJSON_AddItemToObject(p, "reference", mc_json_number(r->reference));
+    cJSON_AddItemToObject(p, "threshold", mc_json_number(r->threshold));
+    cJSON_AddItemToObject(p, "halfwidth", mc_json_number(r->halfwidth));
     cJSON_AddNumberToObject(p, "replicates", (double)r->replicates);
     cJSON_AddNumberToObject(p, "step", r->step);
     cJSON *ev = cJSON_AddArrayToObject(p, "evaluations");
     for (size_t k = 0; k < r->nevals; k++) {
         cJSON *e = cJSON_CreateObject();
-        cJSON_AddItemToObject(e, "h", num(r->evals[k].h));
-        cJSON_AddItemToObject(e, "mean", num(r->evals[k].mean));
-        cJSON_AddItemToObject(e, "se", num(r->evals[k].se));
+        cJSON_AddItemToObject(e, "h", mc_json_number(r->evals[k].h));
+        cJSON_AddItemToObject(e, "mean", mc_json_number(r->evals[k].mean));
+        cJSON_AddItemToObject(e, "se", mc_json_number(r->evals[k].se));
         cJSON_AddNumberToObject(e, "n", (double)r->evals[k].n);
         cJSON_AddItemToArray(ev, e);
     }

@@ -15,6 +15,7 @@
 #include "io/atomic.h"
 #include "run/folder.h"
 #include "run/json_value.h"
+#include "io/csvfield.h"
 
 enum { F_METRICS, F_SUMMARY, F_EXTINCTION, F_JSON, F_CONFIG, F_POINTS, NFILES };
 const char *const mc_writer_files[MC_WRITER_NFILES] = {"metrics.csv", "summary.csv",
@@ -32,22 +33,6 @@ struct mc_writer {
     FILE *f[NFILES]; /* mc_out_file(out[i]) */
     size_t points_written;
 };
-
-/* RFC 4180 field */
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 void mc_writer_abort(mc_writer *w)
 {
@@ -198,15 +183,6 @@ int mc_writer_open(const char *dir, const mc_experiment *e, mc_writer **out, mc_
     return MC_OK;
 }
 
-static cJSON *num(double v)
-{
-    if (isnan(v))
-        return cJSON_CreateString("nan");
-    if (isinf(v))
-        return cJSON_CreateString(v > 0 ? "inf" : "-inf");
-    return cJSON_CreateNumber(v);
-}
-
 /* What the point's regime declares (regime.h), so that readers of summary.json never need its
  * name. */
 static void add_regime_declares(cJSON *o, const mc_point *p)
@@ -271,13 +247,13 @@ static void add_summary(cJSON *o, const mc_summary *s, size_t M, size_t G1)
         for (size_t g = 0; g < G1; g++) {
             const mc_stat *st = &s->stats[g * M + m];
             cJSON_AddItemToArray(arr[0], cJSON_CreateNumber((double)st->n));
-            cJSON_AddItemToArray(arr[1], num(st->mean));
-            cJSON_AddItemToArray(arr[2], num(st->sd));
-            cJSON_AddItemToArray(arr[3], num(st->q05));
-            cJSON_AddItemToArray(arr[4], num(st->q50));
-            cJSON_AddItemToArray(arr[5], num(st->q95));
-            cJSON_AddItemToArray(arr[6], num(s->theory[g * M + m]));
-            cJSON_AddItemToArray(arr[7], num(st->skew));
+            cJSON_AddItemToArray(arr[1], mc_json_number(st->mean));
+            cJSON_AddItemToArray(arr[2], mc_json_number(st->sd));
+            cJSON_AddItemToArray(arr[3], mc_json_number(st->q05));
+            cJSON_AddItemToArray(arr[4], mc_json_number(st->q50));
+            cJSON_AddItemToArray(arr[5], mc_json_number(st->q95));
+            cJSON_AddItemToArray(arr[6], mc_json_number(s->theory[g * M + m]));
+            cJSON_AddItemToArray(arr[7], mc_json_number(st->skew));
         }
     }
 }
@@ -293,13 +269,13 @@ static void add_extinction(cJSON *o, const mc_summary *s)
         cJSON_AddStringToObject(x, "category", mt->subject);
         cJSON_AddStringToObject(x, "metric", mt->name);
         cJSON_AddNumberToObject(x, "replicates", (double)pr->replicates);
-        cJSON_AddItemToObject(x, "alive_end", num((double)pr->alive_end / (double)pr->replicates));
-        cJSON_AddItemToObject(x, "extinct", num((double)pr->extinct / (double)pr->replicates));
+        cJSON_AddItemToObject(x, "alive_end", mc_json_number((double)pr->alive_end / (double)pr->replicates));
+        cJSON_AddItemToObject(x, "extinct", mc_json_number((double)pr->extinct / (double)pr->replicates));
         cJSON *fe = cJSON_AddObjectToObject(x, "first_extinct");
-        cJSON_AddItemToObject(fe, "mean", num(pr->first_extinct.mean));
-        cJSON_AddItemToObject(fe, "q05", num(pr->first_extinct.q05));
-        cJSON_AddItemToObject(fe, "q50", num(pr->first_extinct.q50));
-        cJSON_AddItemToObject(fe, "q95", num(pr->first_extinct.q95));
+        cJSON_AddItemToObject(fe, "mean", mc_json_number(pr->first_extinct.mean));
+        cJSON_AddItemToObject(fe, "q05", mc_json_number(pr->first_extinct.q05));
+        cJSON_AddItemToObject(fe, "q50", mc_json_number(pr->first_extinct.q50));
+        cJSON_AddItemToObject(fe, "q95", mc_json_number(pr->first_extinct.q95));
         cJSON_AddItemToArray(ext, x);
     }
 }
@@ -349,7 +325,7 @@ static char **metric_fields(const mc_point *p)
         FILE *f = open_memstream(&text, &len);
         if (f) {
             fputc(',', f);
-            csv_field(f, p->metrics.items[m].name);
+            mc_csv_field(f, p->metrics.items[m].name);
             fputc(',', f);
             fclose(f);
         }
@@ -440,7 +416,7 @@ static void write_summary_rows(FILE *f, const mc_summary *s)
         for (size_t m = 0; m < M; m++) {
             const mc_stat *st = &s->stats[g * M + m];
             fprintf(f, "%zu,%zu,", p->index, g);
-            csv_field(f, p->metrics.items[m].name);
+            mc_csv_field(f, p->metrics.items[m].name);
             fprintf(f, ",%zu,%s,%s,%s,%s,%s,%s,%s\n", st->n, mc_format_value(st->mean, b1),
                     mc_format_value(st->sd, b2), mc_format_value(st->q05, b3),
                     mc_format_value(st->q50, b4), mc_format_value(st->q95, b5),
@@ -457,9 +433,9 @@ static void write_extinction_rows(FILE *f, const mc_summary *s)
         const mc_presence *pr = &s->presence[i];
         const mc_metric *mt = &p->metrics.items[pr->metric];
         fprintf(f, "%zu,", p->index);
-        csv_field(f, mt->subject);
+        mc_csv_field(f, mt->subject);
         fputc(',', f);
-        csv_field(f, mt->name);
+        mc_csv_field(f, mt->name);
         fprintf(f, ",%ld,%s,%s,%s,%s,%s,%s\n", pr->replicates,
                 mc_format_value((double)pr->alive_end / (double)pr->replicates, b1),
                 mc_format_value((double)pr->extinct / (double)pr->replicates, b2),
@@ -509,18 +485,18 @@ static void write_points_csv(FILE *f, const mc_experiment *e)
         char key[256];
         snprintf(key, sizeof key, "%s.%s", ax->section, ax->key);
         fputc(',', f);
-        csv_field(f, key);
+        mc_csv_field(f, key);
     }
     fputc('\n', f);
     for (size_t i = 0; i < e->npoints; i++) {
         const mc_point *p = &e->points[i];
         fprintf(f, "%zu,", i);
-        csv_field(f, p->label);
+        mc_csv_field(f, p->label);
         fprintf(f, ",%s,%s", p->family->name, p->regime->name);
         for (size_t a = 0; a < e->naxes; a++)
             if (axis_column(&e->axes[a])) {
                 fputc(',', f);
-                csv_field(f, e->axes[a].values[p->choice[a]]);
+                mc_csv_field(f, e->axes[a].values[p->choice[a]]);
             }
         fputc('\n', f);
     }

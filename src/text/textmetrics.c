@@ -184,3 +184,28 @@ int mc_text_metrics(const mc_ngram_ds *gen, const mc_ngram_ds *train, const mc_t
     out[MC_TEXT_COPY_SHARE] = gen->nsent ? (double)copies / (double)gen->nsent : NAN;
     return MC_OK;
 }
+
+/* The operator's signal: the entropy (nats) of the word distribution of the dataset's tokens,
+ * from the text alone (a collapsing model's text uses fewer words, less evenly). Empty: NaN. */
+int mc_text_token_entropy(const void *vp, const void *vd, double *out)
+{
+    (void)vp;
+    const mc_ngram_ds *ds = vd;
+    uint32_t top = 0;
+    for (uint64_t i = 0; i < ds->ntok; i++)
+        top = ds->tok[i] > top ? ds->tok[i] : top;
+    uint64_t *c = ds->ntok ? calloc((size_t)top + 1, sizeof *c) : NULL;
+    if (ds->ntok && !c)
+        return MC_ENOMEM;
+    for (uint64_t i = 0; i < ds->ntok; i++)
+        c[ds->tok[i]]++;
+    double H = 0.0, n = (double)ds->ntok;
+    for (uint64_t w = 0; ds->ntok && w <= top; w++)
+        if (c[w]) {
+            double f = (double)c[w] / n;
+            H -= f * log(f);
+        }
+    free(c);
+    *out = ds->ntok ? H : NAN;
+    return MC_OK;
+}

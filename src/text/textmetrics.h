@@ -40,4 +40,8 @@ typedef struct mc_text_ref {
 int mc_text_metrics(const mc_ngram_ds *gen, const mc_ngram_ds *train, const mc_text_ref *ref,
                     double *out);
 
+/* The family slot signal of the text families: the entropy (nats) of the distribution of the
+ * dataset's tokens (an mc_ngram_ds), NaN when it is empty. MC_OK or MC_ENOMEM. */
+int mc_text_token_entropy(const void *params, const void *ds, double *out);
+
 #endif
