@@ -156,7 +156,7 @@ static void test_judge(void **state)
     mc_zoo_csv(z, f, 1);
     fclose(f);
     assert_non_null(strstr(buf, "entry,paper,quantity,point,generation,op,expected,source,ours"));
-    assert_non_null(strstr(buf, "\nt,\"P\",lambda_ratio q95,0,6,<=,"));
+    assert_non_null(strstr(buf, "\nt,P,lambda_ratio q95,0,6,<=,"));
     free(buf);
     mc_summary_free(s);
     free(v);

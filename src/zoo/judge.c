@@ -11,6 +11,7 @@
 #include "collapse.h"
 #include "collapse/zoo.h"
 #include "io/atomic.h"
+#include "io/csvfield.h"
 
 int mc_zoo_validate(const mc_zoo *z, const mc_experiment *e, mc_error *err)
 {
@@ -95,18 +96,6 @@ static const char *op_text(mc_zoo_op op)
     return op == MC_ZOO_EQUAL ? "=" : op == MC_ZOO_AT_MOST ? "<=" : ">=";
 }
 
-/* A CSV field: quoted, with quotes doubled. */
-static void csv_text(FILE *f, const char *t)
-{
-    fputc('"', f);
-    for (; *t; t++) {
-        if (*t == '"')
-            fputc('"', f);
-        fputc(*t, f);
-    }
-    fputc('"', f);
-}
-
 void mc_zoo_csv(const mc_zoo *z, FILE *f, int header)
 {
     char b[7][32];
@@ -116,11 +105,11 @@ void mc_zoo_csv(const mc_zoo *z, FILE *f, int header)
     for (size_t i = 0; i < z->nchecks; i++) {
         const mc_zoo_check *c = &z->checks[i];
         fprintf(f, "%s,", z->name);
-        csv_text(f, z->paper);
+        mc_csv_field(f, z->paper);
         char qb[160];
         fprintf(f, ",%s,%zu,%ld,%s,%s,", quantity(c, qb), c->point, c->generation, op_text(c->op),
                 mc_format_exact(c->expected, b[0]));
-        csv_text(f, c->source);
+        mc_csv_field(f, c->source);
         fprintf(f, ",%s,%s,%s,%s,%s,%s\n", mc_format_exact(c->ours, b[1]),
                 mc_format_exact(c->se, b[2]), mc_format_value(c->z, b[3]),
                 mc_format_value(c->z_max, b[4]), mc_format_value(c->rel, b[5]),
