@@ -10,12 +10,15 @@ FUZZ_TEST_SECONDS ?= 5
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps data build asan install fuzz-build demo test test-release test-asan test-fuzz fuzz bench clean
+.PHONY: all deps test-deps data build asan install fuzz-build demo test test-release test-asan test-fuzz fuzz bench clean
 
 all: build
 
 deps:
 	@sh scripts/install-deps.sh
+
+test-deps: deps
+	@sh scripts/install-deps.sh test
 
 data: deps
 	@sh scripts/fetch-data.sh
@@ -45,8 +48,8 @@ install: build
 demo: build
 	./$(BUILD)/collapse run cats -o results/cats-demo --force
 
-test-release: build data
-	@sh scripts/install-deps.sh test
+# the test packages first, so that the release build is configured with MPICH there (cli_mpi)
+test-release: test-deps build data
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 test-asan: asan data
