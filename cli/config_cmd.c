@@ -159,8 +159,9 @@ static int print_time(const mc_experiment *e, int threads, mc_error *err)
             cpu += secs[i] * (double)e->points[i].run.replicates;
         double total = cpu / (double)threads;
         char b1[32], b2[32];
-        printf("time: about %s with %d thread%s (%s of computing; from %zu unit%s run now, "
-               "one thread)\n", duration(total, b1, sizeof b1), threads, threads == 1 ? "" : "s",
+        duration(total, b1, sizeof b1);
+        printf("time: %s%s with %d thread%s (%s of computing; from %zu unit%s run now, "
+               "one thread)\n", total < 1 ? "" : "about ", b1, threads, threads == 1 ? "" : "s",
                duration(cpu, b2, sizeof b2), timed, timed == 1 ? "" : "s");
     }
     free(secs);
