@@ -1,5 +1,6 @@
 /* main.c - the `collapse` command line: argument parsing, printing and exit codes only.
  * Everything else is a libcollapse call. Exit status: 0 ok, 1 runtime failure, 2 usage/config. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,8 @@ typedef struct run_view {
     int quiet, tty, plots;
     double t0;
     size_t npoints;
-    double shown; /* when progress was last shown */
+    double shown;        /* when progress was last shown */
+    double status_shown; /* when a fit's status line was last shown */
 } run_view;
 
 /* Progress at most this often: a terminal's bar (seconds between redraws), a line elsewhere
@@ -98,6 +100,10 @@ static void on_start(const mc_experiment *e, const mc_run_dir_result *res, void 
 
 /* A progress bar on a terminal, redrawn at most every PROGRESS_TTY_S; elsewhere a line at most
  * every PROGRESS_LINE_S with done/total and the ETA. The last unit is always shown. */
+static pthread_mutex_t stderr_lock = PTHREAD_MUTEX_INITIALIZER; /* progress and status lines */
+
+static void show_progress(run_view *v, size_t done, size_t total, double t);
+
 static void on_progress(size_t done, size_t total, const mc_point *p, void *user)
 {
     (void)p;
@@ -105,6 +111,32 @@ static void on_progress(size_t done, size_t total, const mc_point *p, void *user
     double t = now();
     if (v->quiet || (done < total && t - v->shown < (v->tty ? PROGRESS_TTY_S : PROGRESS_LINE_S)))
         return;
+    pthread_mutex_lock(&stderr_lock);
+    show_progress(v, done, total, t);
+    pthread_mutex_unlock(&stderr_lock);
+}
+
+/* A long fit's status (collapse/status.h: the gpt family's step, loss, gradient norm and
+ * tokens/s), from any worker thread: on a terminal over the bar at most every second, elsewhere
+ * a line at most every PROGRESS_LINE_S. */
+static void on_status(const char *line, void *user)
+{
+    run_view *v = user;
+    pthread_mutex_lock(&stderr_lock);
+    double t = now();
+    if (t - v->status_shown >= (v->tty ? 1.0 : PROGRESS_LINE_S)) {
+        v->status_shown = t;
+        if (v->tty)
+            fprintf(stderr, "\r%-79.79s", line);
+        else
+            fprintf(stderr, "collapse: %s\n", line);
+        fflush(stderr);
+    }
+    pthread_mutex_unlock(&stderr_lock);
+}
+
+static void show_progress(run_view *v, size_t done, size_t total, double t)
+{
     v->shown = t;
     double el = t - v->t0;
     double eta = done ? el * (double)(total - done) / (double)done : 0;
@@ -195,15 +227,18 @@ static int run_and_print(const mc_cli_args *a, mc_error *err)
     if (bytes > MC_OUTPUT_WARN_BYTES)
         fprintf(stderr, "collapse: warning: metrics.csv will take about %.3g GB (every replicate, "
                 "generation and metric of %zu grid points)\n", bytes / 1e9, e->npoints);
-    run_view v = {NULL, a->quiet, isatty(2), !a->no_plots, now(), e->npoints, 0};
+    run_view v = {NULL, a->quiet, isatty(2), !a->no_plots, now(), e->npoints, 0, 0};
     mc_run_dir_opts o = {.dir = a->output, .threads = (int)a->threads, .on_start = on_start,
                          .on_summary = on_summary, .on_progress = on_progress, .user = &v,
                          .force = a->force, .on_finish = on_finish, .resume = a->resume != NULL};
     if (a->resume)
         o.dir = a->resume;
     mc_run_dir_result res;
+    if (!a->quiet)
+        mc_status_set_hook(on_status, &v);
     if ((r = mc_table_alloc(e, &v.table, err)) == MC_OK)
         r = mc_run_to_dir(e, &o, &res, err);
+    mc_status_set_hook(NULL, NULL);
     if (r == MC_OK && a->resume)
         say_resumed(a, &res);
     mc_table_free(v.table);

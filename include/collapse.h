@@ -10,6 +10,7 @@
 
 #include "collapse/error.h"
 #include "collapse/cancel.h"
+#include "collapse/status.h"
 #include "collapse/rng.h"
 #include "collapse/config.h"
 #include "collapse/family.h"

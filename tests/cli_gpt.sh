@@ -1,7 +1,8 @@
 #!/bin/bash
 # The gpt family through the command line: every regime on a small generated corpus with
-# outputs bit-identical for 1 and 2 threads, and one message naming the key with exit status 2
-# for each impossible shape, size or corpus.
+# outputs bit-identical for 1 and 2 threads; training's status line (step, loss, gradient norm,
+# tokens/s) in the progress output; and one message naming the key with exit status 2 for each
+# impossible shape, size or corpus.
 set -u
 bin=$1
 . "$(dirname "$0")/clilib.sh"
@@ -45,6 +46,14 @@ grep -q ",heldout_bpb," "$tmp/out1/metrics.csv" && passes=$((passes + 1)) ||
   { echo "FAIL: no heldout_bpb"; fails=$((fails + 1)); }
 
 small() { echo "$tmp/small.ini run.generations=0 run.replicates=1 regime.name=replace $*"; }
+
+# training's status reaches the progress output (stderr not a terminal: a line), not with --quiet;
+# the results are the quiet run's
+"$bin" run $(small) --threads 1 --no-plots -o "$tmp/loud" > /dev/null 2> "$tmp/loud.err"
+ok grep -qE '^collapse: gpt: step [0-9]+/20, loss [0-9.]+ nats/token, gradient norm [0-9.e+-]+, [0-9]+ tokens/s$' "$tmp/loud.err"
+"$bin" run $(small) --threads 1 --no-plots --quiet -o "$tmp/hush" > /dev/null 2> "$tmp/hush.err"
+ok test ! -s "$tmp/hush.err"
+ok cmp -s "$tmp/loud/metrics.csv" "$tmp/hush/metrics.csv"
 expect 2 "is not a multiple of heads" run $(small model.dim=16 model.heads=3) -o "$tmp/bad"
 expect 2 "model.context" run $(small model.context=0) -o "$tmp/bad"
 expect 2 "model.vocab" run $(small model.vocab=255) -o "$tmp/bad"

@@ -3,9 +3,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "train.h"
 #include "collapse/error.h"
 #include "collapse/rng.h"
+#include "collapse/status.h"
 
 /* The stream of a dataset: tokens, each target's weight, and where each sentence's EOS is. */
 typedef struct stream {
@@ -110,6 +112,27 @@ static void fill_batch(const stream *s, gsl_rng *r, uint32_t B, uint32_t T, uint
     }
 }
 
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The progress display's line (collapse/status.h) after `step` of the steps: this step's loss
+ * and gradient norm, and the tokens per second since the last line. */
+static void report_step(const mc_gpt_train_opts *o, uint64_t step, double loss, double gn,
+                        double tokens, double *t_last)
+{
+    if (!mc_status_wanted())
+        return;
+    double t = seconds_now(), dt = t - *t_last;
+    *t_last = t;
+    mc_status_report("gpt: step %llu/%llu, loss %.3f nats/token, gradient norm %.3g, %.0f "
+                     "tokens/s", (unsigned long long)step, (unsigned long long)o->steps, loss, gn,
+                     dt > 0 ? tokens / dt : 0.0);
+}
+
 int mc_gpt_train(mc_gpt *m, const mc_ngram_ds *ds, const mc_gpt_train_opts *o, gsl_rng *r,
                  mc_gpt_train_stats *st)
 {
@@ -127,7 +150,8 @@ int mc_gpt_train(mc_gpt *m, const mc_ngram_ds *ds, const mc_gpt_train_opts *o, g
     memset(m->adam_m, 0, m->nparams * sizeof *m->adam_m);
     memset(m->adam_v, 0, m->nparams * sizeof *m->adam_v);
     m->adam_t = 0;
-    uint64_t tail = o->steps - (o->steps + 9) / 10, counted = 0;
+    uint64_t tail = o->steps - (o->steps + 9) / 10, counted = 0, every = (o->steps + 9) / 10;
+    double t_last = seconds_now();
     for (uint64_t i = 0; i < o->steps; i++) {
         fill_batch(&s, r, B, T, in, tgt, w);
         double loss = mc_gpt_forward(m, in, tgt, w, B, T);
@@ -140,6 +164,8 @@ int mc_gpt_train(mc_gpt *m, const mc_ngram_ds *ds, const mc_gpt_train_opts *o, g
             st->grad_norm += gn;
             counted++;
         }
+        if ((i + 1) % every == 0 || i + 1 == o->steps)
+            report_step(o, i + 1, loss, gn, (double)((i % every) + 1) * (double)N, &t_last);
     }
     st->loss /= (double)counted;
     st->grad_norm /= (double)counted;
