@@ -21,6 +21,7 @@
 #include "collapse.h"
 #include "collapse/datapath.h"
 #include "collapse/randist.h"
+#include "count_subsample.h"
 #include "freqtable.h"
 #include "io/utf8.h"
 
@@ -629,19 +630,7 @@ static int ds_subsample(gsl_rng *r, const void *vp, uint64_t n, void **out, mc_e
         return mc_error_set(err, MC_ENOMEM, "out of memory");
     if (n > pool->n)
         n = pool->n;
-    uint64_t rest = pool->n, want = n;
-    for (uint32_t i = 0; i < pool->K && want > 0; i++) {
-        uint64_t ci = pool->c[i];
-        if (!ci)
-            continue;
-        rest -= ci;
-        uint64_t x = mc_ran_hypergeometric(r, ci, rest, want);
-        uint64_t xh = mc_ran_hypergeometric(r, pool->ch[i], ci - pool->ch[i], x);
-        d->c[i] = x;
-        d->ch[i] = xh;
-        d->nh += xh;
-        want -= x;
-    }
+    d->nh = mc_count_subsample(r, pool->c, pool->ch, pool->K, pool->n, n, d->c, d->ch);
     d->n = n;
     *out = d;
     return MC_OK;

@@ -347,23 +347,7 @@ static int draw_world(gsl_rng *r, const void *vp, const void *vw, uint64_t n, vo
                       mc_error *err)
 {
     (void)vp;
-    const mc_ngram_ds *res = ((const gpt_world *)vw)->reserve;
-    *out = NULL;
-    if (n > 0 && res->nsent == 0)
-        return mc_error_set(err, MC_ECONFIG,
-                            "gpt: [world] reserve keeps no document, so there is no fresh human "
-                            "text to draw (set world.reserve > 0)");
-    mc_ngram_ds *ds = NULL;
-    int rc = mc_ngram_ds_subsample(r, res, n ? n % res->nsent : 0, &ds, err);
-    if (rc)
-        return rc;
-    for (uint64_t k = 0; n && k < n / res->nsent; k++)
-        if (mc_ngram_ds_merge(ds, res)) {
-            mc_ngram_ds_free(ds);
-            return oom(err);
-        }
-    *out = ds;
-    return MC_OK;
+    return mc_text_draw_reserve(r, ((const gpt_world *)vw)->reserve, n, out, err);
 }
 
 static int draw_model(gsl_rng *r, const void *vp, const void *vm, const mc_sampling *s,

@@ -28,3 +28,25 @@ int mc_text_ds_subsample(gsl_rng *r, const void *pool, uint64_t n, void **out, m
 uint64_t mc_text_ds_size(const void *ds) { return ((const mc_ngram_ds *)ds)->nsent; }
 uint64_t mc_text_ds_human(const void *ds) { return ((const mc_ngram_ds *)ds)->nhuman; }
 void mc_text_ds_free(void *ds) { mc_ngram_ds_free(ds); }
+
+int mc_text_draw_reserve(gsl_rng *r, const void *reserve, uint64_t n, void **out,
+                         mc_error *err)
+{
+    const mc_ngram_ds *res = reserve;
+    *out = NULL;
+    if (n > 0 && res->nsent == 0)
+        return mc_error_set(err, MC_ECONFIG,
+                            "[world] reserve keeps no document, so there is no fresh human "
+                            "text to draw (set world.reserve > 0)");
+    mc_ngram_ds *ds = NULL;
+    int rc = mc_ngram_ds_subsample(r, res, n ? n % res->nsent : 0, &ds, err);
+    if (rc)
+        return rc;
+    for (uint64_t k = 0; n && k < n / res->nsent; k++)
+        if (mc_ngram_ds_merge(ds, res)) {
+            mc_ngram_ds_free(ds);
+            return oom(err);
+        }
+    *out = ds;
+    return MC_OK;
+}

@@ -15,4 +15,10 @@ uint64_t mc_text_ds_size(const void *ds);  /* sentences */
 uint64_t mc_text_ds_human(const void *ds); /* sentences written by people */
 void mc_text_ds_free(void *ds);
 
+/* n human sentences from the finite reserve of human text: without replacement while it lasts;
+ * beyond its size R, floor(n / R) whole copies and a subsample of the rest. An empty reserve
+ * with n > 0 is a configuration error naming world.reserve (MC_ECONFIG). */
+int mc_text_draw_reserve(gsl_rng *r, const void *reserve, uint64_t n, void **out,
+                         mc_error *err);
+
 #endif
