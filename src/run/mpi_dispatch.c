@@ -17,12 +17,21 @@
 #include <string.h>
 #include <time.h>
 #include "collapse.h"
+#include "run/checkpoint.h"
 
 #ifdef MC_HAVE_MPI
 #include <mpi.h>
 #include <omp.h>
 
-enum { TAG_HDR = 1, TAG_VALUES = 2, TAG_WORK = 3, TAG_CONFIG = 4 };
+enum { TAG_HDR = 1, TAG_VALUES = 2, TAG_WORK = 3, TAG_CONFIG = 4, TAG_STORE = 5 };
+
+/* TAG_STORE (rank 0 to every worker, before a run's first WORK): the run folder whose
+ * checkpoint keeps the units' states (checkpoints inside units, run/checkpoint.h), and the
+ * least seconds between two saves of a unit; dir empty: none. */
+typedef struct store_msg {
+    double seconds;
+    char dir[4096];
+} store_msg;
 enum { MSG_READY, MSG_RESULT, MSG_FAIL };
 
 typedef struct hdr {
@@ -56,6 +65,24 @@ static void recv_politely(void *buf, int count, MPI_Datatype type, int src, int 
         MPI_Test(&req, &done, status);
         if (done)
             return;
+        if (MPI_Wtime() < spin_until)
+            continue;
+        struct timespec ts = {0, ns};
+        nanosleep(&ts, NULL);
+        ns = ns < 100000 ? ns * 2 : 100000;
+    }
+}
+
+/* The tag of the next message from rank 0 (any tag), waiting as politely as recv_politely. */
+static int next_tag(void)
+{
+    double spin_until = MPI_Wtime() + 20e-6;
+    long ns = 10000;
+    for (int flag = 0;;) {
+        MPI_Status st;
+        MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
+        if (flag)
+            return st.MPI_TAG;
         if (MPI_Wtime() < spin_until)
             continue;
         struct timespec ts = {0, ns};
@@ -179,6 +206,27 @@ static size_t point_rows(const mc_point *p)
 
 /* Replicates [r0, r1) of point p into values, with the threads; the first failure (in replicate
  * order) into h. */
+/* ranks > 0: the units' state store rank 0 named (TAG_STORE), or none */
+static mc_ckpt *worker_ckpt;
+static mc_unit_store worker_store;
+static const mc_unit_store *worker_units;
+
+/* A TAG_STORE message: the checkpoint in the run folder it names, opened for e's units. */
+static void take_store(const mc_experiment *e)
+{
+    store_msg m;
+    MPI_Recv(&m, (int)sizeof m, MPI_BYTE, 0, TAG_STORE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    mc_ckpt_free(worker_ckpt);
+    worker_ckpt = NULL;
+    worker_units = NULL;
+    mc_error err;
+    m.dir[sizeof m.dir - 1] = '\0';
+    if (e && *m.dir && mc_ckpt_attach(m.dir, e, &worker_ckpt, &err) == MC_OK) {
+        mc_ckpt_unit_store(worker_ckpt, m.seconds, &worker_store);
+        worker_units = &worker_store;
+    } /* (out of memory: the units run without saving, as they may) */
+}
+
 static void compute_chunk(const mc_point *p, long r0, long r1, int threads, double *values, hdr *h)
 {
     size_t rows = point_rows(p);
@@ -195,7 +243,7 @@ static void compute_chunk(const mc_point *p, long r0, long r1, int threads, doub
     }
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (long i = 0; i < n; i++)
-        st[i] = mc_unit_run(p, r0 + i, values + (size_t)i * rows, &errs[i]);
+        st[i] = mc_unit_run_stored(p, r0 + i, values + (size_t)i * rows, worker_units, &errs[i]);
     for (long i = 0; i < n && bad == n; i++)
         if (st[i] != MC_OK)
             bad = i;
@@ -254,13 +302,20 @@ void mc_mpi_serve(mc_experiment *e, int threads, const mc_error *failed)
     send_hdr(&h);
     double *values = NULL;
     for (;;) {
+        if (next_tag() == TAG_STORE) {
+            take_store(e);
+            continue;
+        }
         double work[4]; /* point, r0, r1 (whole numbers), h */
-        recv_politely(work, 4, MPI_DOUBLE, 0, TAG_WORK, MPI_STATUS_IGNORE);
+        MPI_Recv(work, 4, MPI_DOUBLE, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         if (work[0] < 0 || !e)
             break;
         serve_chunk(e, work, (int)h.threads, &values);
     }
     free(values);
+    mc_ckpt_free(worker_ckpt);
+    worker_ckpt = NULL;
+    worker_units = NULL;
 }
 
 /* ---- rank 0: dealing ------------------------------------------------------------------- */
@@ -471,11 +526,28 @@ static void run_take(void *self, const hdr *h, int worker)
     flush(d);
 }
 
+/* rank 0: the TAG_STORE message on its way to every worker (waited for in mc_mpi_release) */
+static store_msg store_out;
+static MPI_Request *store_reqs;
+
+/* Names the run's unit store to every worker, before any of this run's WORK. */
+static void send_store(const mc_unit_store *units)
+{
+    if (!units || !units->dir || store_reqs || !(store_reqs = calloc((size_t)size, sizeof *store_reqs)))
+        return; /* (out of memory: the workers' units run without saving, as they may) */
+    store_out.seconds = units->seconds;
+    snprintf(store_out.dir, sizeof store_out.dir, "%s", units->dir);
+    for (int w = 1; w < size; w++)
+        MPI_Isend(&store_out, (int)sizeof store_out, MPI_BYTE, w, TAG_STORE, MPI_COMM_WORLD,
+                  &store_reqs[w - 1]);
+}
+
 int mc_mpi_run(const mc_experiment *e, const mc_run_opts *opts, mc_error *err)
 {
     static const mc_run_opts none = {0};
     if (mc_mpi_size() < 2 || !idle)
         return mc_experiment_run(e, opts, err);
+    send_store(opts ? opts->units : NULL);
     dealer d = {e, opts ? opts : &none, calloc(e->npoints ? e->npoints : 1, sizeof(pending)),
                 0, 0, 0, 0, 0, MC_OK, 0, 0, {0}};
     if (!d.pt)
@@ -576,6 +648,10 @@ void mc_mpi_release(void)
         answer(idle[nidle - 1], stop);
     for (; nfailed > 0; nfailed--)
         answer(failed[nfailed - 1], stop);
+    for (int w = 1; store_reqs && w < size; w++)
+        MPI_Wait(&store_reqs[w - 1], MPI_STATUS_IGNORE);
+    free(store_reqs);
+    store_reqs = NULL;
     free(idle);
     free(nthreads);
     free(failed);
