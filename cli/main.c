@@ -90,7 +90,8 @@ static void on_start(const mc_experiment *e, const mc_run_dir_result *res, void 
         return;
     char ranks[64] = "";
     if (mc_mpi_size() > 1)
-        snprintf(ranks, sizeof ranks, " on each of %d MPI ranks (rank 0 deals)", mc_mpi_size() - 1);
+        snprintf(ranks, sizeof ranks, " on each of %d MPI ranks (rank 0 deals too)",
+                 mc_mpi_size());
     fprintf(stderr, "collapse: %s: %zu grid point%s, %zu runs (point x replicate) of %ld "
                     "generations, %d thread%s%s, seed %llu\n",
             e->name, res->npoints, res->npoints == 1 ? "" : "s", res->units,
