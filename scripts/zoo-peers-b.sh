@@ -1,7 +1,12 @@
 #!/bin/bash
-# zoo-peers-b.sh - Shumailov et al.'s own GMM loop run beside `collapse zoo shumailov-gmm-l2`.
+# zoo-peers-b.sh - the papers' side of the zoo entries shumailov-gmm-l2 and dohmatob-scaling.
 #
 #   scripts/zoo-peers-b.sh CURSE_RECURSE_CHECKOUT [REPLICATES [GENERATIONS]]
+#   scripts/zoo-peers-b.sh dohmatob
+#
+# `dohmatob` prints the expected values of presets/zoo/dohmatob-scaling.ini: the exact expected
+# test error of the infinite-memory model for each (h, T) of the entry's grid, and the paper's
+# asymptotic laws (docs/THEORY.md, Categorical family, missing mass). Needs python3-numpy.
 #
 # CURSE_RECURSE_CHECKOUT is a clone of https://github.com/iliaishacked/curse_recurse (Shumailov et
 # al., Nature 631, 2024; not vendored here). Its GMM experiment is a Colab notebook
@@ -14,12 +19,39 @@
 #   X = X0; for m = 0, 1, ...: gmm = GaussianMixture(same).fit(X); X = gmm.sample(N)[0];
 #                              l2s.append(L2_of_gmms(gmm_0, gmm))
 # with N = 1000, over REPLICATES (default 40) independent chains of GENERATIONS (default 50), and
-# prints the mean of l2s at m = 1, 10, 50 (their m is collapse's generation g: fit m is on samples
-# of fit m - 1, fit 0 on the world's sample) with its standard error, and scikit-learn's mean EM
-# iterations (n_iter_). Needs Debian's python3-sklearn and python3-scipy (scripts/install-deps.sh
+# prints the mean of l2s (and of n_iter_) at m = 0, 1, 10, 50 with its standard error, and
+# scikit-learn's mean EM iterations (n_iter_) over all fits. Their m is collapse's generation g
+# (fit m is on samples of fit m - 1) except that their fit 0 is a second fit to the world's sample
+# (with another k-means start), not gmm_0 itself: l2s at m = 0, the distance between two fits of
+# the same data, is the offset this adds. Needs Debian's python3-sklearn and python3-scipy (scripts/install-deps.sh
 # bench). Takes about a minute on one core.
 set -eu
-repo=${1:?usage: scripts/zoo-peers-b.sh CURSE_RECURSE_CHECKOUT [REPLICATES [GENERATIONS]]}
+repo=${1:?usage: scripts/zoo-peers-b.sh CURSE_RECURSE_CHECKOUT [REPLICATES [GENERATIONS]] | dohmatob}
+if [ "$repo" = dohmatob ]; then
+  exec /usr/bin/python3 - <<'PY'
+import numpy as np
+from math import gamma
+K, beta, k, n0 = 100000, 2.0, 100, 1e8  # presets/zoo/dohmatob-scaling.ini
+i = np.arange(1, K + 1, dtype=float)
+A = 1 / np.sum(i ** -beta)
+p = A * i ** -beta
+q = p[:k] / p[:k].sum()  # the generating model's top k, renormalised (generation 0 = the world)
+point = 0
+print("point  h     T        E err (exact)   paper's clean law at hT")
+for h in (0, 0.1, 1):
+    for g in (1e-5, 1e-4, 1e-3, 1e-2):
+        T = round(n0 * g)
+        nh = round(h * T)
+        ns = T - nh
+        e = np.sum(p[:k] * np.exp(nh * np.log1p(-p[:k]) + ns * np.log1p(-q)))
+        e += np.sum(p[k:] * np.exp(nh * np.log1p(-p[k:])))
+        law = gamma(1 - 1 / beta) / beta * A ** (1 / beta) * nh ** -(1 - 1 / beta) if nh else float("nan")
+        print(f"{point:5d}  {h:<4g}  {T:<8d} {e:.9g}     {law:.9g}")
+        point += 1
+print(f"cut mass sum_(i>k) p_i = {p[k:].sum():.9g}; paper's A k^-(beta-1)/(beta-1) = "
+      f"{A * k ** (1 - beta) / (beta - 1):.9g}")
+PY
+fi
 reps=${2:-40}
 gens=${3:-50}
 nb=$repo/Normals_GMM_experiments.ipynb
@@ -42,9 +74,9 @@ L2_of_gmms = ns["L2_of_gmms"]
 
 gmmparams = {"n_components": 2, "tol": 1e-5, "covariance_type": "full", "max_iter": 2000}
 N = 1000
-at = [g for g in (1, 10, 50) if g <= gens]
+at = [g for g in (0, 1, 10, 50) if g <= gens]
 l2 = {g: [] for g in at}
-iters = []
+iters, iters_at = [], {g: [] for g in at}
 t0 = time.time()
 for rep in range(reps):
     rs = np.random.RandomState(1000 + rep)
@@ -58,11 +90,14 @@ for rep in range(reps):
         X = gmm.sample(N)[0]
         if m in l2:
             l2[m].append(L2_of_gmms(g0, gmm))
+            iters_at[m].append(gmm.n_iter_)
 print(f"curse_recurse GMM loop (their L2_of_gmms, scikit-learn {__import__('sklearn').__version__}),"
       f" N = {N}, {reps} chains x {gens} generations, {time.time() - t0:.0f} s")
 for g in at:
     v = np.array(l2[g])
-    print(f"  l2sq_gen0 at g = {g:3d}: {v.mean():.6g} +- {v.std(ddof=1) / np.sqrt(len(v)):.2g}")
+    i = np.array(iters_at[g], dtype=float)
+    print(f"  l2sq_gen0 at g = {g:3d}: {v.mean():.6g} +- {v.std(ddof=1) / np.sqrt(len(v)):.2g}"
+          f"   EM iterations {i.mean():.4g} +- {i.std(ddof=1) / np.sqrt(len(i)):.2g}")
 it = np.array(iters, dtype=float)
 print(f"  EM iterations per fit: {it.mean():.4g} +- {it.std(ddof=1) / np.sqrt(len(it)):.2g}")
 PY
