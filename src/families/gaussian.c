@@ -288,9 +288,9 @@ static const mc_metric_def METRICS[G_NMETRICS] = {
 };
 
 static const mc_metric_def GEN0_METRICS[2] = {
-    {"mean_gen0", MC_ROLE_LOCATION, "", -1, 0,
+    {"mean_gen0", MC_ROLE_OTHER, "", -1, 0,
      "squared distance ||mu_g - mu_0||^2 of the mean to generation 0's fit"},
-    {"cov_gen0", MC_ROLE_SPREAD, "", -1, 0,
+    {"cov_gen0", MC_ROLE_OTHER, "", -1, 0,
      "squared Frobenius distance ||Sigma_g - Sigma_0||_F^2 to generation 0's fit"},
 };
 

@@ -112,7 +112,7 @@ static int gmm_world_create(const void *params, const mc_point *pt, gsl_rng *r, 
 enum { GMM_L2_WORLD = MIX_NSHARED, GMM_DEGENERATE, GMM_EM_ITERATIONS, GMM_NMETRICS, GMM_L2SQ_GEN0 =
        GMM_NMETRICS };
 static const mc_metric_def GMM_GEN0_METRIC = {
-    "l2sq_gen0", MC_ROLE_DIVERGENCE, "", -1, 0,
+    "l2sq_gen0", MC_ROLE_OTHER, "", -1, 0,
     "squared L2 distance ||p_g - p_0||^2 to the generation-0 fit (Shumailov et al.'s Fig.)"};
 static const mc_metric_def GMM_METRICS[GMM_NMETRICS - MIX_NSHARED] = {
     {"l2_world", MC_ROLE_DIVERGENCE, "", -1, MC_METRIC_HEADLINE,
