@@ -3,6 +3,12 @@
 #
 #   scripts/zoo-peers-b.sh CURSE_RECURSE_CHECKOUT [REPLICATES [GENERATIONS]]
 #   scripts/zoo-peers-b.sh dohmatob
+#   scripts/zoo-peers-b.sh ferbach
+#
+# `ferbach` prints the expected values of presets/zoo/ferbach-gaussian.ini: the variance of the
+# law that best-of-K curation keeps, by quadrature, iterated over the generations, beside the
+# paper's K -> infinity tilt. Ferbach et al.'s own code was not found (not in the index this was
+# written with); this is a re-implementation of their selection law, not their code.
 #
 # `dohmatob` prints the expected values of presets/zoo/dohmatob-scaling.ini: the exact expected
 # test error of the infinite-memory model for each (h, T) of the entry's grid, and the paper's
@@ -26,7 +32,33 @@
 # the same data, is the offset this adds. Needs Debian's python3-sklearn and python3-scipy (scripts/install-deps.sh
 # bench). Takes about a minute on one core.
 set -eu
-repo=${1:?usage: scripts/zoo-peers-b.sh CURSE_RECURSE_CHECKOUT [REPLICATES [GENERATIONS]] | dohmatob}
+repo=${1:?usage: scripts/zoo-peers-b.sh CURSE_RECURSE_CHECKOUT [REPLICATES [GENERATIONS]] | dohmatob | ferbach}
+if [ "$repo" = ferbach ]; then
+  exec /usr/bin/python3 - <<'PY'
+import numpy as np
+# presets/zoo/ferbach-gaussian.ini: world N(0, 1), fit N(0, v), best-of K with weights
+# w = pi^beta (the Bradley-Terry choice of the oracle verifier, up to a constant). The kept law is
+# q(x) = p(x) w(x) K int_0^inf exp(-t w(x)) phi(t)^(K-1) dt, phi(t) = E_p exp(-t w(X)) (from
+# 1/y = int_0^inf exp(-t y) dt with y = w(x) + the other K - 1 weights); by quadrature on x and t.
+K, beta, n = 50, 1.0, 2000
+def var_kept(v, K):
+    x = np.linspace(-12 * np.sqrt(v), 12 * np.sqrt(v), 4001)
+    dx = x[1] - x[0]
+    p = np.exp(-x * x / (2 * v)) / np.sqrt(2 * np.pi * v)
+    w = np.exp(-beta * x * x / 2)
+    t = np.concatenate([np.linspace(0, 2, 2001)[:-1], np.geomspace(2, 1e4, 4000)])
+    phi = np.array([np.sum(p * np.exp(-ti * w)) * dx for ti in t])
+    inner = K * np.trapz(np.exp(-np.outer(w, t)) * phi[None, :] ** (K - 1), t, axis=1)
+    q = p * w * inner
+    return np.sum(x * x * q) / np.sum(q)
+a = (n - 1) / n
+v, vinf = a, a
+print("g  E v_g (K = 50)   K -> infinity   expected reward of model g")
+for g in range(6):
+    print(f"{g}  {v:.6f}         {vinf:.6f}        {-0.5 * np.log(2 * np.pi) - 0.5 * v:.6f}")
+    v, vinf = a * var_kept(v, K), a * vinf / (1 + beta * vinf)
+PY
+fi
 if [ "$repo" = dohmatob ]; then
   exec /usr/bin/python3 - <<'PY'
 import numpy as np
