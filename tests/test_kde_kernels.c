@@ -42,20 +42,20 @@ static void test_closed_forms(void **state)
     tu_assert_close(mc_kde_kernel_var(MC_KDE_TOPHAT, d), 0.2, 1e-16, 1);
     for (int k = 0; k < 2; k++) {
         double kv = k ? 0.2 : 1.0, b = kv * (double)d * f * f;
-        mc_kde_theory_kernel(MC_KDE_SKLEARN_SCOTT, kv, NAN, d, T, 0, n, 1.0, G, tr, NULL);
+        mc_kde_theory_kernel(MC_KDE_SKLEARN_SCOTT, kv, NAN, d, T, 0, n, 1.0, G, NULL, tr, NULL);
         for (unsigned g = 0; g <= G; g++) {
             double v = pow(a, g + 1) * T + b * (1 - pow(a, g + 1)) / (1 - a);
             tu_assert_close(tr[g], v / T, 1e-12 * v / T, 1);
         }
         /* the same as a fixed bandwidth h = f at every generation under replace */
-        mc_kde_theory_kernel(MC_KDE_FIXED, kv, f, d, T, 0, n, 1.0, G, tr2, NULL);
+        mc_kde_theory_kernel(MC_KDE_FIXED, kv, f, d, T, 0, n, 1.0, G, NULL, tr2, NULL);
         for (unsigned g = 0; g <= G; g++)
             tu_assert_close(tr[g], tr2[g], 1e-13, 1);
     }
     /* accumulate: the kernel term of generation g is d f((g+1) n)^2, so the trace converges to
      * the pool's; it differs from the fixed-h recursion from generation 1 on */
-    mc_kde_theory_kernel(MC_KDE_SKLEARN_SCOTT, 1.0, NAN, d, T, 1, n, 1.0, G, tr, NULL);
-    mc_kde_theory_kernel(MC_KDE_FIXED, 1.0, f, d, T, 1, n, 1.0, G, tr2, NULL);
+    mc_kde_theory_kernel(MC_KDE_SKLEARN_SCOTT, 1.0, NAN, d, T, 1, n, 1.0, G, NULL, tr, NULL);
+    mc_kde_theory_kernel(MC_KDE_FIXED, 1.0, f, d, T, 1, n, 1.0, G, NULL, tr2, NULL);
     tu_assert_close(tr[0], tr2[0], 1e-13, 1);
     assert_true(tr[G] < tr2[G] && tr[G] > 1.0);
     /* the first accumulate step by hand: expected scatter sums, pool of 40 = 20 world points

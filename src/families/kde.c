@@ -27,12 +27,14 @@
 #include <gsl/gsl_randist.h>
 #include "collapse/experiment.h"
 #include "collapse/family.h"
+#include "collapse/curate.h"
 #include "kde.h"
 #include "collapse/rng.h"
 #include "gauss_law.h"
 #include "gdata.h"
 #include "gworld.h"
 #include "mixworld.h"
+#include "shapeworld.h"
 
 #define LOG_2PI 1.83787706640934548356
 #define HELD_BLOCK 64 /* held-out rows per dgemm */
@@ -83,16 +85,20 @@ void mc_kde_theory(mc_kde_rule rule, double h, size_t d, double trace_world, int
                    const uint64_t *n, double cs, unsigned G, double *trace_ratio,
                    double *mean_error)
 {
-    mc_kde_theory_kernel(rule, 1.0, h, d, trace_world, accumulate, n, cs, G, trace_ratio,
+    mc_kde_theory_kernel(rule, 1.0, h, d, trace_world, accumulate, n, cs, G, NULL, trace_ratio,
                          mean_error);
 }
 
 void mc_kde_theory_kernel(mc_kde_rule rule, double kv, double h, size_t d, double trace_world,
                           int accumulate, const uint64_t *n, double cs, unsigned G,
-                          double *trace_ratio, double *mean_error)
+                          const double *init, double *trace_ratio, double *mean_error)
 {
     /* E[SS_g] (scatter of training set g), its size N, M = E||xbar_g - mu_0||^2 */
     double N = (double)n[0], SS = (N - 1) * trace_world, M = trace_world / N;
+    if (init) {
+        SS = init[0];
+        M = init[1];
+    }
     for (unsigned g = 0; g <= G; g++) {
         if (g > 0) {
             /* draws of model g-1 have mean xbar_{g-1} and covariance S_b + cs H */
@@ -112,6 +118,7 @@ typedef struct kde_params {
     mc_gworld_params world;
     int rule; /* mc_kde_rule: the order of the choices below */
     int kernel; /* mc_kde_kernel */
+    mc_shape_params shape; /* world.shape, noise, factor */
     double bandwidth;
     long slices;
     uint64_t samples;
@@ -119,6 +126,7 @@ typedef struct kde_params {
 
 static const mc_key kde_keys[] = {
     MC_GWORLD_KEYS(kde_params),
+    MC_SHAPE_KEYS(kde_params),
     {"model", "bandwidth_rule", MC_KEY_ENUM, "scott", 0, 0, 0,
      "scott|silverman|fixed|sklearn-scott|sklearn-silverman", offsetof(kde_params, rule),
      "kernel covariance: f^2 x sample covariance (scott, silverman: scipy's), bandwidth^2 I "
@@ -159,6 +167,10 @@ static int kde_check(void *params, const mc_point *pt, mc_error *err)
         return mc_error_set(err, MC_ECONFIG,
                             "%s: a bandwidth is only used with model.bandwidth_rule = fixed",
                             mc_point_where(pt, "model", "bandwidth", where, sizeof where));
+    if (p->shape.kind != MC_SHAPE_NONE && pt && mc_curation_active(pt))
+        return mc_error_set(err, MC_ECONFIG,
+                            "%s: a shape world has no density to score candidates with (curation)",
+                            mc_point_where(pt, "world", "shape", where, sizeof where));
     if (p->kernel == MC_KDE_TOPHAT && pt && pt->sampling.truncate > 0)
         return mc_error_set(err, MC_ECONFIG,
                             "%s: sampling.truncate is defined for the gaussian kernel only",
@@ -169,7 +181,19 @@ static int kde_check(void *params, const mc_point *pt, mc_error *err)
 static int kde_world_create(const void *params, const mc_point *pt, gsl_rng *r, void **world,
                             mc_error *err)
 {
-    return mixworld_create(&((const kde_params *)params)->world, pt, r, (mixworld **)world, err);
+    const kde_params *p = params;
+    if (p->shape.kind != MC_SHAPE_NONE)
+        return shapeworld_create(&p->shape, &p->world, pt, r, (mixworld **)world, err);
+    return mixworld_create(&p->world, pt, r, (mixworld **)world, err);
+}
+
+static int kde_draw_world(gsl_rng *r, const void *params, const void *world, uint64_t n,
+                          void **out, mc_error *err)
+{
+    const kde_params *p = params;
+    if (p->shape.kind != MC_SHAPE_NONE)
+        return shapeworld_draw(r, &p->shape, ((const mixworld *)world)->base.d, n, out, err);
+    return mixworld_draw(r, params, world, n, out, err);
 }
 
 /* kde's metrics after the shared ones (mixworld.h), in this order. */
@@ -472,9 +496,13 @@ static double kde_theory(const mc_point *pt, const void *world, size_t m, unsign
             n[i] = mc_point_n(pt, i);
         double cs = mc_sampling_cov_factor(w->base.d, &pt->sampling);
         double kv = mc_kde_kernel_var((mc_kde_kernel)p->kernel, w->base.d);
+        double init[2];
+        if (p->shape.kind != MC_SHAPE_NONE) /* generation 0 trains on the world's design */
+            shapeworld_draw_moments(&p->shape, w->base.d, n[0], w->base.overall->mu,
+                                    w->base.trace, &init[0], &init[1]);
         mc_kde_theory_kernel((mc_kde_rule)p->rule, kv, p->bandwidth, w->base.d, w->base.trace,
-                             acc, n, cs, g, m == MIX_TRACE_RATIO ? v : NULL,
-                             m == MIX_MEAN_ERROR ? v : NULL);
+                             acc, n, cs, g, p->shape.kind != MC_SHAPE_NONE ? init : NULL,
+                             m == MIX_TRACE_RATIO ? v : NULL, m == MIX_MEAN_ERROR ? v : NULL);
         res = v[g];
     }
     free(n);
@@ -494,7 +522,7 @@ const mc_family_type mc_family_kde = {
     .world_free = mixworld_free,
     .describe = kde_describe,
     .bytes_needed = kde_bytes_needed,
-    .draw_world = mixworld_draw,
+    .draw_world = kde_draw_world,
     .draw_model = kde_draw_model,
     .ds_copy = mc_gdata_copy,
     .ds_merge = mc_gdata_merge,

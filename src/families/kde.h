@@ -53,9 +53,12 @@ double mc_kde_kernel_var(mc_kde_kernel kernel, size_t d);
 void mc_kde_theory(mc_kde_rule rule, double h, size_t d, double trace_world, int accumulate,
                    const uint64_t *n, double cs, unsigned G, double *trace_ratio,
                    double *mean_error);
-/* The same for the kernel whose covariance is kv H (mc_kde_kernel_var): Sigma_g = S_b + kv H. */
+/* The same for the kernel whose covariance is kv H (mc_kde_kernel_var): Sigma_g = S_b + kv H,
+ * and from init = {E SS_0, E||xbar_0 - mu_0||^2}, generation 0's expected scatter sum and mean
+ * error (a world whose draw is not an i.i.d. sample: shapeworld_draw_moments), or NULL for an
+ * i.i.d. draw: {(n[0] - 1) trace_world, trace_world / n[0]}. */
 void mc_kde_theory_kernel(mc_kde_rule rule, double kv, double h, size_t d, double trace_world,
                           int accumulate, const uint64_t *n, double cs, unsigned G,
-                          double *trace_ratio, double *mean_error);
+                          const double *init, double *trace_ratio, double *mean_error);
 
 #endif
