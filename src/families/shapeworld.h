@@ -39,13 +39,15 @@ typedef struct mc_shape_params {
 
 /* The [world] rows of the shape keys; T's member `shape` is an mc_shape_params. */
 #define MC_SHAPE_KEYS(T)                                                                         \
-    {"world", "shape", MC_KEY_ENUM, "none", 0, 0, 0, "none|moons|circles|swiss_roll",            \
+    {"world", "shape", MC_KEY_ENUM, "none", 0, 0, MC_KEY_WORLD_IF_SET,                           \
+     "none|moons|circles|swiss_roll",                                                            \
      offsetof(T, shape.kind),                                                                    \
      "a non-mixture world made as scikit-learn's make_moons, make_circles or make_swiss_roll "   \
      "(none: the Gaussian / mixture world of the other [world] keys)"},                          \
-    {"world", "noise", MC_KEY_DOUBLE, "0", 0, 1e150, 0, NULL, offsetof(T, shape.noise),          \
+    {"world", "noise", MC_KEY_DOUBLE, "0", 0, 1e150, MC_KEY_WORLD_IF_SET, NULL,                  \
+     offsetof(T, shape.noise),                                                                   \
      "standard deviation of the Gaussian noise a shape world adds to every coordinate"},         \
-    {"world", "factor", MC_KEY_DOUBLE, "0.8", 0, 1, MC_KEY_MAX_OPEN, NULL,                       \
+    {"world", "factor", MC_KEY_DOUBLE, "0.8", 0, 1, MC_KEY_MAX_OPEN | MC_KEY_WORLD_IF_SET, NULL, \
      offsetof(T, shape.factor), "world.shape = circles: the inner circle's radius, in [0, 1)"}
 
 /* Builds the shape world s (the other [world] keys gp: holdout; the rest refused with the key
