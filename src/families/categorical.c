@@ -21,6 +21,7 @@
 #include "collapse.h"
 #include "collapse/datapath.h"
 #include "collapse/randist.h"
+#include "categorical.h"
 #include "count_subsample.h"
 #include "freqtable.h"
 #include "io/utf8.h"
@@ -91,20 +92,8 @@ typedef struct cat_world {
     uint32_t top;       /* most probable category */
 } cat_world;
 
-typedef struct cat_ds {
-    uint32_t K;
-    uint64_t n, nh;
-    uint64_t *c, *ch; /* counts, and their human part */
-} cat_ds;
+uint32_t mc_cat_world_k(const void *world) { return ((const cat_world *)world)->K; }
 
-typedef struct cat_model {
-    uint32_t K;
-    double *p;
-    uint32_t *alive;
-    uint32_t nalive;
-    double *q;         /* scratch: the sampling distribution */
-    uint32_t *order;   /* scratch: categories sorted for top-k / top-p */
-} cat_model;
 
 /* ---- the world ------------------------------------------------------------------------- */
 
@@ -1052,4 +1041,8 @@ const mc_family_type mc_family_categorical = {
     .ds_thin = ds_thin,
     .distance = distance,
     .ds_crawl = ds_crawl,
+    .model_save = mc_cat_model_save,
+    .model_load = mc_cat_model_load,
+    .ds_save = mc_cat_ds_save,
+    .ds_load = mc_cat_ds_load,
 };

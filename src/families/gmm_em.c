@@ -26,6 +26,7 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
 #include "gmm.h"
+#include "small_blas.h"
 
 /* ---- EM ------------------------------------------------------------------------------------ */
 
@@ -153,7 +154,6 @@ static long m_step(mc_gmm_em *ws, mc_gmm *m, const double *x, size_t n,
 {
     size_t k = m->k, d = m->d;
     long reseeded = 0;
-    gsl_matrix_const_view X = gsl_matrix_const_view_array(x, n, d);
     for (size_t j = 0; j < k; j++) {
         double Nj = 0;
         for (size_t i = 0; i < n; i++) {
@@ -184,9 +184,7 @@ static long m_step(mc_gmm_em *ws, mc_gmm *m, const double *x, size_t n,
         }
         ws->fresh[j] = 0;
         m->w[j] = Nj / (double)n;
-        gsl_vector_view uv = gsl_vector_view_array(ws->u, n);
-        gsl_vector_view muv = gsl_vector_view_array(mu, d);
-        gsl_blas_dgemv(CblasTrans, 1.0 / Nj, &X.matrix, &uv.vector, 0.0, &muv.vector);
+        mc_sb_gemv_t(n, d, 1.0 / Nj, x, ws->u, mu); /* mu = X^T u / N_j */
         if (o->covtype == MC_GMM_DIAG) {
             memset(S, 0, d * d * sizeof *S);
             for (size_t i = 0; i < n; i++)
@@ -198,14 +196,7 @@ static long m_step(mc_gmm_em *ws, mc_gmm *m, const double *x, size_t n,
                 S[a * d + a] /= Nj;
         } else {
             /* Z_i = sqrt(u_i) (x_i - mu); S = Z^T Z / N_j */
-            for (size_t i = 0; i < n; i++) {
-                double s = sqrt(ws->u[i]);
-                for (size_t a = 0; a < d; a++)
-                    ws->Y[i * d + a] = s * (x[i * d + a] - mu[a]);
-            }
-            gsl_matrix_view Z = gsl_matrix_view_array(ws->Y, n, d);
-            gsl_matrix_view Sv = gsl_matrix_view_array(S, d, d);
-            gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0 / Nj, &Z.matrix, 0.0, &Sv.matrix);
+            mc_sb_wcov_lt(n, d, 1.0 / Nj, x, ws->u, mu, ws->Y, S);
             for (size_t a = 0; a < d; a++)
                 for (size_t b = a + 1; b < d; b++)
                     S[a * d + b] = S[b * d + a];
@@ -417,9 +408,7 @@ int mc_gmm_fit(gsl_rng *r, mc_gmm_em *ws, mc_gmm *m, const double *x, const doub
         for (size_t a = 0; a < d; a++)
             ws->Y[i * d + a] = sv * (x[i * d + a] - mean[a]);
     }
-    gsl_matrix_view Z = gsl_matrix_view_array(ws->Y, n, d);
-    gsl_matrix_view Cv = gsl_matrix_view_array(C, d, d);
-    gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Z.matrix, 0.0, &Cv.matrix);
+    mc_sb_syrk_lt(n, d, 1.0, ws->Y, C);
     if (o->covtype == MC_GMM_DIAG)
         for (size_t a = 0; a < d; a++)
             for (size_t b = 0; b < a; b++)
