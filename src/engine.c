@@ -33,6 +33,8 @@ uint64_t mc_human_count(double h, uint64_t n)
 #define METRIC_STREAM 0x6d65747269637300ull /* "metrics" */
 /* Tag of the fits' streams (mc_fit_opts.seed). */
 #define FIT_STREAM 0x6669747300000000ull /* "fits" */
+/* Tag of the random worlds' streams, keyed by (seed, tag, replicate): never a point index. */
+#define WORLD_STREAM 0x776f726c64000000ull /* "world" */
 
 /* Whether generation g's metrics are computed: metrics.every = k measures g = 0, k, 2k, ... and
  * the last generation; n and human_share are recorded at every generation. */
@@ -46,8 +48,8 @@ static int measured(const mc_point *p, unsigned g)
  * slices, metric samples) from a stream of their own, keyed by (unit key, g): how much a metric
  * draws never moves the unit's stream, so metric settings leave every model's trajectory as it
  * is, and generation g's metric values do not depend on the other generations'. */
-static int record(const mc_point *p, uint64_t unit_key, const void *model, const void *train,
-                  unsigned g, double *row, mc_error *err)
+static int record(const mc_point *p, const void *world, uint64_t unit_key, const void *model,
+                  const void *train, unsigned g, double *row, mc_error *err)
 {
     const mc_family_type *f = p->family;
     uint64_t size = f->ds_size(train);
@@ -55,7 +57,7 @@ static int record(const mc_point *p, uint64_t unit_key, const void *model, const
     row[1] = size ? (double)f->ds_human(train) / (double)size : NAN;
     if (!measured(p, g))
         return MC_OK; /* the family's metrics stay NaN */
-    mc_eval ev = {p, p->params, p->world, model, train, g};
+    mc_eval ev = {p, p->params, world, model, train, g};
     mc_rng_local stream;
     gsl_rng *r = mc_rng_local_init(&stream, mc_stream_key(unit_key, METRIC_STREAM, g));
     return f->metrics(r, &ev, row + MC_ENGINE_METRICS, err);
@@ -109,6 +111,19 @@ static int canceled(mc_error *err)
     return mc_error_set(err, MC_ECANCELED, "canceled (mc_cancel_request)");
 }
 
+int mc_unit_world(const mc_point *p, long replicate, void **own, mc_error *err)
+{
+    *own = NULL;
+    if (!p->family->world_instance)
+        return MC_OK;
+    gsl_rng *r = mc_rng_alloc(mc_stream_key(p->run.seed, WORLD_STREAM, (uint64_t)replicate));
+    if (!r)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    int status = p->family->world_instance(p->params, p->world, p, r, own, err);
+    gsl_rng_free(r);
+    return status;
+}
+
 /* The unit's generator, NaN rows, generation 0's human data and an empty model. */
 static int unit_begin(mc_unit_work *w, const mc_point *p, long replicate, double *values,
                       mc_error *err)
@@ -124,19 +139,22 @@ static int unit_begin(mc_unit_work *w, const mc_point *p, long replicate, double
         return mc_error_set(err, MC_ENOMEM, "out of memory");
     for (size_t i = 0; i < (size_t)(p->run.generations + 1) * p->metrics.n; i++)
         values[i] = NAN;
+    int status = mc_unit_world(p, replicate, &w->world_own, err);
+    w->world = w->world_own ? w->world_own : p->world;
+    if (status != MC_OK)
+        return status;
     w->opts = (mc_fit_opts){.human_weight = p->regime_settings.human_weight,
                             .seed = mc_stream_key(w->key, FIT_STREAM, 0)};
     w->u = (mc_unit){.tally = &w->tally, .key = w->key, .point = p, .fam = f,
-                     .params = p->params, .world = p->world, .sampling = &p->sampling,
+                     .params = p->params, .world = w->world, .sampling = &p->sampling,
                      .rng = w->r, .h = init_h(p), .regime_params = p->regime_params};
     uint64_t n0 = mc_point_n(p, 0);
-    int status;
     if (f->draw_human0)
-        status = f->draw_human0(w->r, p->params, p->world, n0, &w->human0, err);
+        status = f->draw_human0(w->r, p->params, w->world, n0, &w->human0, err);
     else
-        status = f->draw_world(w->r, p->params, p->world, n0, &w->human0, err);
+        status = f->draw_world(w->r, p->params, w->world, n0, &w->human0, err);
     if (status == MC_OK)
-        status = f->model_alloc(p->params, p->world, &w->model, err);
+        status = f->model_alloc(p->params, w->world, &w->model, err);
     w->u.human0 = w->human0;
     w->u.model = w->model;
     w->u.n = n0;
@@ -149,7 +167,7 @@ static int unit_generation0(mc_unit_work *w, mc_error *err)
     const mc_point *p = w->p;
     int status = p->family->fit(w->model, p->params, w->human0, &w->opts, err);
     if (status == MC_OK)
-        status = record(p, w->key, w->model, w->human0, 0, w->values, err);
+        status = record(p, w->world, w->key, w->model, w->human0, 0, w->values, err);
     /* a regime with metrics needs its state at generation 0 already; init() runs after the
      * generation-0 record either way, so the streams of the other regimes are unchanged */
     int reports = p->regime->metrics && p->nregime_metrics;
@@ -182,7 +200,7 @@ static int unit_generation(mc_unit_work *w, long g, mc_error *err)
     if (status == MC_OK)
         status = f->fit(w->model, p->params, train, &w->opts, err);
     if (status == MC_OK)
-        status = record(p, w->key, w->model, train, (unsigned)g, row, err);
+        status = record(p, w->world, w->key, w->model, train, (unsigned)g, row, err);
     if (status == MC_OK && p->ncuration_metrics)
         mc_curation_record(p, &w->tally, row + M - p->nregime_metrics - p->ncuration_metrics);
     if (status == MC_OK)
@@ -203,6 +221,8 @@ static void unit_end(mc_unit_work *w)
         f->ds_free(w->human0);
     if (w->r)
         gsl_rng_free(w->r);
+    if (w->world_own)
+        f->world_free(w->world_own);
 }
 
 int mc_unit_run_stored(const mc_point *p, long replicate, double *values,

@@ -13,11 +13,18 @@ typedef struct mc_unit_work {
     uint64_t key;       /* the unit's stream key */
     gsl_rng *r;         /* the unit's stream */
     void *human0, *model, *state;
+    const void *world;  /* the unit's world: world_own, or the point's shared world */
+    void *world_own;    /* the unit's own world (family world_instance), freed at its end */
     mc_fit_opts opts;
     mc_unit_tally tally;
     mc_unit u;          /* what the regime sees (u.tally points at tally) */
     double *values;     /* (G + 1) x M */
 } mc_unit_work;
+
+/* The unit (p, replicate)'s own world (family.h, world_instance) into *own, drawn by a stream
+ * keyed by (p->run.seed, replicate) alone; *own = NULL when the family's world is fixed (the
+ * unit uses p->world). The caller frees *own with p->family->world_free. */
+int mc_unit_world(const mc_point *p, long replicate, void **own, mc_error *err);
 
 /* Saves w's state after finished generation g (< G) into store: the generator, rows 0..g, the
  * model (the family's model_save) and the regime's state (state_save). MC_OK, MC_ENOMEM, MC_EIO

@@ -174,6 +174,17 @@ typedef struct mc_family_type {
     int (*model_load)(const void *params, void *model, FILE *f, mc_error *err);
     int (*ds_save)(const void *ds, FILE *f);
     int (*ds_load)(const void *params, const void *world, FILE *f, void **out, mc_error *err);
+    /* optional, a random world per replicate: when the shared world (world_create) holds a
+     * world's law rather than one world (gaussian: world.random_mean), the unit's own world
+     * drawn from that law by r, a stream keyed by (run.seed, replicate) alone, apart from the
+     * unit's streams: the same world for any thread count, MPI rank or resume, and the same
+     * world at every grid point of a replicate. *out = NULL when the world is fixed (the unit
+     * then uses the shared one). The engine hands the instance to everything the unit does
+     * (draw_human0/draw_world, model_alloc, metrics, the regime and the verifier through
+     * mc_unit.world) and frees it with world_free when the unit ends. theory() still gets the
+     * shared world: its closed forms must be the expectation over the law, or NaN. */
+    int (*world_instance)(const void *params, const void *world, const struct mc_point *pt,
+                          gsl_rng *r, void **out, mc_error *err);
 } mc_family_type;
 
 #endif

@@ -57,6 +57,7 @@ typedef struct gparams {
     int known_cov;         /* model.covariance: 0 fit, 1 known (the world's Sigma_0) */
     long directions;       /* metrics.directions */
     int gen0;              /* metrics.gen0: report the distances to generation 0's fit */
+    double random_mean;    /* world.random_mean: SD of a random world's mean shift (0: fixed) */
     int moment_draws;      /* set by check(), not a key: the regime never looks at single rows,
                               so the model's draws may be made as sufficient statistics */
     int deferred_draws;    /* set by check(): the regime picks a few rows from a growing pool, so
@@ -67,6 +68,10 @@ typedef struct gparams {
 
 static const mc_key gaussian_keys[] = {
     MC_GWORLD_KEYS(gparams),
+    {"world", "random_mean", MC_KEY_DOUBLE, "0", 0, 1e150, MC_KEY_WORLD_IF_SET, NULL,
+     GP(random_mean),
+     "a random world per replicate: mu_0 = world.mean + delta, delta ~ N(0, SD^2 I) drawn "
+     "from (run.seed, replicate) alone (0: one fixed world)"},
     {"model", "estimator", MC_KEY_ENUM, "mle", 0, 0, 0, "mle|unbiased|median", GP(estimator),
      "mle (mean; covariance divided by n), unbiased (divided by n - 1), or median (the "
      "coordinate-wise median as the mean; covariance as mle)"},
@@ -120,6 +125,20 @@ static int world_create(const void *params, const mc_point *pt, gsl_rng *r, void
 {
     const gparams *p = params;
     return gauss_world_create(&p->world, p->directions, pt, r, (gauss_world **)out, err);
+}
+
+/* A replicate's own world: the shared world's keys with mu_0 moved by delta ~ N(0, SD^2 I)
+ * (world.random_mean = SD), built again from r (its held-out set and reference draws too); NULL
+ * for a fixed world. */
+static int world_instance(const void *params, const void *world, const mc_point *pt, gsl_rng *r,
+                          void **out, mc_error *err)
+{
+    const gparams *p = params;
+    *out = NULL;
+    if (p->random_mean <= 0.0)
+        return MC_OK;
+    return gauss_world_shifted(&p->world, ((const gauss_world *)world)->base.d, p->random_mean,
+                               p->directions, pt, r, (gauss_world **)out, err);
 }
 
 /* ---------------------------------------------------------------- datasets */
@@ -735,6 +754,7 @@ const mc_family_type mc_family_gaussian = {
     .check = check,
     .world_create = world_create,
     .world_free = gauss_world_free,
+    .world_instance = world_instance,
     .describe = describe,
     .bytes_needed = bytes_needed,
     .draw_world = draw_world,

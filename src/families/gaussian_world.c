@@ -202,3 +202,19 @@ int gauss_world_create(const mc_gworld_params *p, long directions, const mc_poin
     *out = w;
     return MC_OK;
 }
+
+int gauss_world_shifted(const mc_gworld_params *p, size_t d, double sd, long directions,
+                        const mc_point *pt, gsl_rng *r, gauss_world **out, mc_error *err)
+{
+    *out = NULL;
+    double *delta = malloc(d * sizeof(double));
+    if (!delta)
+        return mc_error_set(err, MC_ENOMEM, "out of memory for the world");
+    for (size_t a = 0; a < d; a++)
+        delta[a] = gsl_ran_gaussian_ziggurat(r, sd);
+    mc_gworld_params q = *p;
+    q.shift = delta;
+    int rc = gauss_world_create(&q, directions, pt, r, out, err);
+    free(delta);
+    return rc;
+}

@@ -40,5 +40,10 @@ typedef struct gauss_world {
 int gauss_world_create(const mc_gworld_params *p, long directions, const mc_point *pt, gsl_rng *r,
                        gauss_world **out, mc_error *err);
 void gauss_world_free(void *world);
+/* A random world's instance (world.random_mean = sd > 0): delta ~ N(0, sd^2 I_d), the first d
+ * draws from r, added to every component mean of the world p describes, which is then built
+ * from r as gauss_world_create builds it (held-out set and reference draws of its own). */
+int gauss_world_shifted(const mc_gworld_params *p, size_t d, double sd, long directions,
+                        const mc_point *pt, gsl_rng *r, gauss_world **out, mc_error *err);
 
 #endif

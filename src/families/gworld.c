@@ -255,7 +255,8 @@ static int build_mixture(const mc_gworld_params *p, const mc_point *pt, const wo
     for (size_t j = 0; rc == MC_OK && j < k; j++) {
         m->w[j] = l->wts ? l->wts[j] / l->wsum : 1.0 / (double)k;
         for (size_t a = 0; a < d; a++)
-            m->mu[j * d + a] = l->means ? l->means[j * d + a] : l->mean ? l->mean[a] : 0.0;
+            m->mu[j * d + a] = (l->means ? l->means[j * d + a] : l->mean ? l->mean[a] : 0.0) +
+                               (p->shift ? p->shift[a] : 0.0);
         if ((rc = component_cov(p, pt, l, j, c, err)) == MC_OK)
             memcpy(m->cov + j * d * d, c->cov->data, d * d * sizeof(double));
     }

@@ -47,6 +47,8 @@ typedef struct mc_gworld_params {
     const char *mean, *cov, *means, *weights, *sds;
     double sigma;
     uint64_t holdout;
+    const double *shift; /* not a key: (d) added to every component mean, or NULL (a random
+                            world's instance: the gaussian family's world.random_mean) */
 } mc_gworld_params;
 
 /* Largest d and held-out set a [world] section may ask for (mc_gmm_alloc's d limit is 4096). */
