@@ -12,7 +12,7 @@ pkgs="cmake pkg-config libgsl-dev libinih-dev libcjson-dev libcmocka-dev libcair
 case "${1:-build}" in
   build) ;;
   test) pkgs="$pkgs chromium python3 libxml2-utils clang libclang-rt-dev libomp-dev mpich libmpich-dev" ;;
-  bench) pkgs="$pkgs python3 python3-numpy python3-sklearn python3-nltk irstlm python3-torch libopenblas0-pthread"
+  bench) pkgs="$pkgs python3 python3-numpy python3-sklearn python3-scipy python3-nltk irstlm python3-torch libopenblas0-pthread"
          # the papers' own code beside collapse (scripts/zoo-peers.sh): Dey & Donoho's is R
          pkgs="$pkgs r-base-core" ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;

@@ -46,6 +46,7 @@
 #include "collapse/experiment.h"
 #include "collapse/rng.h"
 #include "continuous.h"
+#include "gauss_gen0.h"
 #include "gauss_median.h"
 #include "gaussian_world.h"
 #include "mixworld.h"
@@ -55,6 +56,7 @@ typedef struct gparams {
     int estimator;         /* model.estimator: 0 mle, 1 unbiased, 2 median (G_EST_*) */
     int known_cov;         /* model.covariance: 0 fit, 1 known (the world's Sigma_0) */
     long directions;       /* metrics.directions */
+    int gen0;              /* metrics.gen0: report the distances to generation 0's fit */
     int moment_draws;      /* set by check(), not a key: the regime never looks at single rows,
                               so the model's draws may be made as sufficient statistics */
     int deferred_draws;    /* set by check(): the regime picks a few rows from a growing pool, so
@@ -72,6 +74,8 @@ static const mc_key gaussian_keys[] = {
      "fit the covariance, or keep the world's (known: a location-only model, the mean fitted)"},
     {"metrics", "directions", MC_KEY_INT, "64", 1, 100000, 0, NULL, GP(directions),
      "random directions of the sliced W2 (mixture world with d > 1)"},
+    {"metrics", "gen0", MC_KEY_BOOL, "false", 0, 0, 0, NULL, GP(gen0),
+     "also report mean_gen0 and cov_gen0, the distances to the generation-0 fit"},
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
 
@@ -81,6 +85,8 @@ typedef struct gmodel {
     mc_gauss *g;
     const mc_gauss *known; /* the world's N(mu_0, Sigma_0), for model.covariance = known */
     double *mom;          /* (2 * MC_GMOM_SIZE(d)) moments of the training set */
+    mc_gauss *ref;        /* generation 0's fit: the unit's first (metrics.gen0) */
+    int fitted;           /* fits so far */
 } gmodel;
 
 /* ---------------------------------------------------------------- world */
@@ -223,13 +229,13 @@ static void model_free(void *p)
     if (!m)
         return;
     mc_gauss_free(m->g);
+    mc_gauss_free(m->ref);
     free(m->mom);
     free(m);
 }
 
 static int model_alloc(const void *params, const void *world, void **out, mc_error *err)
 {
-    (void)params;
     const gauss_world *w = world;
     gmodel *m = calloc(1, sizeof *m);
     if (!m)
@@ -238,6 +244,8 @@ static int model_alloc(const void *params, const void *world, void **out, mc_err
     m->mom = malloc(2 * MC_GMOM_SIZE(w->base.d) * sizeof(double));
     int rc = m->mom ? mc_gauss_alloc(w->base.d, &m->g, err)
                     : mc_error_set(err, MC_ENOMEM, "out of memory for a model");
+    if (rc == MC_OK && ((const gparams *)params)->gen0)
+        rc = mc_gauss_alloc(w->base.d, &m->ref, err);
     if (rc != MC_OK) {
         model_free(m);
         return rc;
@@ -264,6 +272,8 @@ static int fit(void *model, const void *params, const void *train, const mc_fit_
         mc_gauss_copy(m->g, m->known);
         memcpy(m->g->mu, mu, d * sizeof *mu);
     }
+    if (rc == MC_OK && m->ref && m->fitted++ == 0)
+        mc_gauss_copy(m->ref, m->g); /* the engine's first fit is generation 0's */
     return rc;
 }
 
@@ -279,7 +289,9 @@ enum {
     G_TAIL_MASS,
     G_REGULARISED,
     G_POINT_MASS,
-    G_NMETRICS
+    G_NMETRICS,
+    G_MEAN_GEN0 = G_NMETRICS, /* with metrics.gen0 */
+    G_COV_GEN0
 };
 
 static const mc_metric_def METRICS[G_NMETRICS] = {
@@ -303,10 +315,19 @@ static const mc_metric_def METRICS[G_NMETRICS] = {
                       "1 when all training samples were identical (variance 0)"},
 };
 
+static const mc_metric_def GEN0_METRICS[2] = {
+    {"mean_gen0", MC_ROLE_OTHER, "", -1, 0,
+     "squared distance ||mu_g - mu_0||^2 of the mean to generation 0's fit"},
+    {"cov_gen0", MC_ROLE_OTHER, "", -1, 0,
+     "squared Frobenius distance ||Sigma_g - Sigma_0||_F^2 to generation 0's fit"},
+};
+
 static int describe(const void *params, const void *world, mc_metric_list *out, mc_error *err)
 {
-    (void)params, (void)world;
+    (void)world;
     int rc = mc_metric_declare_all(out, METRICS, G_NMETRICS);
+    if (rc == MC_OK && ((const gparams *)params)->gen0)
+        rc = mc_metric_declare_all(out, GEN0_METRICS, 2);
     return rc == MC_OK ? MC_OK : mc_error_set(err, rc, "out of memory for the metric list");
 }
 
@@ -495,6 +516,8 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
     out[G_LOGDET_RATIO] = g->logdet - w->base.overall->logdet;
     out[G_REGULARISED] = g->ridge > 0.0;
     out[G_POINT_MASS] = g->point_mass;
+    if (m->ref)
+        mc_gen0_shift(g, m->ref, &out[G_MEAN_GEN0], &out[G_COV_GEN0]);
     int rc;
     if (d > 1 && w->iso_var > 0.0)
         rc = iso_w2_tail(w, g, e, &out[G_W2], &out[G_TAIL_MASS], err);
@@ -608,6 +631,28 @@ static double theory_fresh(const mc_point *pt, const gauss_world *w, int unbiase
     return mi == G_MEAN_ERROR ? M : NAN;
 }
 
+/* The distances to generation 0's fit under replace (gauss_gen0.c); the covariance's needs a
+ * Gaussian world, no truncation and n > d (no ridge); the moment fit only (not the median, not a
+ * known covariance). */
+static double theory_gen0(const mc_point *pt, const gauss_world *w, size_t mi, unsigned g)
+{
+    const gparams *p = pt->params;
+    size_t d = w->base.d;
+    mc_gen0_case k = {(double)pt->regime_settings.n, w->base.trace, 0.0,
+                      mc_sampling_cov_factor(d, &pt->sampling), p->estimator == G_EST_UNBIASED};
+    if (p->estimator == G_EST_MEDIAN || p->known_cov)
+        return NAN; /* the forms are the moment fit's */
+    if (mi == G_MEAN_GEN0)
+        return mc_gen0_mean_theory(&k, g);
+    if (w->base.mix->k != 1 || pt->sampling.truncate > 0.0 || k.n <= (double)d)
+        return NAN;
+    const gsl_matrix *S = w->base.overall->cov;
+    for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++)
+            k.T2 += gsl_matrix_get(S, a, b) * gsl_matrix_get(S, b, a);
+    return mc_gen0_cov_theory(&k, g);
+}
+
 static double theory(const mc_point *pt, const void *world, size_t mi, unsigned g)
 {
     const gauss_world *w = world;
@@ -633,6 +678,8 @@ static double theory(const mc_point *pt, const void *world, size_t mi, unsigned 
         return NAN;
     double q = unb ? 1.0 : (n - 1.0) / n;
     double c = mc_sampling_cov_factor(d, &pt->sampling);
+    if (mi == G_MEAN_GEN0 || mi == G_COV_GEN0)
+        return theory_gen0(pt, w, mi, g);
     if (mi == G_MEAN_ERROR) {
         /* the location's variance per unit of the sampled covariance: 1/n for the mean, the
          * median's v(n) (exact for a Gaussian, so generation 0 needs a Gaussian world) */

@@ -32,7 +32,10 @@
 #include "gpt/train.h"
 #include "gpt/words.h"
 #include "gpt/world.h"
+#include "text/textbpb.h"
 #include "text/textds.h"
+#include "text/textds_state.h"
+#include "gpt_state.h"
 #include "text/textmetrics.h"
 #include "text/textworld.h"
 
@@ -172,9 +175,8 @@ static int training_text(const mc_textworld *tw, uint8_t **text, size_t *len)
     return MC_OK;
 }
 
-/* The sentences of one part, BPE-encoded, into ds; *bytes += their bytes plus one each. */
-static int encode_part(const mc_textworld *tw, const mc_bpe *b, int part, mc_ngram_ds *ds,
-                       double *bytes)
+/* The sentences of one part, BPE-encoded, into ds. */
+static int encode_part(const mc_textworld *tw, const mc_bpe *b, int part, mc_ngram_ds *ds)
 {
     const mc_corpus *c = tw->corpus;
     uint8_t *buf = NULL;
@@ -196,7 +198,6 @@ static int encode_part(const mc_textworld *tw, const mc_bpe *b, int part, mc_ngr
             }
             size_t n = mc_bpe_encode(b, buf, k, tok);
             rc = mc_ngram_ds_push(ds, tok, n, 1);
-            *bytes += (double)k + 1;
         }
     }
     free(buf), free(tok);
@@ -212,17 +213,16 @@ static int world_encode(gpt_world *w, uint32_t vocab)
         return rc;
     rc = mc_bpe_learn(text, len, vocab, &w->bpe);
     free(text);
-    double ignore = 0;
     w->train = mc_ngram_ds_alloc(), w->heldout = mc_ngram_ds_alloc();
     w->reserve = mc_ngram_ds_alloc();
     if (!rc && (!w->train || !w->heldout || !w->reserve))
         rc = MC_ENOMEM;
     if (!rc)
-        rc = encode_part(w->text, w->bpe, MC_SPLIT_TRAIN, w->train, &ignore);
+        rc = encode_part(w->text, w->bpe, MC_SPLIT_TRAIN, w->train);
     if (!rc)
-        rc = encode_part(w->text, w->bpe, MC_SPLIT_HELDOUT, w->heldout, &w->heldout_bytes);
+        rc = encode_part(w->text, w->bpe, MC_SPLIT_HELDOUT, w->heldout);
     if (!rc)
-        rc = encode_part(w->text, w->bpe, MC_SPLIT_RESERVE, w->reserve, &ignore);
+        rc = encode_part(w->text, w->bpe, MC_SPLIT_RESERVE, w->reserve);
     return rc;
 }
 
@@ -417,13 +417,11 @@ static int fit(void *vm, const void *vp, const void *train, const mc_fit_opts *o
 enum { M_HELDOUT_PPL, M_BPB, M_SELF_PPL, M_TEXT, M_TRAIN_LOSS = M_TEXT + MC_TEXT_COUNT,
        M_GRAD_NORM, M_COUNT };
 
-/* heldout_ppl is the headline and comes first: the figures and tables that pick a family's
- * headline held-out fit then show the ngram family's and this one's in one unit (perplexity per
- * word) when a grid runs both; heldout_bpb has a figure and a column of its own. */
+/* heldout_ppl is the first headline: the figures that pick a family's headline held-out fit
+ * then show the ngram family's and this one's in one unit (perplexity per word) when a grid runs
+ * both; heldout_bpb, a headline too, is shared with the ngram family (src/text/textbpb.h) and
+ * compares them in bits per byte in its own figure and the closing table. */
 static const mc_metric_def METRICS[M_COUNT] = {
-    [M_BPB] = {"heldout_bpb", MC_ROLE_HELDOUT_FIT, "bits/byte", -1, 0,
-               "cross-entropy of the held-out human text in bits per byte (each sentence's "
-               "bytes and its end)"},
     [M_HELDOUT_PPL] = {"heldout_ppl", MC_ROLE_HELDOUT_FIT, "perplexity", -1, MC_METRIC_HEADLINE,
                        "perplexity of the held-out human text per word (and </s>)"},
     [M_SELF_PPL] = {"self_ppl", MC_ROLE_OTHER, "perplexity", 0, 0,
@@ -437,7 +435,9 @@ static const mc_metric_def METRICS[M_COUNT] = {
 static int describe(const void *vp, const void *vw, mc_metric_list *out, mc_error *err)
 {
     (void)vp, (void)vw;
-    if (mc_metric_declare_all(out, METRICS, M_TEXT) ||
+    if (mc_metric_declare_all(out, METRICS, M_BPB) ||
+        mc_metric_declare_all(out, &mc_text_bpb_def, 1) ||
+        mc_metric_declare_all(out, METRICS + M_SELF_PPL, M_TEXT - M_SELF_PPL) ||
         mc_metric_declare_all(out, mc_text_metric_defs, MC_TEXT_COUNT) ||
         mc_metric_declare_all(out, METRICS + M_TRAIN_LOSS, M_COUNT - M_TRAIN_LOSS))
         return oom(err);
@@ -479,7 +479,7 @@ static int heldout_part(const gpt_params *p, const gpt_world *w, mc_ngram_ds **s
 {
     const mc_ngram_ds *h = w->heldout, *hw = w->text->heldout;
     *sub = NULL;
-    *bytes = w->heldout_bytes;
+    *bytes = w->text->heldout_bytes;
     *words = (double)hw->ntok + (double)hw->nsent;
     uint64_t K = p->heldout_sentences;
     if (!K || K >= h->nsent)
@@ -515,7 +515,7 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
     mc_ngram_ds_free(sub);
     if (rc)
         return oom(err);
-    out[M_BPB] = nats / log(2.0) / bytes;
+    out[M_BPB] = mc_text_bpb(nats, bytes);
     out[M_HELDOUT_PPL] = exp(nats / words);
     out[M_TRAIN_LOSS] = m->stats.loss;
     out[M_GRAD_NORM] = m->stats.grad_norm;
@@ -556,4 +556,8 @@ const mc_family_type mc_family_gpt = {
     .model_free = model_free,
     .metrics = metrics,
     .signal = mc_text_token_entropy,
+    .model_save = mc_gpt_model_save,
+    .model_load = mc_gpt_model_load,
+    .ds_save = mc_text_ds_save,
+    .ds_load = mc_text_ds_load,
 };

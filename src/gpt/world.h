@@ -12,7 +12,6 @@ typedef struct gpt_world {
     mc_textworld *text;
     mc_bpe *bpe;
     mc_ngram_ds *train, *heldout, *reserve; /* BPE ids */
-    double heldout_bytes;                   /* bytes of the held-out text, one per sentence end */
 } gpt_world;
 
 typedef struct gpt_model {

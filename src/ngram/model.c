@@ -449,7 +449,7 @@ static double step(const mc_ngram_model *m, int64_t *node, uint32_t w)
     return p;
 }
 
-double mc_ngram_perplexity(const mc_ngram_model *m, const mc_ngram_ds *ds, uint64_t *tokens)
+double mc_ngram_logprob(const mc_ngram_model *m, const mc_ngram_ds *ds, uint64_t *tokens)
 {
     int64_t node[MC_NGRAM_ORDER_MAX + 1];
     double logp = 0;
@@ -465,6 +465,14 @@ double mc_ngram_perplexity(const mc_ngram_model *m, const mc_ngram_ds *ds, uint6
             T++;
         }
     }
+    *tokens = T;
+    return logp;
+}
+
+double mc_ngram_perplexity(const mc_ngram_model *m, const mc_ngram_ds *ds, uint64_t *tokens)
+{
+    uint64_t T;
+    double logp = mc_ngram_logprob(m, ds, &T);
     if (tokens)
         *tokens = T;
     if (T == 0)

@@ -88,6 +88,8 @@ double mc_ngram_prob(const mc_ngram_model *m, const uint32_t *ctx, size_t nctx, 
  * ids >= nids counted as <unk>. Writes +inf when some token has probability 0 (ML), NaN for an
  * empty dataset. *tokens (optional) receives T. */
 double mc_ngram_perplexity(const mc_ngram_model *m, const mc_ngram_ds *ds, uint64_t *tokens);
+/* The same sum, sum ln p over the T tokens (in *tokens): 0 for an empty dataset. */
+double mc_ngram_logprob(const mc_ngram_model *m, const mc_ngram_ds *ds, uint64_t *tokens);
 
 /* Appends nsent sentences sampled from <s> to </s> to out (flagged synthetic). A sentence that
  * reaches max_len words without </s> is cut there (a </s> is implied). Sampling settings:

@@ -1,6 +1,7 @@
 /* textworld.c - a corpus split into training, held-out and reserve text with a word vocabulary
  * fixed by the training split (textworld.h). */
 #include <stdlib.h>
+#include <string.h>
 #include "textworld.h"
 
 void mc_textworld_free(mc_textworld *w)
@@ -13,6 +14,7 @@ void mc_textworld_free(mc_textworld *w)
     mc_ngram_ds_free(w->heldout);
     mc_ngram_ds_free(w->reserve);
     free(w->train_count);
+    free(w->heldout_oov);
     free(w->part);
     free(w);
 }
@@ -90,6 +92,33 @@ static void world_counts(mc_textworld *w)
         w->nrare += w->train_count[i] <= 5;
 }
 
+/* The held-out text as bytes (textbpb.h): its length, and the words outside the vocabulary
+ * that a word-level model must spell out. MC_OK or MC_ENOMEM. */
+static int world_heldout_bytes(mc_textworld *w, const mc_corpus *c, const uint8_t *part,
+                               const uint32_t *type_id)
+{
+    uint64_t noov = 0;
+    for (uint64_t t = 0; t < w->heldout->ntok; t++)
+        noov += w->heldout->tok[t] == MC_NGRAM_UNK;
+    w->heldout_oov = malloc((size_t)(noov ? noov : 1) * sizeof *w->heldout_oov);
+    if (!w->heldout_oov)
+        return MC_ENOMEM;
+    for (size_t d = 0; d < c->ndocs; d++) {
+        if (part[d] != MC_SPLIT_HELDOUT)
+            continue;
+        for (uint64_t s = c->doc[d]; s < c->doc[d + 1]; s++) {
+            for (uint64_t t = c->sent[s]; t < c->sent[s + 1]; t++) {
+                const char *word = mc_corpus_type(c, c->tok[t]);
+                w->heldout_bytes += (double)strlen(word) + (t > c->sent[s]);
+                if (type_id[c->tok[t]] == MC_NGRAM_UNK)
+                    w->heldout_oov[w->nheldout_oov++] = c->tok[t];
+            }
+            w->heldout_bytes += 1;
+        }
+    }
+    return MC_OK;
+}
+
 int mc_textworld_create(const char *path, const mc_textworld_opts *o, mc_textworld **out,
                         int *split_failed, mc_error *err)
 {
@@ -114,7 +143,7 @@ int mc_textworld_create(const char *path, const mc_textworld_opts *o, mc_textwor
         goto fail;
     }
     world_vocabulary(w, c, part, type_id);
-    if (world_datasets(w, c, part, type_id)) {
+    if (world_datasets(w, c, part, type_id) || world_heldout_bytes(w, c, part, type_id)) {
         rc = mc_error_set(err, MC_ENOMEM, "out of memory");
         goto fail;
     }

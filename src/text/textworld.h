@@ -31,6 +31,9 @@ typedef struct mc_textworld {
     mc_ngram_ds *train, *heldout, *reserve;
     uint32_t *train_count;  /* (nids) occurrences in the training split */
     uint64_t nrare;         /* word types with 1..5 occurrences */
+    double heldout_bytes;   /* bytes of the held-out text: words joined by spaces, one per end */
+    uint32_t *heldout_oov;  /* (nheldout_oov) corpus type of each held-out <unk>, in order */
+    uint64_t nheldout_oov;
     size_t ndocs[3];        /* documents per part */
     uint8_t *part;          /* (corpus->ndocs) MC_SPLIT_* of each document */
 } mc_textworld;
