@@ -92,7 +92,7 @@ static void check_against_theory(const char *const *ov)
 static void test_monte_carlo(void **state)
 {
     (void)state;
-    const char *scott[] = {"model.kernel=normal", NULL};
+    const char *scott[] = {"model.kernel=gaussian", NULL};
     check_against_theory(scott);
     const char *tophat[] = {"model.kernel=tophat", "model.bandwidth_rule=sklearn-silverman", NULL};
     check_against_theory(tophat);

@@ -132,10 +132,9 @@ static const mc_key kde_keys[] = {
      "kernel covariance: f^2 x sample covariance (scott, silverman: scipy's), bandwidth^2 I "
      "(fixed), or f^2 I, f of the rule at n rows whatever the data's scale (sklearn-scott, "
      "sklearn-silverman: scikit-learn's)"},
-    {"model", "kernel", MC_KEY_ENUM, "normal", 0, 0, 0, "normal|tophat",
+    {"model", "kernel", MC_KEY_ENUM, "gaussian", 0, 0, 0, "gaussian|tophat",
      offsetof(kde_params, kernel),
-     "kernel: normal, N(0, H) (scikit-learn's gaussian), or tophat, uniform in H's unit "
-     "ellipsoid (the ball of radius h)"},
+     "kernel: gaussian N(0, H), or tophat, uniform in H's unit ellipsoid (the ball of radius h)"},
     {"model", "bandwidth", MC_KEY_DOUBLE, NULL, 0, 1e300, MC_KEY_MIN_OPEN, NULL,
      offsetof(kde_params, bandwidth), "kernel standard deviation h with bandwidth_rule = fixed"},
     MIXWORLD_METRIC_KEYS(kde_params),
