@@ -4,6 +4,7 @@
 #   scripts/zoo-peers-b.sh CURSE_RECURSE_CHECKOUT [REPLICATES [GENERATIONS]]
 #   scripts/zoo-peers-b.sh dohmatob
 #   scripts/zoo-peers-b.sh ferbach
+#   [QIAO_CHECKOUT=DIR] scripts/zoo-peers-b.sh qiao [REPLICATES]   (see the qiao block below)
 #
 # `ferbach` prints the expected values of presets/zoo/ferbach-gaussian.ini: the variance of the
 # law that best-of-K curation keeps, by quadrature, iterated over the generations, beside the
@@ -32,7 +33,7 @@
 # the same data, is the offset this adds. Needs Debian's python3-sklearn and python3-scipy (scripts/install-deps.sh
 # bench). Takes about a minute on one core.
 set -eu
-repo=${1:?usage: scripts/zoo-peers-b.sh CURSE_RECURSE_CHECKOUT [REPLICATES [GENERATIONS]] | dohmatob | ferbach}
+repo=${1:?usage: scripts/zoo-peers-b.sh CURSE_RECURSE_CHECKOUT [REPLICATES [GENERATIONS]] | dohmatob | ferbach | qiao [REPLICATES]}
 if [ "$repo" = ferbach ]; then
   exec /usr/bin/python3 - <<'PY'
 import numpy as np
@@ -57,6 +58,70 @@ print("g  E v_g (K = 50)   K -> infinity   expected reward of model g")
 for g in range(6):
     print(f"{g}  {v:.6f}         {vinf:.6f}        {-0.5 * np.log(2 * np.pi) - 0.5 * v:.6f}")
     v, vinf = a * var_kept(v, K), a * vinf / (1 + beta * vinf)
+PY
+fi
+if [ "$repo" = qiao ]; then
+  # presets/zoo/qiao-gaussian.ini: 1-D, world N(mu_0, 1) with mu_0 ~ N(0, 1) per replicate,
+  # n = 1000 kept of K n = 10000 candidates (their selection_ratio alpha = 0.1), the n nearest to
+  # the verifier's centre c = mu_0 + b, b = 1. Closed form (n -> infinity, docs/THEORY.md
+  # "Selection towards a centre"): the kept law of N(m, v) is N(m, v) truncated to the interval
+  # [c - r, c + r] of mass alpha; its mean and variance, times (n - 1)/n for the ML fit.
+  # With QIAO_CHECKOUT=DIR (a clone of github.com/XinbaoQiao/When-Sample-Selection-Bias-
+  # Precipitates-Model-Collapse, not vendored here) it also runs their GaussianExperiment
+  # (subexperiments/Gaussian_Modeling/gaussian_correct.py) on the same setup over REPLICATES
+  # seeds (default 200): their class with dim = 1, samples_per_iteration = 1000,
+  # selection_ratio = 0.1 and u_bias = mu_star + 1 (their constructor shifts dim // 2 = 0
+  # coordinates in 1-D), run_replace(use_selection=True). Their module imports tqdm and
+  # matplotlib at the top, which Debian's python3 here lacks; only the progress bar and the plots
+  # use them, so the script stands in a no-op tqdm and an empty matplotlib for the import.
+  exec /usr/bin/python3 - "${QIAO_CHECKOUT:-}" "${2:-200}" <<'PY'
+import sys, types
+import numpy as np
+from scipy.optimize import brentq
+from scipy.stats import norm
+n, alpha, b, G = 1000, 0.1, 1.0, 3
+def kept(m, v):
+    s = np.sqrt(v)
+    f = lambda r: norm.cdf((b + r - m) / s) - norm.cdf((b - r - m) / s) - alpha
+    r = brentq(f, 1e-12, 50 * s + abs(b - m))
+    lo, hi = (b - r - m) / s, (b + r - m) / s
+    Z = norm.cdf(hi) - norm.cdf(lo)
+    mu = m + s * (norm.pdf(lo) - norm.pdf(hi)) / Z
+    var = v * (1 + (lo * norm.pdf(lo) - hi * norm.pdf(hi)) / Z - ((norm.pdf(lo) - norm.pdf(hi)) / Z) ** 2)
+    return mu, var
+a = (n - 1) / n
+m, v = 0.0, a
+print("closed form (n -> infinity; mu_0 = 0, sigma_0 = 1, c = mu_0 + 1), from a fit to the")
+print("world's sample (ours, v_0 = (n-1)/n) and from the world itself (theirs, v_0 = 1):")
+print("g  E mean_error = m_g^2 + v_g/n   E trace_ratio = v_g   | theirs: mean_error  trace_ratio")
+M, V = 0.0, 1.0
+for g in range(G + 1):
+    print(f"{g}  {m * m + v / n:.6g}   {v:.6g}   | {M * M + (V / n if g else 0):.6g}   {V:.6g}")
+    m, v = kept(m, v)
+    M, V = kept(M, V)
+    v, V = v * a, V * a
+if not sys.argv[1]:
+    sys.exit(0)
+sys.modules["tqdm"] = types.SimpleNamespace(tqdm=lambda it, **k: it)
+mpl = types.ModuleType("matplotlib"); mpl.pyplot = types.ModuleType("matplotlib.pyplot")
+mpl.patches = types.SimpleNamespace(Rectangle=None)
+sys.modules.update({"matplotlib": mpl, "matplotlib.pyplot": mpl.pyplot, "matplotlib.patches": mpl.patches})
+sys.path.insert(0, sys.argv[1] + "/subexperiments/Gaussian_Modeling")
+import gaussian_correct as qc
+R = int(sys.argv[2])
+me, tr = np.zeros((R, G + 1)), np.zeros((R, G + 1))
+for i in range(R):
+    ex = qc.GaussianExperiment(dim=1, num_iterations=G, samples_per_iteration=n,
+                               selection_ratio=alpha, random_seed=i)
+    s2 = ex.sigma_star[0, 0]  # their world's variance, a^2 + 0.1 with a ~ N(0, 1): random too
+    ex.u_bias = ex.mu_star + b * np.sqrt(s2)  # the centre b of their world's sds away, as ours
+    df = ex.run_replace(use_selection=True)
+    me[i], tr[i] = df["mean_error"].values / s2, df["variance"].values / df["variance"].values[0]
+print(f"their GaussianExperiment.run_replace(use_selection=True), {R} seeds (mean +- SE;"
+      " mean_error in units of their sigma*^2; their t = 0 is the world itself, not a fit):")
+for g in range(G + 1):
+    print(f"{g}  mean_error {me[:, g].mean():.6g} +- {me[:, g].std(ddof=1) / np.sqrt(R):.2g}"
+          f"   trace_ratio {tr[:, g].mean():.6g} +- {tr[:, g].std(ddof=1) / np.sqrt(R):.2g}")
 PY
 fi
 if [ "$repo" = dohmatob ]; then
