@@ -58,6 +58,63 @@ static void test_law_of_the_worlds(void **state)
     mc_experiment_free(e);
 }
 
+/* world.random_scale = S: Sigma_0 times exp(2 S Z), Z ~ N(0, 1): half the log of the ratio to
+ * the shared world's covariance has mean 0 and variance S^2 over R replicates (SE from the law);
+ * the mean moves as before, and the whole matrix is scaled by one factor. */
+static void test_law_of_the_scales(void **state)
+{
+    (void)state;
+    const char *ov[] = {"world.random_scale=0.5", NULL};
+    mc_experiment *e = tu_prepare(BASE, ov);
+    const mc_point *p = &e->points[0];
+    const gauss_world *shared = p->world;
+    const double *c0 = shared->base.overall->cov->data;
+    const long R = 4000;
+    const double S = 0.5;
+    double s = 0, ss = 0, sm = 0;
+    for (long r = 0; r < R; r++) {
+        void *own;
+        const gauss_world *w = world_of(p, r, &own);
+        const double *c = w->base.overall->cov->data;
+        double z = 0.5 * log(c[0] / c0[0]);
+        s += z;
+        ss += z * z;
+        sm += w->base.overall->mu[1] + 1.0;
+        for (size_t i = 1; i < 4; i++)
+            assert_true(fabs(c[i] / c0[i] - c[0] / c0[0]) <= 1e-12 * c[0] / c0[0]);
+        p->family->world_free(own);
+    }
+    tu_assert_close(s / (double)R, 0.0, S / sqrt((double)R), 4.0);
+    tu_assert_close(ss / (double)R, S * S, S * S * sqrt(2.0 / (double)R), 4.0);
+    tu_assert_close(sm / (double)R, 0.0, 2.0 / sqrt((double)R), 4.0);
+    mc_experiment_free(e);
+}
+
+/* Over a random scale the closed forms are the expectations over its law: the ratios stay, the
+ * mean's squared error gains E exp(2 S Z) = exp(2 S^2). */
+static void test_theory_over_random_scales(void **state)
+{
+    (void)state;
+    const char *ov[] = {"world.random_scale=0.3", "world.random_mean=0", NULL};
+    mc_experiment *e = tu_prepare(BASE, ov);
+    const mc_point *p = &e->points[0];
+    size_t me = tu_metric(p, "mean_error"), tr = tu_metric(p, "trace_ratio");
+    double fixed_tr = pow(19.0 / 20.0, 6.0), fixed_me = 3.0 * (1.0 - pow(19.0 / 20.0, 6.0));
+    assert_true(fabs(p->family->theory(p, p->world, tr - MC_ENGINE_METRICS, 5) - fixed_tr) < 1e-12);
+    assert_true(fabs(p->family->theory(p, p->world, me - MC_ENGINE_METRICS, 5) -
+                     fixed_me * exp(2.0 * 0.09)) < 1e-12);
+    double *v = tu_run_point(p);
+    double mean, se;
+    tu_mean_se(p, v, me, 5, &mean, &se);
+    print_message("  mean_error g=5 sim %.5g +- %.2g  theory %.5g\n", mean, se,
+                  fixed_me * exp(0.18));
+    tu_assert_close(mean, fixed_me * exp(0.18), se, 4.0);
+    tu_mean_se(p, v, tr, 5, &mean, &se);
+    tu_assert_close(mean, fixed_tr, se, 4.0);
+    free(v);
+    mc_experiment_free(e);
+}
+
 /* A replicate's world depends on (seed, replicate) alone: again the same bits, at another grid
  * point the same world, and another replicate or seed another world, with its own held-out set. */
 static void test_world_keyed_by_seed_and_replicate(void **state)
@@ -138,12 +195,16 @@ static void test_bad_keys(void **state)
     tu_expect_error(BASE, nan_, MC_ECONFIG, "random_mean", NULL);
     const char *gmm[] = {"model.family=gmm", NULL};
     tu_expect_error(BASE, gmm, MC_ECONFIG, "random_mean", NULL);
+    const char *big[] = {"world.random_scale=11", NULL};
+    tu_expect_error(BASE, big, MC_ECONFIG, "random_scale", NULL);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_law_of_the_worlds),
+        cmocka_unit_test(test_law_of_the_scales),
+        cmocka_unit_test(test_theory_over_random_scales),
         cmocka_unit_test(test_world_keyed_by_seed_and_replicate),
         cmocka_unit_test(test_fixed_world_is_shared),
         cmocka_unit_test(test_units_run_in_their_world),

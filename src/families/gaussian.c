@@ -58,6 +58,7 @@ typedef struct gparams {
     long directions;       /* metrics.directions */
     int gen0;              /* metrics.gen0: report the distances to generation 0's fit */
     double random_mean;    /* world.random_mean: SD of a random world's mean shift (0: fixed) */
+    double random_scale;   /* world.random_scale: SD of log sigma_0's random factor (0: fixed) */
     int moment_draws;      /* set by check(), not a key: the regime never looks at single rows,
                               so the model's draws may be made as sufficient statistics */
     int deferred_draws;    /* set by check(): the regime picks a few rows from a growing pool, so
@@ -72,6 +73,10 @@ static const mc_key gaussian_keys[] = {
      GP(random_mean),
      "a random world per replicate: mu_0 = world.mean + delta, delta ~ N(0, SD^2 I) drawn "
      "from (run.seed, replicate) alone (0: one fixed world)"},
+    {"world", "random_scale", MC_KEY_DOUBLE, "0", 0, 10, MC_KEY_WORLD_IF_SET, NULL,
+     GP(random_scale),
+     "a random world scale per replicate: Sigma_0 = exp(2 S Z) times the [world]'s, Z ~ N(0, 1) "
+     "drawn from (run.seed, replicate) alone (0: fixed)"},
     {"model", "estimator", MC_KEY_ENUM, "mle", 0, 0, 0, "mle|unbiased|median", GP(estimator),
      "mle (mean; covariance divided by n), unbiased (divided by n - 1), or median (the "
      "coordinate-wise median as the mean; covariance as mle)"},
@@ -128,17 +133,17 @@ static int world_create(const void *params, const mc_point *pt, gsl_rng *r, void
 }
 
 /* A replicate's own world: the shared world's keys with mu_0 moved by delta ~ N(0, SD^2 I)
- * (world.random_mean = SD), built again from r (its held-out set and reference draws too); NULL
- * for a fixed world. */
+ * (world.random_mean = SD) and Sigma_0 scaled by exp(2 S Z) (world.random_scale = S), built
+ * again from r (its held-out set and reference draws too); NULL for a fixed world. */
 static int world_instance(const void *params, const void *world, const mc_point *pt, gsl_rng *r,
                           void **out, mc_error *err)
 {
     const gparams *p = params;
     *out = NULL;
-    if (p->random_mean <= 0.0)
+    if (p->random_mean <= 0.0 && p->random_scale <= 0.0)
         return MC_OK;
-    return gauss_world_shifted(&p->world, ((const gauss_world *)world)->base.d, p->random_mean,
-                               p->directions, pt, r, (gauss_world **)out, err);
+    return gauss_world_random(&p->world, ((const gauss_world *)world)->base.d, p->random_mean,
+                              p->random_scale, p->directions, pt, r, (gauss_world **)out, err);
 }
 
 /* ---------------------------------------------------------------- datasets */
@@ -672,7 +677,7 @@ static double theory_gen0(const mc_point *pt, const gauss_world *w, size_t mi, u
     return mc_gen0_cov_theory(&k, g);
 }
 
-static double theory(const mc_point *pt, const void *world, size_t mi, unsigned g)
+static double theory_fixed(const mc_point *pt, const void *world, size_t mi, unsigned g)
 {
     const gauss_world *w = world;
     const gparams *p = pt->params;
@@ -725,6 +730,21 @@ static double theory(const mc_point *pt, const void *world, size_t mi, unsigned 
         return (double)(g + 1) * kappa + (g ? (double)g * bias : 0.0);
     }
     return NAN;
+}
+
+/* Over a random world (world.random_mean, world.random_scale) the expectation over its law:
+ * every closed form is translation invariant; under Sigma_0 -> L Sigma_0, L = exp(2 S Z), the
+ * ratios stay, the squared mean distances scale by L (E L = exp(2 S^2)) and cov_gen0 by L^2
+ * (E L^2 = exp(8 S^2)); docs/THEORY.md, "A random world per replicate". */
+static double theory(const mc_point *pt, const void *world, size_t mi, unsigned g)
+{
+    const gparams *p = pt->params;
+    double th = theory_fixed(pt, world, mi, g), s2 = p->random_scale * p->random_scale;
+    if (s2 == 0.0 || mi == G_TRACE_RATIO || mi == G_LOGDET_RATIO)
+        return th;
+    if (mi == G_MEAN_ERROR || mi == G_MEAN_GEN0)
+        return th * exp(2.0 * s2);
+    return mi == G_COV_GEN0 ? th * exp(8.0 * s2) : NAN;
 }
 
 /* The web's distance between two models: the 2-Wasserstein distance of the two Gaussians. */

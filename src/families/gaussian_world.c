@@ -203,17 +203,20 @@ int gauss_world_create(const mc_gworld_params *p, long directions, const mc_poin
     return MC_OK;
 }
 
-int gauss_world_shifted(const mc_gworld_params *p, size_t d, double sd, long directions,
-                        const mc_point *pt, gsl_rng *r, gauss_world **out, mc_error *err)
+int gauss_world_random(const mc_gworld_params *p, size_t d, double sd, double log_sd,
+                       long directions, const mc_point *pt, gsl_rng *r, gauss_world **out,
+                       mc_error *err)
 {
     *out = NULL;
-    double *delta = malloc(d * sizeof(double));
+    double *delta = calloc(d, sizeof(double));
     if (!delta)
         return mc_error_set(err, MC_ENOMEM, "out of memory for the world");
-    for (size_t a = 0; a < d; a++)
+    for (size_t a = 0; sd > 0.0 && a < d; a++)
         delta[a] = gsl_ran_gaussian_ziggurat(r, sd);
     mc_gworld_params q = *p;
     q.shift = delta;
+    if (log_sd > 0.0)
+        q.scale = exp(2.0 * log_sd * gsl_ran_gaussian_ziggurat(r, 1.0));
     int rc = gauss_world_create(&q, directions, pt, r, out, err);
     free(delta);
     return rc;

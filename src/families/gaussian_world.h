@@ -40,10 +40,13 @@ typedef struct gauss_world {
 int gauss_world_create(const mc_gworld_params *p, long directions, const mc_point *pt, gsl_rng *r,
                        gauss_world **out, mc_error *err);
 void gauss_world_free(void *world);
-/* A random world's instance (world.random_mean = sd > 0): delta ~ N(0, sd^2 I_d), the first d
- * draws from r, added to every component mean of the world p describes, which is then built
- * from r as gauss_world_create builds it (held-out set and reference draws of its own). */
-int gauss_world_shifted(const mc_gworld_params *p, size_t d, double sd, long directions,
-                        const mc_point *pt, gsl_rng *r, gauss_world **out, mc_error *err);
+/* A random world's instance: delta ~ N(0, sd^2 I_d) (world.random_mean = sd; the first d draws
+ * from r when sd > 0) added to every component mean, then, when log_sd > 0
+ * (world.random_scale), every covariance multiplied by exp(2 log_sd Z), Z ~ N(0, 1) the next
+ * draw; the world p describes is then built from r as gauss_world_create builds it (held-out
+ * set and reference draws of its own). */
+int gauss_world_random(const mc_gworld_params *p, size_t d, double sd, double log_sd,
+                       long directions, const mc_point *pt, gsl_rng *r, gauss_world **out,
+                       mc_error *err);
 
 #endif

@@ -237,6 +237,8 @@ static int component_cov(const mc_gworld_params *p, const mc_point *pt, const wo
         gsl_matrix_set_identity(c->cov);
         gsl_matrix_scale(c->cov, s * s);
     }
+    if (p->scale > 0.0)
+        gsl_matrix_scale(c->cov, p->scale);
     snprintf(what, sizeof what, "%s",
              world_where(pt, cov ? "cov" : l->sds ? "sds" : "sigma", buf, sizeof buf));
     return mc_gauss_factor(c, 0, 1, what, err);

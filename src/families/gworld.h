@@ -49,6 +49,8 @@ typedef struct mc_gworld_params {
     uint64_t holdout;
     const double *shift; /* not a key: (d) added to every component mean, or NULL (a random
                             world's instance: the gaussian family's world.random_mean) */
+    double scale;        /* not a key: every covariance multiplied by it (0 read as 1; the
+                            gaussian family's world.random_scale) */
 } mc_gworld_params;
 
 /* Largest d and held-out set a [world] section may ask for (mc_gmm_alloc's d limit is 4096). */
