@@ -126,11 +126,11 @@ double mc_experiment_unit_state_bytes(const mc_experiment *e, int in_flight)
     return 2.0 * one * at_once;
 }
 
-int mc_experiment_check_output(const mc_experiment *e, const char *dir, double *bytes,
-                               mc_error *err)
+int mc_experiment_check_output(const mc_experiment *e, const char *dir, int threads,
+                               double *bytes, mc_error *err)
 {
     double csv = mc_experiment_output_bytes(e), ckpt = mc_experiment_checkpoint_bytes(e);
-    ckpt += mc_experiment_unit_state_bytes(e, omp_get_max_threads());
+    ckpt += mc_experiment_unit_state_bytes(e, threads > 0 ? threads : omp_get_max_threads());
     double need = csv + ckpt;
     if (bytes)
         *bytes = need;

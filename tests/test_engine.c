@@ -338,7 +338,7 @@ static void test_output_estimate(void **state)
     double bytes = 0;
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/not/yet/made", tu_tmpdir());
-    assert_int_equal(mc_experiment_check_output(e, dir, &bytes, &err), MC_OK);
+    assert_int_equal(mc_experiment_check_output(e, dir, 0, &bytes, &err), MC_OK);
     assert_true(mc_experiment_checkpoint_bytes(e) == rows * MC_CHECKPOINT_VALUE_BYTES);
     /* the grid's categorical units save their states: two files of a unit's need per thread */
     double units = 0, one = 0;
@@ -372,7 +372,7 @@ static void test_output_estimate(void **state)
     snprintf(ini + len, 256, "\n[run]\ngenerations = 100\nreplicates = %.0f\n", reps);
     e = tu_prepare(ini, NULL);
     free(ini);
-    assert_int_equal(mc_experiment_check_output(e, tu_tmpdir(), &bytes, &err), MC_EIO);
+    assert_int_equal(mc_experiment_check_output(e, tu_tmpdir(), 0, &bytes, &err), MC_EIO);
     assert_true(bytes > space);
     assert_non_null(strstr(err.msg, "metrics.csv would take about"));
     assert_non_null(strstr(err.msg, "free"));

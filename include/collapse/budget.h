@@ -42,10 +42,10 @@ double mc_experiment_unit_state_bytes(const mc_experiment *e, int in_flight);
 #define MC_OUTPUT_WARN_BYTES 1e9
 
 /* Refuses (MC_EIO) an experiment whose estimated output (metrics.csv, and the checkpoint and
- * unit states of as many units as this process has threads beside it while it runs) does not fit in the free space of the file system of dir (or of its nearest
+ * unit states of `threads` units at once beside it while it runs; <= 0: OpenMP's default) does not fit in the free space of the file system of dir (or of its nearest
  * existing parent: dir may not exist yet). *bytes (may be NULL) gets the estimate. MC_OK when the
  * free space cannot be known. */
-int mc_experiment_check_output(const mc_experiment *e, const char *dir, double *bytes,
-                               mc_error *err);
+int mc_experiment_check_output(const mc_experiment *e, const char *dir, int threads,
+                               double *bytes, mc_error *err);
 
 #endif
