@@ -90,7 +90,8 @@ static void on_start(const mc_experiment *e, const mc_run_dir_result *res, void 
         return;
     char ranks[64] = "";
     if (mc_mpi_size() > 1)
-        snprintf(ranks, sizeof ranks, " on each of %d MPI ranks (rank 0 deals)", mc_mpi_size() - 1);
+        snprintf(ranks, sizeof ranks, " on each of %d MPI ranks (rank 0 deals too)",
+                 mc_mpi_size());
     fprintf(stderr, "collapse: %s: %zu grid point%s, %zu runs (point x replicate) of %ld "
                     "generations, %d thread%s%s, seed %llu\n",
             e->name, res->npoints, res->npoints == 1 ? "" : "s", res->units,
@@ -230,7 +231,10 @@ static int run_and_print(const mc_cli_args *a, mc_error *err)
     run_view v = {NULL, a->quiet, isatty(2), !a->no_plots, now(), e->npoints, 0, 0};
     mc_run_dir_opts o = {.dir = a->output, .threads = (int)a->threads, .on_start = on_start,
                          .on_summary = on_summary, .on_progress = on_progress, .user = &v,
-                         .force = a->force, .on_finish = on_finish, .resume = a->resume != NULL};
+                         .force = a->force, .on_finish = on_finish, .resume = a->resume != NULL,
+                         .checkpoint_seconds = a->checkpoint_seconds < 0    ? 0
+                                               : a->checkpoint_seconds == 0 ? -1
+                                                                            : a->checkpoint_seconds};
     if (a->resume)
         o.dir = a->resume;
     mc_run_dir_result res;
@@ -271,6 +275,7 @@ static int cmd_run(int argc, char **argv)
 {
     static const mc_cli_command cmd = {"run", MC_CMD_RUN, "", usage_run};
     mc_cli_args a = {0};
+    a.checkpoint_seconds = -1;
     int st = mc_cli_parse(&cmd, argc, argv, &a);
     if (st < 0) {
         mc_error err = {0};

@@ -46,6 +46,11 @@ static const mc_cli_option options[] = {
     {"--resume", NULL, "DIR", MC_OPT_TEXT, FIELD(resume), 0, 0, MC_CMD_RUN,
      "continue the run in DIR that was killed, from its checkpoint: the\n"
      "files come out as an uninterrupted run's (no PRESET, overrides, -o)"},
+    {"--checkpoint-seconds", NULL, "S", MC_OPT_NUMBER, FIELD(checkpoint_seconds), 0, 1e9,
+     MC_CMD_RUN,
+     "families that can save a unit's state (gpt, categorical): at most one\n"
+     "save per unit every S seconds, after a finished generation [60];\n"
+     "0: after every generation (docs/OUTPUTS.md)"},
     {"--help", "-h", NULL, MC_OPT_HELP, 0, 0, 0, BOTH, "this help"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])

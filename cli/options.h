@@ -16,6 +16,7 @@ typedef struct mc_cli_args {
     size_t noverrides;
     const char *output, *seed, *target, *over, *resume;
     double threads, at, confidence, tolerance, precision;
+    double checkpoint_seconds; /* run: -1 when not given */
     int quiet, no_plots, force;
 } mc_cli_args;
 

@@ -6,13 +6,15 @@
 #   libFuzzer (libclang-rt-dev: libclang-rt-14-dev on Debian 12) and its OpenMP runtime
 #   (libomp-dev) for the fuzz harnesses (fuzz/), and MPICH (mpich, libmpich-dev: the MPI build and
 #   tests/cli_mpi.sh); bench: + the peers the benchmarks compare against
-#   (numpy, scikit-learn, NLTK, IRSTLM, PyTorch on OpenBLAS).
+#   (numpy, scikit-learn, NLTK, IRSTLM, PyTorch on OpenBLAS) and R for scripts/zoo-peers.sh.
 set -eu
 pkgs="cmake pkg-config libgsl-dev libinih-dev libcjson-dev libcmocka-dev libcairo2-dev zlib1g-dev nodejs npm libopenblas-dev"
 case "${1:-build}" in
   build) ;;
   test) pkgs="$pkgs chromium python3 libxml2-utils clang libclang-rt-dev libomp-dev mpich libmpich-dev" ;;
-  bench) pkgs="$pkgs python3 python3-numpy python3-sklearn python3-nltk irstlm python3-torch libopenblas0-pthread" ;;
+  bench) pkgs="$pkgs python3 python3-numpy python3-sklearn python3-scipy python3-nltk irstlm python3-torch libopenblas0-pthread"
+         # the papers' own code beside collapse (scripts/zoo-peers.sh): Dey & Donoho's is R
+         pkgs="$pkgs r-base-core" ;;
   *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
 # test also: the Python package (tests/cli_python.sh: numpy, pandas, pip, setuptools, wheel) and

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "collapse.h"
+#include "unit_state.h"
 
 uint64_t mc_human_count(double h, uint64_t n)
 {
@@ -95,91 +96,143 @@ static double init_h(const mc_point *p)
     return h;
 }
 
-int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err)
+int mc_unit_resumable(const mc_point *p)
 {
     const mc_family_type *f = p->family;
-    const size_t M = p->metrics.n;
-    if (mc_cancel_requested()) /* the units not yet started when a cancel came: at once */
-        return mc_error_set(err, MC_ECANCELED, "canceled (mc_cancel_request)");
-    uint64_t key = mc_stream_key(p->run.seed, p->index, (uint64_t)replicate);
-    gsl_rng *r = mc_rng_alloc(key);
-    if (!r)
+    const mc_regime_type *g = p->regime;
+    return f->model_save && f->model_load && f->ds_save && f->ds_load &&
+           (!g->init || (g->state_save && g->state_load));
+}
+
+static int canceled(mc_error *err)
+{
+    return mc_error_set(err, MC_ECANCELED, "canceled (mc_cancel_request)");
+}
+
+/* The unit's generator, NaN rows, generation 0's human data and an empty model. */
+static int unit_begin(mc_unit_work *w, const mc_point *p, long replicate, double *values,
+                      mc_error *err)
+{
+    const mc_family_type *f = p->family;
+    memset(w, 0, sizeof *w);
+    w->p = p;
+    w->replicate = replicate;
+    w->values = values;
+    w->key = mc_stream_key(p->run.seed, p->index, (uint64_t)replicate);
+    w->r = mc_rng_alloc(w->key);
+    if (!w->r)
         return mc_error_set(err, MC_ENOMEM, "out of memory");
-    for (size_t i = 0; i < (size_t)(p->run.generations + 1) * M; i++)
+    for (size_t i = 0; i < (size_t)(p->run.generations + 1) * p->metrics.n; i++)
         values[i] = NAN;
-    void *human0 = NULL, *model = NULL, *state = NULL;
-    mc_fit_opts opts = {.human_weight = p->regime_settings.human_weight,
-                        .seed = mc_stream_key(key, FIT_STREAM, 0)};
-    mc_unit_tally tally = {0};
-    mc_unit u = {
-        .tally = &tally,
-        .key = key,
-        .point = p,
-        .fam = f,
-        .params = p->params,
-        .world = p->world,
-        .sampling = &p->sampling,
-        .rng = r,
-        .h = init_h(p),
-        .regime_params = p->regime_params,
-    };
-    int status;
+    w->opts = (mc_fit_opts){.human_weight = p->regime_settings.human_weight,
+                            .seed = mc_stream_key(w->key, FIT_STREAM, 0)};
+    w->u = (mc_unit){.tally = &w->tally, .key = w->key, .point = p, .fam = f,
+                     .params = p->params, .world = p->world, .sampling = &p->sampling,
+                     .rng = w->r, .h = init_h(p), .regime_params = p->regime_params};
     uint64_t n0 = mc_point_n(p, 0);
+    int status;
     if (f->draw_human0)
-        status = f->draw_human0(r, p->params, p->world, n0, &human0, err);
+        status = f->draw_human0(w->r, p->params, p->world, n0, &w->human0, err);
     else
-        status = f->draw_world(r, p->params, p->world, n0, &human0, err);
+        status = f->draw_world(w->r, p->params, p->world, n0, &w->human0, err);
     if (status == MC_OK)
-        status = f->model_alloc(p->params, p->world, &model, err);
+        status = f->model_alloc(p->params, p->world, &w->model, err);
+    w->u.human0 = w->human0;
+    w->u.model = w->model;
+    w->u.n = n0;
+    return status;
+}
+
+/* Generation 0: the fit on the human data, its row, the regime's state. */
+static int unit_generation0(mc_unit_work *w, mc_error *err)
+{
+    const mc_point *p = w->p;
+    int status = p->family->fit(w->model, p->params, w->human0, &w->opts, err);
     if (status == MC_OK)
-        status = f->fit(model, p->params, human0, &opts, err);
-    if (status == MC_OK)
-        status = record(p, key, model, human0, 0, values, err);
-    u.human0 = human0;
-    u.model = model;
-    u.n = n0;
+        status = record(p, w->key, w->model, w->human0, 0, w->values, err);
     /* a regime with metrics needs its state at generation 0 already; init() runs after the
      * generation-0 record either way, so the streams of the other regimes are unchanged */
     int reports = p->regime->metrics && p->nregime_metrics;
     if (status == MC_OK && p->regime->init && (p->run.generations > 0 || reports))
-        status = p->regime->init(&u, &state, err);
+        status = p->regime->init(&w->u, &w->state, err);
     if (status == MC_OK)
-        status = record_regime(p, &u, state, values, err);
-    for (long g = 1; status == MC_OK && g <= p->run.generations; g++) {
-        const void *train = NULL;
-        void *filtered = NULL;
-        if (mc_cancel_requested()) {
-            status = mc_error_set(err, MC_ECANCELED, "canceled (mc_cancel_request)");
-            break;
-        }
-        u.generation = (unsigned)g;
-        u.n = mc_point_n(p, (unsigned)g);
-        u.h = mc_point_h(p, (unsigned)g);
-        memset(&tally, 0, sizeof tally);
-        status = p->regime->assemble(&u, state, &train, err);
-        opts.seed = mc_stream_key(key, FIT_STREAM, (uint64_t)g);
-        if (status == MC_OK)
-            status = detect(p, &u, &train, &filtered, err);
-        if (status == MC_OK)
-            status = f->fit(model, p->params, train, &opts, err);
-        if (status == MC_OK)
-            status = record(p, key, model, train, (unsigned)g, values + (size_t)g * M, err);
-        if (status == MC_OK && p->ncuration_metrics)
-            mc_curation_record(p, &tally, values + (size_t)g * M + M - p->nregime_metrics -
-                                              p->ncuration_metrics);
-        if (status == MC_OK)
-            status = record_regime(p, &u, state, values + (size_t)g * M, err);
-        if (filtered)
-            f->ds_free(filtered);
-    }
-    if (p->regime->free && state)
-        p->regime->free(&u, state);
-    if (model)
-        f->model_free(model);
-    if (human0)
-        f->ds_free(human0);
-    gsl_rng_free(r);
+        status = record_regime(p, &w->u, w->state, w->values, err);
     return status;
+}
+
+/* Generation g >= 1: the regime's training set, the detector, the fit, the row. */
+static int unit_generation(mc_unit_work *w, long g, mc_error *err)
+{
+    const mc_point *p = w->p;
+    const mc_family_type *f = p->family;
+    const size_t M = p->metrics.n;
+    double *row = w->values + (size_t)g * M;
+    const void *train = NULL;
+    void *filtered = NULL;
+    if (mc_cancel_requested())
+        return canceled(err);
+    w->u.generation = (unsigned)g;
+    w->u.n = mc_point_n(p, (unsigned)g);
+    w->u.h = mc_point_h(p, (unsigned)g);
+    memset(&w->tally, 0, sizeof w->tally);
+    int status = p->regime->assemble(&w->u, w->state, &train, err);
+    w->opts.seed = mc_stream_key(w->key, FIT_STREAM, (uint64_t)g);
+    if (status == MC_OK)
+        status = detect(p, &w->u, &train, &filtered, err);
+    if (status == MC_OK)
+        status = f->fit(w->model, p->params, train, &w->opts, err);
+    if (status == MC_OK)
+        status = record(p, w->key, w->model, train, (unsigned)g, row, err);
+    if (status == MC_OK && p->ncuration_metrics)
+        mc_curation_record(p, &w->tally, row + M - p->nregime_metrics - p->ncuration_metrics);
+    if (status == MC_OK)
+        status = record_regime(p, &w->u, w->state, row, err);
+    if (filtered)
+        f->ds_free(filtered);
+    return status;
+}
+
+static void unit_end(mc_unit_work *w)
+{
+    const mc_family_type *f = w->p->family;
+    if (w->p->regime->free && w->state)
+        w->p->regime->free(&w->u, w->state);
+    if (w->model)
+        f->model_free(w->model);
+    if (w->human0)
+        f->ds_free(w->human0);
+    if (w->r)
+        gsl_rng_free(w->r);
+}
+
+int mc_unit_run_stored(const mc_point *p, long replicate, double *values,
+                       const mc_unit_store *store, mc_error *err)
+{
+    if (mc_cancel_requested()) /* the units not yet started when a cancel came: at once */
+        return canceled(err);
+    mc_unit_work w;
+    int status = unit_begin(&w, p, replicate, values, err);
+    long g = -1, G = p->run.generations;
+    int saving = store && G > 0 && mc_unit_resumable(p);
+    if (status == MC_OK && saving)
+        status = mc_unit_state_load(&w, store, &g, err);
+    double since = omp_get_wtime();
+    for (; status == MC_OK && g < G;) {
+        status = ++g ? unit_generation(&w, g, err) : unit_generation0(&w, err);
+        /* the state after generation g < G, when store->seconds have passed since the last */
+        if (status == MC_OK && saving && g < G &&
+            (store->seconds <= 0 || omp_get_wtime() - since >= store->seconds)) {
+            status = mc_unit_state_save(&w, (unsigned)g, store, err);
+            since = omp_get_wtime();
+        }
+    }
+    unit_end(&w);
+    return status;
+}
+
+int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err)
+{
+    return mc_unit_run_stored(p, replicate, values, NULL, err);
 }
 
 typedef struct slot {
@@ -327,8 +380,9 @@ int mc_experiment_run(const mc_experiment *e, const mc_run_opts *opts, mc_error 
                         size_t i = batch_point(b, u, &rep);
                         const mc_point *p = &e->points[b->first + i];
                         size_t rows = (size_t)(p->run.generations + 1) * p->metrics.n;
-                        b->slots[u].status = mc_unit_run(p, rep, b->values[i] + (size_t)rep * rows,
-                                                         &b->slots[u].err);
+                        b->slots[u].status =
+                            mc_unit_run_stored(p, rep, b->values[i] + (size_t)rep * rows,
+                                               opts ? opts->units : NULL, &b->slots[u].err);
 #pragma omp critical(mc_progress)
                         {
                             done++;

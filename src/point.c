@@ -240,6 +240,8 @@ static int point_world(mc_experiment *e, mc_point *p, mc_error *err)
         if (strcmp(k->section, "world") != 0)
             continue;
         const char *v = mc_point_value(p, k->section, k->name);
+        if ((k->flags & MC_KEY_WORLD_IF_SET) && (!v || (k->dflt && strcmp(v, k->dflt) == 0)))
+            continue;
         r = mc_append(&key, &len, &cap, "\n");
         if (r == MC_OK)
             r = mc_append(&key, &len, &cap, k->name);

@@ -1,6 +1,8 @@
 /* test_dsort.c - mc_sort_doubles (src/families/dsort.c) gives exactly gsl_sort's array: random
  * arrays of every size up to 300 and some large ones, with ties, both zeros, infinities and
- * subnormals; an array with a NaN is left to gsl_sort. */
+ * subnormals; finite arrays (sorted by buckets of value): smooth, bunched about one value with
+ * an outlier, and both zeros among them (-0 before +0); an array with a NaN is left to
+ * gsl_sort. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -61,6 +63,45 @@ static void test_like_gsl_sort(void **state)
     check_size(&s, 100000);
 }
 
+/* a[0..n) against gsl_sort's order, and -0 before +0 among equal zeros. */
+static void check_sorted(double *a, size_t n)
+{
+    double *b = malloc((n + 1) * sizeof *b);
+    memcpy(b, a, n * sizeof *b);
+    mc_sort_doubles(a, n);
+    gsl_sort(b, 1, n);
+    for (size_t i = 0; i < n; i++) {
+        if (a[i] != b[i])
+            fail_msg("n = %zu: position %zu is %g, gsl_sort has %g", n, i, a[i], b[i]);
+        if (i && a[i] == 0 && a[i - 1] == 0 && signbit(a[i]) && !signbit(a[i - 1]))
+            fail_msg("n = %zu: -0 after +0 at %zu", n, i);
+    }
+    free(b);
+}
+
+static void test_finite_buckets(void **state)
+{
+    (void)state;
+    uint64_t s = 13;
+    size_t sizes[] = {64, 65, 100, 257, 1000, 4096, 100000};
+    double *a = malloc(100000 * sizeof *a);
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        size_t n = sizes[k];
+        for (size_t i = 0; i < n; i++) /* smooth, with ties and both zeros */
+            a[i] = i % 17 == 0 ? (i % 2 ? -0.0 : 0.0)
+                               : (double)(next(&s) >> 11) / 9007199254740992.0 - 0.3;
+        check_sorted(a, n);
+        for (size_t i = 0; i < n; i++) /* bunched: one bucket holds all but one */
+            a[i] = i == n / 2 ? 1e300 : 1.0 + (double)(next(&s) % 1000) * 1e-12;
+        check_sorted(a, n);
+        for (size_t i = 0; i < n; i++) /* the extremes of the finite doubles */
+            a[i] = i % 3 ? 1.7e308 * ((double)(next(&s) >> 11) / 9007199254740992.0 - 0.5)
+                         : (i % 2 ? -1.7e308 : 1.7e308);
+        check_sorted(a, n);
+    }
+    free(a);
+}
+
 static void test_nan_left_to_gsl(void **state)
 {
     (void)state;
@@ -78,6 +119,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_like_gsl_sort),
+        cmocka_unit_test(test_finite_buckets),
         cmocka_unit_test(test_nan_left_to_gsl),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

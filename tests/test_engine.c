@@ -33,7 +33,7 @@ static void run_with(int threads, collected *c, const char *seed)
 {
     const char *ov[] = {seed, NULL};
     mc_experiment *e = tu_prepare(GRID, seed ? ov : NULL);
-    mc_run_opts o = {threads, collect, NULL, c, NULL};
+    mc_run_opts o = {threads, collect, NULL, c, NULL, NULL};
     mc_error err = {0};
     assert_int_equal(mc_experiment_run(e, &o, &err), MC_OK);
     mc_experiment_free(e);
@@ -92,7 +92,7 @@ static void test_on_point_order_and_failure(void **state)
     for (int threads = 1; threads <= 3; threads++) {
         mc_experiment *e = tu_prepare(GRID, NULL);
         order o = {.fail_at = 99};
-        mc_run_opts opts = {threads, record_order, NULL, &o, NULL};
+        mc_run_opts opts = {threads, record_order, NULL, &o, NULL, NULL};
         mc_error err = {0};
         assert_int_equal(mc_experiment_run(e, &opts, &err), MC_OK);
         assert_int_equal(o.n, 6);

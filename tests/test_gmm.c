@@ -19,7 +19,7 @@ static void set_mixture(mc_gmm *m, const double *w, const double *mu, const doub
     assert_int_equal(mc_gmm_prepare(m, &err), MC_OK);
 }
 
-static const mc_gmm_em_opts FULL = {MC_GMM_FULL, 1e-6, 1e-6, 500, 3};
+static const mc_gmm_em_opts FULL = {MC_GMM_FULL, 1e-6, 1e-6, 500, 3, MC_GMM_INIT_KMEANSPP};
 
 static int has_nan(const mc_gmm *m)
 {
@@ -142,7 +142,7 @@ static void test_weighted_em_equals_replicated(void **state)
     }
     mc_gmm *a = mc_gmm_alloc(k, d), *b = mc_gmm_alloc(k, d);
     mc_gmm_em *ws = mc_gmm_em_alloc(k, d);
-    mc_gmm_em_opts o = {MC_GMM_FULL, 1e-6, 1e-12, 50, 2};
+    mc_gmm_em_opts o = {MC_GMM_FULL, 1e-6, 1e-12, 50, 2, MC_GMM_INIT_KMEANSPP};
     mc_gmm_em_stats sa, sb;
     mc_error err;
     mc_rng_seed(r, 99);
@@ -173,7 +173,7 @@ static void test_iteration_cap_and_restarts(void **state)
         x[i] = gsl_ran_gaussian(r, 1.0) + (i % 7 == 0 ? 3 : 0);
     mc_gmm *m = mc_gmm_alloc(k, d);
     mc_gmm_em *ws = mc_gmm_em_alloc(k, d);
-    mc_gmm_em_opts o = {MC_GMM_FULL, 1e-6, 1e-12, 1, 1};
+    mc_gmm_em_opts o = {MC_GMM_FULL, 1e-6, 1e-12, 1, 1, MC_GMM_INIT_KMEANSPP};
     mc_gmm_em_stats one, many;
     mc_error err;
     assert_int_equal(mc_gmm_fit(r, ws, m, x, NULL, n, &o, &one, &err), MC_OK);

@@ -641,7 +641,7 @@ static void test_metrics_every_joined(void **state)
     mc_figure **figs;
     size_t n;
     assert_int_equal(mc_plot_figures(run, &figs, &n, &err), MC_OK);
-    const double *x;
+    const double *x = NULL;
     assert_int_equal(line_points(figs, n, "metric-entropy", &x), 4);
     const double want[] = {0, 3, 6, 7};
     for (int k = 0; k < 4; k++)

@@ -36,7 +36,10 @@ enum {
     MC_KEY_MAX_OPEN = 1u << 1, /* value must be < max (not <=) */
     MC_KEY_NO_GRID = 1u << 2,  /* never a grid axis (e.g. model.family is one, this is not) */
     MC_KEY_NAMES_FAMILY = 1u << 3, /* its value names a family of the registry (help lists them) */
-    MC_KEY_NAMES_REGIME = 1u << 4  /* its value names a regime of the registry */
+    MC_KEY_NAMES_REGIME = 1u << 4, /* its value names a regime of the registry */
+    MC_KEY_WORLD_IF_SET = 1u << 5  /* a [world] key that enters the world's identity (the seed of
+                                      its stream) only when set to other than its default: one
+                                      added later leaves the existing worlds' draws unchanged */
 };
 
 /* One configuration key. Tables are arrays terminated by an entry with name == NULL. */

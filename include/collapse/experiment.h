@@ -151,12 +151,31 @@ typedef void (*mc_progress_fn)(size_t done, size_t total, const mc_point *p, voi
  * the same experiment (a checkpoint) and returns 1, or returns 0 and the point is computed. */
 typedef int (*mc_restore_fn)(const mc_point *p, double *values, void *user);
 
+/* Optional: where the state of a unit goes after a finished generation, and where it comes back
+ * from (checkpoints inside a unit, docs/OUTPUTS.md; src/run/checkpoint.c keeps them in the run
+ * folder). Used for a point whose family has model_save .. ds_load and whose regime has no
+ * state or state_save and state_load (mc_unit_resumable). The engine serialises the unit (its
+ * generator, its rows so far, the model, the regime's state) into bytes; the store keeps them. */
+typedef struct mc_unit_store {
+    double seconds; /* at least this long between two saves of one unit (<= 0: every generation) */
+    /* keeps bytes[0..n) as unit (p, replicate)'s state, durably (replacing the one before) */
+    int (*save)(const mc_point *p, long replicate, const void *bytes, size_t n, void *user,
+                mc_error *err);
+    /* the state kept for unit (p, replicate): MC_OK with *bytes (malloc'ed, the caller frees)
+     * and *n, or *bytes NULL when there is none; else an error (a state of another run) */
+    int (*load)(const mc_point *p, long replicate, void **bytes, size_t *n, void *user,
+                mc_error *err);
+    void *user;
+    const char *dir; /* the run folder it keeps them in (MPI ranks open the same), or NULL */
+} mc_unit_store;
+
 typedef struct mc_run_opts {
     int threads;                  /* 0 = OpenMP's default */
     mc_point_fn on_point;
     mc_progress_fn on_progress;
     void *user;
     mc_restore_fn restore;        /* optional: points already done (resume) */
+    const mc_unit_store *units;   /* optional: checkpoints inside units */
 } mc_run_opts;
 
 /* Runs every point; points are processed in batches so that at most two batches' replicates are
@@ -168,5 +187,13 @@ int mc_experiment_run(const mc_experiment *e, const mc_run_opts *opts, mc_error 
 /* Runs one unit of work (point p, replicate r) into values[(G + 1) * M], row g's metrics in the
  * order of p->metrics: one chain of models, e.g. to follow a single replicate. */
 int mc_unit_run(const mc_point *p, long replicate, double *values, mc_error *err);
+/* mc_unit_run continuing from the state store kept (if any) and saving its state there after
+ * finished generations (store NULL, or a point that is not resumable: mc_unit_run). The values
+ * are the same bits either way. */
+int mc_unit_run_stored(const mc_point *p, long replicate, double *values,
+                       const mc_unit_store *store, mc_error *err);
+/* Whether units of p can be saved and continued inside (the family's model_save .. ds_load,
+ * and a regime without state or with state_save and state_load). */
+int mc_unit_resumable(const mc_point *p);
 
 #endif

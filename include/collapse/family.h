@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <gsl/gsl_rng.h>
 #include "config.h"
 #include "error.h"
@@ -159,6 +160,20 @@ typedef struct mc_family_type {
      * replacement, uniformly, provenance kept: ds_subsample's law by another algorithm, cheaper
      * when n and the pool are huge (categorical: binomial thinning and an exact correction). */
     int (*ds_crawl)(gsl_rng *r, const void *pool, uint64_t n, void **out, mc_error *err);
+    /* optional, for checkpoints inside a unit (docs/OUTPUTS.md "Checkpoint and resume"; without
+     * all four a run keeps finished points only): a fitted model and a dataset written to f and
+     * read back. model_load fills a model from model_alloc so that it is the saved one: every
+     * later draw, fit and metric gives the same bits (what fit leaves behind that the next
+     * generation reads: weights, optimiser state, flags). ds_load returns a dataset equal to the
+     * saved one, provenance included. The bytes are read back only by the same version on a
+     * machine of the same byte order (the checkpoint's header checks the run and version); a
+     * load checks what it can (sizes against params and world) and refuses the rest. Saves
+     * return MC_OK or MC_EIO (a write failed); loads MC_OK, MC_ENOMEM, or MC_EIO with err
+     * saying what does not fit. */
+    int (*model_save)(const void *params, const void *model, FILE *f);
+    int (*model_load)(const void *params, void *model, FILE *f, mc_error *err);
+    int (*ds_save)(const void *ds, FILE *f);
+    int (*ds_load)(const void *params, const void *world, FILE *f, void **out, mc_error *err);
 } mc_family_type;
 
 #endif

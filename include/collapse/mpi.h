@@ -8,7 +8,8 @@
  * 1..N-1 prepare the same experiment (mc_mpi_receive_config) and compute chunks with their
  * OpenMP threads until rank 0 says stop (mc_mpi_serve). Each unit's values depend only on (seed,
  * point, replicate), so the files are byte for byte the single-process run's for any number of
- * ranks and threads. Rank 0 computes nothing itself: with N ranks, N - 1 compute. `collapse need`
+ * ranks and threads. Rank 0 computes too, on a thread of its own (src/run/mpi_local.c) beside
+ * the thread that deals and writes: with N ranks, N compute. `collapse need`
  * deals out the replicates of each evaluation (one h) the same way (mc_mpi_units).
  *
  * MPI is used only when the program was started by an MPI launcher (mpirun, mpiexec, srun) and

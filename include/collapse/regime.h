@@ -100,6 +100,14 @@ typedef struct mc_regime_type {
      * indexed as pt->metrics (engine metrics, then the family's); out is where the regime's
      * values go. */
     int (*metrics)(const mc_unit *u, void *state, const double *row, double *out, mc_error *err);
+    /* optional, for checkpoints inside a unit (with the family's model_save .. ds_load; a regime
+     * with init() but without these keeps finished points only): state_save writes what of the
+     * state carries over from generation u->generation to the next (a pool, a kept part of
+     * human0: with the family's ds_save), state_load makes that state again, as init() and the
+     * assembles so far left it (a training set that the next assemble replaces need not be
+     * kept). MC_OK, MC_EIO or MC_ENOMEM (err set by state_load). */
+    int (*state_save)(const mc_unit *u, const void *state, FILE *f);
+    int (*state_load)(const mc_unit *u, FILE *f, void **state, mc_error *err);
 } mc_regime_type;
 
 /* Number of human samples in a training set of n with human fraction h: round(h n). */

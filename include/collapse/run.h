@@ -63,6 +63,10 @@ typedef struct mc_run_dir_opts {
     int force;                    /* replace another run's files in dir (see above) */
     mc_run_finish_fn on_finish;   /* optional */
     int resume;                   /* continue the interrupted run in dir (required): see below */
+    /* checkpoints inside units (families with model_save .. ds_load, docs/OUTPUTS.md): at
+     * least this many seconds between two saves of a unit's state; 0: the default, 60; < 0:
+     * after every generation */
+    double checkpoint_seconds;
 } mc_run_dir_opts;
 
 /* Checkpoint and resume (docs/OUTPUTS.md). While a run goes, every finished point's values are

@@ -21,6 +21,7 @@
 #include "collapse.h"
 #include "collapse/datapath.h"
 #include "collapse/randist.h"
+#include "categorical.h"
 #include "count_subsample.h"
 #include "freqtable.h"
 #include "io/utf8.h"
@@ -39,6 +40,7 @@ typedef struct cat_params {
     double tail_mass;
     double tail_threshold;
     double kl_lambda;
+    int missing;          /* metrics.missing_mass: report it */
 } cat_params;
 
 #define CP(f) offsetof(cat_params, f)
@@ -67,6 +69,9 @@ static const mc_key cat_keys[] = {
                          "tail_mass)"},
     {"metrics", "kl_lambda", MC_KEY_DOUBLE, "1e-6", 0, 1, MC_KEY_MIN_OPEN | MC_KEY_MAX_OPEN,
      NULL, CP(kl_lambda), "kl_smoothed: KL(world || (1 - lambda) model + lambda uniform)"},
+    {"metrics", "missing_mass", MC_KEY_BOOL, "false", 0, 0, 0, NULL, CP(missing),
+     "also report missing_mass, the world mass of the categories the model lost (the test error "
+     "of an infinite-memory model, Dohmatob et al.)"},
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
 
@@ -87,20 +92,8 @@ typedef struct cat_world {
     uint32_t top;       /* most probable category */
 } cat_world;
 
-typedef struct cat_ds {
-    uint32_t K;
-    uint64_t n, nh;
-    uint64_t *c, *ch; /* counts, and their human part */
-} cat_ds;
+uint32_t mc_cat_world_k(const void *world) { return ((const cat_world *)world)->K; }
 
-typedef struct cat_model {
-    uint32_t K;
-    double *p;
-    uint32_t *alive;
-    uint32_t nalive;
-    double *q;         /* scratch: the sampling distribution */
-    uint32_t *order;   /* scratch: categories sorted for top-k / top-p */
-} cat_model;
 
 /* ---- the world ------------------------------------------------------------------------- */
 
@@ -436,6 +429,11 @@ static const mc_metric_def METRICS[C_NFIXED] = {
     [C_TV] = {"tv", MC_ROLE_DIVERGENCE, "", -1, 0,
               "total variation distance between world and model"},
 };
+/* With metrics.missing_mass, after the tracked categories' metrics. */
+static const mc_metric_def MISSING_MASS = {
+    "missing_mass", MC_ROLE_DIVERGENCE, "fraction", -1, 0,
+    "world mass of the categories with model probability 0 (an infinite-memory model's test "
+    "error)"};
 static const mc_metric_def PER_CATEGORY[C_PER_CATEGORY] = {
     [C_SHARE] = {"p_%s", MC_ROLE_SHARE, "probability", 0, 0, "model probability of the category"},
     [C_ALIVE] = {"alive_%s", MC_ROLE_PRESENCE, "", 1, 0,
@@ -444,7 +442,6 @@ static const mc_metric_def PER_CATEGORY[C_PER_CATEGORY] = {
 
 static int describe(const void *vp, const void *vw, mc_metric_list *l, mc_error *err)
 {
-    (void)vp;
     const cat_world *w = vw;
     int r = mc_metric_declare_all(l, METRICS, C_NFIXED);
     for (size_t t = 0; r == MC_OK && t < w->ntracked; t++) {
@@ -456,6 +453,8 @@ static int describe(const void *vp, const void *vw, mc_metric_list *l, mc_error 
             r = mc_metric_declare(l, &d, w->names[i]);
         }
     }
+    if (r == MC_OK && ((const cat_params *)vp)->missing)
+        r = mc_metric_declare_all(l, &MISSING_MASS, 1);
     if (r != MC_OK)
         return mc_error_set(err, r, r == MC_ERANGE ? "a category name is too long for a metric "
                                                      "name" : "out of memory");
@@ -964,6 +963,8 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
         cat[C_SHARE] = p;
         cat[C_ALIVE] = p > 0;
     }
+    if (cp->missing)
+        out[C_NFIXED + C_PER_CATEGORY * w->ntracked] = dead_mass;
     return MC_OK;
 }
 
@@ -973,7 +974,8 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
  *    unbiased), so E[p_NAME] = pi_NAME and E[tail_mass] = the world's tail mass;
  *  - replace with fixed n: E[1 - sum p_g^2] = (1 - sum pi^2)(1 - 1/n)^(g+1) (the Wright-Fisher
  *    decay of heterozygosity: E[sum phat^2] = (1 - 1/n) sum p^2 + 1/n for one multinomial draw);
- *  - alive at generation 0: E = sum_i 1 - (1 - pi_i)^n. */
+ *  - alive at generation 0: E = sum_i 1 - (1 - pi_i)^n, and missing_mass at generation 0:
+ *    E = sum_i pi_i (1 - pi_i)^n (Hutter's infinite-memory test error). */
 static double theory(const mc_point *pt, const void *vw, size_t m, unsigned g)
 {
     const cat_world *w = vw;
@@ -987,6 +989,12 @@ static double theory(const mc_point *pt, const void *vw, size_t m, unsigned g)
         for (uint32_t i = 0; i < w->nnz; i++)
             e += -expm1(n * log1p(-w->pi[w->nz[i]]));
         return e;
+    }
+    if (m == C_NFIXED + C_PER_CATEGORY * w->ntracked) { /* missing_mass */
+        double e = 0;
+        for (uint32_t i = 0; g == 0 && cp->alpha == 0 && i < w->nnz; i++)
+            e += w->pi[w->nz[i]] * exp(n * log1p(-w->pi[w->nz[i]]));
+        return g == 0 && cp->alpha == 0 ? e : NAN;
     }
     if (m == C_TAIL_MASS && neutral)
         return w->tail_world;
@@ -1033,4 +1041,8 @@ const mc_family_type mc_family_categorical = {
     .ds_thin = ds_thin,
     .distance = distance,
     .ds_crawl = ds_crawl,
+    .model_save = mc_cat_model_save,
+    .model_load = mc_cat_model_load,
+    .ds_save = mc_cat_ds_save,
+    .ds_load = mc_cat_ds_load,
 };

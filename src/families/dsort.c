@@ -4,7 +4,8 @@
  * order as unsigned integers exactly as the values (-inf < ... < -0 < +0 < ... < +inf). Eight
  * stable passes over the bytes, least significant first, sort those keys; a pass whose byte is
  * the same for every key (the exponent's top bytes, mostly) is skipped. Short arrays go to
- * insertion sort. */
+ * insertion sort; finite arrays of a few hundred values and more to buckets by value
+ * (bucket_doubles), which sort most of them in two passes. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -64,6 +65,61 @@ static uint64_t *radix_sort(uint64_t *k, uint64_t *t, size_t n)
     return k;
 }
 
+/* Whether p goes after v in the order of the keys: greater, or +0 after -0. */
+static int goes_after(double p, double v)
+{
+    return p > v || (p == v && !signbit(p) && signbit(v));
+}
+
+/* Sorts a[0..n) through keys (radix), with scratch room for 2n keys in k. */
+static void radix_doubles(double *a, size_t n, uint64_t *k)
+{
+    for (size_t i = 0; i < n; i++)
+        k[i] = key_of(a[i]);
+    const uint64_t *sorted = radix_sort(k, k + n, n);
+    for (size_t i = 0; i < n; i++)
+        a[i] = value_of(sorted[i]);
+}
+
+/* Finite values spread over [lo, hi] (lo < hi): n buckets of equal width, filled in one pass
+ * (the bucket of v, floor((v - lo) * scale), never decreases with v, so the buckets are in
+ * order), then each bucket sorted: by insertion when it holds a few values, else by the radix
+ * sort (values bunched together cost no more than the radix sort of them). Two passes instead of
+ * the radix sort's eight for the smooth distributions the metrics project. b has room for n
+ * doubles, c for n + 1 counts, k for 2n keys. */
+static void bucket_doubles(double *a, size_t n, double lo, double hi, double *b, size_t *c,
+                           uint64_t *k)
+{
+    double scale = (double)(n - 1) / (hi - lo);
+    memset(c, 0, (n + 1) * sizeof *c);
+    for (size_t i = 0; i < n; i++) {
+        size_t j = (size_t)((a[i] - lo) * scale);
+        c[(j < n ? j : n - 1) + 1]++;
+    }
+    for (size_t j = 0; j < n; j++)
+        c[j + 1] += c[j];
+    for (size_t i = 0; i < n; i++) {
+        size_t j = (size_t)((a[i] - lo) * scale);
+        b[c[j < n ? j : n - 1]++] = a[i];
+    }
+    /* c[j] is now the end of bucket j */
+    for (size_t j = 0, from = 0; j < n; from = c[j], j++) {
+        size_t m = c[j] - from;
+        if (m > 24) {
+            radix_doubles(b + from, m, k);
+            continue;
+        }
+        for (size_t i = from + 1; i < c[j]; i++) {
+            double v = b[i];
+            size_t t = i;
+            for (; t > from && goes_after(b[t - 1], v); t--)
+                b[t] = b[t - 1];
+            b[t] = v;
+        }
+    }
+    memcpy(a, b, n * sizeof *a);
+}
+
 void mc_sort_doubles(double *a, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -75,15 +131,20 @@ void mc_sort_doubles(double *a, size_t n)
         insertion_sort(a, n);
         return;
     }
-    uint64_t *k = malloc(2 * n * sizeof *k);
+    uint64_t *k = malloc(2 * n * sizeof *k + n * sizeof(double) + (n + 1) * sizeof(size_t));
     if (!k) {
         gsl_sort(a, 1, n);
         return;
     }
-    for (size_t i = 0; i < n; i++)
-        k[i] = key_of(a[i]);
-    const uint64_t *sorted = radix_sort(k, k + n, n);
-    for (size_t i = 0; i < n; i++)
-        a[i] = value_of(sorted[i]);
+    double lo = a[0], hi = a[0];
+    for (size_t i = 1; i < n; i++) {
+        lo = a[i] < lo ? a[i] : lo;
+        hi = a[i] > hi ? a[i] : hi;
+    }
+    double *b = (double *)(k + 2 * n);
+    if (lo < hi && isfinite(hi - lo) && (double)(n - 1) / (hi - lo) < 1e300)
+        bucket_doubles(a, n, lo, hi, b, (size_t *)(b + n), k);
+    else
+        radix_doubles(a, n, k);
     free(k);
 }

@@ -3,7 +3,10 @@
  * generated data", Nature 2024, section 3 and the supplement's Gaussian analysis).
  *
  * Fit: maximum likelihood (model.estimator = mle: Sigma = (1/n) sum (x - xbar)(x - xbar)^T) or the
- * unbiased covariance (1/(n-1)); weighted when fit_opts.human_weight >= 0. A singular covariance
+ * unbiased covariance (1/(n-1)); weighted when fit_opts.human_weight >= 0. model.estimator = median
+ * takes the coordinate-wise sample median as the mean (the covariance stays mle's; gauss_median.c);
+ * model.covariance = known fits the mean only and keeps the world's covariance Sigma_0 (the
+ * location model of Dey & Donoho). A singular covariance
  * (n <= d, or numerically singular) is regularised by a ridge and flagged; identical samples give a
  * point mass (variance 0), which is sampled and scored without NaN.
  *
@@ -43,13 +46,17 @@
 #include "collapse/experiment.h"
 #include "collapse/rng.h"
 #include "continuous.h"
+#include "gauss_gen0.h"
+#include "gauss_median.h"
 #include "gaussian_world.h"
 #include "mixworld.h"
 
 typedef struct gparams {
     mc_gworld_params world; /* [world] */
-    int estimator;         /* model.estimator: 0 mle, 1 unbiased */
+    int estimator;         /* model.estimator: 0 mle, 1 unbiased, 2 median (G_EST_*) */
+    int known_cov;         /* model.covariance: 0 fit, 1 known (the world's Sigma_0) */
     long directions;       /* metrics.directions */
+    int gen0;              /* metrics.gen0: report the distances to generation 0's fit */
     int moment_draws;      /* set by check(), not a key: the regime never looks at single rows,
                               so the model's draws may be made as sufficient statistics */
     int deferred_draws;    /* set by check(): the regime picks a few rows from a growing pool, so
@@ -60,16 +67,26 @@ typedef struct gparams {
 
 static const mc_key gaussian_keys[] = {
     MC_GWORLD_KEYS(gparams),
-    {"model", "estimator", MC_KEY_ENUM, "mle", 0, 0, 0, "mle|unbiased", GP(estimator),
-     "covariance estimator: mle (divide by n) or unbiased (divide by n - 1)"},
+    {"model", "estimator", MC_KEY_ENUM, "mle", 0, 0, 0, "mle|unbiased|median", GP(estimator),
+     "mle (mean; covariance divided by n), unbiased (divided by n - 1), or median (the "
+     "coordinate-wise median as the mean; covariance as mle)"},
+    {"model", "covariance", MC_KEY_ENUM, "fit", 0, 0, 0, "fit|known", GP(known_cov),
+     "fit the covariance, or keep the world's (known: a location-only model, the mean fitted)"},
     {"metrics", "directions", MC_KEY_INT, "64", 1, 100000, 0, NULL, GP(directions),
      "random directions of the sliced W2 (mixture world with d > 1)"},
+    {"metrics", "gen0", MC_KEY_BOOL, "false", 0, 0, 0, NULL, GP(gen0),
+     "also report mean_gen0 and cov_gen0, the distances to the generation-0 fit"},
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
 
+enum { G_EST_MLE, G_EST_UNBIASED, G_EST_MEDIAN };
+
 typedef struct gmodel {
     mc_gauss *g;
+    const mc_gauss *known; /* the world's N(mu_0, Sigma_0), for model.covariance = known */
     double *mom;          /* (2 * MC_GMOM_SIZE(d)) moments of the training set */
+    mc_gauss *ref;        /* generation 0's fit: the unit's first (metrics.gen0) */
+    int fitted;           /* fits so far */
 } gmodel;
 
 /* ---------------------------------------------------------------- world */
@@ -87,8 +104,14 @@ static int check(void *params, const mc_point *pt, mc_error *err)
     unsigned props = pt && pt->regime ? pt->regime->props : 0;
     if (mc_curation_active(pt)) /* a verifier or a detector looks at single rows */
         props = 0;
+    if (p->estimator == G_EST_MEDIAN) /* the median needs every row */
+        props = 0;
     p->moment_draws = (props & MC_REGIME_DRAWS_WHOLE) != 0;
     p->deferred_draws = (props & MC_REGIME_DRAWS_SUBSAMPLED) != 0;
+    char where[256];
+    if (rc == MC_OK && p->estimator == G_EST_MEDIAN && pt && pt->regime_settings.human_weight >= 0)
+        rc = mc_error_set(err, MC_ECONFIG, "%s: the median estimator takes no regime.human_weight",
+                          mc_point_where(pt, "model", "estimator", where, sizeof where));
     return rc;
 }
 
@@ -206,20 +229,23 @@ static void model_free(void *p)
     if (!m)
         return;
     mc_gauss_free(m->g);
+    mc_gauss_free(m->ref);
     free(m->mom);
     free(m);
 }
 
 static int model_alloc(const void *params, const void *world, void **out, mc_error *err)
 {
-    (void)params;
     const gauss_world *w = world;
     gmodel *m = calloc(1, sizeof *m);
     if (!m)
         return mc_error_set(err, MC_ENOMEM, "out of memory for a model");
+    m->known = w->base.overall;
     m->mom = malloc(2 * MC_GMOM_SIZE(w->base.d) * sizeof(double));
     int rc = m->mom ? mc_gauss_alloc(w->base.d, &m->g, err)
                     : mc_error_set(err, MC_ENOMEM, "out of memory for a model");
+    if (rc == MC_OK && ((const gparams *)params)->gen0)
+        rc = mc_gauss_alloc(w->base.d, &m->ref, err);
     if (rc != MC_OK) {
         model_free(m);
         return rc;
@@ -234,8 +260,21 @@ static int fit(void *model, const void *params, const void *train, const mc_fit_
     const gparams *p = params;
     gmodel *m = model;
     int rc = mc_gdata_moments_into(train, m->mom, err);
-    return rc != MC_OK ? rc : mc_gauss_fit_moments(m->g, m->mom, opts ? opts->human_weight : -1.0,
-                                p->estimator == 1, err);
+    if (rc == MC_OK)
+        rc = mc_gauss_fit_moments(m->g, m->mom, opts ? opts->human_weight : -1.0,
+                                  p->estimator == G_EST_UNBIASED, err);
+    if (rc == MC_OK && p->estimator == G_EST_MEDIAN)
+        rc = mc_gdata_median(train, m->g->mu, err);
+    if (rc == MC_OK && p->known_cov) { /* Sigma_0 and its factor, the fitted mean kept */
+        size_t d = m->g->d;
+        double *mu = m->mom; /* scratch: the moments are spent */
+        memcpy(mu, m->g->mu, d * sizeof *mu);
+        mc_gauss_copy(m->g, m->known);
+        memcpy(m->g->mu, mu, d * sizeof *mu);
+    }
+    if (rc == MC_OK && m->ref && m->fitted++ == 0)
+        mc_gauss_copy(m->ref, m->g); /* the engine's first fit is generation 0's */
+    return rc;
 }
 
 /* ---------------------------------------------------------------- metrics */
@@ -250,7 +289,9 @@ enum {
     G_TAIL_MASS,
     G_REGULARISED,
     G_POINT_MASS,
-    G_NMETRICS
+    G_NMETRICS,
+    G_MEAN_GEN0 = G_NMETRICS, /* with metrics.gen0 */
+    G_COV_GEN0
 };
 
 static const mc_metric_def METRICS[G_NMETRICS] = {
@@ -274,10 +315,19 @@ static const mc_metric_def METRICS[G_NMETRICS] = {
                       "1 when all training samples were identical (variance 0)"},
 };
 
+static const mc_metric_def GEN0_METRICS[2] = {
+    {"mean_gen0", MC_ROLE_OTHER, "", -1, 0,
+     "squared distance ||mu_g - mu_0||^2 of the mean to generation 0's fit"},
+    {"cov_gen0", MC_ROLE_OTHER, "", -1, 0,
+     "squared Frobenius distance ||Sigma_g - Sigma_0||_F^2 to generation 0's fit"},
+};
+
 static int describe(const void *params, const void *world, mc_metric_list *out, mc_error *err)
 {
-    (void)params, (void)world;
+    (void)world;
     int rc = mc_metric_declare_all(out, METRICS, G_NMETRICS);
+    if (rc == MC_OK && ((const gparams *)params)->gen0)
+        rc = mc_metric_declare_all(out, GEN0_METRICS, 2);
     return rc == MC_OK ? MC_OK : mc_error_set(err, rc, "out of memory for the metric list");
 }
 
@@ -466,6 +516,8 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
     out[G_LOGDET_RATIO] = g->logdet - w->base.overall->logdet;
     out[G_REGULARISED] = g->ridge > 0.0;
     out[G_POINT_MASS] = g->point_mass;
+    if (m->ref)
+        mc_gen0_shift(g, m->ref, &out[G_MEAN_GEN0], &out[G_COV_GEN0]);
     int rc;
     if (d > 1 && w->iso_var > 0.0)
         rc = iso_w2_tail(w, g, e, &out[G_W2], &out[G_TAIL_MASS], err);
@@ -498,15 +550,15 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
  * SS_g / (N_g - 1) unbiased), which is linear in s_g and so exact in expectation:
  *   E tr Sigma_g / tr Sigma_0 = s_g / (m_g tr Sigma_0),   E||mu_g - mu_0||^2 = M_g. */
 static double theory_accumulate(const mc_point *pt, const gauss_world *w, int unbiased,
-                                size_t mi, unsigned g)
+                                int known, size_t mi, unsigned g)
 {
     double c = mc_sampling_cov_factor(w->base.d, &pt->sampling), T = w->base.trace;
     double N = (double)mc_point_n(pt, 0), SS = (N - 1.0) * T, M = T / N;
     if (N < 2.0)
         return NAN;
     for (unsigned j = 1; j <= g; j++)
-        mixworld_theory_step(1, (double)mc_point_n(pt, j), c * SS / (unbiased ? N - 1.0 : N), &SS,
-                             &M, &N);
+        mixworld_theory_step(1, (double)mc_point_n(pt, j),
+                             c * (known ? T : SS / (unbiased ? N - 1.0 : N)), &SS, &M, &N);
     if (mi == G_TRACE_RATIO)
         return SS / (unbiased ? N - 1.0 : N) / T;
     return mi == G_MEAN_ERROR ? M : NAN;
@@ -521,15 +573,15 @@ static double theory_accumulate(const mc_point *pt, const gauss_world *w, int un
  * c tr Sigma / n + D:  s += (n - 1) c tr Sigma + N n / (N + n) (c tr Sigma / n + D) and
  * M += (n / (N + n))^2 (c tr Sigma / n + D); a training set's mean error is M + D. All linear in
  * s, so exact in expectation. */
-static double theory_subsample(const mc_point *pt, const gauss_world *w, int unbiased, size_t mi,
-                               unsigned g)
+static double theory_subsample(const mc_point *pt, const gauss_world *w, int unbiased, int known,
+                               size_t mi, unsigned g)
 {
     double c = mc_sampling_cov_factor(w->base.d, &pt->sampling), T = w->base.trace;
     double N = (double)mc_point_n(pt, 0), s = (N - 1.0) * T, M = T / N, n = N, D = 0.0;
     if (N < 2.0)
         return NAN;
     for (unsigned j = 1; j <= g; j++) {
-        double tr = (unbiased ? 1.0 : (n - 1.0) / n) * s / (N - 1.0); /* model j-1 */
+        double tr = known ? T : (unbiased ? 1.0 : (n - 1.0) / n) * s / (N - 1.0); /* model j-1 */
         double a = (double)mc_point_n(pt, j), between = c * tr / a + D;
         s += (a - 1.0) * c * tr + N * a / (N + a) * between;
         M += (a / (N + a)) * (a / (N + a)) * between;
@@ -552,8 +604,8 @@ static double theory_subsample(const mc_point *pt, const gauss_world *w, int unb
  *   E||mu_g - mu_0||^2 = w^2 T / n_h + (1 - w)^2 (A / n_s + M),
  * linear in (A, M), so exact in expectation (He, Xu & Cheng 2025 minimise the stationary M
  * over w). NaN when a part is empty (h n rounds to 0 or n). */
-static double theory_fresh(const mc_point *pt, const gauss_world *w, int unbiased, size_t mi,
-                           unsigned g)
+static double theory_fresh(const mc_point *pt, const gauss_world *w, int unbiased, int known,
+                           size_t mi, unsigned g)
 {
     double c = mc_sampling_cov_factor(w->base.d, &pt->sampling), T = w->base.trace;
     double n = (double)mc_point_n(pt, 0), tr = (unbiased ? 1.0 : (n - 1.0) / n) * T, M = T / n;
@@ -570,6 +622,8 @@ static double theory_fresh(const mc_point *pt, const gauss_world *w, int unbiase
         tr = wh * (nh - 1.0) / nh * T + ws * (ns - 1.0) / ns * A + wh * ws * (T / nh + A / ns + M);
         if (unbiased)
             tr /= 1.0 - wh * wh / nh - ws * ws / ns;
+        if (known)
+            tr = T;
         M = wh * wh * T / nh + ws * ws * (A / ns + M);
     }
     if (mi == G_TRACE_RATIO)
@@ -577,30 +631,67 @@ static double theory_fresh(const mc_point *pt, const gauss_world *w, int unbiase
     return mi == G_MEAN_ERROR ? M : NAN;
 }
 
+/* The distances to generation 0's fit under replace (gauss_gen0.c); the covariance's needs a
+ * Gaussian world, no truncation and n > d (no ridge); the moment fit only (not the median, not a
+ * known covariance). */
+static double theory_gen0(const mc_point *pt, const gauss_world *w, size_t mi, unsigned g)
+{
+    const gparams *p = pt->params;
+    size_t d = w->base.d;
+    mc_gen0_case k = {(double)pt->regime_settings.n, w->base.trace, 0.0,
+                      mc_sampling_cov_factor(d, &pt->sampling), p->estimator == G_EST_UNBIASED};
+    if (p->estimator == G_EST_MEDIAN || p->known_cov)
+        return NAN; /* the forms are the moment fit's */
+    if (mi == G_MEAN_GEN0)
+        return mc_gen0_mean_theory(&k, g);
+    if (w->base.mix->k != 1 || pt->sampling.truncate > 0.0 || k.n <= (double)d)
+        return NAN;
+    const gsl_matrix *S = w->base.overall->cov;
+    for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++)
+            k.T2 += gsl_matrix_get(S, a, b) * gsl_matrix_get(S, b, a);
+    return mc_gen0_cov_theory(&k, g);
+}
+
 static double theory(const mc_point *pt, const void *world, size_t mi, unsigned g)
 {
     const gauss_world *w = world;
     const gparams *p = pt->params;
     const mc_regime_settings *rs = &pt->regime_settings;
+    int unb = p->estimator == G_EST_UNBIASED, known = p->known_cov;
+    if (known && (mi == G_TRACE_RATIO || mi == G_LOGDET_RATIO)) /* Sigma_g = Sigma_0, always */
+        return mi == G_TRACE_RATIO ? 1.0 : 0.0;
+    int median = p->estimator == G_EST_MEDIAN;
+    if (median && mi == G_MEAN_ERROR && mc_theory_case_of(pt) != MC_THEORY_REPLACE)
+        return NAN; /* the pooled median has no exact form (docs/THEORY.md: Dey & Donoho's limit) */
     if (mc_theory_case_of(pt) == MC_THEORY_ACCUMULATE)
-        return theory_accumulate(pt, w, p->estimator == 1, mi, g);
+        return theory_accumulate(pt, w, unb, known, mi, g);
     if (pt->regime && pt->regime->law == MC_LAW_ACCUMULATE_SUBSAMPLE && rs->human_weight < 0)
-        return theory_subsample(pt, w, p->estimator == 1, mi, g);
+        return theory_subsample(pt, w, unb, known, mi, g);
     if (pt->regime && (pt->regime->props & MC_REGIME_H_IS_FRESH))
-        return theory_fresh(pt, w, p->estimator == 1, mi, g);
+        return theory_fresh(pt, w, unb, known, mi, g);
     if (mc_theory_case_of(pt) != MC_THEORY_REPLACE || rs->growth != 1.0)
         return NAN;
     size_t d = w->base.d;
     double n = (double)rs->n;
     if (n < 2.0)
         return NAN;
-    double q = p->estimator == 1 ? 1.0 : (n - 1.0) / n;
+    double q = unb ? 1.0 : (n - 1.0) / n;
     double c = mc_sampling_cov_factor(d, &pt->sampling);
+    if (mi == G_MEAN_GEN0 || mi == G_COV_GEN0)
+        return theory_gen0(pt, w, mi, g);
     if (mi == G_MEAN_ERROR) {
+        /* the location's variance per unit of the sampled covariance: 1/n for the mean, the
+         * median's v(n) (exact for a Gaussian, so generation 0 needs a Gaussian world) */
+        if (median && (w->base.mix->k != 1 || pt->sampling.truncate > 0.0))
+            return NAN;
+        double v = median ? mc_normal_median_var(rs->n) : 1.0 / n;
+        if (known)
+            return w->base.trace * v * (1.0 + (double)g * c);
         double s = 0.0, f = 1.0;
         for (unsigned j = 0; j <= g; j++, f *= c * q)
             s += f;
-        return w->base.trace / n * s;
+        return w->base.trace * v * s;
     }
     if (mi == G_TRACE_RATIO)
         return q * pow(c * q, (double)g);

@@ -23,6 +23,12 @@
  *   l2_world      ||p_g - p_world||_2, closed form (gmm_em.c)
  *   degenerate    components re-seeded or collapsed onto the covariance floor in this fit
  *   em_iterations EM iterations of the kept start
+ *   l2sq_gen0     with metrics.gen0: ||p_g - p_0||_2^2, the squared L2 distance between the
+ *                 densities of this generation's fit and generation 0's (the fit to the world's
+ *                 sample), closed form (gmm_law.c): what Shumailov et al. plot for their GMM
+ *
+ * model.init = kmeans runs Lloyd's k-means from the k-means++ seeds before EM, as scikit-learn's
+ * GaussianMixture does by default (their code's setting); kmeans++ (the default) assigns once.
  *
  * Theory (k = 1 only): one component is the maximum-likelihood Gaussian plus the floor, Sigma_g =
  * S_b + reg_covar I, drawn from with covariance c_s Sigma_g (c_s = mc_sampling_cov_factor). As for
@@ -51,6 +57,8 @@ typedef struct gmm_params {
     int covtype; /* MC_GMM_FULL | MC_GMM_DIAG, the order of the choices below */
     double reg_covar, tol;
     long max_iter, restarts;
+    int init; /* MC_GMM_INIT_*, the order of the choices below */
+    int gen0; /* metrics.gen0: report l2sq_gen0 */
     long slices;
     uint64_t samples;
 } gmm_params;
@@ -70,6 +78,12 @@ static const mc_key gmm_keys[] = {
      "EM iterations at most, per start"},
     {"model", "restarts", MC_KEY_INT, "1", 1, 1000, 0, NULL, offsetof(gmm_params, restarts),
      "k-means++ starts per fit; the best likelihood is kept"},
+    {"model", "init", MC_KEY_ENUM, "kmeans++", 0, 0, 0, "kmeans++|kmeans",
+     offsetof(gmm_params, init),
+     "EM start: k-means++ seeds and one assignment, or Lloyd's k-means from them (scikit-learn's "
+     "default)"},
+    {"metrics", "gen0", MC_KEY_BOOL, "false", 0, 0, 0, NULL, offsetof(gmm_params, gen0),
+     "also report l2sq_gen0, the squared L2 distance to the generation-0 fit"},
     MIXWORLD_METRIC_KEYS(gmm_params),
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
@@ -77,6 +91,8 @@ static const mc_key gmm_keys[] = {
 typedef struct gmm_model {
     size_t k, d;
     mc_gmm *m;           /* the fitted mixture */
+    mc_gmm *ref;         /* generation 0's fit (the first fit of the unit) */
+    int fitted;          /* fits so far */
     mc_gauss **comp;     /* (k) the same components as factored Gaussians, for biased sampling
                             (mc_gauss_factor's ridge for a singular one, as the gaussian family) */
     mc_gmm_em *ws;       /* EM workspace, reused across generations */
@@ -93,7 +109,11 @@ static int gmm_world_create(const void *params, const mc_point *pt, gsl_rng *r, 
 }
 
 /* gmm's metrics after the shared ones (mixworld.h), in this order. */
-enum { GMM_L2_WORLD = MIX_NSHARED, GMM_DEGENERATE, GMM_EM_ITERATIONS, GMM_NMETRICS };
+enum { GMM_L2_WORLD = MIX_NSHARED, GMM_DEGENERATE, GMM_EM_ITERATIONS, GMM_NMETRICS, GMM_L2SQ_GEN0 =
+       GMM_NMETRICS };
+static const mc_metric_def GMM_GEN0_METRIC = {
+    "l2sq_gen0", MC_ROLE_OTHER, "", -1, 0,
+    "squared L2 distance ||p_g - p_0||^2 to the generation-0 fit (Shumailov et al.'s Fig.)"};
 static const mc_metric_def GMM_METRICS[GMM_NMETRICS - MIX_NSHARED] = {
     {"l2_world", MC_ROLE_DIVERGENCE, "", -1, MC_METRIC_HEADLINE,
      "closed-form L2 distance between the model and world densities"},
@@ -104,10 +124,11 @@ static const mc_metric_def GMM_METRICS[GMM_NMETRICS - MIX_NSHARED] = {
 
 static int gmm_describe(const void *params, const void *world, mc_metric_list *l, mc_error *err)
 {
-    (void)params;
     (void)world;
     int rc = mixworld_describe(l, 1u << MIX_TRACE_RATIO);
     rc = rc ? rc : mc_metric_declare_all(l, GMM_METRICS, GMM_NMETRICS - MIX_NSHARED);
+    if (rc == MC_OK && ((const gmm_params *)params)->gen0)
+        rc = mc_metric_declare_all(l, &GMM_GEN0_METRIC, 1);
     return rc ? mc_error_set(err, MC_ENOMEM, "gmm: cannot list metrics") : MC_OK;
 }
 
@@ -165,6 +186,7 @@ static void gmm_model_free(void *model)
     if (!g)
         return;
     mc_gmm_free(g->m);
+    mc_gmm_free(g->ref);
     for (size_t j = 0; g->comp && j < g->k; j++)
         mc_gauss_free(g->comp[j]);
     free(g->comp);
@@ -184,10 +206,11 @@ static int gmm_model_alloc(const void *params, const void *world, void **model, 
     g->k = (size_t)p->k;
     g->d = ((const mixworld *)world)->base.d;
     g->m = mc_gmm_alloc(g->k, g->d);
+    g->ref = mc_gmm_alloc(g->k, g->d);
     g->ws = mc_gmm_em_alloc(g->k, g->d);
     g->r = mc_rng_alloc(0);
     g->comp = calloc(g->k, sizeof *g->comp);
-    int rc = g->m && g->ws && g->r && g->comp ? MC_OK
+    int rc = g->m && g->ref && g->ws && g->r && g->comp ? MC_OK
                                               : mc_error_set(err, MC_ENOMEM, "gmm: out of memory");
     for (size_t j = 0; rc == MC_OK && j < g->k; j++)
         rc = mc_gauss_alloc(g->d, &g->comp[j], err);
@@ -232,8 +255,10 @@ static int gmm_fit(void *model, const void *params, const void *train, const mc_
     }
     mc_rng_seed(g->r, data_key(ds));
     mc_gmm_em_opts o = {p->covtype == 1 ? MC_GMM_DIAG : MC_GMM_FULL, p->reg_covar, p->tol,
-                        p->max_iter, p->restarts};
+                        p->max_iter, p->restarts, (mc_gmm_init)p->init};
     int rc = mc_gmm_fit(g->r, g->ws, g->m, ds->x, wt, (size_t)ds->n, &o, &g->stats, err);
+    if (rc == MC_OK && g->fitted++ == 0)
+        mc_gmm_copy(g->ref, g->m); /* the engine's first fit is generation 0's */
     for (size_t j = 0; rc == MC_OK && j < g->k; j++) {
         mc_gauss *c = g->comp[j];
         memcpy(c->mu, g->m->mu + j * g->d, g->d * sizeof *c->mu);
@@ -265,6 +290,10 @@ static int gmm_metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err
     out[GMM_L2_WORLD] = mc_gmm_l2(g->m, w->base.mix, work);
     out[GMM_DEGENERATE] = (double)(g->stats.collapsed + g->stats.reseeded);
     out[GMM_EM_ITERATIONS] = (double)g->stats.iterations;
+    if (p->gen0) {
+        double l2 = mc_gmm_l2(g->m, g->ref, work);
+        out[GMM_L2SQ_GEN0] = l2 * l2;
+    }
     free(buf);
     return MC_OK;
 }

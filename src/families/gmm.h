@@ -78,6 +78,9 @@ void mc_gmm_component_logpdf(const mc_gmm *m, size_t j, const double *x, size_t 
 
 /* EM fitting. */
 typedef enum mc_gmm_covtype { MC_GMM_FULL = 0, MC_GMM_DIAG = 1 } mc_gmm_covtype;
+/* How a start is initialised: k-means++ seeds and one hard assignment, or Lloyd's k-means run to
+ * convergence from those seeds (scikit-learn's default, init_params = "kmeans"). */
+typedef enum mc_gmm_init { MC_GMM_INIT_KMEANSPP = 0, MC_GMM_INIT_KMEANS = 1 } mc_gmm_init;
 
 typedef struct mc_gmm_em_opts {
     mc_gmm_covtype covtype;
@@ -85,6 +88,7 @@ typedef struct mc_gmm_em_opts {
     double tol;       /* > 0: stop when the mean log-likelihood changes by less */
     long max_iter;    /* >= 1 EM iterations per start */
     long restarts;    /* >= 1 starts (k-means++ seeds); the best final likelihood is kept */
+    mc_gmm_init init; /* after the seeds: one hard assignment, or Lloyd's k-means */
 } mc_gmm_em_opts;
 
 /* What happened in a fit. Degenerate events are counted here, never turned into errors. */

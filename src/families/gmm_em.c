@@ -8,7 +8,8 @@
  * stopping when the weighted mean log-likelihood changes by less than tol (scikit-learn's rule),
  * or after max_iter iterations. Initialisation: k-means++ seeds (Arthur & Vassilvitskii 2007,
  * weighted by v), each point given to its nearest seed, then one M step (as scikit-learn's
- * init_params = "k-means++"). Degenerate cases are repaired, counted and never fatal:
+ * init_params = "k-means++"); or (init = kmeans, scikit-learn's default init_params = "kmeans")
+ * Lloyd's k-means from those seeds, then one M step from its hard assignment. Degenerate cases are repaired, counted and never fatal:
  *   - a component whose weight vanishes (N_j < 1e-9 of a point) is re-seeded on the point the
  *     mixture explains worst, with the data's covariance;
  *   - a component whose unfloored total variance is at most d * reg_covar (it sits on one point,
@@ -25,6 +26,7 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
 #include "gmm.h"
+#include "small_blas.h"
 
 /* ---- EM ------------------------------------------------------------------------------------ */
 
@@ -152,7 +154,6 @@ static long m_step(mc_gmm_em *ws, mc_gmm *m, const double *x, size_t n,
 {
     size_t k = m->k, d = m->d;
     long reseeded = 0;
-    gsl_matrix_const_view X = gsl_matrix_const_view_array(x, n, d);
     for (size_t j = 0; j < k; j++) {
         double Nj = 0;
         for (size_t i = 0; i < n; i++) {
@@ -183,9 +184,7 @@ static long m_step(mc_gmm_em *ws, mc_gmm *m, const double *x, size_t n,
         }
         ws->fresh[j] = 0;
         m->w[j] = Nj / (double)n;
-        gsl_vector_view uv = gsl_vector_view_array(ws->u, n);
-        gsl_vector_view muv = gsl_vector_view_array(mu, d);
-        gsl_blas_dgemv(CblasTrans, 1.0 / Nj, &X.matrix, &uv.vector, 0.0, &muv.vector);
+        mc_sb_gemv_t(n, d, 1.0 / Nj, x, ws->u, mu); /* mu = X^T u / N_j */
         if (o->covtype == MC_GMM_DIAG) {
             memset(S, 0, d * d * sizeof *S);
             for (size_t i = 0; i < n; i++)
@@ -197,14 +196,7 @@ static long m_step(mc_gmm_em *ws, mc_gmm *m, const double *x, size_t n,
                 S[a * d + a] /= Nj;
         } else {
             /* Z_i = sqrt(u_i) (x_i - mu); S = Z^T Z / N_j */
-            for (size_t i = 0; i < n; i++) {
-                double s = sqrt(ws->u[i]);
-                for (size_t a = 0; a < d; a++)
-                    ws->Y[i * d + a] = s * (x[i * d + a] - mu[a]);
-            }
-            gsl_matrix_view Z = gsl_matrix_view_array(ws->Y, n, d);
-            gsl_matrix_view Sv = gsl_matrix_view_array(S, d, d);
-            gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0 / Nj, &Z.matrix, 0.0, &Sv.matrix);
+            mc_sb_wcov_lt(n, d, 1.0 / Nj, x, ws->u, mu, ws->Y, S);
             for (size_t a = 0; a < d; a++)
                 for (size_t b = a + 1; b < d; b++)
                     S[a * d + b] = S[b * d + a];
@@ -269,6 +261,69 @@ static double e_step(mc_gmm_em *ws, const mc_gmm *m, const double *x, size_t n)
     return (ll + log(prod)) / (double)n;
 }
 
+/* The label of point i: the component of its one-hot row of ws->resp. */
+static size_t hard_label(const mc_gmm_em *ws, size_t i)
+{
+    size_t j = 0;
+    while (j + 1 < ws->k && ws->resp[i * ws->k + j] == 0)
+        j++;
+    return j;
+}
+
+/* Lloyd's k-means from the seeds in m->mu and the hard assignment in ws->resp, as scikit-learn's
+ * KMeans runs it inside GaussianMixture(init_params = "kmeans"): centres <- the (v-weighted)
+ * means of their points, points <- their nearest centre, until no label changes, or the centres
+ * moved by at most 1e-4 times the mean per-coordinate variance of the data (summed squared
+ * shifts), or 300 iterations. A centre that loses all its points stays where it is. Leaves the
+ * labels in ws->resp (consistent with the final centres) and the squared distances in ws->dist. */
+static void lloyd(mc_gmm_em *ws, mc_gmm *m, const double *x, size_t n)
+{
+    size_t k = m->k, d = m->d;
+    double tol = 0; /* from the data's covariance (its floor is negligible here) */
+    for (size_t a = 0; a < d; a++)
+        tol += ws->datacov[a * d + a];
+    tol = 1e-4 * tol / (double)d;
+    double *c = ws->Y, *cnt = ws->u; /* (k, d) new centres and (k) their weights: n >= k rows */
+    int room = n >= k;
+    for (int it = 0; room && it < 300; it++) {
+        memset(c, 0, k * d * sizeof *c);
+        memset(cnt, 0, k * sizeof *cnt);
+        for (size_t i = 0; i < n; i++) {
+            size_t j = hard_label(ws, i);
+            cnt[j] += ws->v[i];
+            for (size_t a = 0; a < d; a++)
+                c[j * d + a] += ws->v[i] * x[i * d + a];
+        }
+        double shift = 0;
+        for (size_t j = 0; j < k; j++)
+            for (size_t a = 0; a < d && cnt[j] > 0; a++) {
+                double nu = c[j * d + a] / cnt[j], old = m->mu[j * d + a];
+                shift += (nu - old) * (nu - old);
+                m->mu[j * d + a] = nu;
+            }
+        long changed = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t best = 0, was = hard_label(ws, i);
+            double bd = INFINITY;
+            for (size_t j = 0; j < k; j++) {
+                double s = sqdist(x + i * d, m->mu + j * d, d);
+                if (s < bd) {
+                    bd = s;
+                    best = j;
+                }
+            }
+            ws->dist[i] = bd;
+            if (best != was) {
+                ws->resp[i * k + was] = 0;
+                ws->resp[i * k + best] = 1;
+                changed++;
+            }
+        }
+        if (changed == 0 || shift <= tol)
+            break;
+    }
+}
+
 /* k-means++ seeds, hard assignment to the nearest seed, one M step. */
 static long init_kmeanspp(gsl_rng *r, mc_gmm_em *ws, mc_gmm *m, const double *x, size_t n,
                           const mc_gmm_em_opts *o)
@@ -304,6 +359,8 @@ static long init_kmeanspp(gsl_rng *r, mc_gmm_em *ws, mc_gmm *m, const double *x,
             }
         }
     }
+    if (o->init == MC_GMM_INIT_KMEANS)
+        lloyd(ws, m, x, n);
     for (size_t i = 0; i < n; i++) {
         ws->logp[i] = -ws->dist[i]; /* re-seed an empty component on the farthest point */
         ws->lsum[i] = 1;
@@ -351,9 +408,7 @@ int mc_gmm_fit(gsl_rng *r, mc_gmm_em *ws, mc_gmm *m, const double *x, const doub
         for (size_t a = 0; a < d; a++)
             ws->Y[i * d + a] = sv * (x[i * d + a] - mean[a]);
     }
-    gsl_matrix_view Z = gsl_matrix_view_array(ws->Y, n, d);
-    gsl_matrix_view Cv = gsl_matrix_view_array(C, d, d);
-    gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Z.matrix, 0.0, &Cv.matrix);
+    mc_sb_syrk_lt(n, d, 1.0, ws->Y, C);
     if (o->covtype == MC_GMM_DIAG)
         for (size_t a = 0; a < d; a++)
             for (size_t b = 0; b < a; b++)

@@ -31,6 +31,7 @@
 #include "collapse/randist.h"
 #include "gauss_law.h"
 #include "gmm.h"
+#include "small_blas.h"
 
 #define LOG_2PI 1.83787706640934548356
 
@@ -150,17 +151,26 @@ void mc_gmm_component_logpdf(const mc_gmm *m, size_t j, const double *x, size_t 
                              double *out, size_t out_stride)
 {
     size_t d = m->d;
-    const double *mu = m->mu + j * d;
-    for (size_t i = 0; i < n; i++)
+    const double *mu = m->mu + j * d, *L = m->chol + j * d * d;
+    if (d == 2) { /* the same operations in registers (Y untouched: it is scratch) */
+        for (size_t i = 0; i < n; i++) {
+            double y0 = (x[2 * i] - mu[0]) / L[0];
+            double y1 = ((x[2 * i + 1] - mu[1]) - L[2] * y0) / L[3];
+            double q = 0;
+            q += y0 * y0;
+            q += y1 * y1;
+            out[i * out_stride] = m->lognorm[j] - 0.5 * q;
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) { /* y = L^-1 (x_i - mu): a row of Y L^-T (small_blas.h) */
+        double *y = Y + i * d;
         for (size_t a = 0; a < d; a++)
-            Y[i * d + a] = x[i * d + a] - mu[a];
-    gsl_matrix_view Yv = gsl_matrix_view_array(Y, n, d);
-    gsl_matrix_const_view L = gsl_matrix_const_view_array(m->chol + j * d * d, d, d);
-    gsl_blas_dtrsm(CblasRight, CblasLower, CblasTrans, CblasNonUnit, 1.0, &L.matrix, &Yv.matrix);
-    for (size_t i = 0; i < n; i++) {
+            y[a] = x[i * d + a] - mu[a];
+        mc_sb_trsm_row_rlt(d, L, y);
         double q = 0;
         for (size_t a = 0; a < d; a++)
-            q += Y[i * d + a] * Y[i * d + a];
+            q += y[a] * y[a];
         out[i * out_stride] = m->lognorm[j] - 0.5 * q;
     }
 }

@@ -34,6 +34,8 @@
 #include "gpt/world.h"
 #include "text/textbpb.h"
 #include "text/textds.h"
+#include "text/textds_state.h"
+#include "gpt_state.h"
 #include "text/textmetrics.h"
 #include "text/textworld.h"
 
@@ -554,4 +556,8 @@ const mc_family_type mc_family_gpt = {
     .model_free = model_free,
     .metrics = metrics,
     .signal = mc_text_token_entropy,
+    .model_save = mc_gpt_model_save,
+    .model_load = mc_gpt_model_load,
+    .ds_save = mc_text_ds_save,
+    .ds_load = mc_text_ds_load,
 };

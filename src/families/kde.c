@@ -27,12 +27,14 @@
 #include <gsl/gsl_randist.h>
 #include "collapse/experiment.h"
 #include "collapse/family.h"
+#include "collapse/curate.h"
 #include "kde.h"
 #include "collapse/rng.h"
 #include "gauss_law.h"
 #include "gdata.h"
 #include "gworld.h"
 #include "mixworld.h"
+#include "shapeworld.h"
 
 #define LOG_2PI 1.83787706640934548356
 #define HELD_BLOCK 64 /* held-out rows per dgemm */
@@ -44,12 +46,24 @@ double mc_kde_factor(mc_kde_rule rule, size_t d, double neff)
     double e = -1.0 / ((double)d + 4.0);
     switch (rule) {
     case MC_KDE_SCOTT:
+    case MC_KDE_SKLEARN_SCOTT:
         return pow(neff, e);
     case MC_KDE_SILVERMAN:
+    case MC_KDE_SKLEARN_SILVERMAN:
         return pow(neff * ((double)d + 2.0) / 4.0, e);
     default:
         return 1.0;
     }
+}
+
+double mc_kde_kernel_var(mc_kde_kernel kernel, size_t d)
+{
+    return kernel == MC_KDE_TOPHAT ? 1.0 / ((double)d + 2.0) : 1.0;
+}
+
+static int isotropic(mc_kde_rule rule)
+{
+    return rule == MC_KDE_FIXED || rule == MC_KDE_SKLEARN_SCOTT || rule == MC_KDE_SKLEARN_SILVERMAN;
 }
 
 /* tr(S_b + c H) of a KDE on N points with scatter trace SS = sum_i |x_i - xbar|^2. */
@@ -57,6 +71,10 @@ static double model_trace(mc_kde_rule rule, double h, size_t d, double SS, doubl
 {
     if (rule == MC_KDE_FIXED)
         return SS / N + c * (double)d * h * h;
+    if (isotropic(rule)) {
+        double f = mc_kde_factor(rule, d, N);
+        return SS / N + c * (double)d * f * f;
+    }
     if (N <= 1)
         return 0; /* one point: S_u undefined, H = 0 */
     double f = mc_kde_factor(rule, d, N);
@@ -67,16 +85,28 @@ void mc_kde_theory(mc_kde_rule rule, double h, size_t d, double trace_world, int
                    const uint64_t *n, double cs, unsigned G, double *trace_ratio,
                    double *mean_error)
 {
+    mc_kde_theory_kernel(rule, 1.0, h, d, trace_world, accumulate, n, cs, G, NULL, trace_ratio,
+                         mean_error);
+}
+
+void mc_kde_theory_kernel(mc_kde_rule rule, double kv, double h, size_t d, double trace_world,
+                          int accumulate, const uint64_t *n, double cs, unsigned G,
+                          const double *init, double *trace_ratio, double *mean_error)
+{
     /* E[SS_g] (scatter of training set g), its size N, M = E||xbar_g - mu_0||^2 */
     double N = (double)n[0], SS = (N - 1) * trace_world, M = trace_world / N;
+    if (init) {
+        SS = init[0];
+        M = init[1];
+    }
     for (unsigned g = 0; g <= G; g++) {
         if (g > 0) {
             /* draws of model g-1 have mean xbar_{g-1} and covariance S_b + cs H */
-            double sig = model_trace(rule, h, d, SS, N, cs);
+            double sig = model_trace(rule, h, d, SS, N, cs * kv);
             mixworld_theory_step(accumulate, (double)n[g], sig, &SS, &M, &N);
         }
         if (trace_ratio)
-            trace_ratio[g] = model_trace(rule, h, d, SS, N, 1) / trace_world;
+            trace_ratio[g] = model_trace(rule, h, d, SS, N, kv) / trace_world;
         if (mean_error)
             mean_error[g] = M;
     }
@@ -87,6 +117,8 @@ void mc_kde_theory(mc_kde_rule rule, double h, size_t d, double trace_world, int
 typedef struct kde_params {
     mc_gworld_params world;
     int rule; /* mc_kde_rule: the order of the choices below */
+    int kernel; /* mc_kde_kernel */
+    mc_shape_params shape; /* world.shape, noise, factor */
     double bandwidth;
     long slices;
     uint64_t samples;
@@ -94,9 +126,15 @@ typedef struct kde_params {
 
 static const mc_key kde_keys[] = {
     MC_GWORLD_KEYS(kde_params),
-    {"model", "bandwidth_rule", MC_KEY_ENUM, "scott", 0, 0, 0, "scott|silverman|fixed",
-     offsetof(kde_params, rule),
-     "kernel covariance: f^2 x sample covariance (scott, silverman) or bandwidth^2 I (fixed)"},
+    MC_SHAPE_KEYS(kde_params),
+    {"model", "bandwidth_rule", MC_KEY_ENUM, "scott", 0, 0, 0,
+     "scott|silverman|fixed|sklearn-scott|sklearn-silverman", offsetof(kde_params, rule),
+     "kernel covariance: f^2 x sample covariance (scott, silverman: scipy's), bandwidth^2 I "
+     "(fixed), or f^2 I, f of the rule at n rows whatever the data's scale (sklearn-scott, "
+     "sklearn-silverman: scikit-learn's)"},
+    {"model", "kernel", MC_KEY_ENUM, "gaussian", 0, 0, 0, "gaussian|tophat",
+     offsetof(kde_params, kernel),
+     "kernel: gaussian N(0, H), or tophat, uniform in H's unit ellipsoid (the ball of radius h)"},
     {"model", "bandwidth", MC_KEY_DOUBLE, NULL, 0, 1e300, MC_KEY_MIN_OPEN, NULL,
      offsetof(kde_params, bandwidth), "kernel standard deviation h with bandwidth_rule = fixed"},
     MIXWORLD_METRIC_KEYS(kde_params),
@@ -112,7 +150,8 @@ typedef struct kde_model {
     double *lw;     /* (cap) log w_i */
     int weighted;
     gsl_ran_discrete_t *pick; /* weighted choice of a training point */
-    mc_gauss *kern; /* N(0, H) */
+    mc_gauss *kern; /* N(0, H): H, its factor L and log det H */
+    int tophat;     /* the kernel is uniform on {L u : |u| <= 1} instead of N(0, H) */
     double *mean;   /* (d) sum_i w_i x_i */
     double *S;      /* (d, d) sum_i w_i (x_i - mean)(x_i - mean)^T */
 } kde_model;
@@ -128,13 +167,33 @@ static int kde_check(void *params, const mc_point *pt, mc_error *err)
         return mc_error_set(err, MC_ECONFIG,
                             "%s: a bandwidth is only used with model.bandwidth_rule = fixed",
                             mc_point_where(pt, "model", "bandwidth", where, sizeof where));
+    if (p->shape.kind != MC_SHAPE_NONE && pt && mc_curation_active(pt))
+        return mc_error_set(err, MC_ECONFIG,
+                            "%s: a shape world has no density to score candidates with (curation)",
+                            mc_point_where(pt, "world", "shape", where, sizeof where));
+    if (p->kernel == MC_KDE_TOPHAT && pt && pt->sampling.truncate > 0)
+        return mc_error_set(err, MC_ECONFIG,
+                            "%s: sampling.truncate is defined for the gaussian kernel only",
+                            mc_point_where(pt, "model", "kernel", where, sizeof where));
     return MC_OK;
 }
 
 static int kde_world_create(const void *params, const mc_point *pt, gsl_rng *r, void **world,
                             mc_error *err)
 {
-    return mixworld_create(&((const kde_params *)params)->world, pt, r, (mixworld **)world, err);
+    const kde_params *p = params;
+    if (p->shape.kind != MC_SHAPE_NONE)
+        return shapeworld_create(&p->shape, &p->world, pt, r, (mixworld **)world, err);
+    return mixworld_create(&p->world, pt, r, (mixworld **)world, err);
+}
+
+static int kde_draw_world(gsl_rng *r, const void *params, const void *world, uint64_t n,
+                          void **out, mc_error *err)
+{
+    const kde_params *p = params;
+    if (p->shape.kind != MC_SHAPE_NONE)
+        return shapeworld_draw(r, &p->shape, ((const mixworld *)world)->base.d, n, out, err);
+    return mixworld_draw(r, params, world, n, out, err);
 }
 
 /* kde's metrics after the shared ones (mixworld.h), in this order. */
@@ -164,6 +223,30 @@ static double kde_bytes_needed(const void *params, const void *world, double n)
                   (double)p->samples * (d + 1) + (double)p->world.holdout * (d + MIXWORLD_DIRS));
 }
 
+/* n rows of top-hat kernel noise a L u into x (n, d), u uniform in the unit ball: a direction
+ * z / |z| (z standard normal) at radius U^(1/d), d normals and then one uniform per row (the
+ * law of scikit-learn's tophat sample, which takes the radius through the chi-square cdf). A
+ * point mass (L = 0) gives zeros. */
+static void tophat_noise(gsl_rng *r, const mc_gauss *kern, double a, uint64_t n, double *x)
+{
+    size_t d = kern->d;
+    for (uint64_t i = 0; i < n; i++) {
+        double *z = x + i * d, s = 0;
+        for (size_t b = 0; b < d; b++) {
+            z[b] = gsl_ran_gaussian_ziggurat(r, 1.0);
+            s += z[b] * z[b];
+        }
+        double rad = pow(gsl_rng_uniform(r), 1.0 / (double)d);
+        double f = s > 0 ? a * rad / sqrt(s) : 0;
+        for (size_t b = d; b-- > 0;) { /* x = L (f z), L lower: from the last row up */
+            double v = 0;
+            for (size_t c = 0; c <= b; c++)
+                v += gsl_matrix_get(kern->chol, b, c) * z[c];
+            z[b] = f * v;
+        }
+    }
+}
+
 static int kde_draw_model(gsl_rng *r, const void *params, const void *model,
                           const mc_sampling *s, uint64_t n, void **out, mc_error *err)
 {
@@ -171,7 +254,9 @@ static int kde_draw_model(gsl_rng *r, const void *params, const void *model,
     const kde_model *k = model;
     mc_gdata *ds;
     int rc = mc_gdata_new(k->d, n, 0, &ds, err);
-    if (rc == MC_OK) /* kernel noise for every row, then the picked centres */
+    if (rc == MC_OK && k->tophat) /* kernel noise for every row, then the picked centres */
+        tophat_noise(r, k->kern, s ? 1.0 - s->shrink : 1.0, n, ds->x);
+    else if (rc == MC_OK)
         rc = mc_gauss_sample(r, k->kern, s, n, ds->x, err);
     if (rc) {
         mc_gdata_free(ds);
@@ -267,16 +352,19 @@ static int kde_fit(void *model, const void *params, const void *train, const mc_
     /* H: h^2 I, or f^2 S_u with S_u = S_b / (1 - sum w_i^2) (= n/(n-1) S_b unweighted) */
     gsl_matrix *H = k->kern->cov;
     memset(k->kern->mu, 0, d * sizeof *k->kern->mu);
-    if (p->rule == MC_KDE_FIXED) {
+    if (isotropic((mc_kde_rule)p->rule)) { /* h^2 I; sklearn's h ignores the weights */
+        double h = p->rule == MC_KDE_FIXED ? p->bandwidth
+                                           : mc_kde_factor((mc_kde_rule)p->rule, d, (double)n);
         gsl_matrix_set_identity(H);
-        gsl_matrix_scale(H, p->bandwidth * p->bandwidth);
+        gsl_matrix_scale(H, h * h);
     } else {
         double f = mc_kde_factor((mc_kde_rule)p->rule, d, 1.0 / sw2);
         double c = sw2 < 1 ? f * f / (1 - sw2) : 0;
         gsl_matrix_memcpy(H, &S.matrix);
         gsl_matrix_scale(H, c);
     }
-    int singular = p->rule != MC_KDE_FIXED && 1.0 / sw2 <= (double)d;
+    int singular = !isotropic((mc_kde_rule)p->rule) && 1.0 / sw2 <= (double)d;
+    k->tophat = p->kernel == MC_KDE_TOPHAT;
     rc = mc_gauss_factor(k->kern, singular, 0, "kde kernel covariance", err);
     if (rc)
         return rc;
@@ -310,6 +398,9 @@ static double kde_nll(const kde_model *k, const double *y, size_t m, double *wor
     if (k->kern->point_mass)
         return INFINITY;
     double lognorm = -0.5 * (double)d * LOG_2PI - 0.5 * k->kern->logdet, sum = 0;
+    if (k->tophat) /* 1 / vol{L u : |u| <= 1} = Gamma(d/2 + 1) / (pi^(d/2) det L) */
+        lognorm = lgamma(0.5 * (double)d + 1) - 0.5 * (double)d * log(M_PI) -
+                  0.5 * k->kern->logdet;
     double *G = work, *Yw = G + HELD_BLOCK * n, *yw2 = Yw + HELD_BLOCK * d;
     gsl_matrix_const_view X = gsl_matrix_const_view_array(k->xw, n, d);
     for (size_t j0 = 0; j0 < m; j0 += HELD_BLOCK) {
@@ -335,6 +426,13 @@ static double kde_nll(const kde_model *k, const double *y, size_t m, double *wor
                 g[i] = k->lw[i] - 0.5 * (q > 0 ? q : 0);
                 mx = g[i] > mx ? g[i] : mx;
             }
+            if (k->tophat) { /* the weight of the centres within the unit ellipsoid */
+                double in = 0;
+                for (size_t i = 0; i < n; i++)
+                    in += g[i] > k->lw[i] - 0.5 ? exp(k->lw[i]) : 0;
+                sum += log(in) + lognorm;
+                continue;
+            }
             double s = 0;
             for (size_t i = 0; i < n; i++)
                 s += exp(g[i] - mx);
@@ -358,7 +456,10 @@ static int kde_metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err
     gsl_matrix_view C = gsl_matrix_view_array(cov, d, d);
     gsl_matrix_const_view S = gsl_matrix_const_view_array(k->S, d, d);
     gsl_matrix_memcpy(&C.matrix, &S.matrix);
-    gsl_matrix_add(&C.matrix, k->kern->cov);
+    double kv = k->tophat ? mc_kde_kernel_var(MC_KDE_TOPHAT, d) : 1.0;
+    for (size_t a = 0; a < d; a++)
+        for (size_t b = 0; b < d; b++)
+            cov[a * d + b] += kv * gsl_matrix_get(k->kern->cov, a, b);
     for (size_t a = 0; a < d; a++)
         tr += gsl_matrix_get(k->kern->cov, a, a);
     mixworld_moment_metrics(w, k->mean, cov, out, work);
@@ -394,8 +495,14 @@ static double kde_theory(const mc_point *pt, const void *world, size_t m, unsign
         for (unsigned i = 0; i <= g; i++)
             n[i] = mc_point_n(pt, i);
         double cs = mc_sampling_cov_factor(w->base.d, &pt->sampling);
-        mc_kde_theory((mc_kde_rule)p->rule, p->bandwidth, w->base.d, w->base.trace, acc, n, cs, g,
-                      m == MIX_TRACE_RATIO ? v : NULL, m == MIX_MEAN_ERROR ? v : NULL);
+        double kv = mc_kde_kernel_var((mc_kde_kernel)p->kernel, w->base.d);
+        double init[2];
+        if (p->shape.kind != MC_SHAPE_NONE) /* generation 0 trains on the world's design */
+            shapeworld_draw_moments(&p->shape, w->base.d, n[0], w->base.overall->mu,
+                                    w->base.trace, &init[0], &init[1]);
+        mc_kde_theory_kernel((mc_kde_rule)p->rule, kv, p->bandwidth, w->base.d, w->base.trace,
+                             acc, n, cs, g, p->shape.kind != MC_SHAPE_NONE ? init : NULL,
+                             m == MIX_TRACE_RATIO ? v : NULL, m == MIX_MEAN_ERROR ? v : NULL);
         res = v[g];
     }
     free(n);
@@ -405,7 +512,8 @@ static double kde_theory(const mc_point *pt, const void *world, size_t m, unsign
 
 const mc_family_type mc_family_kde = {
     .name = "kde",
-    .description = "Gaussian kernel density estimate (Scott, Silverman or fixed bandwidth)",
+    .description = "kernel density estimate (Gaussian or top-hat kernel; Scott, Silverman, "
+                   "scikit-learn's or fixed bandwidth)",
     .keys = kde_keys,
     .params_size = sizeof(kde_params),
     .sampling = MC_SAMPLE_SHRINK | MC_SAMPLE_TRUNCATE,
@@ -414,7 +522,7 @@ const mc_family_type mc_family_kde = {
     .world_free = mixworld_free,
     .describe = kde_describe,
     .bytes_needed = kde_bytes_needed,
-    .draw_world = mixworld_draw,
+    .draw_world = kde_draw_world,
     .draw_model = kde_draw_model,
     .ds_copy = mc_gdata_copy,
     .ds_merge = mc_gdata_merge,

@@ -33,8 +33,7 @@ void mixworld_free(void *world)
     free(w);
 }
 
-/* The sliced W2's fixed directions and the sorted projections of the held-out set on them. */
-static int slice_directions(mixworld *w, gsl_rng *r, mc_error *err)
+int mixworld_slice_directions(mixworld *w, gsl_rng *r, mc_error *err)
 {
     size_t d = w->base.d, nheld = w->base.nheld;
     w->theta = malloc(MIXWORLD_DIRS * d * sizeof *w->theta);
@@ -87,7 +86,7 @@ int mixworld_create(const mc_gworld_params *p, const mc_point *pt, gsl_rng *r, m
         return mc_error_set(err, MC_ENOMEM, "out of memory for the world");
     int rc = mc_gworld_init(&w->base, p, pt, r, mc_gmm_moments, err);
     if (rc == MC_OK)
-        rc = slice_directions(w, r, err);
+        rc = mixworld_slice_directions(w, r, err);
     if (rc == MC_OK)
         rc = tail_radius(w, r, err);
     if (rc != MC_OK) {

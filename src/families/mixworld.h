@@ -52,6 +52,9 @@ typedef struct mixworld {
  * for a malformed or impossible world (wrong count of numbers, non-PD covariance). */
 int mixworld_create(const mc_gworld_params *p, const mc_point *pt, gsl_rng *r, mixworld **out,
                     mc_error *err);
+/* The sliced W2's fixed directions and the sorted projections of the held-out set on them, from
+ * r, for a world whose base (d, held, nheld) is built (mixworld_create's; shapeworld.c's). */
+int mixworld_slice_directions(mixworld *w, gsl_rng *r, mc_error *err);
 /* Frees a mixworld (NULL is a no-op); the world_free slot of gmm and kde. */
 void mixworld_free(void *world);
 

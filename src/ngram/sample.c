@@ -792,6 +792,8 @@ static void ps_find_cut(const mc_ngram_model *m, const temp_state *t, const leve
                         const pstream *ps, unsigned top, double need, uint64_t *cut)
 {
     uint64_t lo[MC_NGRAM_ORDER_MAX + 1], hi[MC_NGRAM_ORDER_MAX + 1];
+    if (top > MC_NGRAM_ORDER_MAX) /* never: the model's order is checked; tells -O3 the bound */
+        top = MC_NGRAM_ORDER_MAX;
     for (unsigned j = 0; j <= top; j++)
         lo[j] = 0, hi[j] = cut[j] = ps[j].n;
     for (;;) {

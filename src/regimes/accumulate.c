@@ -36,6 +36,25 @@ static void release(const mc_unit *u, void *vs)
     free(s);
 }
 
+static int state_save(const mc_unit *u, const void *vs, FILE *f)
+{
+    return mc_regime_save_ds(u, ((const state *)vs)->pool, f);
+}
+
+static int state_load(const mc_unit *u, FILE *f, void **out, mc_error *err)
+{
+    state *s = calloc(1, sizeof *s);
+    if (!s)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    int r = mc_regime_load_ds(u, f, &s->pool, err);
+    if (r != MC_OK) {
+        free(s);
+        return r;
+    }
+    *out = s;
+    return MC_OK;
+}
+
 const mc_regime_type mc_regime_accumulate = {
     .name = "accumulate",
     .description = "train on the original human data plus all synthetic data generated so far",
@@ -44,4 +63,6 @@ const mc_regime_type mc_regime_accumulate = {
     .init = init,
     .assemble = assemble,
     .free = release,
+    .state_save = state_save,
+    .state_load = state_load,
 };

@@ -35,6 +35,12 @@ static void release(const mc_unit *u, void *vs)
     free(s);
 }
 
+static int state_load(const mc_unit *u, FILE *f, void **out, mc_error *err)
+{
+    (void)f;
+    return init(u, out, err);
+}
+
 const mc_regime_type mc_regime_fresh = {
     .name = "fresh",
     .description = "a fraction h of each training set is new human data, the rest synthetic",
@@ -42,4 +48,6 @@ const mc_regime_type mc_regime_fresh = {
     .init = init,
     .assemble = assemble,
     .free = release,
+    .state_save = mc_regime_save_nothing,
+    .state_load = state_load,
 };

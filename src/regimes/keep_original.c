@@ -46,6 +46,25 @@ static void release(const mc_unit *u, void *vs)
     free(s);
 }
 
+static int state_save(const mc_unit *u, const void *vs, FILE *f)
+{
+    return mc_regime_save_ds(u, ((const state *)vs)->kept, f);
+}
+
+static int state_load(const mc_unit *u, FILE *f, void **out, mc_error *err)
+{
+    state *s = calloc(1, sizeof *s);
+    if (!s)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    int r = mc_regime_load_ds(u, f, &s->kept, err);
+    if (r != MC_OK) {
+        free(s);
+        return r;
+    }
+    *out = s;
+    return MC_OK;
+}
+
 const mc_regime_type mc_regime_keep_original = {
     .name = "keep-original",
     .description = "a fixed fraction h of generation 0's human data in every training set",
@@ -53,4 +72,6 @@ const mc_regime_type mc_regime_keep_original = {
     .init = init,
     .assemble = assemble,
     .free = release,
+    .state_save = state_save,
+    .state_load = state_load,
 };

@@ -31,4 +31,21 @@ static inline int mc_regime_top_up(const mc_unit *u, void *train, mc_error *err)
     return have >= u->n ? MC_OK : mc_regime_add_draws(u, train, u->n - have, err);
 }
 
+/* Checkpoints inside a unit (regime.h's state_save / state_load): a dataset of the state
+ * through the family's ds_save and ds_load. */
+static inline int mc_regime_save_ds(const mc_unit *u, const void *ds, FILE *f)
+{
+    return u->fam->ds_save(ds, f);
+}
+static inline int mc_regime_load_ds(const mc_unit *u, FILE *f, void **ds, mc_error *err)
+{
+    return u->fam->ds_load(u->params, u->world, f, ds, err);
+}
+/* A state whose every dataset the next assemble replaces: nothing to save. */
+static inline int mc_regime_save_nothing(const mc_unit *u, const void *state, FILE *f)
+{
+    (void)u, (void)state, (void)f;
+    return MC_OK;
+}
+
 #endif

@@ -29,6 +29,12 @@ static void release(const mc_unit *u, void *vs)
     free(s);
 }
 
+static int state_load(const mc_unit *u, FILE *f, void **out, mc_error *err)
+{
+    (void)f;
+    return init(u, out, err);
+}
+
 const mc_regime_type mc_regime_replace = {
     .name = "replace",
     .description = "train only on the previous model's samples",
@@ -37,4 +43,6 @@ const mc_regime_type mc_regime_replace = {
     .init = init,
     .assemble = assemble,
     .free = release,
+    .state_save = mc_regime_save_nothing,
+    .state_load = state_load,
 };

@@ -17,6 +17,7 @@
 
 struct mc_ckpt {
     char dir[PATH_SIZE];      /* DIR/.collapse.ckpt */
+    char run[PATH_SIZE];      /* DIR */
     uint64_t fingerprint;     /* FNV-1a 64 of config.ini */
     unsigned char *restored;  /* [npoints] */
     size_t npoints, nrestored;
@@ -29,14 +30,13 @@ typedef struct header {
     uint64_t nmetrics;
 } header;
 
-static uint64_t fnv1a(const void *data, size_t n, uint64_t h)
+uint64_t mc_ckpt_fnv1a(const void *data, size_t n, uint64_t h)
 {
     const unsigned char *p = data;
     for (size_t i = 0; i < n; i++)
         h = (h ^ p[i]) * 0x100000001b3ull;
     return h;
 }
-#define FNV_START 0xcbf29ce484222325ull
 
 /* config.ini of the checkpoint: a line naming the version, then the resolved configuration in
  * its entries' order (read back, the same grid in the same order). */
@@ -67,6 +67,7 @@ static int alloc_ckpt(const char *dir, const mc_experiment *e, mc_ckpt **out, mc
     }
     ck->npoints = e->npoints;
     snprintf(ck->dir, sizeof ck->dir, "%s/%s", dir, MC_CKPT_DIR);
+    snprintf(ck->run, sizeof ck->run, "%s", dir);
     *out = ck;
     return MC_OK;
 }
@@ -123,7 +124,7 @@ int mc_ckpt_start(const char *dir, const mc_experiment *e, mc_ckpt **out, mc_err
         r = mc_error_set(err, MC_EIO, "%s: cannot create: %s", ck->dir, strerror(errno));
     char path[PATH_SIZE + 16];
     if (r == MC_OK) {
-        ck->fingerprint = fnv1a(text, len, FNV_START);
+        ck->fingerprint = mc_ckpt_fnv1a(text, len, MC_CKPT_FNV_START);
         snprintf(path, sizeof path, "%s/config.ini", ck->dir);
         r = mc_write_atomic(path, write_text, text, err);
     }
@@ -201,7 +202,7 @@ int mc_ckpt_resume(const char *dir, const mc_experiment *e, mc_ckpt **out, mc_er
     if (r == MC_OK)
         r = alloc_ckpt(dir, e, &ck, err);
     if (r == MC_OK)
-        ck->fingerprint = fnv1a(now, nlen, FNV_START);
+        ck->fingerprint = mc_ckpt_fnv1a(now, nlen, MC_CKPT_FNV_START);
     free(stored);
     free(now);
     if (r == MC_OK)
@@ -234,7 +235,8 @@ static int read_point(const mc_ckpt *ck, const mc_point *p, const char *path, do
              h.nmetrics == p->metrics.n && fread(values, sizeof *values, n, f) == n &&
              fread(&sum, sizeof sum, 1, f) == 1 && fgetc(f) == EOF;
     fclose(f);
-    return ok && sum == fnv1a(values, n * sizeof *values, fnv1a(&h, sizeof h, FNV_START));
+    return ok && sum == mc_ckpt_fnv1a(values, n * sizeof *values,
+                                      mc_ckpt_fnv1a(&h, sizeof h, MC_CKPT_FNV_START));
 }
 
 int mc_ckpt_restore(const mc_point *p, double *values, mc_ckpt *ck)
@@ -257,8 +259,8 @@ typedef struct point_file {
 static int write_point(FILE *f, void *user)
 {
     const point_file *pf = user;
-    uint64_t sum = fnv1a(pf->values, pf->n * sizeof *pf->values,
-                         fnv1a(&pf->h, sizeof pf->h, FNV_START));
+    uint64_t sum = mc_ckpt_fnv1a(pf->values, pf->n * sizeof *pf->values,
+                                 mc_ckpt_fnv1a(&pf->h, sizeof pf->h, MC_CKPT_FNV_START));
     int ok = fwrite(&pf->h, sizeof pf->h, 1, f) == 1 &&
              fwrite(pf->values, sizeof *pf->values, pf->n, f) == pf->n &&
              fwrite(&sum, sizeof sum, 1, f) == 1;
@@ -282,10 +284,29 @@ int mc_ckpt_save(mc_ckpt *ck, const mc_point_result *res, mc_error *err)
     pf.n = point_count(p);
     char path[PATH_SIZE + 32];
     point_path(ck, p->index, path, sizeof path);
-    return mc_write_atomic(path, write_point, &pf, err);
+    int r = mc_write_atomic(path, write_point, &pf, err);
+    for (long rep = 0; r == MC_OK && mc_unit_resumable(p) && rep < res->replicates; rep++) {
+        mc_ckpt_unit_path(ck, p, rep, path, sizeof path); /* the point's file holds them now */
+        unlink(path);
+    }
+    return r;
 }
 
 size_t mc_ckpt_restored(const mc_ckpt *ck) { return ck ? ck->nrestored : 0; }
+const char *mc_ckpt_run_dir(const mc_ckpt *ck) { return ck->run; }
+uint64_t mc_ckpt_fingerprint(const mc_ckpt *ck) { return ck->fingerprint; }
+
+int mc_ckpt_attach(const char *dir, const mc_experiment *e, mc_ckpt **out, mc_error *err)
+{
+    *out = NULL;
+    size_t len;
+    char *text = manifest_text(e, &len);
+    int r = text ? alloc_ckpt(dir, e, out, err) : mc_error_set(err, MC_ENOMEM, "out of memory");
+    if (r == MC_OK)
+        (*out)->fingerprint = mc_ckpt_fnv1a(text, len, MC_CKPT_FNV_START);
+    free(text);
+    return r;
+}
 
 int mc_ckpt_remove(mc_ckpt *ck, mc_error *err)
 {

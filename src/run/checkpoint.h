@@ -15,6 +15,8 @@
 #include "collapse/experiment.h"
 
 #define MC_CKPT_DIR ".collapse.ckpt"
+/* The default least time between two saves of a unit's state (mc_run_dir_opts). */
+#define MC_UNIT_CHECKPOINT_SECONDS 60.0
 
 typedef struct mc_ckpt mc_ckpt;
 
@@ -38,5 +40,23 @@ int mc_ckpt_remove(mc_ckpt *ck, mc_error *err);
 /* Removes DIR/.collapse.ckpt and everything the checkpoint wrote in it. MC_OK or MC_EIO. */
 int mc_ckpt_discard(const char *dir, mc_error *err);
 void mc_ckpt_free(mc_ckpt *ck);
+
+/* Checkpoints inside units (src/run/checkpoint_unit.c): DIR/.collapse.ckpt/unit-P-R.bin holds
+ * the state of unit (P, R) after its last saved generation, between a header (magic, the
+ * fingerprint, P, R, the length) and a checksum; removed once point P's file is saved. */
+/* The store of ck's unit states, a save at most every `seconds` per unit (<= 0: after every
+ * generation), for mc_run_opts.units; ck must outlive it. */
+void mc_ckpt_unit_store(mc_ckpt *ck, double seconds, mc_unit_store *out);
+/* An MPI rank's view of the checkpoint rank 0 keeps in run folder dir (the same experiment):
+ * for its unit store only. MC_OK or MC_ENOMEM. */
+int mc_ckpt_attach(const char *dir, const mc_experiment *e, mc_ckpt **out, mc_error *err);
+/* Unit (p, rep)'s file. */
+void mc_ckpt_unit_path(const mc_ckpt *ck, const mc_point *p, long rep, char *buf, size_t n);
+/* The run folder, and the fingerprint of its configuration. */
+const char *mc_ckpt_run_dir(const mc_ckpt *ck);
+uint64_t mc_ckpt_fingerprint(const mc_ckpt *ck);
+/* FNV-1a 64 of data[0..n) continuing from h (MC_CKPT_FNV_START to begin). */
+uint64_t mc_ckpt_fnv1a(const void *data, size_t n, uint64_t h);
+#define MC_CKPT_FNV_START 0xcbf29ce484222325ull
 
 #endif

@@ -17,12 +17,22 @@
 #include <string.h>
 #include <time.h>
 #include "collapse.h"
+#include "run/checkpoint.h"
+#include "run/mpi_local.h"
 
 #ifdef MC_HAVE_MPI
 #include <mpi.h>
 #include <omp.h>
 
-enum { TAG_HDR = 1, TAG_VALUES = 2, TAG_WORK = 3, TAG_CONFIG = 4 };
+enum { TAG_HDR = 1, TAG_VALUES = 2, TAG_WORK = 3, TAG_CONFIG = 4, TAG_STORE = 5 };
+
+/* TAG_STORE (rank 0 to every worker, before a run's first WORK): the run folder whose
+ * checkpoint keeps the units' states (checkpoints inside units, run/checkpoint.h), and the
+ * least seconds between two saves of a unit; dir empty: none. */
+typedef struct store_msg {
+    double seconds;
+    char dir[4096];
+} store_msg;
 enum { MSG_READY, MSG_RESULT, MSG_FAIL };
 
 typedef struct hdr {
@@ -56,6 +66,24 @@ static void recv_politely(void *buf, int count, MPI_Datatype type, int src, int 
         MPI_Test(&req, &done, status);
         if (done)
             return;
+        if (MPI_Wtime() < spin_until)
+            continue;
+        struct timespec ts = {0, ns};
+        nanosleep(&ts, NULL);
+        ns = ns < 100000 ? ns * 2 : 100000;
+    }
+}
+
+/* The tag of the next message from rank 0 (any tag), waiting as politely as recv_politely. */
+static int next_tag(void)
+{
+    double spin_until = MPI_Wtime() + 20e-6;
+    long ns = 10000;
+    for (int flag = 0;;) {
+        MPI_Status st;
+        MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
+        if (flag)
+            return st.MPI_TAG;
         if (MPI_Wtime() < spin_until)
             continue;
         struct timespec ts = {0, ns};
@@ -136,6 +164,10 @@ int mc_mpi_share_config(const mc_config *c, mc_error *err)
     failed = n ? calloc((size_t)size, sizeof *failed) : NULL;
     if (n && (!idle || !nthreads || !failed))
         return mc_error_set(err, MC_ENOMEM, "out of memory");
+    if (n && mc_local_start() == MC_OK) { /* rank 0 computes too (else it only deals) */
+        idle[nidle++] = 0;
+        nthreads[0] = omp_get_max_threads();
+    }
     if (c && !n)
         return mc_error_set(err, MC_ENOMEM, "out of memory for the configuration's text");
     return MC_OK;
@@ -179,7 +211,29 @@ static size_t point_rows(const mc_point *p)
 
 /* Replicates [r0, r1) of point p into values, with the threads; the first failure (in replicate
  * order) into h. */
-static void compute_chunk(const mc_point *p, long r0, long r1, int threads, double *values, hdr *h)
+/* ranks > 0: the units' state store rank 0 named (TAG_STORE), or none */
+static mc_ckpt *worker_ckpt;
+static mc_unit_store worker_store;
+static const mc_unit_store *worker_units;
+
+/* A TAG_STORE message: the checkpoint in the run folder it names, opened for e's units. */
+static void take_store(const mc_experiment *e)
+{
+    store_msg m;
+    MPI_Recv(&m, (int)sizeof m, MPI_BYTE, 0, TAG_STORE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    mc_ckpt_free(worker_ckpt);
+    worker_ckpt = NULL;
+    worker_units = NULL;
+    mc_error err;
+    m.dir[sizeof m.dir - 1] = '\0';
+    if (e && *m.dir && mc_ckpt_attach(m.dir, e, &worker_ckpt, &err) == MC_OK) {
+        mc_ckpt_unit_store(worker_ckpt, m.seconds, &worker_store);
+        worker_units = &worker_store;
+    } /* (out of memory: the units run without saving, as they may) */
+}
+
+static void compute_chunk(const mc_point *p, long r0, long r1, int threads, double *values, hdr *h,
+                          const mc_unit_store *units)
 {
     size_t rows = point_rows(p);
     long n = r1 - r0, bad = n;
@@ -195,7 +249,7 @@ static void compute_chunk(const mc_point *p, long r0, long r1, int threads, doub
     }
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
     for (long i = 0; i < n; i++)
-        st[i] = mc_unit_run(p, r0 + i, values + (size_t)i * rows, &errs[i]);
+        st[i] = mc_unit_run_stored(p, r0 + i, values + (size_t)i * rows, units, &errs[i]);
     for (long i = 0; i < n && bad == n; i++)
         if (st[i] != MC_OK)
             bad = i;
@@ -230,7 +284,7 @@ static void serve_chunk(mc_experiment *e, const double work[4], int threads, dou
     if (v) {
         *values = v;
         double t0 = omp_get_wtime();
-        compute_chunk(p, (long)work[1], (long)work[2], threads, v, &h);
+        compute_chunk(p, (long)work[1], (long)work[2], threads, v, &h, worker_units);
         h.seconds = omp_get_wtime() - t0;
     } else {
         h.status = MC_ENOMEM;
@@ -254,13 +308,20 @@ void mc_mpi_serve(mc_experiment *e, int threads, const mc_error *failed)
     send_hdr(&h);
     double *values = NULL;
     for (;;) {
+        if (next_tag() == TAG_STORE) {
+            take_store(e);
+            continue;
+        }
         double work[4]; /* point, r0, r1 (whole numbers), h */
-        recv_politely(work, 4, MPI_DOUBLE, 0, TAG_WORK, MPI_STATUS_IGNORE);
+        MPI_Recv(work, 4, MPI_DOUBLE, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         if (work[0] < 0 || !e)
             break;
         serve_chunk(e, work, (int)h.threads, &values);
     }
     free(values);
+    mc_ckpt_free(worker_ckpt);
+    worker_ckpt = NULL;
+    worker_units = NULL;
 }
 
 /* ---- rank 0: dealing ------------------------------------------------------------------- */
@@ -273,11 +334,94 @@ typedef struct source {
     void (*take)(void *self, const hdr *h, int worker);
     void (*fail)(void *self, const char *msg, int status);
     void *self;
+    const mc_point *(*point)(void *self, const double work[4]); /* the point rank 0 computes */
 } source;
 
-static void answer(int worker, const double work[4])
+/* ---- rank 0's own chunks, computed by its thread (run/mpi_local.h) while it deals ---------- */
+
+static struct {
+    const mc_point *p;
+    double work[4];
+    int threads, busy;
+    const mc_unit_store *units; /* the run's unit store, or NULL */
+    double *values;             /* the chunk's values (grown as needed) */
+    size_t cap;
+    hdr h;                      /* its result, as a worker would send it */
+} local;
+
+static void local_job(void *unused)
 {
+    (void)unused;
+    size_t count = (size_t)(local.work[2] - local.work[1]) * point_rows(local.p);
+    memset(&local.h, 0, sizeof local.h);
+    local.h.kind = MSG_RESULT;
+    local.h.point = (int64_t)local.work[0];
+    local.h.r0 = (int64_t)local.work[1];
+    local.h.r1 = (int64_t)local.work[2];
+    local.h.threads = local.threads;
+    double *v = count > local.cap ? realloc(local.values, count * sizeof *v) : local.values;
+    if (!v) {
+        local.h.status = MC_ENOMEM;
+        local.h.bad = local.h.r0;
+        snprintf(local.h.msg, sizeof local.h.msg, "out of memory for a chunk's results");
+        return;
+    }
+    local.cap = count > local.cap ? count : local.cap;
+    local.values = v;
+    double t0 = omp_get_wtime();
+    compute_chunk(local.p, (long)local.work[1], (long)local.work[2], local.threads, v, &local.h,
+                  local.units);
+    local.h.seconds = omp_get_wtime() - t0;
+}
+
+/* Chunk work to worker w (0: rank 0's own thread). */
+static void answer(const source *s, int worker, const double work[4])
+{
+    if (worker == 0) {
+        local.p = s->point(s->self, work);
+        memcpy(local.work, work, sizeof local.work);
+        local.threads = nthreads[0];
+        local.busy = 1;
+        mc_local_post(local_job, NULL);
+        return;
+    }
     MPI_Send(work, 4, MPI_DOUBLE, worker, TAG_WORK, MPI_COMM_WORLD);
+}
+
+/* A chunk's n values from the worker that computed them into dst. */
+static void fetch_values(double *dst, size_t n, int worker)
+{
+    if (worker == 0)
+        memcpy(dst, local.values, n * sizeof *dst);
+    else
+        MPI_Recv(dst, (int)n, MPI_DOUBLE, worker, TAG_VALUES, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+}
+
+/* The next header from a worker or rank 0's thread, whichever comes first; returns its rank.
+ * Polls and sleeps as recv_politely does. */
+static int wait_header(hdr *h)
+{
+    double spin_until = MPI_Wtime() + 20e-6;
+    long ns = 10000;
+    for (int flag = 0;;) {
+        if (local.busy && mc_local_done()) {
+            local.busy = 0;
+            *h = local.h;
+            return 0;
+        }
+        MPI_Status st;
+        MPI_Iprobe(MPI_ANY_SOURCE, TAG_HDR, MPI_COMM_WORLD, &flag, &st);
+        if (flag) {
+            MPI_Recv(h, (int)sizeof *h, MPI_BYTE, st.MPI_SOURCE, TAG_HDR, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
+            return st.MPI_SOURCE;
+        }
+        if (MPI_Wtime() < spin_until)
+            continue;
+        struct timespec ts = {0, ns};
+        nanosleep(&ts, NULL);
+        ns = ns < 100000 ? ns * 2 : 100000;
+    }
 }
 
 /* One header from any worker: READY and RESULT make it idle; FAIL is passed on and the worker
@@ -285,25 +429,24 @@ static void answer(int worker, const double work[4])
 static void hear(const source *s, int *busy)
 {
     hdr h;
-    MPI_Status st;
-    recv_politely(&h, (int)sizeof h, MPI_BYTE, MPI_ANY_SOURCE, TAG_HDR, &st);
-    nthreads[st.MPI_SOURCE] = h.threads > 0 ? (int)h.threads : 1;
+    int from = wait_header(&h);
+    nthreads[from] = h.threads > 0 ? (int)h.threads : 1;
     if (h.kind == MSG_RESULT) {
-        double per = h.seconds * (double)nthreads[st.MPI_SOURCE] / (double)(h.r1 - h.r0);
+        double per = h.seconds * (double)nthreads[from] / (double)(h.r1 - h.r0);
         unit_seconds = unit_seconds > 0 ? 0.8 * unit_seconds + 0.2 * per : per;
         (*busy)--;
-        s->take(s->self, &h, st.MPI_SOURCE);
+        s->take(s->self, &h, from);
     } else {
         unheard--;
     }
     if (h.kind == MSG_FAIL) {
         char msg[MC_ERROR_MAX + 32];
-        snprintf(msg, sizeof msg, "rank %d: %s", st.MPI_SOURCE, h.msg);
+        snprintf(msg, sizeof msg, "rank %d: %s", from, h.msg);
         s->fail(s->self, msg, (int)h.status);
-        failed[nfailed++] = st.MPI_SOURCE;
+        failed[nfailed++] = from;
         return;
     }
-    idle[nidle++] = st.MPI_SOURCE;
+    idle[nidle++] = from;
 }
 
 /* Deals s out until it has no chunk left and every chunk is back. Workers stay idle after. */
@@ -317,7 +460,7 @@ static void deal(const source *s)
             more = s->next(s->self, nthreads[w], work);
             if (more) {
                 nidle--;
-                answer(w, work);
+                answer(s, w, work);
                 busy++;
             }
         }
@@ -425,6 +568,11 @@ static long chunk_units(const mc_point *p, long from, int threads)
     return n < p->run.replicates - from ? n : p->run.replicates - from;
 }
 
+static const mc_point *run_point(void *self, const double work[4])
+{
+    return &((dealer *)self)->e->points[(size_t)work[0]];
+}
+
 static int run_next(void *self, int threads, double work[4])
 {
     dealer *d = self;
@@ -462,8 +610,7 @@ static void run_take(void *self, const hdr *h, int worker)
     const mc_point *p = &d->e->points[point];
     size_t rows = point_rows(p), n = (size_t)(h->r1 - h->r0);
     pending *pd = &d->pt[point];
-    MPI_Recv(pd->values + (size_t)h->r0 * rows, (int)(n * rows), MPI_DOUBLE, worker, TAG_VALUES,
-             MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    fetch_values(pd->values + (size_t)h->r0 * rows, n * rows, worker);
     pd->left -= n;
     d->done += n;
     if (d->opts->on_progress)
@@ -471,18 +618,38 @@ static void run_take(void *self, const hdr *h, int worker)
     flush(d);
 }
 
+/* rank 0: the TAG_STORE message on its way to every worker (waited for in mc_mpi_release) */
+static store_msg store_out;
+static MPI_Request *store_reqs;
+
+/* Names the run's unit store to every worker, before any of this run's WORK. */
+static void send_store(const mc_unit_store *units)
+{
+    if (!units || !units->dir || store_reqs || !(store_reqs = calloc((size_t)size, sizeof *store_reqs)))
+        return; /* (out of memory: the workers' units run without saving, as they may) */
+    store_out.seconds = units->seconds;
+    snprintf(store_out.dir, sizeof store_out.dir, "%s", units->dir);
+    for (int w = 1; w < size; w++)
+        MPI_Isend(&store_out, (int)sizeof store_out, MPI_BYTE, w, TAG_STORE, MPI_COMM_WORLD,
+                  &store_reqs[w - 1]);
+}
+
 int mc_mpi_run(const mc_experiment *e, const mc_run_opts *opts, mc_error *err)
 {
     static const mc_run_opts none = {0};
     if (mc_mpi_size() < 2 || !idle)
         return mc_experiment_run(e, opts, err);
+    send_store(opts ? opts->units : NULL);
     dealer d = {e, opts ? opts : &none, calloc(e->npoints ? e->npoints : 1, sizeof(pending)),
                 0, 0, 0, 0, 0, MC_OK, 0, 0, {0}};
     if (!d.pt)
         return mc_error_set(err, MC_ENOMEM, "out of memory");
     for (size_t i = 0; i < e->npoints; i++)
         d.total += (size_t)e->points[i].run.replicates;
-    source s = {run_next, run_take, run_fail, &d};
+    if (opts && opts->threads > 0)
+        nthreads[0] = opts->threads;
+    local.units = opts ? opts->units : NULL;
+    source s = {run_next, run_take, run_fail, &d, run_point};
     deal(&s);
     flush(&d);
     for (size_t i = 0; i < e->npoints; i++)
@@ -502,6 +669,12 @@ typedef struct units {
     int status;
     mc_error err;
 } units;
+
+static const mc_point *units_point(void *self, const double work[4])
+{
+    (void)work;
+    return ((units *)self)->p; /* collapse need set its knob (h) on it */
+}
 
 static int units_next(void *self, int threads, double work[4])
 {
@@ -540,14 +713,14 @@ static void units_take(void *self, const hdr *h, int worker)
         return;
     }
     size_t rows = point_rows(u->p), n = (size_t)(h->r1 - h->r0);
-    MPI_Recv(u->values + (size_t)h->r0 * rows, (int)(n * rows), MPI_DOUBLE, worker, TAG_VALUES,
-             MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    fetch_values(u->values + (size_t)h->r0 * rows, n * rows, worker);
 }
 
 int mc_mpi_units(const mc_point *p, long R, double h, double *values, long *bad, mc_error *err)
 {
     units u = {p, h, values, R, 0, 0, MC_OK, {0}};
-    source s = {units_next, units_take, units_fail, &u};
+    local.units = NULL;
+    source s = {units_next, units_take, units_fail, &u, units_point};
     deal(&s);
     *bad = u.bad;
     if (u.status != MC_OK && err)
@@ -570,12 +743,20 @@ void mc_mpi_release(void)
         hdr h;
         MPI_Status st;
         recv_politely(&h, (int)sizeof h, MPI_BYTE, MPI_ANY_SOURCE, TAG_HDR, &st);
-        answer(st.MPI_SOURCE, stop);
+        MPI_Send(stop, 4, MPI_DOUBLE, st.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
     }
     for (; nidle > 0; nidle--)
-        answer(idle[nidle - 1], stop);
+        if (idle[nidle - 1] > 0) /* (rank 0's own thread ends below) */
+            MPI_Send(stop, 4, MPI_DOUBLE, idle[nidle - 1], TAG_WORK, MPI_COMM_WORLD);
     for (; nfailed > 0; nfailed--)
-        answer(failed[nfailed - 1], stop);
+        MPI_Send(stop, 4, MPI_DOUBLE, failed[nfailed - 1], TAG_WORK, MPI_COMM_WORLD);
+    mc_local_stop();
+    free(local.values);
+    memset(&local, 0, sizeof local);
+    for (int w = 1; store_reqs && w < size; w++)
+        MPI_Wait(&store_reqs[w - 1], MPI_STATUS_IGNORE);
+    free(store_reqs);
+    store_reqs = NULL;
     free(idle);
     free(nthreads);
     free(failed);

@@ -140,8 +140,12 @@ static int run_in_folder(const mc_experiment *e, const mc_run_dir_opts *o, mc_ru
     int r = mc_writer_open(res->dir, e, &st->writer, err);
     if (r == MC_OK && o->on_start)
         o->on_start(e, res, o->user);
+    mc_unit_store units;
+    double seconds = o->checkpoint_seconds == 0 ? MC_UNIT_CHECKPOINT_SECONDS : o->checkpoint_seconds;
+    if (st->ckpt)
+        mc_ckpt_unit_store(st->ckpt, seconds, &units);
     mc_run_opts ro = {o->threads, on_point, o->on_progress ? on_progress : NULL, st,
-                      o->resume ? restore : NULL};
+                      o->resume ? restore : NULL, st->ckpt ? &units : NULL};
     if (r == MC_OK && (r = mc_mpi_run(e, &ro, err)) != MC_OK) /* one process without MPI */
         mc_writer_abort(st->writer);
     else if (r == MC_OK)

@@ -369,8 +369,8 @@ static char *format_rows(const mc_point_result *res, char *const *names, size_t 
 
 /* metrics.csv: one row per (replicate, generation, metric), exact values. The writer's hot loop
  * (a row per value): pieces of 4096 rows are formatted in parallel, 64 at a time, each into its
- * own buffer (where OpenMP threads are free: MPI's rank 0, which computes nothing; inside the
- * engine's parallel region it runs on one thread), and written in order, so the bytes are the
+ * own buffer (where OpenMP threads are free: MPI's rank 0, whose dealing thread writes beside
+ * its computing thread; inside the engine's parallel region it runs on one thread), and written in order, so the bytes are the
  * same; the buffers take a fixed few tens of MB. MC_OK or MC_ENOMEM. */
 static int write_metric_rows(FILE *f, const mc_point_result *res)
 {
