@@ -48,9 +48,9 @@ static const mc_cli_option options[] = {
      "files come out as an uninterrupted run's (no PRESET, overrides, -o)"},
     {"--checkpoint-seconds", NULL, "S", MC_OPT_NUMBER, FIELD(checkpoint_seconds), 0, 1e9,
      MC_CMD_RUN,
-     "families that can save a unit's state (gpt, categorical): at most one\n"
-     "save per unit every S seconds, after a finished generation [60];\n"
-     "0: after every generation (docs/OUTPUTS.md)"},
+     "for families that can save a unit's state (docs/OUTPUTS.md): at most\n"
+     "one save per unit every S seconds, after a finished generation [60];\n"
+     "0: after every generation"},
     {"--help", "-h", NULL, MC_OPT_HELP, 0, 0, 0, BOTH, "this help"},
 };
 #define NOPTIONS (sizeof options / sizeof options[0])

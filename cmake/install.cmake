@@ -10,7 +10,7 @@ include(CMakePackageConfigHelpers)
 set_target_properties(collapse_lib PROPERTIES POSITION_INDEPENDENT_CODE ON)
 add_library(collapse_shared SHARED $<TARGET_OBJECTS:collapse_lib>)
 target_link_libraries(collapse_shared PRIVATE $<TARGET_PROPERTY:collapse_lib,INTERFACE_LINK_LIBRARIES>)
-# 0.x: every minor version may change the ABI, so the SONAME carries it (libcollapse.so.0.2)
+# 0.x: every minor version may change the ABI, so the SONAME carries it (libcollapse.so.0.3)
 set(COLLAPSE_SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
 set_target_properties(collapse_shared PROPERTIES OUTPUT_NAME collapse VERSION ${PROJECT_VERSION}
                       SOVERSION ${COLLAPSE_SOVERSION}

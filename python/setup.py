@@ -6,7 +6,7 @@ from setuptools import setup
 
 setup(
     name="collapse",
-    version="0.2.0",
+    version="0.3.0",
     description="Python interface to libcollapse, a laboratory for model collapse",
     packages=["collapse"],
     python_requires=">=3.8",

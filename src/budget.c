@@ -111,10 +111,26 @@ double mc_experiment_checkpoint_bytes(const mc_experiment *e)
     return values * MC_CHECKPOINT_VALUE_BYTES;
 }
 
-int mc_experiment_check_output(const mc_experiment *e, const char *dir, double *bytes,
-                               mc_error *err)
+double mc_experiment_unit_state_bytes(const mc_experiment *e, int in_flight)
+{
+    double one = 0, units = 0;
+    for (size_t i = 0; i < e->npoints; i++) {
+        const mc_point *p = &e->points[i];
+        if (!mc_unit_resumable(p))
+            continue;
+        units += (double)p->run.replicates;
+        double b = mc_point_unit_bytes(p);
+        one = b > one ? b : one;
+    }
+    double at_once = units < (double)in_flight ? units : (double)in_flight;
+    return 2.0 * one * at_once;
+}
+
+int mc_experiment_check_output(const mc_experiment *e, const char *dir, int threads,
+                               double *bytes, mc_error *err)
 {
     double csv = mc_experiment_output_bytes(e), ckpt = mc_experiment_checkpoint_bytes(e);
+    ckpt += mc_experiment_unit_state_bytes(e, threads > 0 ? threads : omp_get_max_threads());
     double need = csv + ckpt;
     if (bytes)
         *bytes = need;

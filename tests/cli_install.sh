@@ -15,11 +15,11 @@ for f in bin/collapse lib/libcollapse.a lib/pkgconfig/collapse.pc lib/cmake/coll
          share/bash-completion/completions/collapse share/collapse/presets/cats.ini; do
   ok test -f "$p/$f"
 done
-ok test "$(readlink "$p/lib/libcollapse.so")" = libcollapse.so.0.2
-ok bash -c "objdump -p '$p/lib/libcollapse.so.0.2.0' | grep -q 'SONAME *libcollapse.so.0.2$'"
+ok test "$(readlink "$p/lib/libcollapse.so")" = libcollapse.so.0.3
+ok bash -c "objdump -p '$p/lib/libcollapse.so.0.3.0' | grep -q 'SONAME *libcollapse.so.0.3$'"
 # it exports the API (mc_*), nothing else
-ok test "$(nm -D --defined-only "$p/lib/libcollapse.so.0.2.0" | awk '$3 !~ /^mc_/' | wc -l)" = 0
-ok test "$(nm -D --defined-only "$p/lib/libcollapse.so.0.2.0" | grep -c ' mc_bind_run$')" = 1
+ok test "$(nm -D --defined-only "$p/lib/libcollapse.so.0.3.0" | awk '$3 !~ /^mc_/' | wc -l)" = 0
+ok test "$(nm -D --defined-only "$p/lib/libcollapse.so.0.3.0" | grep -c ' mc_bind_run$')" = 1
 
 # under the sanitizers the library needs their runtime in the program too
 san=""
@@ -30,10 +30,10 @@ args="run.replicates=4 run.generations=5"
 same_as_cli() { # DIR: the run's files are the CLI's
   for f in metrics.csv summary.csv extinction.csv points.csv; do cmp -s "$1/$f" "$tmp/cli/$f" || return 1; done
 }
-# pkg-config alone, shared: the program needs libcollapse.so.0.2 and runs the cats
+# pkg-config alone, shared: the program needs libcollapse.so.0.3 and runs the cats
 cc $san -o "$tmp/ex" "$src/examples/run_preset.c" $(pkg-config --cflags --libs collapse) 2> "$tmp/cc.err"
 ok test -x "$tmp/ex"
-ok bash -c "objdump -p '$tmp/ex' | grep -q 'NEEDED *libcollapse.so.0.2$'"
+ok bash -c "objdump -p '$tmp/ex' | grep -q 'NEEDED *libcollapse.so.0.3$'"
 LD_LIBRARY_PATH=$p/lib "$tmp/ex" cats "$tmp/ex-out" $args > /dev/null 2>&1
 ok same_as_cli "$tmp/ex-out"
 # static: libcollapse.a and the private dependencies of collapse.pc are all it takes
@@ -47,7 +47,7 @@ mkdir -p "$tmp/cm"
 cat > "$tmp/cm/CMakeLists.txt" <<CM
 cmake_minimum_required(VERSION 3.18)
 project(uses_collapse C)
-find_package(collapse 0.2 REQUIRED)
+find_package(collapse 0.3 REQUIRED)
 add_executable(ex "$src/examples/run_preset.c")
 target_link_libraries(ex collapse::collapse)
 target_compile_options(ex PRIVATE $san)
@@ -101,7 +101,7 @@ import collapse, os
 r = collapse.run('cats', {'run.replicates': 4, 'run.generations': 5}, dir='py-out')
 print(os.path.realpath(collapse._lib.lib._name))
 print(r.summary['mean'].count())" 2>&1)
-  ok grep -qx "$(realpath "$p/lib/libcollapse.so.0.2.0")" <<<"$out"
+  ok grep -qx "$(realpath "$p/lib/libcollapse.so.0.3.0")" <<<"$out"
   ok same_as_cli "$tmp/py-out"
 fi
 

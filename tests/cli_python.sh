@@ -13,7 +13,7 @@ if [ "${MC_SANITIZE:-0}" = 1 ]; then
   echo "cli_python: not run under the sanitizers (test_bind covers bind.c there)"; exit 0
 fi
 $py -c 'import numpy, pandas' || { echo "FAIL: Debian's python3-numpy and python3-pandas are needed (scripts/install-deps.sh test)"; exit 1; }
-export COLLAPSE_LIBRARY=$build/libcollapse.so.0.2
+export COLLAPSE_LIBRARY=$build/libcollapse.so.0.3
 export PYTHONPATH=$src/python
 mkdir -p "$tmp/t"
 ok $py "$src/python/tests/test_collapse.py" "$bin" "$tmp/t"

@@ -193,9 +193,9 @@ if mount -t tmpfs -o size=64k tmpfs "$tmp/mnt" 2>/dev/null; then
   msg=$("$bin" run $long -o "$mnt/big" 2>&1 >/dev/null); rc=$?
   [ "$rc" = 1 ] && grep -q "metrics.csv would take about .* but the disk has .* GB free" <<<"$msg" &&
     [ ! -e "$mnt/big" ] && pass || fail "output larger than the disk: exit $rc: $msg"
-  # one whose metrics.csv and checkpoint fit (about 57 KB estimated) but not with its summaries
-  # fills the disk
-  msg=$("$bin" run cats run.replicates=1 run.generations=24 --quiet --no-plots -o "$mnt/run" \
+  # one whose metrics.csv, checkpoint and two threads' unit states fit (about 63 KB estimated) but not with its
+  # summaries fills the disk
+  msg=$("$bin" run cats run.replicates=1 run.generations=22 --threads 2 --quiet --no-plots -o "$mnt/run" \
     2>&1 >/dev/null); rc=$?
   [ "$rc" = 1 ] && grep -q "No space left on device" <<<"$msg" && [ ! -e "$mnt/run/summary.json" ] &&
     [ -z "$(leftovers "$mnt/run")" ] && pass || fail "full tmpfs: exit $rc: $msg"

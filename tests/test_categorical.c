@@ -51,6 +51,40 @@ static void test_world_draw_closed_forms(void **state)
     mc_experiment_free(e);
 }
 
+/* metrics.missing_mass: the world mass of the categories with model probability 0, so in every
+ * row it equals sum_i pi_i (1 - alive_i) exactly (up to rounding), and at generation 0 its mean is
+ * the closed form sum_i pi_i (1 - pi_i)^n of the theory slot. */
+static void test_missing_mass(void **state)
+{
+    (void)state;
+    const char *ov[] = {"regime.n=12", "run.generations=3", "run.replicates=4000",
+                        "metrics.missing_mass=true", NULL};
+    mc_experiment *e = tu_prepare(WORLD4, ov);
+    const mc_point *p = &e->points[0];
+    double *v = tu_run_point(p);
+    size_t mm = tu_metric(p, "missing_mass"), M = p->metrics.n, alive[4];
+    for (int i = 0; i < 4; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "alive_%s", NAMES4[i]);
+        alive[i] = tu_metric(p, name);
+    }
+    for (size_t row = 0; row < 4000 * 4; row++) {
+        double lost = 0;
+        for (int i = 0; i < 4; i++)
+            lost += PI4[i] * (1 - v[row * M + alive[i]]);
+        assert_true(fabs(v[row * M + mm] - lost) < 1e-12);
+    }
+    double mean, se, th = 0;
+    for (int i = 0; i < 4; i++)
+        th += PI4[i] * pow(1 - PI4[i], 12);
+    assert_true(fabs(p->family->theory(p, p->world, mm - MC_ENGINE_METRICS, 0) - th) < 1e-12);
+    assert_true(isnan(p->family->theory(p, p->world, mm - MC_ENGINE_METRICS, 1)));
+    tu_mean_se(p, v, mm, 0, &mean, &se);
+    tu_assert_close(mean, th, se, 4);
+    free(v);
+    mc_experiment_free(e);
+}
+
 /* One replace generation from a model that is (to 1e-6) the world: n_0 = 10^12, then n_1 = 100
  * via growth = 1e-10. P(i extinct at g = 1) = (1 - p_i)^100. */
 static void test_replace_one_generation(void **state)
@@ -523,6 +557,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_world_draw_closed_forms),
+        cmocka_unit_test(test_missing_mass),
         cmocka_unit_test(test_replace_one_generation),
         cmocka_unit_test(test_temperature),
         cmocka_unit_test(test_top_k_top_p),

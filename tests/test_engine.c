@@ -1,5 +1,6 @@
 /* test_engine.c - the engine's parallel schedule, reproducibility and the summary statistics. */
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
@@ -337,9 +338,19 @@ static void test_output_estimate(void **state)
     double bytes = 0;
     char dir[4200];
     snprintf(dir, sizeof dir, "%s/not/yet/made", tu_tmpdir());
-    assert_int_equal(mc_experiment_check_output(e, dir, &bytes, &err), MC_OK);
+    assert_int_equal(mc_experiment_check_output(e, dir, 0, &bytes, &err), MC_OK);
     assert_true(mc_experiment_checkpoint_bytes(e) == rows * MC_CHECKPOINT_VALUE_BYTES);
-    assert_true(bytes == rows * (MC_OUTPUT_ROW_BYTES + MC_CHECKPOINT_VALUE_BYTES));
+    /* the grid's categorical units save their states: two files of a unit's need per thread */
+    double units = 0, one = 0;
+    for (size_t i = 0; i < e->npoints; i++) {
+        units += (double)e->points[i].run.replicates;
+        one = fmax(one, mc_point_unit_bytes(&e->points[i]));
+    }
+    double states = 2.0 * one * fmin(units, (double)omp_get_max_threads());
+    assert_true(mc_unit_resumable(&e->points[0]) && states > 0);
+    assert_true(mc_experiment_unit_state_bytes(e, omp_get_max_threads()) == states);
+    assert_true(mc_experiment_unit_state_bytes(e, 1) == 2.0 * one);
+    assert_true(bytes == rows * (MC_OUTPUT_ROW_BYTES + MC_CHECKPOINT_VALUE_BYTES) + states);
     mc_experiment_free(e);
     /* beyond the free space: enough points of ~0.05 of memory's worth of rows each */
     struct statvfs vfs;
@@ -361,7 +372,7 @@ static void test_output_estimate(void **state)
     snprintf(ini + len, 256, "\n[run]\ngenerations = 100\nreplicates = %.0f\n", reps);
     e = tu_prepare(ini, NULL);
     free(ini);
-    assert_int_equal(mc_experiment_check_output(e, tu_tmpdir(), &bytes, &err), MC_EIO);
+    assert_int_equal(mc_experiment_check_output(e, tu_tmpdir(), 0, &bytes, &err), MC_EIO);
     assert_true(bytes > space);
     assert_non_null(strstr(err.msg, "metrics.csv would take about"));
     assert_non_null(strstr(err.msg, "free"));

@@ -32,14 +32,20 @@ double mc_experiment_output_bytes(const mc_experiment *e);
 #define MC_CHECKPOINT_VALUE_BYTES 8.0
 double mc_experiment_checkpoint_bytes(const mc_experiment *e);
 
+/* Bytes of the unit states a run keeps inside long units (DIR/.collapse.ckpt/unit-P-R.bin, for
+ * points whose family and regime can save a unit: mc_unit_resumable), with in_flight units
+ * running at once: each holds a state and its temporary successor, each at most the unit's
+ * memory need (mc_point_unit_bytes); the largest such point counts. */
+double mc_experiment_unit_state_bytes(const mc_experiment *e, int in_flight);
+
 /* Above this estimate the CLI warns before it runs (the run goes on). */
 #define MC_OUTPUT_WARN_BYTES 1e9
 
-/* Refuses (MC_EIO) an experiment whose estimated output (metrics.csv and the checkpoint beside
- * it while it runs) does not fit in the free space of the file system of dir (or of its nearest
+/* Refuses (MC_EIO) an experiment whose estimated output (metrics.csv, and the checkpoint and
+ * unit states of `threads` units at once beside it while it runs; <= 0: OpenMP's default) does not fit in the free space of the file system of dir (or of its nearest
  * existing parent: dir may not exist yet). *bytes (may be NULL) gets the estimate. MC_OK when the
  * free space cannot be known. */
-int mc_experiment_check_output(const mc_experiment *e, const char *dir, double *bytes,
-                               mc_error *err);
+int mc_experiment_check_output(const mc_experiment *e, const char *dir, int threads,
+                               double *bytes, mc_error *err);
 
 #endif

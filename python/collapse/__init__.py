@@ -24,7 +24,7 @@ from ._lib import lib, presets as _preset_table
 
 __all__ = ["run", "load", "need", "theory", "config", "presets", "Run", "Need",
            "CollapseError", "ConfigError"]
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 _MSG = 2048
 _DIR = 4096

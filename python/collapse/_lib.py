@@ -14,7 +14,7 @@ import ctypes.util
 import glob
 import os
 
-SONAME = "libcollapse.so.0.2"
+SONAME = "libcollapse.so.0.3"
 _here = os.path.dirname(os.path.abspath(__file__))
 
 

@@ -183,7 +183,8 @@ int mc_run_to_dir(const mc_experiment *e, const mc_run_dir_opts *o, mc_run_dir_r
      * once must fit in memory together, the output in the file system */
     int r = mc_experiment_check_threads(e, res->threads, err);
     if (r == MC_OK)
-        r = mc_experiment_check_output(e, o->dir && *o->dir ? o->dir : "results", NULL, err);
+        r = mc_experiment_check_output(e, o->dir && *o->dir ? o->dir : "results", res->threads,
+                                       NULL, err);
     int lock;
     run_state st = {NULL, o, NULL};
     if (r == MC_OK)
