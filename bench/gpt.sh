@@ -5,7 +5,8 @@
 # collapse uses threads for units side by side (one model per thread, single-threaded BLAS), so
 # "ours, 2 threads" is two trainings at once (tokens/s summed); PyTorch's 2 threads share one.
 # Also: the share of this machine's one-thread sgemm peak that our training step's matrix
-# products reach. The machine may be shared: every number is wall-clock, take the best of runs.
+# products reach. The machine may be shared: the numbers are wall-clock, take the best of runs;
+# training is also given per second of CPU time, which the load moves less.
 # usage: bench/gpt.sh BUILD_DIR [STEPS]
 set -eu
 build=${1:-build}
@@ -18,7 +19,7 @@ blas=$(ldd "$($py -c 'import torch, os; print(os.path.join(os.path.dirname(torch
 echo "peer BLAS: libblas.so.3 -> $(readlink -f "${blas:-/usr/lib/x86_64-linux-gnu/libblas.so.3}")"
 # ours, one thread: train_tok/s sample_tok/s matmul_GFLOP/s sgemm_peak_GFLOP/s
 ours1=$("$build/gpt_bench" $shape "$steps" 64 1000)
-echo "ours 1 thread: train $(echo "$ours1" | cut -d' ' -f1) tok/s, sample $(echo "$ours1" | cut -d' ' -f2) tok/s, matmuls $(echo "$ours1" | cut -d' ' -f3) GFLOP/s of peak $(echo "$ours1" | cut -d' ' -f4)"
+echo "ours 1 thread: train $(echo "$ours1" | cut -d' ' -f1) tok/s ($(echo "$ours1" | cut -d' ' -f7) per CPU-second), sample $(echo "$ours1" | cut -d' ' -f2) tok/s, matmuls $(echo "$ours1" | cut -d' ' -f3) GFLOP/s of peak $(echo "$ours1" | cut -d' ' -f4)"
 "$build/gpt_bench" $shape "$steps" 64 1000 > /tmp/gpt-bench-a.$$ &
 "$build/gpt_bench" $shape "$steps" 64 1000 > /tmp/gpt-bench-b.$$
 wait
@@ -27,5 +28,5 @@ rm -f /tmp/gpt-bench-a.$$ /tmp/gpt-bench-b.$$
 echo "ours 2 threads (two units): train $(echo "$ours2" | cut -d' ' -f1) tok/s, sample $(echo "$ours2" | cut -d' ' -f2) tok/s"
 for t in 1 2; do
   peer=$($py "$here/gpt_torch.py" $shape "$steps" 64 4096 "$t")
-  echo "pytorch $t thread(s): train $(echo "$peer" | cut -d' ' -f1) tok/s, sample $(echo "$peer" | cut -d' ' -f2) tok/s"
+  echo "pytorch $t thread(s): train $(echo "$peer" | cut -d' ' -f1) tok/s ($(echo "$peer" | cut -d' ' -f3) per CPU-second), sample $(echo "$peer" | cut -d' ' -f2) tok/s"
 done

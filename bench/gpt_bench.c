@@ -2,7 +2,9 @@
  *
  *   gpt_bench V D L H C B STEPS SAMPLE_STREAMS SAMPLE_SENTENCES
  *
- * Prints one line: train_tokens_per_s sample_tokens_per_s matmul_gflops_per_s sgemm_peak_gflops.
+ * Prints one line: train_tokens_per_s sample_tokens_per_s matmul_gflops_per_s sgemm_peak_gflops
+ * sampled_tokens parameters train_tokens_per_cpu_s (the last: per second of this process's CPU
+ * time, which a shared machine's load moves less than the wall clock).
  * Training: STEPS AdamW steps of B rows of C tokens on a synthetic text (random tokens in
  * sentences of 30); the matrix products' share of the time is measured by timing the same
  * products alone. Sampling: SAMPLE_SENTENCES sentences of at most C - 1 tokens over
@@ -21,6 +23,13 @@ static double now(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static double cpu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
@@ -77,9 +86,9 @@ int main(int argc, char **argv)
     mc_gpt_train_opts o = {steps, B, 1e-3, 0.05, 0.1, 1.0, -1};
     mc_gpt_train_stats st;
     mc_gpt_train(m, ds, &o, r, &st); /* warm */
-    double t0 = now();
+    double t0 = now(), c0 = cpu_now();
     mc_gpt_train(m, ds, &o, r, &st);
-    double train_s = now() - t0;
+    double train_s = now() - t0, train_cpu = cpu_now() - c0;
     mc_gpt_sampler *z = mc_gpt_sampler_alloc(m, S);
     mc_ngram_ds *gen = mc_ngram_ds_alloc();
     mc_sampling smp = {1, 0, 1, 0, 0};
@@ -88,8 +97,9 @@ int main(int argc, char **argv)
     double sample_s = now() - t0;
     double gen_tokens = (double)gen->ntok + (double)gen->nsent;
     double N = (double)steps * B * s.C;
-    printf("%.1f %.1f %.2f %.2f %.3f %zu\n", N / train_s, gen_tokens / sample_s,
-           matmul_flops(&s, N) / train_s / 1e9, sgemm_peak(), gen_tokens, m->nparams);
+    printf("%.1f %.1f %.2f %.2f %.3f %zu %.1f\n", N / train_s, gen_tokens / sample_s,
+           matmul_flops(&s, N) / train_s / 1e9, sgemm_peak(), gen_tokens, m->nparams,
+           N / train_cpu);
     mc_gpt_sampler_free(z);
     mc_ngram_ds_free(gen), mc_ngram_ds_free(ds);
     mc_gpt_free(m);

@@ -5,7 +5,7 @@ with a token-by-token loop (the whole window through the model for every new tok
 nanoGPT's generate does).
 
   gpt_torch.py V D L H C B STEPS STREAMS TOKENS THREADS
-prints: train_tokens_per_s sample_tokens_per_s
+prints: train_tokens_per_s sample_tokens_per_s train_tokens_per_cpu_s
 """
 import math
 import sys
@@ -68,10 +68,11 @@ def main():
         opt.step()
 
     step(0)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for i in range(steps):
         step(i)
     train = steps * B * C / (time.perf_counter() - t0)
+    train_cpu = steps * B * C / (time.process_time() - c0)
     with torch.no_grad():
         idx = torch.full((S, 1), 10, dtype=torch.long)
         made = 0
@@ -84,7 +85,7 @@ def main():
                 idx = idx[:, -C:]
             made += S
         sample = made / (time.perf_counter() - t0)
-    print(f"{train:.1f} {sample:.1f}")
+    print(f"{train:.1f} {sample:.1f} {train_cpu:.1f}")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ struct mc_gpt_sampler {
 double mc_gpt_sampler_bytes(const mc_gpt_shape *s, uint32_t S)
 {
     double D = s->D;
-    return 4.0 * (2.0 * s->L * S * s->C * D + S * (D * 8 + 3 * D + 4 * D + s->V + s->C)) +
+    return 4.0 * (2.0 * s->L * S * s->C * D + S * (D * 8 + 3 * D + 4 * D + s->V) +
+                  (double)(S > s->H ? S : s->H) * s->C) +
            (double)S * (s->C * 4.0 + sizeof(strm)) + 12.0 * s->V + 4.0 * S;
 }
 
@@ -43,7 +44,8 @@ mc_gpt_sampler *mc_gpt_sampler_alloc(const mc_gpt *m, uint32_t S)
         return NULL;
     z->S = S;
     size_t D = s->D, cache = (size_t)s->L * S * s->C * D;
-    size_t floats = 2 * cache + (size_t)S * (D * 4 + 3 * D + 4 * D + s->V + s->C);
+    size_t floats = 2 * cache + (size_t)S * (D * 4 + 3 * D + 4 * D + s->V) +
+                    (size_t)(S > s->H ? S : s->H) * s->C; /* att: (H x C) scratch */
     z->arena = malloc(floats * sizeof(float));
     z->row_stream = malloc(S * sizeof *z->row_stream);
     z->order = malloc(s->V * sizeof *z->order);
@@ -80,7 +82,9 @@ void mc_gpt_sampler_free(mc_gpt_sampler *z)
     free(z);
 }
 
-/* Attention of each active row's query over its stream's cached keys and values 0..pos. */
+/* Attention of each active row's query over its stream's cached keys and values 0..pos. Each
+ * cached position is read once for all the heads (its keys, then its values, are D contiguous
+ * floats); every head's sums still run over i, then over u, in order. */
 static void cached_attention(mc_gpt_sampler *z, const mc_gpt *m, uint32_t l, uint32_t rows)
 {
     size_t D = m->s.D, H = m->s.H, hd = D / H, C = m->s.C;
@@ -89,26 +93,32 @@ static void cached_attention(mc_gpt_sampler *z, const mc_gpt *m, uint32_t l, uin
         uint32_t sid = z->row_stream[r], pos = z->st[sid].pos;
         const float *K = z->kcache + ((size_t)l * z->S + sid) * C * D;
         const float *Vc = z->vcache + ((size_t)l * z->S + sid) * C * D;
-        for (size_t h = 0; h < H; h++) {
-            const float *q = z->qkv + r * 3 * D + h * hd;
-            float *a = z->att, mx = -INFINITY, sum = 0, *o = z->atty + r * D + h * hd;
-            for (uint32_t u = 0; u <= pos; u++) {
+        const float *q = z->qkv + r * 3 * D;
+        float *a = z->att, *o = z->atty + r * D; /* a: (H x C), head h's scores at h C */
+        for (uint32_t u = 0; u <= pos; u++)
+            for (size_t h = 0; h < H; h++) {
                 float sc = 0;
                 for (size_t i = 0; i < hd; i++)
-                    sc += q[i] * K[u * D + h * hd + i];
-                a[u] = sc * scale;
-                mx = a[u] > mx ? a[u] : mx;
+                    sc += q[h * hd + i] * K[u * D + h * hd + i];
+                a[h * C + u] = sc * scale;
             }
+        for (size_t h = 0; h < H; h++) {
+            float *ah = a + h * C, mx = -INFINITY, sum = 0;
             for (uint32_t u = 0; u <= pos; u++)
-                sum += (a[u] = expf(a[u] - mx));
-            for (size_t i = 0; i < hd; i++)
-                o[i] = 0;
-            for (uint32_t u = 0; u <= pos; u++) {
-                float w = a[u] / sum;
-                for (size_t i = 0; i < hd; i++)
-                    o[i] += w * Vc[u * D + h * hd + i];
-            }
+                mx = ah[u] > mx ? ah[u] : mx;
+            for (uint32_t u = 0; u <= pos; u++)
+                sum += (ah[u] = expf(ah[u] - mx));
+            for (uint32_t u = 0; u <= pos; u++)
+                ah[u] = ah[u] / sum;
         }
+        for (size_t i = 0; i < D; i++)
+            o[i] = 0;
+        for (uint32_t u = 0; u <= pos; u++)
+            for (size_t h = 0; h < H; h++) {
+                float w = a[h * C + u];
+                for (size_t i = 0; i < hd; i++)
+                    o[h * hd + i] += w * Vc[u * D + h * hd + i];
+            }
     }
 }
 

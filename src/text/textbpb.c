@@ -7,8 +7,7 @@
 
 const mc_metric_def mc_text_bpb_def = {
     "heldout_bpb", MC_ROLE_HELDOUT_FIT, "bits/byte", -1, MC_METRIC_HEADLINE,
-    "cross-entropy of the held-out human text in bits per byte (each sentence's bytes, words "
-    "joined by spaces, and its end), comparable across families and tokenizers"};
+    "held-out human text's cross-entropy in bits per byte"};
 
 enum { START = MC_TEXT_SPELL_START, END = MC_TEXT_SPELL_END, STATES = 257 };
 
