@@ -88,6 +88,48 @@ static void test_gaussian_gen0_runs(void **state)
     mc_experiment_free(e);
 }
 
+static const char *const GAUSS1 =
+    "[world]\ndim = 1\nsigma = 1.5\nmean = 2\nholdout = 100\n"
+    "[model]\nfamily = gaussian\n[regime]\nname = replace\nn = 8\n[metrics]\nw2sq = true\n"
+    "[run]\ngenerations = 12\nreplicates = 4000\nseed = 31\n";
+
+/* metrics.w2sq: W2^2 of the fit to the 1-D world, the square of w2, against its closed form
+ * (Shumailov et al.'s Theorem 3.1: it grows without bound for the unbiased fit) for the MLE and
+ * the unbiased fit, with and without the gen0 pair before it; at g = 0 also against independent
+ * algebra: E W2^2 = s2/n + s2 a + s2 - 2 s2 sqrt(2/m) Gamma(n/2)/Gamma((n-1)/2), a = (n-1)/m. */
+static void test_w2sq(void **state)
+{
+    (void)state;
+    const char *cases[][3] = {{"model.estimator=mle", "metrics.gen0=false", NULL},
+                              {"model.estimator=unbiased", "metrics.gen0=true", NULL}};
+    for (int c = 0; c < 2; c++) {
+        const char *ov[4] = {cases[c][0], cases[c][1], sanitized() ? "run.replicates=800" : NULL,
+                             NULL};
+        mc_experiment *e = tu_prepare(GAUSS1, ov);
+        const mc_point *p = &e->points[0];
+        double *v = tu_run_point(p);
+        double n = 8, s2 = 2.25, m = c ? n - 1 : n;
+        double g0 = s2 / n + s2 * (n - 1) / m + s2 -
+                    2 * s2 * sqrt(2 / m) * exp(lgamma(n / 2) - lgamma((n - 1) / 2));
+        assert_true(fabs(theory_of(p, "w2sq", 0) - g0) <= 1e-12 * g0);
+        size_t w = tu_metric(p, "w2"), w2 = tu_metric(p, "w2sq");
+        for (size_t i = 0; i < 13; i++) { /* replicate 0's row g = i: the square of w2 */
+            const double *row = v + i * p->metrics.n;
+            assert_true(fabs(row[w2] - row[w] * row[w]) <= 1e-12 * row[w2]);
+        }
+        check_theory(p, v, "w2sq", 0);
+        check_theory(p, v, "w2sq", 1);
+        check_theory(p, v, "w2sq", 12);
+        free(v);
+        mc_experiment_free(e);
+    }
+    /* no closed form off the 1-D Gaussian world under replace */
+    const char *acc[] = {"regime.name=accumulate", NULL};
+    mc_experiment *e = tu_prepare(GAUSS1, acc);
+    assert_true(isnan(theory_of(&e->points[0], "w2sq", 3)));
+    mc_experiment_free(e);
+}
+
 static const char *const GMM =
     "[world]\ndim = 2\nmean = 0, 0\nsigma = 1\nholdout = 200\n"
     "[model]\nfamily = gmm\nk = 2\ntol = 1e-5\nmax_iter = 2000\ninit = kmeans\n"
@@ -173,6 +215,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_closed_forms_1d),
         cmocka_unit_test(test_gaussian_gen0_runs),
+        cmocka_unit_test(test_w2sq),
         cmocka_unit_test(test_gmm_gen0_metric),
         cmocka_unit_test(test_kmeans_start_saves_iterations),
         cmocka_unit_test(test_bad_keys),

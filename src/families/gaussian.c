@@ -57,6 +57,7 @@ typedef struct gparams {
     int known_cov;         /* model.covariance: 0 fit, 1 known (the world's Sigma_0) */
     long directions;       /* metrics.directions */
     int gen0;              /* metrics.gen0: report the distances to generation 0's fit */
+    int w2sq;              /* metrics.w2sq: report the squared W2 (after the gen0 pair) */
     double random_mean;    /* world.random_mean: SD of a random world's mean shift (0: fixed) */
     double random_scale;   /* world.random_scale: SD of log sigma_0's random factor (0: fixed) */
     int moment_draws;      /* set by check(), not a key: the regime never looks at single rows,
@@ -86,6 +87,9 @@ static const mc_key gaussian_keys[] = {
      "random directions of the sliced W2 (mixture world with d > 1)"},
     {"metrics", "gen0", MC_KEY_BOOL, "false", 0, 0, 0, NULL, GP(gen0),
      "also report mean_gen0 and cov_gen0, the distances to the generation-0 fit"},
+    {"metrics", "w2sq", MC_KEY_BOOL, "false", 0, 0, 0, NULL, GP(w2sq),
+     "also report w2sq, the squared 2-Wasserstein distance to the world (1-D Gaussian world "
+     "under replace: its expectation in closed form)"},
     {NULL, NULL, 0, NULL, 0, 0, 0, NULL, 0, NULL},
 };
 
@@ -346,12 +350,29 @@ static const mc_metric_def GEN0_METRICS[2] = {
      "squared Frobenius distance ||Sigma_g - Sigma_0||_F^2 to generation 0's fit"},
 };
 
+static const mc_metric_def W2SQ_METRIC = {
+    "w2sq", MC_ROLE_DIVERGENCE, "", -1, 0,
+    "squared 2-Wasserstein distance W2^2 to the world (Shumailov et al.'s Theorem 3.1)"};
+
+/* The index of w2sq among the metrics: after the gen0 pair when that is on. */
+static size_t w2sq_index(const gparams *p)
+{
+    return G_NMETRICS + (p->gen0 ? 2u : 0u);
+}
+
+static int is_w2sq(const gparams *p, size_t mi)
+{
+    return p->w2sq && mi == w2sq_index(p);
+}
+
 static int describe(const void *params, const void *world, mc_metric_list *out, mc_error *err)
 {
     (void)world;
     int rc = mc_metric_declare_all(out, METRICS, G_NMETRICS);
     if (rc == MC_OK && ((const gparams *)params)->gen0)
         rc = mc_metric_declare_all(out, GEN0_METRICS, 2);
+    if (rc == MC_OK && ((const gparams *)params)->w2sq)
+        rc = mc_metric_declare_all(out, &W2SQ_METRIC, 1);
     return rc == MC_OK ? MC_OK : mc_error_set(err, rc, "out of memory for the metric list");
 }
 
@@ -552,6 +573,9 @@ static int metrics(gsl_rng *r, const mc_eval *ev, double *out, mc_error *err)
         else
             rc = tail_mass(w, g, &out[G_TAIL_MASS], err);
     }
+    const gparams *p = ev->params;
+    if (rc == MC_OK && p->w2sq)
+        out[w2sq_index(p)] = out[G_W2] * out[G_W2];
     return rc != MC_OK ? rc : holdout_nll(w, g, &out[G_NLL_HELDOUT], err);
 }
 
@@ -677,11 +701,39 @@ static double theory_gen0(const mc_point *pt, const gauss_world *w, size_t mi, u
     return mc_gen0_cov_theory(&k, g);
 }
 
+/* E W2^2 under replace, 1-D Gaussian world N(mu_0, s^2), moment fit (docs/THEORY.md, "The
+ * squared W2"): W2^2 = (mu_g - mu_0)^2 + (sigma_g - s)^2, so
+ *   E W2^2 = E (mu_g - mu_0)^2 + E sigma_g^2 + s^2 - 2 s E sigma_g,
+ * with sigma_g^2 = s^2 c^g prod_{j <= g} chi2_{n-1, j} / m (m = n, or n - 1 unbiased; c the
+ * sampling's variance factor) and E sqrt(chi2_{n-1}) = sqrt 2 Gamma(n/2) / Gamma((n-1)/2). */
+static double theory_w2sq(const mc_point *pt, const gauss_world *w, unsigned g, double mean_th,
+                          double ratio_th)
+{
+    const gparams *p = pt->params;
+    double n = (double)pt->regime_settings.n, s2 = w->base.trace;
+    if (w->base.d != 1 || w->base.mix->k != 1 || pt->sampling.truncate > 0.0 ||
+        p->estimator == G_EST_MEDIAN || !(n >= 2.0))
+        return NAN;
+    if (p->known_cov) /* sigma_g = s: the mean's distance alone */
+        return mean_th;
+    double m = p->estimator == G_EST_UNBIASED ? n - 1.0 : n;
+    double c = mc_sampling_cov_factor(1, &pt->sampling);
+    double r = sqrt(2.0 / m) * exp(lgamma(n / 2.0) - lgamma((n - 1.0) / 2.0));
+    double e_sigma = sqrt(s2) * pow(r, (double)g + 1.0) * pow(c, (double)g / 2.0);
+    return mean_th + s2 * ratio_th + s2 - 2.0 * sqrt(s2) * e_sigma;
+}
+
 static double theory_fixed(const mc_point *pt, const void *world, size_t mi, unsigned g)
 {
     const gauss_world *w = world;
     const gparams *p = pt->params;
     const mc_regime_settings *rs = &pt->regime_settings;
+    if (is_w2sq(p, mi)) {
+        if (mc_theory_case_of(pt) != MC_THEORY_REPLACE || rs->growth != 1.0)
+            return NAN;
+        return theory_w2sq(pt, w, g, theory_fixed(pt, world, G_MEAN_ERROR, g),
+                           theory_fixed(pt, world, G_TRACE_RATIO, g));
+    }
     int unb = p->estimator == G_EST_UNBIASED, known = p->known_cov;
     if (known && (mi == G_TRACE_RATIO || mi == G_LOGDET_RATIO)) /* Sigma_g = Sigma_0, always */
         return mi == G_TRACE_RATIO ? 1.0 : 0.0;
@@ -742,8 +794,8 @@ static double theory(const mc_point *pt, const void *world, size_t mi, unsigned 
     double th = theory_fixed(pt, world, mi, g), s2 = p->random_scale * p->random_scale;
     if (s2 == 0.0 || mi == G_TRACE_RATIO || mi == G_LOGDET_RATIO)
         return th;
-    if (mi == G_MEAN_ERROR || mi == G_MEAN_GEN0)
-        return th * exp(2.0 * s2);
+    if (mi == G_MEAN_ERROR || mi == G_MEAN_GEN0 || is_w2sq(p, mi))
+        return th * exp(2.0 * s2); /* W2^2 scales with the world's variance too */
     return mi == G_COV_GEN0 ? th * exp(8.0 * s2) : NAN;
 }
 
