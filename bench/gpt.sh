@@ -26,7 +26,14 @@ wait
 ours2=$(cat /tmp/gpt-bench-a.$$ /tmp/gpt-bench-b.$$ | awk '{ t += $1; s += $2 } END { printf "%.1f %.1f", t, s }')
 rm -f /tmp/gpt-bench-a.$$ /tmp/gpt-bench-b.$$
 echo "ours 2 threads (two units): train $(echo "$ours2" | cut -d' ' -f1) tok/s, sample $(echo "$ours2" | cut -d' ' -f2) tok/s"
-for t in 1 2; do
-  peer=$($py "$here/gpt_torch.py" $shape "$steps" 64 4096 "$t")
-  echo "pytorch $t thread(s): train $(echo "$peer" | cut -d' ' -f1) tok/s ($(echo "$peer" | cut -d' ' -f3) per CPU-second), sample $(echo "$peer" | cut -d' ' -f2) tok/s"
-done
+# torch.set_num_threads does not reach the system OpenBLAS (Debian's torch calls it through
+# libblas.so.3), which would otherwise take every core even at "1 thread": the peer's BLAS threads
+# are pinned with OPENBLAS_NUM_THREADS. On 2 cores the peer is given both ways of using them
+# (torch's threads over single-threaded BLAS, or one torch thread over 2 BLAS threads).
+peer() { # BLAS_THREADS TORCH_THREADS LABEL
+  out=$(OPENBLAS_NUM_THREADS=$1 OMP_NUM_THREADS=$2 $py "$here/gpt_torch.py" $shape "$steps" 64 4096 "$2")
+  echo "pytorch $3: train $(echo "$out" | cut -d' ' -f1) tok/s ($(echo "$out" | cut -d' ' -f3) per CPU-second), sample $(echo "$out" | cut -d' ' -f2) tok/s"
+}
+peer 1 1 "1 thread (OpenBLAS 1)"
+peer 1 2 "2 threads (torch 2, OpenBLAS 1)"
+peer 2 1 "2 threads (torch 1, OpenBLAS 2)"
