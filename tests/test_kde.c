@@ -6,6 +6,7 @@
 #include <string.h>
 #include <gsl/gsl_errno.h>
 #include "testutil.h"
+#include "testfit.h"
 #include "families/kde.h"
 #include "collapse/rng.h"
 #include "families/gdata.h"
@@ -113,43 +114,7 @@ static void test_theory_where_it_applies(void **state)
     mc_experiment_free(e);
 }
 
-/* A model fitted on a hand-made training set, through the family's slots. */
-typedef struct fitted {
-    mc_experiment *e;
-    const mc_point *p;
-    void *model;
-    mc_gdata *ds;
-    double out[16];
-} fitted;
-
-static void fit_on(fitted *f, const char *const *ov, const double *x, size_t n, size_t nhuman,
-                   double human_weight)
-{
-    mc_error err;
-    f->e = tu_prepare(KDE_INI, ov);
-    f->p = &f->e->points[0];
-    assert_int_equal(mc_gdata_new(2, n, 0, &f->ds, &err), MC_OK);
-    memcpy(f->ds->x, x, n * 2 * sizeof *x);
-    for (size_t i = 0; i < nhuman; i++)
-        f->ds->is_human[i] = 1;
-    f->ds->human = nhuman;
-    assert_int_equal(mc_family_kde.model_alloc(f->p->params, f->p->world, &f->model, &err), 0);
-    mc_fit_opts o = {.human_weight = human_weight};
-    assert_int_equal(mc_family_kde.fit(f->model, f->p->params, f->ds, &o, &err), MC_OK);
-    gsl_rng *r = mc_rng_alloc(7);
-    mc_eval ev = {f->p, f->p->params, f->p->world, f->model, f->ds, 0};
-    assert_int_equal(mc_family_kde.metrics(r, &ev, f->out, &err), MC_OK);
-    gsl_rng_free(r);
-}
-
-static void fitted_free(fitted *f)
-{
-    mc_family_kde.model_free(f->model);
-    mc_gdata_free(f->ds);
-    mc_experiment_free(f->e);
-}
-
-static size_t fam_metric(const fitted *f, const char *name)
+static size_t fam_metric(const tu_fitted *f, const char *name)
 {
     return tu_metric(f->p, name) - MC_ENGINE_METRICS;
 }
@@ -162,8 +127,8 @@ static void test_nll_and_bandwidth_by_hand(void **state)
     const double x[] = {0.1, -0.3, 1.2, 0.8, -0.7, 2.1, 0.4, 0.0, -1.5, -0.2};
     const size_t n = 5;
     const char *ov[] = {"model.bandwidth_rule=fixed", "model.bandwidth=0.6", NULL};
-    fitted f;
-    fit_on(&f, ov, x, n, 0, -1);
+    tu_fitted f;
+    tu_fit_on(&f, KDE_INI, 2, ov, x, n, 0, -1);
     const mixworld *w = f.p->world;
     double h = 0.6, nll = 0;
     for (size_t j = 0; j < w->base.nheld; j++) {
@@ -185,14 +150,14 @@ static void test_nll_and_bandwidth_by_hand(void **state)
     for (size_t i = 0; i < n; i++)
         sb += (pow(x[2 * i] - mx, 2) + pow(x[2 * i + 1] - my, 2)) / n;
     tu_assert_close(f.out[fam_metric(&f, "trace_ratio")], (sb + 2 * h * h) / 3, 1e-12, 1);
-    fitted_free(&f);
+    tu_fitted_free(&f);
 
     const char *sc[] = {"model.bandwidth_rule=scott", NULL};
-    fit_on(&f, sc, x, n, 0, -1);
+    tu_fit_on(&f, KDE_INI, 2, sc, x, n, 0, -1);
     double fs = pow(5.0, -1.0 / 6), trH = fs * fs * sb * n / (n - 1);
     tu_assert_close(f.out[fam_metric(&f, "bandwidth")], sqrt(trH / 2), 1e-12, 1);
     assert_true(f.out[fam_metric(&f, "degenerate")] == 0);
-    fitted_free(&f);
+    tu_fitted_free(&f);
 }
 
 /* human_weight = 0.8: draws come from the 2 human points with probability 0.8 (SE of a
@@ -206,8 +171,8 @@ static void test_weighted_sampling(void **state)
         x[2 * i + 1] = i < 2 ? (double)i : 100.0 + (double)i;
     }
     const char *ov[] = {"model.bandwidth_rule=fixed", "model.bandwidth=0.01", NULL};
-    fitted f;
-    fit_on(&f, ov, x, 12, 2, 0.8);
+    tu_fitted f;
+    tu_fit_on(&f, KDE_INI, 2, ov, x, 12, 2, 0.8);
     gsl_rng *r = mc_rng_alloc(3);
     void *draws;
     mc_error err;
@@ -222,7 +187,7 @@ static void test_weighted_sampling(void **state)
     assert_int_equal(dd->human, 0);
     mc_gdata_free(draws);
     gsl_rng_free(r);
-    fitted_free(&f);
+    tu_fitted_free(&f);
 }
 
 /* Identical points: a point mass (nll +inf, trace 0, degenerate 1) whose draws are the point
@@ -232,8 +197,8 @@ static void test_degenerate_training_sets(void **state)
     (void)state;
     double same[] = {1, 2, 1, 2, 1, 2, 1, 2};
     const char *sc[] = {"model.bandwidth_rule=scott", NULL};
-    fitted f;
-    fit_on(&f, sc, same, 4, 0, -1);
+    tu_fitted f;
+    tu_fit_on(&f, KDE_INI, 2, sc, same, 4, 0, -1);
     assert_true(isinf(f.out[fam_metric(&f, "nll_heldout")]));
     assert_true(f.out[fam_metric(&f, "trace_ratio")] == 0);
     assert_true(f.out[fam_metric(&f, "degenerate")] == 1);
@@ -248,19 +213,19 @@ static void test_degenerate_training_sets(void **state)
         assert_true(((mc_gdata *)draws)->x[2 * i] == 1 && ((mc_gdata *)draws)->x[2 * i + 1] == 2);
     mc_gdata_free(draws);
     gsl_rng_free(r);
-    fitted_free(&f);
+    tu_fitted_free(&f);
 
     double two[] = {0, 0, 1, 1};
-    fit_on(&f, sc, two, 2, 0, -1);
+    tu_fit_on(&f, KDE_INI, 2, sc, two, 2, 0, -1);
     assert_true(f.out[fam_metric(&f, "degenerate")] == 1);
     assert_true(isfinite(f.out[fam_metric(&f, "nll_heldout")]));
     for (size_t m = 0; m < 8; m++)
         assert_false(isnan(f.out[m]));
-    fitted_free(&f);
+    tu_fitted_free(&f);
 
-    fit_on(&f, sc, two, 1, 0, -1); /* one point */
+    tu_fit_on(&f, KDE_INI, 2, sc, two, 1, 0, -1); /* one point */
     assert_true(f.out[fam_metric(&f, "degenerate")] == 1);
-    fitted_free(&f);
+    tu_fitted_free(&f);
 
     /* a whole run on n = 1: every generation a point mass, no NaN anywhere */
     const char *one[] = {"regime.n=1", "run.replicates=2", NULL};

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
+#include "testfit.h"
 #include "families/kde.h"
 #include "collapse/rng.h"
 #include "families/gdata.h"
@@ -104,43 +105,7 @@ static void test_monte_carlo(void **state)
     check_against_theory(fixed);
 }
 
-/* A model fitted on a hand-made training set through the family's slots; metrics into out. */
-typedef struct fitted {
-    mc_experiment *e;
-    const mc_point *p;
-    void *model;
-    mc_gdata *ds;
-    double out[16];
-} fitted;
-
-static void fit_on(fitted *f, const char *const *ov, const double *x, size_t n, size_t nhuman,
-                   double human_weight)
-{
-    mc_error err;
-    f->e = tu_prepare(KDE_INI, ov);
-    f->p = &f->e->points[0];
-    assert_int_equal(mc_gdata_new(2, n, 0, &f->ds, &err), MC_OK);
-    memcpy(f->ds->x, x, n * 2 * sizeof *x);
-    for (size_t i = 0; i < nhuman; i++)
-        f->ds->is_human[i] = 1;
-    f->ds->human = nhuman;
-    assert_int_equal(mc_family_kde.model_alloc(f->p->params, f->p->world, &f->model, &err), 0);
-    mc_fit_opts o = {.human_weight = human_weight};
-    assert_int_equal(mc_family_kde.fit(f->model, f->p->params, f->ds, &o, &err), MC_OK);
-    gsl_rng *r = mc_rng_alloc(7);
-    mc_eval ev = {f->p, f->p->params, f->p->world, f->model, f->ds, 0};
-    assert_int_equal(mc_family_kde.metrics(r, &ev, f->out, &err), MC_OK);
-    gsl_rng_free(r);
-}
-
-static void fitted_free(fitted *f)
-{
-    mc_family_kde.model_free(f->model);
-    mc_gdata_free(f->ds);
-    mc_experiment_free(f->e);
-}
-
-static double metric(const fitted *f, const char *name)
+static double metric(const tu_fitted *f, const char *name)
 {
     return f->out[tu_metric(f->p, name) - MC_ENGINE_METRICS];
 }
@@ -157,18 +122,18 @@ static void test_bandwidth_and_nll_by_hand(void **state)
         wide[i] = 100 * x[i];
     const double h = pow(5.0, -1.0 / 6);
     const char *sc[] = {"model.bandwidth_rule=sklearn-scott", NULL};
-    fitted f;
-    fit_on(&f, sc, wide, 5, 2, 0.9);
+    tu_fitted f;
+    tu_fit_on(&f, KDE_INI, 2, sc, wide, 5, 2, 0.9);
     tu_assert_close(metric(&f, "bandwidth"), h, 1e-15, 1);
-    fitted_free(&f);
+    tu_fitted_free(&f);
     const char *sv[] = {"model.bandwidth_rule=sklearn-silverman", NULL};
-    fit_on(&f, sv, x, 5, 0, -1);
+    tu_fit_on(&f, KDE_INI, 2, sv, x, 5, 0, -1);
     tu_assert_close(metric(&f, "bandwidth"), pow(5.0, -1.0 / 6), 1e-15, 1); /* (n (2+2)/4) = n */
-    fitted_free(&f);
+    tu_fitted_free(&f);
 
     const char *th[] = {"model.kernel=tophat", "model.bandwidth_rule=fixed",
                         "model.bandwidth=1.5", NULL};
-    fit_on(&f, th, x, 5, 0, -1);
+    tu_fit_on(&f, KDE_INI, 2, th, x, 5, 0, -1);
     const mixworld *w = f.p->world;
     double nll = 0;
     for (size_t j = 0; j < w->base.nheld; j++) {
@@ -193,7 +158,7 @@ static void test_bandwidth_and_nll_by_hand(void **state)
     for (size_t i = 0; i < 5; i++)
         sb += (pow(x[2 * i] - mx, 2) + pow(x[2 * i + 1] - my, 2)) / 5;
     tu_assert_close(metric(&f, "trace_ratio"), (sb + 2 * 1.5 * 1.5 / 4) / 6, 1e-12, 1);
-    fitted_free(&f);
+    tu_fitted_free(&f);
 }
 
 /* Top-hat draws around one point: every draw within h of it, and P(|e| <= h r) = r^d for the
@@ -205,8 +170,8 @@ static void test_tophat_draws(void **state)
     const double x[] = {3, -1};
     const char *th[] = {"model.kernel=tophat", "model.bandwidth_rule=fixed",
                         "model.bandwidth=0.5", NULL};
-    fitted f;
-    fit_on(&f, th, x, 1, 0, -1);
+    tu_fitted f;
+    tu_fit_on(&f, KDE_INI, 2, th, x, 1, 0, -1);
     gsl_rng *r = mc_rng_alloc(11);
     mc_error err;
     void *draws;
@@ -231,7 +196,7 @@ static void test_tophat_draws(void **state)
         assert_true(pow(y[2 * i] - 3, 2) + pow(y[2 * i + 1] + 1, 2) <= 0.09 * (1 + 1e-12));
     mc_gdata_free(draws);
     gsl_rng_free(r);
-    fitted_free(&f);
+    tu_fitted_free(&f);
 }
 
 static void test_bad_config(void **state)

@@ -1,5 +1,6 @@
 /* accumulate.c - generation g trains on all data so far: the original human data plus every
  * generation's synthetic samples (Gerstgrasser et al. 2024, "Is model collapse inevitable?"). */
+#include <stddef.h>
 #include <stdlib.h>
 #include "regime_util.h"
 
@@ -43,16 +44,7 @@ static int state_save(const mc_unit *u, const void *vs, FILE *f)
 
 static int state_load(const mc_unit *u, FILE *f, void **out, mc_error *err)
 {
-    state *s = calloc(1, sizeof *s);
-    if (!s)
-        return mc_error_set(err, MC_ENOMEM, "out of memory");
-    int r = mc_regime_load_ds(u, f, &s->pool, err);
-    if (r != MC_OK) {
-        free(s);
-        return r;
-    }
-    *out = s;
-    return MC_OK;
+    return mc_regime_load_state_ds(u, f, sizeof(state), offsetof(state, pool), out, err);
 }
 
 const mc_regime_type mc_regime_accumulate = {

@@ -1,6 +1,7 @@
 /* accumulate_subsample.c - the pool accumulates as in `accumulate`, but each generation trains on
  * n_g points drawn uniformly without replacement from it (Kazdan et al. 2024, "Collapse or
  * thrive?"): the training budget stays fixed while the pool grows. */
+#include <stddef.h>
 #include <stdlib.h>
 #include "regime_util.h"
 
@@ -49,16 +50,7 @@ static int state_save(const mc_unit *u, const void *vs, FILE *f)
 
 static int state_load(const mc_unit *u, FILE *f, void **out, mc_error *err)
 {
-    state *s = calloc(1, sizeof *s);
-    if (!s)
-        return mc_error_set(err, MC_ENOMEM, "out of memory");
-    int r = mc_regime_load_ds(u, f, &s->pool, err);
-    if (r != MC_OK) {
-        free(s);
-        return r;
-    }
-    *out = s;
-    return MC_OK;
+    return mc_regime_load_state_ds(u, f, sizeof(state), offsetof(state, pool), out, err);
 }
 
 const mc_regime_type mc_regime_accumulate_subsample = {

@@ -2,6 +2,7 @@
  * data, chosen once per replicate ("keep 10 % of the original data", Shumailov et al. 2024); the
  * rest is the previous model's samples. When n grows, the fixed subset keeps its size h n_0 and
  * is subsampled if h n_g is smaller. */
+#include <stddef.h>
 #include <stdlib.h>
 #include "regime_util.h"
 
@@ -53,16 +54,7 @@ static int state_save(const mc_unit *u, const void *vs, FILE *f)
 
 static int state_load(const mc_unit *u, FILE *f, void **out, mc_error *err)
 {
-    state *s = calloc(1, sizeof *s);
-    if (!s)
-        return mc_error_set(err, MC_ENOMEM, "out of memory");
-    int r = mc_regime_load_ds(u, f, &s->kept, err);
-    if (r != MC_OK) {
-        free(s);
-        return r;
-    }
-    *out = s;
-    return MC_OK;
+    return mc_regime_load_state_ds(u, f, sizeof(state), offsetof(state, kept), out, err);
 }
 
 const mc_regime_type mc_regime_keep_original = {

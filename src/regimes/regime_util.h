@@ -2,6 +2,7 @@
 #ifndef MC_REGIME_UTIL_H
 #define MC_REGIME_UTIL_H
 
+#include <stdlib.h>
 #include "collapse/regime.h"
 #include "collapse/curate.h"
 
@@ -40,6 +41,22 @@ static inline int mc_regime_save_ds(const mc_unit *u, const void *ds, FILE *f)
 static inline int mc_regime_load_ds(const mc_unit *u, FILE *f, void **ds, mc_error *err)
 {
     return u->fam->ds_load(u->params, u->world, f, ds, err);
+}
+/* A state of size bytes whose one lasting dataset sits at offset (offsetof(state, pool)), the
+ * rest zero, loaded into *out; nothing is left allocated on failure. */
+static inline int mc_regime_load_state_ds(const mc_unit *u, FILE *f, size_t size, size_t offset,
+                                          void **out, mc_error *err)
+{
+    char *s = calloc(1, size);
+    if (!s)
+        return mc_error_set(err, MC_ENOMEM, "out of memory");
+    int r = mc_regime_load_ds(u, f, (void **)(s + offset), err);
+    if (r != MC_OK) {
+        free(s);
+        return r;
+    }
+    *out = s;
+    return MC_OK;
 }
 /* A state whose every dataset the next assemble replaces: nothing to save. */
 static inline int mc_regime_save_nothing(const mc_unit *u, const void *state, FILE *f)
