@@ -73,19 +73,8 @@ static void check_against_theory(const char *const *ov)
     mc_experiment *e = tu_prepare(KDE_INI, ov);
     const mc_point *p = &e->points[0];
     double *v = tu_run_point(p);
-    const char *names[] = {"trace_ratio", "mean_error"};
-    for (int k = 0; k < 2; k++) {
-        size_t m = tu_metric(p, names[k]);
-        for (long g = 0; g <= p->run.generations; g++) {
-            double mean, se;
-            tu_mean_se(p, v, m, g, &mean, &se);
-            double th = p->family->theory(p, p->world, m - MC_ENGINE_METRICS, (unsigned)g);
-            assert_false(isnan(th));
-            if (fabs(mean - th) > 4.5 * se)
-                fail_msg("%s %s at g = %ld: mean %g, theory %g, SE %g", ov[0], names[k], g, mean,
-                         th, se);
-        }
-    }
+    tu_check_theory_every_generation(p, v, "trace_ratio", 4.5, ov[0]);
+    tu_check_theory_every_generation(p, v, "mean_error", 4.5, ov[0]);
     free(v);
     mc_experiment_free(e);
 }

@@ -126,3 +126,18 @@ void tu_mean_se(const mc_point *p, const double *v, size_t m, long g, double *me
     *mean = mu;
     *se = sqrt(ss / (double)(R - 1) / (double)R);
 }
+
+void tu_check_theory_every_generation(const mc_point *p, const double *v, const char *name,
+                                      double k, const char *what)
+{
+    size_t m = tu_metric(p, name);
+    for (long g = 0; g <= p->run.generations; g++) {
+        double mean, se;
+        tu_mean_se(p, v, m, g, &mean, &se);
+        double th = p->family->theory(p, p->world, m - MC_ENGINE_METRICS, (unsigned)g);
+        if (isnan(th))
+            fail_msg("%s: %s has no closed form at g = %ld", what, name, g);
+        if (fabs(mean - th) > k * se + 1e-12 * fabs(th))
+            fail_msg("%s: %s at g = %ld: mean %g, theory %g, SE %g", what, name, g, mean, th, se);
+    }
+}

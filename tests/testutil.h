@@ -29,6 +29,12 @@ size_t tu_metric(const mc_point *p, const char *name);
  * returns them), and its standard error sd / sqrt(R). */
 void tu_mean_se(const mc_point *p, const double *v, size_t m, long g, double *mean, double *se);
 
+/* Fails the test unless the replicate mean of the named metric at every generation of point p
+ * (values as tu_run_point returns them) is within k SE (+ 1e-12 relative) of the family's closed
+ * form, which must exist there; what names the case in the message. */
+void tu_check_theory_every_generation(const mc_point *p, const double *v, const char *name,
+                                      double k, const char *what);
+
 /* Asserts |x - expected| <= k * se, printing both on failure. */
 #define tu_assert_close(x, expected, se, k) \
     tu_assert_close_((x), (expected), (se), (k), #x, __FILE__, __LINE__)
