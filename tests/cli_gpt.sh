@@ -8,34 +8,8 @@ bin=$1
 . "$(dirname "$0")/clilib.sh"
 
 # 60 documents of 8 sentences over a 12-word vocabulary (a fixed pseudo-random walk)
-awk 'BEGIN { s = 7; for (d = 0; d < 60; d++) { for (k = 0; k < 8; k++) { line = "";
-       n = 3 + (s % 7); for (i = 0; i < n; i++) { s = (s * 1103515245 + 12345) % 2147483648;
-       line = line (i ? " " : "") "w" (s % 12) } print line } print "" } }' > "$tmp/walk.txt"
-cat > "$tmp/small.ini" <<EOF2
-[world]
-corpus = $tmp/walk.txt
-format = plain
-heldout = 0.2
-reserve = 0.2
-[model]
-family = gpt
-vocab = 300
-dim = 16
-layers = 1
-heads = 2
-context = 16
-batch = 4
-steps = 20
-streams = 8
-[metrics]
-sample = 40
-[regime]
-name = replace, accumulate, fresh
-h = 0.2
-[run]
-generations = 2
-replicates = 2
-EOF2
+. "$(dirname "$0")/tiny_gpt.sh"
+tiny_gpt_ini "$tmp" 2 > "$tmp/small.ini"
 for t in 1 2; do
   "$bin" run "$tmp/small.ini" --threads $t --quiet --no-plots -o "$tmp/out$t" > "$tmp/run$t.log" 2>&1 ||
     { echo "FAIL: run with $t threads"; cat "$tmp/run$t.log"; fails=$((fails + 1)); }

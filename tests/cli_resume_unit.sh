@@ -22,36 +22,9 @@ else moments=${UNIT_MOMENTS:-10}; gmoments=3; fi
 D=$tmp/run
 inside=0 killed=0
 
-# the tiny gpt of tests/cli_gpt.sh: a walk over 12 words
-awk 'BEGIN { s = 7; for (d = 0; d < 60; d++) { for (k = 0; k < 8; k++) { line = "";
-       n = 3 + (s % 7); for (i = 0; i < n; i++) { s = (s * 1103515245 + 12345) % 2147483648;
-       line = line (i ? " " : "") "w" (s % 12) } print line } print "" } }' > "$tmp/walk.txt"
-cat > "$tmp/gpt.ini" <<EOF2
-[world]
-corpus = $tmp/walk.txt
-format = plain
-heldout = 0.2
-reserve = 0.2
-[model]
-family = gpt
-vocab = 300
-dim = 16
-layers = 1
-heads = 2
-context = 16
-batch = 4
-steps = 20
-streams = 8
-init = previous
-[metrics]
-sample = 40
-[regime]
-name = replace, accumulate, fresh
-h = 0.2
-[run]
-generations = 6
-replicates = 2
-EOF2
+# the tiny gpt of tests/cli_gpt.sh (a walk over 12 words), fine-tuned generation after generation
+. "$(dirname "$0")/tiny_gpt.sh"
+tiny_gpt_ini "$tmp" 6 "init = previous" > "$tmp/gpt.ini"
 
 same_as() { # REF WHAT: every file of $D is REF's
   local f bad=""
