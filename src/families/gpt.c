@@ -328,17 +328,13 @@ static double bytes_needed(const void *vp, const void *vw, double n)
 
 /* ---- datasets ---------------------------------------------------------------------------- */
 
+extern const mc_family_type mc_family_gpt; /* below: its name for the messages */
+
 static int draw_human0(gsl_rng *r, const void *vp, const void *vw, uint64_t n, void **out,
                        mc_error *err)
 {
     (void)vp;
-    const gpt_world *w = vw;
-    if (n > w->train->nsent)
-        return mc_error_set(err, MC_ECONFIG,
-                            "gpt: regime.n = %llu exceeds the %llu sentences of the corpus's "
-                            "training split",
-                            (unsigned long long)n, (unsigned long long)w->train->nsent);
-    return mc_ngram_ds_subsample(r, w->train, n, (mc_ngram_ds **)out, err);
+    return mc_text_draw_train(r, ((const gpt_world *)vw)->train, n, mc_family_gpt.name, out, err);
 }
 
 /* n human sentences from the reserve: without replacement while it lasts; beyond its size R,

@@ -152,17 +152,14 @@ static double bytes_needed(const void *vp, const void *vw, double n)
 
 static int oom(mc_error *err) { return mc_error_set(err, MC_ENOMEM, "ngram: out of memory"); }
 
+extern const mc_family_type mc_family_ngram; /* below: its name for the messages */
+
 static int draw_human0(gsl_rng *r, const void *vp, const void *vw, uint64_t n, void **out,
                        mc_error *err)
 {
     (void)vp;
     const ngram_world *w = vw;
-    if (n > w->train->nsent)
-        return mc_error_set(err, MC_ECONFIG,
-                            "ngram: regime.n = %llu exceeds the %llu sentences of the corpus's "
-                            "training split",
-                            (unsigned long long)n, (unsigned long long)w->train->nsent);
-    if (n == w->train->nsent) {
+    if (n == w->train->nsent) { /* the whole split, in its order */
         mc_ngram_ds *ds = mc_ngram_ds_alloc();
         if (!ds || mc_ngram_ds_merge(ds, w->train)) {
             mc_ngram_ds_free(ds);
@@ -171,7 +168,7 @@ static int draw_human0(gsl_rng *r, const void *vp, const void *vw, uint64_t n, v
         *out = ds;
         return MC_OK;
     }
-    return mc_ngram_ds_subsample(r, w->train, n, (mc_ngram_ds **)out, err);
+    return mc_text_draw_train(r, w->train, n, mc_family_ngram.name, out, err);
 }
 
 /* n human sentences from the reserve: without replacement while it lasts; beyond its size R,

@@ -50,3 +50,15 @@ int mc_text_draw_reserve(gsl_rng *r, const void *reserve, uint64_t n, void **out
     *out = ds;
     return MC_OK;
 }
+
+int mc_text_draw_train(gsl_rng *r, const void *train, uint64_t n, const char *family, void **out,
+                       mc_error *err)
+{
+    const mc_ngram_ds *t = train;
+    if (n > t->nsent)
+        return mc_error_set(err, MC_ECONFIG,
+                            "%s: regime.n = %llu exceeds the %llu sentences of the corpus's "
+                            "training split",
+                            family, (unsigned long long)n, (unsigned long long)t->nsent);
+    return mc_ngram_ds_subsample(r, t, n, (mc_ngram_ds **)out, err);
+}

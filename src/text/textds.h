@@ -21,4 +21,9 @@ void mc_text_ds_free(void *ds);
 int mc_text_draw_reserve(gsl_rng *r, const void *reserve, uint64_t n, void **out,
                          mc_error *err);
 
+/* Generation 0's n human sentences, a subsample without replacement of the training split; more
+ * than it holds is a configuration error naming regime.n, the family and the split's size. */
+int mc_text_draw_train(gsl_rng *r, const void *train, uint64_t n, const char *family, void **out,
+                       mc_error *err);
+
 #endif
